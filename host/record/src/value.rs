@@ -1,0 +1,203 @@
+//! Values: the data a key or a value holds, with or without a schema.
+
+use crate::SchemaRef;
+
+/// A value in Kafka Connect's model.
+///
+/// Schemaless data (for example JSON read with `schemas.enable=false`) uses `Map` with
+/// string keys for objects and `Array` for lists; structured data uses `Struct`.
+/// Logical types keep their physical representation (see [`crate::logical`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Boolean(bool),
+    Int8(i8),
+    Int16(i16),
+    Int32(i32),
+    Int64(i64),
+    Float32(f32),
+    Float64(f64),
+    String(String),
+    Bytes(Vec<u8>),
+    Array(Vec<Value>),
+    /// Entries in insertion order (JSON object order is kept, so columns created from
+    /// schemaless data come out in the order the producer wrote them).
+    Map(Vec<(Value, Value)>),
+    Struct(Struct),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A short name of the variant, for error messages (never the value itself, which
+    /// may be sensitive).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Boolean(_) => "boolean",
+            Value::Int8(_) => "int8",
+            Value::Int16(_) => "int16",
+            Value::Int32(_) => "int32",
+            Value::Int64(_) => "int64",
+            Value::Float32(_) => "float32",
+            Value::Float64(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) => "bytes",
+            Value::Array(_) => "array",
+            Value::Map(_) => "map",
+            Value::Struct(_) => "struct",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Any integer variant widened to `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Int8(v) => Some(v.into()),
+            Value::Int16(v) => Some(v.into()),
+            Value::Int32(v) => Some(v.into()),
+            Value::Int64(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Looks up `key` in a schemaless map with string keys, or a field of a struct.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Struct(s) => s.get(key),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Mutable counterpart of [`Value::get`].
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        match self {
+            Value::Struct(s) => s.get_mut(key),
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Value {
+        Value::Int32(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int64(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Float64(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Boolean(v)
+    }
+}
+
+/// A struct value: one value per field of its schema, in field order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    schema: SchemaRef,
+    values: Vec<Value>,
+}
+
+impl Struct {
+    /// A struct with every field null (or its default); fill it with [`Struct::put`].
+    pub fn new(schema: SchemaRef) -> Struct {
+        let values = schema
+            .fields()
+            .iter()
+            .map(|f| f.schema.default.clone().unwrap_or(Value::Null))
+            .collect();
+        Struct { schema, values }
+    }
+
+    /// Builds a struct from values given in field order.
+    ///
+    /// Returns `None` when the number of values does not match the number of fields.
+    pub fn from_values(schema: SchemaRef, values: Vec<Value>) -> Option<Struct> {
+        (schema.fields().len() == values.len()).then_some(Struct { schema, values })
+    }
+
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    pub fn values_mut(&mut self) -> &mut [Value] {
+        &mut self.values
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        let (i, _) = self.schema.field(field)?;
+        self.values.get(i)
+    }
+
+    pub fn get_mut(&mut self, field: &str) -> Option<&mut Value> {
+        let (i, _) = self.schema.field(field)?;
+        self.values.get_mut(i)
+    }
+
+    /// Sets a field by name; returns `false` if the schema has no such field.
+    pub fn put(&mut self, field: &str, value: impl Into<Value>) -> bool {
+        match self.get_mut(field) {
+            Some(slot) => {
+                *slot = value.into();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Builder-style [`Struct::put`].
+    ///
+    /// # Panics
+    /// If the field does not exist: a programming error in the caller.
+    pub fn with(mut self, field: &str, value: impl Into<Value>) -> Struct {
+        assert!(self.put(field, value), "struct has no field {field:?}");
+        self
+    }
+
+    /// Field names paired with their values, in schema order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name.as_str())
+            .zip(self.values.iter())
+    }
+}
