@@ -12,7 +12,7 @@ mod schema;
 mod validate;
 mod value;
 
-pub use record::{Batch, Data, Header, Record};
+pub use record::{Batch, Data, Header, RawRecord, Record};
 pub use schema::{Field, Schema, SchemaBuilder, SchemaKind, SchemaRef, SchemaType};
 pub use validate::ValidationError;
 pub use value::{Struct, Value};

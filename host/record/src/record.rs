@@ -114,3 +114,23 @@ impl Record {
 /// The unit of work: records are consumed, converted, transformed and written in
 /// batches, and offsets are committed per batch.
 pub type Batch = Vec<Record>;
+
+/// A record as Kafka delivers it, before its key and value are converted: the form the
+/// Kafka source produces and the dead letter queue receives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecord {
+    pub topic: Arc<str>,
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp: Option<i64>,
+    pub headers: Vec<Header>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+}
+
+impl RawRecord {
+    /// `topic-partition@offset`, as [`Record::coordinates`].
+    pub fn coordinates(&self) -> String {
+        format!("{}-{}@{}", self.topic, self.partition, self.offset)
+    }
+}
