@@ -1,1 +1,3 @@
-//! TODO
+//! The Kinetica sink: writes batches of records into Kinetica tables.
+
+pub mod config;
