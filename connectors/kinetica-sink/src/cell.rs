@@ -1,0 +1,694 @@
+//! One value → one Kinetica cell, checked against the column it goes into.
+//!
+//! The column may be one the sink created (then the value's type matches it) or one the
+//! user created up front (then it may be narrower, wider or a special string type). The
+//! rules: numbers convert when the value fits (range-checked, never silently truncated);
+//! numeric strings parse into numeric columns (the Java connector never parsed them,
+//! §8 item 19); booleans become 1/0 in integer columns and `true`/`false` in string ones
+//! (not 1/0 into float or bytes columns, §8 item 18); logical types are formatted the way
+//! Kinetica's `date`/`time`/`datetime`/`decimal` columns read them, and epoch numbers go
+//! into `datetime` columns as dates, not digits (§8 item 16). Nested values are refused.
+//! Errors describe the value's type and the column, never the value.
+
+use std::fmt;
+
+use sluice_record::Value;
+use sluice_record::logical::{LogicalType, decimal_from_bytes, decimal_to_string};
+
+use crate::columns::ColumnKind;
+use crate::decimal::{self, DecimalError};
+use crate::temporal::{self, TemporalError};
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// A value in a column's wire type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i32),
+    Long(i64),
+    Float(f32),
+    Double(f64),
+    String(String),
+    Bytes(Vec<u8>),
+}
+
+/// Why a value does not go into its column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    #[error("a {found} value cannot be stored in a column of type {column}")]
+    Mismatch { found: String, column: String },
+    #[error("value out of range for column type {column}")]
+    OutOfRange { column: String },
+    #[error("text does not parse as column type {column}")]
+    Unparseable { column: String },
+    #[error("text longer than {max} characters for a char{max} column")]
+    TooLong { max: usize },
+    #[error("{0}")]
+    Temporal(#[from] TemporalError),
+    #[error("decimal value {0}")]
+    Decimal(#[from] DecimalError),
+    #[error(
+        "a nested {found} cannot be stored in a column; add a flattener transform to the \
+         pipeline to turn nested data into columns"
+    )]
+    Nested { found: &'static str },
+}
+
+impl fmt::Display for ColumnKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColumnKind::Int => f.write_str("int"),
+            ColumnKind::Int8 => f.write_str("int8"),
+            ColumnKind::Int16 => f.write_str("int16"),
+            ColumnKind::Boolean => f.write_str("boolean"),
+            ColumnKind::Long => f.write_str("long"),
+            ColumnKind::Timestamp => f.write_str("timestamp"),
+            ColumnKind::Float => f.write_str("float"),
+            ColumnKind::Double => f.write_str("double"),
+            ColumnKind::String => f.write_str("string"),
+            ColumnKind::Char(n) => write!(f, "char{n}"),
+            ColumnKind::Date => f.write_str("date"),
+            ColumnKind::Time => f.write_str("time"),
+            ColumnKind::DateTime => f.write_str("datetime"),
+            ColumnKind::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
+            ColumnKind::Ulong => f.write_str("ulong"),
+            ColumnKind::Bytes => f.write_str("bytes"),
+        }
+    }
+}
+
+/// Converts a non-null value whose schema has the logical type `logical` (if any).
+pub fn to_cell(
+    value: &Value,
+    logical: Option<LogicalType>,
+    kind: ColumnKind,
+) -> Result<Cell, CellError> {
+    let mismatch = |found: &str| CellError::Mismatch {
+        found: found.to_owned(),
+        column: kind.to_string(),
+    };
+    match (value, logical) {
+        (Value::Null, _) => Ok(Cell::Null),
+        (Value::Struct(_), _) => Err(CellError::Nested { found: "struct" }),
+        (Value::Map(_), _) => Err(CellError::Nested { found: "map" }),
+        (Value::Array(_), _) => Err(CellError::Nested { found: "array" }),
+        (v, Some(LogicalType::Date)) => {
+            let days = v.as_i64().ok_or_else(|| mismatch(v.type_name()))?;
+            date_cell(days, kind).ok_or_else(|| mismatch("Date"))?
+        }
+        (v, Some(LogicalType::Time)) => {
+            let ms = v.as_i64().ok_or_else(|| mismatch(v.type_name()))?;
+            time_cell(ms, kind).ok_or_else(|| mismatch("Time"))?
+        }
+        (v, Some(LogicalType::Timestamp)) => {
+            let ms = v.as_i64().ok_or_else(|| mismatch(v.type_name()))?;
+            timestamp_cell(ms, kind).ok_or_else(|| mismatch("Timestamp"))?
+        }
+        (Value::Bytes(b), Some(LogicalType::Decimal { scale })) => {
+            // Connect decimals are at most as wide as the JVM's BigDecimal allows; past
+            // 128 bits no Kinetica decimal can hold them anyway.
+            let unscaled = decimal_from_bytes(b).ok_or_else(|| CellError::OutOfRange {
+                column: kind.to_string(),
+            })?;
+            decimal_cell(unscaled, scale, kind).ok_or_else(|| mismatch("Decimal"))?
+        }
+        (v, Some(LogicalType::Decimal { .. })) => Err(mismatch(v.type_name())),
+        (Value::Boolean(b), None) => {
+            let i = i32::from(*b);
+            match kind {
+                ColumnKind::Boolean | ColumnKind::Int | ColumnKind::Int8 | ColumnKind::Int16 => {
+                    Ok(Cell::Int(i))
+                }
+                ColumnKind::Long => Ok(Cell::Long(i.into())),
+                ColumnKind::String => Ok(Cell::String(b.to_string())),
+                ColumnKind::Char(n) => char_cell(b.to_string(), n),
+                _ => Err(mismatch("boolean")),
+            }
+        }
+        (Value::Int8(_) | Value::Int16(_) | Value::Int32(_) | Value::Int64(_), None) => {
+            let i = value.as_i64().expect("an integer variant");
+            integer_cell(i, kind).unwrap_or_else(|| Err(mismatch(value.type_name())))
+        }
+        (Value::Float32(f), None) => {
+            float_cell(f64::from(*f), &f.to_string(), kind).ok_or_else(|| mismatch("float32"))?
+        }
+        (Value::Float64(f), None) => {
+            float_cell(*f, &f.to_string(), kind).ok_or_else(|| mismatch("float64"))?
+        }
+        (Value::String(s), None) => string_cell(s, kind).ok_or_else(|| mismatch("string"))?,
+        (Value::Bytes(b), None) => match kind {
+            ColumnKind::Bytes => Ok(Cell::Bytes(b.clone())),
+            _ => Err(mismatch("bytes")),
+        },
+    }
+}
+
+fn out_of_range(kind: ColumnKind) -> CellError {
+    CellError::OutOfRange {
+        column: kind.to_string(),
+    }
+}
+
+fn char_cell(s: String, max: usize) -> Result<Cell, CellError> {
+    // Kinetica documents charN as "at most N characters"; counting characters rather
+    // than bytes is the lenient reading, and the server has the last word.
+    if s.chars().count() > max {
+        return Err(CellError::TooLong { max });
+    }
+    Ok(Cell::String(s))
+}
+
+/// Text into any string-typed column that takes it verbatim (or with a length limit).
+fn text_cell(s: String, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    match kind {
+        ColumnKind::String => Some(Ok(Cell::String(s))),
+        ColumnKind::Char(n) => Some(char_cell(s, n)),
+        _ => None,
+    }
+}
+
+/// A whole number (no logical type). `None` when the column cannot take integers.
+fn integer_cell(i: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    let ranged = |min: i64, max: i64| {
+        if (min..=max).contains(&i) {
+            Ok(Cell::Int(i as i32))
+        } else {
+            Err(out_of_range(kind))
+        }
+    };
+    Some(match kind {
+        ColumnKind::Int => ranged(i32::MIN.into(), i32::MAX.into()),
+        ColumnKind::Int16 => ranged(i16::MIN.into(), i16::MAX.into()),
+        ColumnKind::Int8 => ranged(i8::MIN.into(), i8::MAX.into()),
+        ColumnKind::Boolean => ranged(0, 1),
+        ColumnKind::Long => Ok(Cell::Long(i)),
+        ColumnKind::Timestamp => temporal::check_timestamp(i)
+            .map(Cell::Long)
+            .map_err(Into::into),
+        // Epoch milliseconds, the only sensible reading of a number for a date-time.
+        ColumnKind::DateTime => temporal::format_datetime(i)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::Float => Ok(Cell::Float(i as f32)),
+        ColumnKind::Double => Ok(Cell::Double(i as f64)),
+        ColumnKind::Decimal { precision, scale } => decimal::fit(i.into(), 0, precision, scale)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::Ulong if i < 0 => Err(out_of_range(kind)),
+        ColumnKind::Ulong => Ok(Cell::String(i.to_string())),
+        ColumnKind::String | ColumnKind::Char(_) => return text_cell(i.to_string(), kind),
+        ColumnKind::Date | ColumnKind::Time | ColumnKind::Bytes => return None,
+    })
+}
+
+fn float_cell(f: f64, text: &str, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    Some(match kind {
+        ColumnKind::Double => Ok(Cell::Double(f)),
+        ColumnKind::Float => {
+            let narrowed = f as f32;
+            if narrowed.is_infinite() && f.is_finite() {
+                Err(out_of_range(kind))
+            } else {
+                Ok(Cell::Float(narrowed))
+            }
+        }
+        ColumnKind::Decimal { precision, scale } if f.is_finite() => {
+            decimal::fit_text(text, precision, scale)
+                .map(Cell::String)
+                .map_err(Into::into)
+        }
+        ColumnKind::String | ColumnKind::Char(_) => return text_cell(text.to_owned(), kind),
+        // No silent truncation of fractions into integer columns.
+        _ => return None,
+    })
+}
+
+fn string_cell(s: &str, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    let unparseable = || CellError::Unparseable {
+        column: kind.to_string(),
+    };
+    Some(match kind {
+        ColumnKind::String | ColumnKind::Char(_) => return text_cell(s.to_owned(), kind),
+        // Special string columns: the server checks their syntax.
+        ColumnKind::Date | ColumnKind::Time | ColumnKind::DateTime | ColumnKind::Ulong => {
+            Ok(Cell::String(s.to_owned()))
+        }
+        ColumnKind::Decimal { precision, scale } => decimal::fit_text(s, precision, scale)
+            .map(Cell::String)
+            .map_err(|e| match e {
+                DecimalError::NotANumber => unparseable(),
+                e => e.into(),
+            }),
+        ColumnKind::Int | ColumnKind::Int8 | ColumnKind::Int16 | ColumnKind::Long => {
+            match s.trim().parse::<i64>() {
+                Ok(i) => return integer_cell(i, kind),
+                Err(_) => Err(unparseable()),
+            }
+        }
+        ColumnKind::Boolean => match s.trim() {
+            t if t.eq_ignore_ascii_case("true") || t == "1" => Ok(Cell::Int(1)),
+            t if t.eq_ignore_ascii_case("false") || t == "0" => Ok(Cell::Int(0)),
+            _ => Err(unparseable()),
+        },
+        ColumnKind::Timestamp => match s.trim().parse::<i64>() {
+            Ok(ms) => return integer_cell(ms, kind),
+            Err(_) => temporal::parse_timestamp(s)
+                .map(Cell::Long)
+                .map_err(|e| match e {
+                    TemporalError::Unparseable => unparseable(),
+                    e => e.into(),
+                }),
+        },
+        ColumnKind::Float | ColumnKind::Double => match s.trim().parse::<f64>() {
+            Ok(f) => return float_cell(f, s.trim(), kind),
+            Err(_) => Err(unparseable()),
+        },
+        ColumnKind::Bytes => return None,
+    })
+}
+
+fn date_cell(days: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    let ms = days.checked_mul(MS_PER_DAY);
+    Some(match kind {
+        ColumnKind::Date => temporal::format_date(days)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::String | ColumnKind::Char(_) => {
+            return Some(match temporal::format_date(days) {
+                Ok(text) => text_cell(text, kind)?,
+                Err(e) => Err(e.into()),
+            });
+        }
+        ColumnKind::DateTime => ms
+            .ok_or(TemporalError::OutOfRange)
+            .and_then(temporal::format_datetime)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::Timestamp => ms
+            .ok_or(TemporalError::OutOfRange)
+            .and_then(temporal::check_timestamp)
+            .map(Cell::Long)
+            .map_err(Into::into),
+        // The physical value: days since the epoch.
+        ColumnKind::Int | ColumnKind::Long => return integer_cell(days, kind),
+        _ => return None,
+    })
+}
+
+fn time_cell(ms: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    Some(match kind {
+        ColumnKind::Time => temporal::format_time(ms)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::String | ColumnKind::Char(_) => {
+            return Some(match temporal::format_time(ms) {
+                Ok(text) => text_cell(text, kind)?,
+                Err(e) => Err(e.into()),
+            });
+        }
+        // The physical value: milliseconds since midnight.
+        ColumnKind::Int | ColumnKind::Long => return integer_cell(ms, kind),
+        _ => return None,
+    })
+}
+
+fn timestamp_cell(ms: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    let text = |r: Result<String, TemporalError>| r.map(Cell::String).map_err(CellError::from);
+    Some(match kind {
+        ColumnKind::Long => Ok(Cell::Long(ms)),
+        ColumnKind::Timestamp => temporal::check_timestamp(ms)
+            .map(Cell::Long)
+            .map_err(Into::into),
+        ColumnKind::DateTime => text(temporal::format_datetime(ms)),
+        ColumnKind::Date => text(temporal::format_date_of(ms)),
+        ColumnKind::Time => text(temporal::format_time_of(ms)),
+        ColumnKind::String | ColumnKind::Char(_) => {
+            return Some(match temporal::format_datetime(ms) {
+                Ok(t) => text_cell(t, kind)?,
+                Err(e) => Err(e.into()),
+            });
+        }
+        _ => return None,
+    })
+}
+
+fn decimal_cell(unscaled: i128, scale: i32, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+    Some(match kind {
+        ColumnKind::Decimal {
+            precision,
+            scale: s,
+        } => decimal::fit(unscaled, scale, precision, s)
+            .map(Cell::String)
+            .map_err(Into::into),
+        ColumnKind::String | ColumnKind::Char(_) => {
+            return text_cell(decimal_to_string(unscaled, scale), kind);
+        }
+        ColumnKind::Double => decimal_to_string(unscaled, scale)
+            .parse()
+            .map(Cell::Double)
+            .map_err(|_| out_of_range(kind)),
+        ColumnKind::Float => match decimal_to_string(unscaled, scale).parse::<f32>() {
+            Ok(f) if f.is_finite() => Ok(Cell::Float(f)),
+            _ => Err(out_of_range(kind)),
+        },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use sluice_record::logical::decimal_to_bytes;
+
+    use super::*;
+
+    use ColumnKind as K;
+
+    fn ok(v: impl Into<Value>, kind: ColumnKind) -> Cell {
+        to_cell(&v.into(), None, kind).unwrap()
+    }
+
+    fn err(v: impl Into<Value>, kind: ColumnKind) -> CellError {
+        to_cell(&v.into(), None, kind).unwrap_err()
+    }
+
+    fn logical(v: Value, l: LogicalType, kind: ColumnKind) -> Result<Cell, CellError> {
+        to_cell(&v, Some(l), kind)
+    }
+
+    #[test]
+    fn same_types_pass_through() {
+        assert_eq!(ok(Value::Int8(-5), K::Int8), Cell::Int(-5));
+        assert_eq!(ok(Value::Int16(300), K::Int16), Cell::Int(300));
+        assert_eq!(ok(7i32, K::Int), Cell::Int(7));
+        assert_eq!(ok(7i64, K::Long), Cell::Long(7));
+        assert_eq!(ok(Value::Float32(1.5), K::Float), Cell::Float(1.5));
+        assert_eq!(ok(2.5f64, K::Double), Cell::Double(2.5));
+        assert_eq!(ok(true, K::Boolean), Cell::Int(1));
+        assert_eq!(ok(false, K::Boolean), Cell::Int(0));
+        assert_eq!(ok("x", K::String), Cell::String("x".into()));
+        assert_eq!(
+            ok(Value::Bytes(vec![0, 1]), K::Bytes),
+            Cell::Bytes(vec![0, 1])
+        );
+    }
+
+    #[test]
+    fn integers_are_range_checked() {
+        assert_eq!(ok(127i64, K::Int8), Cell::Int(127));
+        assert_eq!(
+            err(128i64, K::Int8),
+            CellError::OutOfRange {
+                column: "int8".into()
+            }
+        );
+        assert!(matches!(
+            err(Value::Int32(-32769), K::Int16),
+            CellError::OutOfRange { .. }
+        ));
+        assert!(matches!(
+            err(i64::from(i32::MAX) + 1, K::Int),
+            CellError::OutOfRange { .. }
+        ));
+        assert!(matches!(
+            err(2i64, K::Boolean),
+            CellError::OutOfRange { .. }
+        ));
+        assert_eq!(ok(1i64, K::Boolean), Cell::Int(1));
+        assert_eq!(ok(3i32, K::Long), Cell::Long(3));
+        assert_eq!(ok(3i64, K::Double), Cell::Double(3.0));
+        assert_eq!(ok(3i64, K::Float), Cell::Float(3.0));
+        assert_eq!(ok(42i64, K::String), Cell::String("42".into()));
+        assert_eq!(ok(42i64, K::Ulong), Cell::String("42".into()));
+        assert!(matches!(err(-1i64, K::Ulong), CellError::OutOfRange { .. }));
+        assert_eq!(
+            ok(
+                42i64,
+                K::Decimal {
+                    precision: 5,
+                    scale: 2
+                }
+            ),
+            Cell::String("42.00".into())
+        );
+        assert!(matches!(err(42i64, K::Bytes), CellError::Mismatch { .. }));
+        assert!(matches!(err(42i64, K::Date), CellError::Mismatch { .. }));
+    }
+
+    #[test]
+    fn epoch_numbers_into_datetime_columns_are_dates() {
+        assert_eq!(
+            ok(1_547_587_673_240i64, K::DateTime),
+            Cell::String("2019-01-15 21:27:53.240".into())
+        );
+        assert_eq!(
+            ok(1_547_587_673_240i64, K::Timestamp),
+            Cell::Long(1_547_587_673_240)
+        );
+        assert!(matches!(
+            err(i64::MAX, K::Timestamp),
+            CellError::Temporal(TemporalError::OutOfRange)
+        ));
+    }
+
+    #[test]
+    fn floats_never_truncate_into_integers() {
+        assert!(matches!(err(1.5f64, K::Int), CellError::Mismatch { .. }));
+        assert!(matches!(err(1.0f64, K::Long), CellError::Mismatch { .. }));
+        assert_eq!(
+            ok(Value::Float32(0.1), K::Double),
+            Cell::Double(f64::from(0.1f32))
+        );
+        assert!(matches!(
+            err(1e300f64, K::Float),
+            CellError::OutOfRange { .. }
+        ));
+        assert!(matches!(ok(f64::NAN, K::Float), Cell::Float(f) if f.is_nan()));
+        assert_eq!(
+            ok(Value::Float32(0.1), K::String),
+            Cell::String("0.1".into())
+        );
+        assert_eq!(
+            ok(
+                1.25f64,
+                K::Decimal {
+                    precision: 5,
+                    scale: 2
+                }
+            ),
+            Cell::String("1.25".into())
+        );
+        assert!(matches!(
+            err(
+                1.255f64,
+                K::Decimal {
+                    precision: 5,
+                    scale: 2
+                }
+            ),
+            CellError::Decimal(DecimalError::TooPrecise { .. })
+        ));
+    }
+
+    #[test]
+    fn booleans_go_into_integer_and_text_columns_only() {
+        assert_eq!(ok(true, K::Int), Cell::Int(1));
+        assert_eq!(ok(true, K::Int8), Cell::Int(1));
+        assert_eq!(ok(true, K::Long), Cell::Long(1));
+        assert_eq!(ok(true, K::String), Cell::String("true".into()));
+        for kind in [K::Float, K::Double, K::Bytes, K::Timestamp, K::Date] {
+            assert!(
+                matches!(err(true, kind), CellError::Mismatch { .. }),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_strings_parse() {
+        assert_eq!(ok(" 42 ", K::Int), Cell::Int(42));
+        assert_eq!(ok("42", K::Long), Cell::Long(42));
+        assert!(matches!(err("300", K::Int8), CellError::OutOfRange { .. }));
+        assert_eq!(ok("2.5", K::Double), Cell::Double(2.5));
+        assert_eq!(ok("2.5", K::Float), Cell::Float(2.5));
+        assert_eq!(ok("TRUE", K::Boolean), Cell::Int(1));
+        assert_eq!(ok("0", K::Boolean), Cell::Int(0));
+        assert_eq!(
+            err("4.2", K::Long),
+            CellError::Unparseable {
+                column: "long".into()
+            }
+        );
+        assert!(matches!(
+            err("yes", K::Boolean),
+            CellError::Unparseable { .. }
+        ));
+        assert_eq!(
+            ok("1700000000000", K::Timestamp),
+            Cell::Long(1_700_000_000_000)
+        );
+        assert_eq!(
+            ok("2023-11-14 22:13:20.000", K::Timestamp),
+            Cell::Long(1_700_000_000_000)
+        );
+        assert!(matches!(
+            err("soon", K::Timestamp),
+            CellError::Unparseable { .. }
+        ));
+        assert_eq!(
+            ok(
+                "3.5",
+                K::Decimal {
+                    precision: 4,
+                    scale: 2
+                }
+            ),
+            Cell::String("3.50".into())
+        );
+        assert!(matches!(
+            err(
+                "x",
+                K::Decimal {
+                    precision: 4,
+                    scale: 2
+                }
+            ),
+            CellError::Unparseable { .. }
+        ));
+        assert_eq!(ok("2024-01-01", K::Date), Cell::String("2024-01-01".into()));
+        assert!(matches!(err("x", K::Bytes), CellError::Mismatch { .. }));
+    }
+
+    #[test]
+    fn char_columns_limit_length() {
+        assert_eq!(ok("abcd", K::Char(4)), Cell::String("abcd".into()));
+        assert_eq!(ok("ééé", K::Char(4)), Cell::String("ééé".into()));
+        assert_eq!(err("abcde", K::Char(4)), CellError::TooLong { max: 4 });
+    }
+
+    #[test]
+    fn dates() {
+        let d = |kind| logical(Value::Int32(19_782), LogicalType::Date, kind);
+        assert_eq!(d(K::Date).unwrap(), Cell::String("2024-02-29".into()));
+        assert_eq!(d(K::String).unwrap(), Cell::String("2024-02-29".into()));
+        assert_eq!(
+            d(K::DateTime).unwrap(),
+            Cell::String("2024-02-29 00:00:00.000".into())
+        );
+        assert_eq!(d(K::Timestamp).unwrap(), Cell::Long(19_782 * MS_PER_DAY));
+        assert_eq!(d(K::Int).unwrap(), Cell::Int(19_782));
+        assert!(matches!(d(K::Time), Err(CellError::Mismatch { .. })));
+        assert!(matches!(
+            logical(Value::Int32(-400_000), LogicalType::Date, K::Date),
+            Err(CellError::Temporal(TemporalError::OutOfRange))
+        ));
+    }
+
+    #[test]
+    fn times() {
+        let t = |ms, kind| logical(Value::Int32(ms), LogicalType::Time, kind);
+        assert_eq!(
+            t(45_296_789, K::Time).unwrap(),
+            Cell::String("12:34:56.789".into())
+        );
+        assert_eq!(t(1, K::Int).unwrap(), Cell::Int(1));
+        assert!(matches!(
+            t(86_400_000, K::Time),
+            Err(CellError::Temporal(TemporalError::BadTime))
+        ));
+        assert!(matches!(t(1, K::Date), Err(CellError::Mismatch { .. })));
+    }
+
+    #[test]
+    fn timestamps() {
+        let ts = |ms, kind| logical(Value::Int64(ms), LogicalType::Timestamp, kind);
+        let ms = 1_700_000_000_123;
+        assert_eq!(ts(ms, K::Timestamp).unwrap(), Cell::Long(ms));
+        assert_eq!(ts(ms, K::Long).unwrap(), Cell::Long(ms));
+        assert_eq!(
+            ts(ms, K::DateTime).unwrap(),
+            Cell::String("2023-11-14 22:13:20.123".into())
+        );
+        assert_eq!(ts(ms, K::Date).unwrap(), Cell::String("2023-11-14".into()));
+        assert_eq!(
+            ts(ms, K::Time).unwrap(),
+            Cell::String("22:13:20.123".into())
+        );
+        assert_eq!(
+            ts(ms, K::String).unwrap(),
+            Cell::String("2023-11-14 22:13:20.123".into())
+        );
+        assert!(matches!(
+            ts(temporal::MAX_TIMESTAMP_MS + 1, K::Timestamp),
+            Err(CellError::Temporal(TemporalError::OutOfRange))
+        ));
+        assert!(matches!(ts(ms, K::Int), Err(CellError::Mismatch { .. })));
+        // A logical value whose physical type is wrong is a mismatch, not a panic.
+        assert!(matches!(
+            logical("x".into(), LogicalType::Timestamp, K::Timestamp),
+            Err(CellError::Mismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn decimals() {
+        let dec = |unscaled: i128, scale, kind| {
+            logical(
+                Value::Bytes(decimal_to_bytes(unscaled)),
+                LogicalType::Decimal { scale },
+                kind,
+            )
+        };
+        let k = K::Decimal {
+            precision: 10,
+            scale: 2,
+        };
+        assert_eq!(dec(12345, 2, k).unwrap(), Cell::String("123.45".into()));
+        assert_eq!(dec(-5, 0, k).unwrap(), Cell::String("-5.00".into()));
+        assert_eq!(dec(7, -2, k).unwrap(), Cell::String("700.00".into()));
+        assert!(matches!(
+            dec(12345, 3, k),
+            Err(CellError::Decimal(DecimalError::TooPrecise { .. }))
+        ));
+        assert!(matches!(
+            dec(10i128.pow(12), 2, k),
+            Err(CellError::Decimal(DecimalError::TooLarge { .. }))
+        ));
+        assert_eq!(
+            dec(12345, 2, K::String).unwrap(),
+            Cell::String("123.45".into())
+        );
+        assert_eq!(dec(12345, 2, K::Double).unwrap(), Cell::Double(123.45));
+        assert!(matches!(
+            dec(1, 0, K::Long),
+            Err(CellError::Mismatch { .. })
+        ));
+        assert!(matches!(
+            logical(
+                Value::Bytes(vec![1; 17]),
+                LogicalType::Decimal { scale: 0 },
+                k
+            ),
+            Err(CellError::OutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn nested_values_point_at_a_flattener() {
+        let e = err(Value::Array(vec![]), K::String);
+        assert_eq!(e, CellError::Nested { found: "array" });
+        assert!(e.to_string().contains("flattener"));
+        assert!(matches!(
+            err(Value::Map(vec![]), K::String),
+            CellError::Nested { found: "map" }
+        ));
+    }
+
+    #[test]
+    fn errors_never_show_the_value() {
+        let e = err("s3cret-ssn", K::Int);
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        let e = err("s3cret-ssn-too-long", K::Char(4));
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+}
