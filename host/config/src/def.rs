@@ -2,6 +2,10 @@
 //! here-style, with its type, default, validator, importance, group, display name,
 //! documentation, recommended values and deprecated aliases.
 
+use std::fmt;
+
+use crate::value::ConfigValue;
+
 /// The type of a property's value, as in Kafka's `ConfigDef.Type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PropertyType {
@@ -25,8 +29,39 @@ pub enum Importance {
     Low,
 }
 
+impl fmt::Display for PropertyType {
+    /// The lower-case names Kafka's `ConfigDef.toRst()` uses, so `describe` reads familiar.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PropertyType::String => f.write_str("string"),
+            PropertyType::Int => f.write_str("int"),
+            PropertyType::Long => f.write_str("long"),
+            PropertyType::Double => f.write_str("double"),
+            PropertyType::Boolean => f.write_str("boolean"),
+            PropertyType::List => f.write_str("list"),
+            PropertyType::Password => f.write_str("password"),
+            PropertyType::Enum(values) => write!(f, "enum({})", values.join("|")),
+        }
+    }
+}
+
+impl fmt::Display for Importance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Importance::High => "high",
+            Importance::Medium => "medium",
+            Importance::Low => "low",
+        })
+    }
+}
+
+/// A check of one parsed value that the built-in validators cannot express. It returns a
+/// reason that must not quote the value: the value may be a secret, and the caller adds
+/// the property name and origin.
+pub type CheckFn = fn(&ConfigValue) -> Result<(), String>;
+
 /// A check on a parsed value beyond its type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Validator {
     /// Numeric value within the inclusive range; either end may be open.
     Range { min: Option<f64>, max: Option<f64> },
@@ -34,6 +69,73 @@ pub enum Validator {
     NonEmpty,
     /// Must be an absolute URL with a scheme and a host (e.g. `http://host:9191`).
     Url,
+    /// A custom check; `describe` shows `description` (e.g. "a valid regular expression").
+    Custom {
+        description: &'static str,
+        check: CheckFn,
+    },
+}
+
+impl PartialEq for Validator {
+    /// Custom validators compare by description: function addresses are not stable
+    /// enough to compare (the same function may have several, different ones one).
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Validator::Range { min: a, max: b }, Validator::Range { min: c, max: d }) => {
+                a == c && b == d
+            }
+            (Validator::NonEmpty, Validator::NonEmpty) | (Validator::Url, Validator::Url) => true,
+            (
+                Validator::Custom { description: a, .. },
+                Validator::Custom { description: b, .. },
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Validator {
+    /// Shorthand for a range with both ends given, usable in `const` declarations.
+    pub const fn between(min: f64, max: f64) -> Validator {
+        Validator::Range {
+            min: Some(min),
+            max: Some(max),
+        }
+    }
+    /// Shorthand for a range open at the top.
+    pub const fn at_least(min: f64) -> Validator {
+        Validator::Range {
+            min: Some(min),
+            max: None,
+        }
+    }
+}
+
+impl fmt::Display for Validator {
+    /// A short description of the accepted values, for `describe` and error messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Validator::Range {
+                min: Some(lo),
+                max: Some(hi),
+            } => write!(f, "[{lo},...,{hi}]"),
+            Validator::Range {
+                min: Some(lo),
+                max: None,
+            } => write!(f, "[{lo},...]"),
+            Validator::Range {
+                min: None,
+                max: Some(hi),
+            } => write!(f, "[...,{hi}]"),
+            Validator::Range {
+                min: None,
+                max: None,
+            } => f.write_str("any number"),
+            Validator::NonEmpty => f.write_str("non-empty"),
+            Validator::Url => f.write_str("an absolute URL (scheme://host[:port][/path])"),
+            Validator::Custom { description, .. } => f.write_str(description),
+        }
+    }
 }
 
 /// One declared property.
@@ -105,6 +207,13 @@ impl PropertyDef {
     pub fn is_secret(&self) -> bool {
         self.ty == PropertyType::Password
     }
+    pub fn is_required(&self) -> bool {
+        self.default.is_none()
+    }
+    /// Whether `key` is this property's name or one of its deprecated aliases.
+    pub fn answers_to(&self, key: &str) -> bool {
+        self.name == key || self.deprecated_aliases.contains(&key)
+    }
 }
 
 /// The declared properties of one component (a connector, a converter, the pipeline
@@ -113,4 +222,25 @@ impl PropertyDef {
 pub struct ConfigDef {
     pub component: &'static str,
     pub properties: Vec<PropertyDef>,
+}
+
+impl ConfigDef {
+    pub fn new(component: &'static str, properties: Vec<PropertyDef>) -> ConfigDef {
+        ConfigDef {
+            component,
+            properties,
+        }
+    }
+    /// The property declared under `name` (not an alias).
+    pub fn get(&self, name: &str) -> Option<&PropertyDef> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+    /// The property that `key` names, directly or through a deprecated alias.
+    pub fn lookup(&self, key: &str) -> Option<&PropertyDef> {
+        self.properties.iter().find(|p| p.answers_to(key))
+    }
+    /// The current names of every property, in declaration order (for suggestions).
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.properties.iter().map(|p| p.name)
+    }
 }

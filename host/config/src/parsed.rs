@@ -1,0 +1,141 @@
+//! The result of validating properties against a [`ConfigDef`](crate::ConfigDef): every
+//! declared property with its typed value, deprecated aliases already resolved.
+//!
+//! Unlike the Java connector (which resolved aliases by mutating the caller's map after
+//! parsing, so its getters returned pre-resolution values), this is built once, from
+//! the resolved keys, and is immutable.
+
+use crate::origin::Origin;
+use crate::secret::Password;
+use crate::value::ConfigValue;
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSource {
+    /// The declared default.
+    Default,
+    /// Given by the user as `key` (the property's name, or a deprecated alias of it).
+    Set { key: String, origin: Origin },
+}
+
+/// One property's resolved value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub name: &'static str,
+    pub value: ConfigValue,
+    pub source: ValueSource,
+}
+
+/// Validated values of one component, in declaration order. `Debug` is safe to log:
+/// passwords print as `[hidden]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedConfig {
+    component: &'static str,
+    values: Vec<Resolved>,
+}
+
+impl ParsedConfig {
+    pub(crate) fn new(component: &'static str, values: Vec<Resolved>) -> ParsedConfig {
+        ParsedConfig { component, values }
+    }
+    pub fn component(&self) -> &'static str {
+        self.component
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Resolved> {
+        self.values.iter()
+    }
+    pub fn get(&self, name: &str) -> Option<&ConfigValue> {
+        self.resolved(name).map(|r| &r.value)
+    }
+    pub fn resolved(&self, name: &str) -> Option<&Resolved> {
+        self.values.iter().find(|r| r.name == name)
+    }
+    /// Whether the user gave the property (under its name or an alias).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.resolved(name)
+            .is_some_and(|r| matches!(r.source, ValueSource::Set { .. }))
+    }
+    /// Where the user set it, if they did.
+    pub fn origin(&self, name: &str) -> Option<&Origin> {
+        match &self.resolved(name)?.source {
+            ValueSource::Set { origin, .. } => Some(origin),
+            ValueSource::Default => None,
+        }
+    }
+
+    // Typed getters. A wrong name or type is a bug in the caller (the ConfigDef says what
+    // exists), so they panic, like Kafka's `AbstractConfig` getters throw.
+
+    #[track_caller]
+    pub fn string(&self, name: &str) -> &str {
+        match self.expect(name) {
+            ConfigValue::String(s) => s,
+            other => self.wrong_type(name, "string", other),
+        }
+    }
+    #[track_caller]
+    pub fn int(&self, name: &str) -> i32 {
+        match self.expect(name) {
+            ConfigValue::Int(v) => *v,
+            other => self.wrong_type(name, "int", other),
+        }
+    }
+    #[track_caller]
+    pub fn long(&self, name: &str) -> i64 {
+        match self.expect(name) {
+            ConfigValue::Long(v) => *v,
+            other => self.wrong_type(name, "long", other),
+        }
+    }
+    #[track_caller]
+    pub fn double(&self, name: &str) -> f64 {
+        match self.expect(name) {
+            ConfigValue::Double(v) => *v,
+            other => self.wrong_type(name, "double", other),
+        }
+    }
+    #[track_caller]
+    pub fn boolean(&self, name: &str) -> bool {
+        match self.expect(name) {
+            ConfigValue::Boolean(v) => *v,
+            other => self.wrong_type(name, "boolean", other),
+        }
+    }
+    #[track_caller]
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.expect(name) {
+            ConfigValue::List(v) => v,
+            other => self.wrong_type(name, "list", other),
+        }
+    }
+    #[track_caller]
+    pub fn password(&self, name: &str) -> &Password {
+        match self.expect(name) {
+            ConfigValue::Password(v) => v,
+            other => self.wrong_type(name, "password", other),
+        }
+    }
+
+    #[track_caller]
+    fn expect(&self, name: &str) -> &ConfigValue {
+        self.get(name)
+            .unwrap_or_else(|| panic!("`{name}` is not declared by `{}`", self.component))
+    }
+
+    #[track_caller]
+    fn wrong_type(&self, name: &str, wanted: &str, got: &ConfigValue) -> ! {
+        let got = match got {
+            ConfigValue::String(_) => "string",
+            ConfigValue::Int(_) => "int",
+            ConfigValue::Long(_) => "long",
+            ConfigValue::Double(_) => "double",
+            ConfigValue::Boolean(_) => "boolean",
+            ConfigValue::List(_) => "list",
+            ConfigValue::Password(_) => "password",
+        };
+        panic!(
+            "`{name}` of `{}` is a {got}, not a {wanted}",
+            self.component
+        )
+    }
+}
