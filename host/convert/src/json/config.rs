@@ -1,0 +1,129 @@
+//! The JSON converter's properties, as Kafka's `JsonConverterConfig` declares them.
+
+use std::collections::BTreeMap;
+
+use sluice_config::{ConfigDef, Importance, PropertyDef, PropertyType, Validator};
+
+use crate::ConvertError;
+use crate::config::{CONVERTER_TYPE, ConverterType};
+use crate::props::Props;
+
+/// The component name in `sluice config describe` and in errors.
+pub const COMPONENT: &str = "JsonConverter";
+
+const GROUP: &str = "Schemas";
+
+pub const SCHEMAS_ENABLE: PropertyDef = PropertyDef::new(
+    "schemas.enable",
+    PropertyType::Boolean,
+    "Include schemas within each of the serialized values and keys: read and write the \
+     {\"schema\": ..., \"payload\": ...} envelope. Set to false for plain JSON.",
+)
+.default("true")
+.importance(Importance::High)
+.group(GROUP)
+.display("Enable Schemas");
+
+pub const SCHEMAS_CACHE_SIZE: PropertyDef = PropertyDef::new(
+    "schemas.cache.size",
+    PropertyType::Int,
+    "Maximum number of schemas cached in each direction (parsed envelope schemas, and \
+     the JSON of schemas written); 0 disables the caches.",
+)
+.default("1000")
+.validator(Validator::Range {
+    min: Some(0.0),
+    max: None,
+})
+.importance(Importance::High)
+.group(GROUP)
+.display("Schema Cache Size");
+
+pub const DECIMAL_FORMAT: PropertyDef = PropertyDef::new(
+    "decimal.format",
+    PropertyType::Enum(&["BASE64", "NUMERIC"]),
+    "How Decimal values are written: BASE64 (the unscaled bytes, base64-encoded) or \
+     NUMERIC (a JSON number). Both forms are accepted when reading.",
+)
+.default("BASE64")
+.importance(Importance::Low)
+.group(GROUP)
+.display("Decimal Format")
+.recommended(&["BASE64", "NUMERIC"]);
+
+pub const REPLACE_NULL_WITH_DEFAULT: PropertyDef = PropertyDef::new(
+    "replace.null.with.default",
+    PropertyType::Boolean,
+    "Replace a null (or missing) value that has a default in its schema with the \
+     default, when reading and when writing.",
+)
+.default("true")
+.importance(Importance::Low)
+.group(GROUP)
+.display("Replace Null With Default");
+
+pub fn config_def() -> ConfigDef {
+    ConfigDef {
+        component: COMPONENT,
+        properties: vec![
+            SCHEMAS_ENABLE,
+            SCHEMAS_CACHE_SIZE,
+            DECIMAL_FORMAT,
+            REPLACE_NULL_WITH_DEFAULT,
+            CONVERTER_TYPE,
+        ],
+    }
+}
+
+/// How decimals are written (`decimal.format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecimalFormat {
+    /// The unscaled two's-complement bytes, base64-encoded (Connect's default).
+    #[default]
+    Base64,
+    /// A JSON number with exactly the schema's scale (`123.45`).
+    Numeric,
+}
+
+/// The JSON converter's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonConverterConfig {
+    pub schemas_enable: bool,
+    pub schemas_cache_size: usize,
+    pub decimal_format: DecimalFormat,
+    pub replace_null_with_default: bool,
+    pub converter_type: ConverterType,
+}
+
+impl Default for JsonConverterConfig {
+    fn default() -> Self {
+        JsonConverterConfig {
+            schemas_enable: true,
+            schemas_cache_size: 1000,
+            decimal_format: DecimalFormat::Base64,
+            replace_null_with_default: true,
+            converter_type: ConverterType::Value,
+        }
+    }
+}
+
+impl JsonConverterConfig {
+    /// Reads the converter's property group (prefix removed). Unknown keys are ignored:
+    /// reporting them is the caller's job, against [`config_def`].
+    pub fn from_props(props: &BTreeMap<String, String>) -> Result<Self, ConvertError> {
+        let p = Props {
+            props,
+            component: COMPONENT,
+        };
+        Ok(JsonConverterConfig {
+            schemas_enable: p.boolean(&SCHEMAS_ENABLE)?,
+            schemas_cache_size: p.int(&SCHEMAS_CACHE_SIZE)?.try_into().unwrap_or(usize::MAX),
+            decimal_format: match p.choice(&DECIMAL_FORMAT)? {
+                "NUMERIC" => DecimalFormat::Numeric,
+                _ => DecimalFormat::Base64,
+            },
+            replace_null_with_default: p.boolean(&REPLACE_NULL_WITH_DEFAULT)?,
+            converter_type: ConverterType::from_props(&p)?,
+        })
+    }
+}

@@ -1,0 +1,298 @@
+//! The converter: Kafka bytes ⇄ [`Data`], with or without the schema envelope.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use sluice_record::{Data, SchemaRef, Value};
+
+use super::cache::BoundedCache;
+use super::config::JsonConverterConfig;
+use super::decode::{self, Ctx, Failure, MaybeTyped, Schemaless};
+use super::encode::{Enc, EncCtx};
+use super::schema::{schema_from_json, schema_to_json_with};
+use crate::{ConvertError, Converter};
+
+/// Kafka Connect's `org.apache.kafka.connect.json.JsonConverter`.
+///
+/// With `schemas.enable=true` (the default) every record is an envelope
+/// `{"schema": …, "payload": …}`; with `false` it is plain JSON, read without a schema.
+/// A Kafka null is [`Data::NULL`] and back. So is an empty value and a JSON `null` on
+/// read (Connect fails on both; producers that cannot send a Kafka null send them).
+pub struct JsonConverter {
+    config: JsonConverterConfig,
+    /// Envelope schema text → parsed schema (`None` for `"schema": null`).
+    read_cache: BoundedCache<Box<str>, Option<SchemaRef>>,
+    /// Schema (by address; the entry keeps it alive) → its JSON text.
+    write_cache: BoundedCache<usize, (SchemaRef, Arc<[u8]>)>,
+}
+
+impl fmt::Debug for JsonConverter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonConverter")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for JsonConverter {
+    fn default() -> Self {
+        JsonConverter::new(JsonConverterConfig::default())
+    }
+}
+
+impl JsonConverter {
+    pub fn new(config: JsonConverterConfig) -> JsonConverter {
+        JsonConverter {
+            read_cache: BoundedCache::new(config.schemas_cache_size),
+            write_cache: BoundedCache::new(config.schemas_cache_size),
+            config,
+        }
+    }
+
+    /// A converter configured from its property group (prefix removed).
+    pub fn from_props(props: &BTreeMap<String, String>) -> Result<JsonConverter, ConvertError> {
+        JsonConverterConfig::from_props(props).map(JsonConverter::new)
+    }
+
+    pub fn config(&self) -> &JsonConverterConfig {
+        &self.config
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx::new(
+            self.config.replace_null_with_default,
+            self.config.converter_type.prefix(),
+        )
+    }
+
+    fn enc_ctx(&self) -> EncCtx {
+        EncCtx::new(
+            self.config.decimal_format,
+            self.config.replace_null_with_default,
+        )
+    }
+
+    /// The schema an envelope's raw `"schema"` text stands for, from the cache if seen.
+    fn resolve_schema(&self, raw: &str) -> Result<Option<SchemaRef>, ConvertError> {
+        if let Some(schema) = self.read_cache.get(raw) {
+            return Ok(schema);
+        }
+        let json: serde_json::Value = serde_json::from_str(raw)
+            .map_err(|_| ConvertError::schema("", "the schema is not valid JSON"))?;
+        let schema = match json {
+            serde_json::Value::Null => None,
+            json => Some(schema_from_json(&json)?),
+        };
+        self.read_cache.insert(raw.into(), schema.clone());
+        Ok(schema)
+    }
+
+    /// The JSON text of a schema, from the cache if written before.
+    fn schema_json(&self, schema: &SchemaRef) -> Arc<[u8]> {
+        let key = Arc::as_ptr(schema) as usize;
+        if let Some((cached, json)) = self.write_cache.get(&key)
+            && Arc::ptr_eq(&cached, schema)
+        {
+            return json;
+        }
+        let json = schema_to_json_with(schema, self.config.decimal_format);
+        let bytes: Arc<[u8]> = serde_json::to_vec(&json)
+            .expect("a JSON value always serializes")
+            .into();
+        self.write_cache
+            .insert(key, (Arc::clone(schema), Arc::clone(&bytes)));
+        bytes
+    }
+}
+
+impl Converter for JsonConverter {
+    fn to_data(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<Data, ConvertError> {
+        let bytes = match bytes {
+            None | Some([]) => return Ok(Data::NULL),
+            Some(bytes) => bytes,
+        };
+        let ctx = self.ctx();
+        let result = if self.config.schemas_enable {
+            let seed = Envelope {
+                converter: self,
+                ctx: &ctx,
+            };
+            decode::decode_slice(bytes, seed)
+        } else {
+            decode::decode_slice(bytes, Schemaless).map(Data::schemaless)
+        };
+        result.map_err(|e| ctx.into_error(e))
+    }
+
+    fn from_data(&self, _topic: &str, data: &Data) -> Result<Option<Vec<u8>>, ConvertError> {
+        if data.schema.is_none() && data.value.is_null() {
+            return Ok(None);
+        }
+        let ctx = self.enc_ctx();
+        let enc = Enc {
+            value: &data.value,
+            schema: data.schema.as_deref(),
+            ctx: &ctx,
+        };
+        let mut out;
+        if self.config.schemas_enable {
+            let schema = data.schema.as_ref().map(|s| self.schema_json(s));
+            let schema: &[u8] = schema.as_deref().unwrap_or(b"null");
+            out = Vec::with_capacity(schema.len() + 128);
+            out.extend_from_slice(b"{\"schema\":");
+            out.extend_from_slice(schema);
+            out.extend_from_slice(b",\"payload\":");
+            serde_json::to_writer(&mut out, &enc).map_err(|e| ctx.into_error(e))?;
+            out.push(b'}');
+        } else {
+            out = Vec::with_capacity(128);
+            serde_json::to_writer(&mut out, &enc).map_err(|e| ctx.into_error(e))?;
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Reads `{"schema": …, "payload": …}` in either order. When the schema comes first (as
+/// every writer puts it) the payload is decoded in the same pass; otherwise it is kept as
+/// raw text and decoded once the schema is known.
+struct Envelope<'a> {
+    converter: &'a JsonConverter,
+    ctx: &'a Ctx,
+}
+
+impl Envelope<'_> {
+    fn missing<E: de::Error>(&self, problem: &'static str) -> E {
+        self.ctx.fail(Failure::Envelope(problem))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Envelope<'_> {
+    type Value = Data;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+#[derive(PartialEq)]
+enum Key {
+    Schema,
+    Payload,
+    Other,
+}
+
+/// Classifies an envelope key without allocating it (or quoting it in an error).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"schema\" or \"payload\"")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(match key {
+            "schema" => Key::Schema,
+            "payload" => Key::Payload,
+            _ => Key::Other,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for Envelope<'_> {
+    type Value = Data;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a {\"schema\": …, \"payload\": …} envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
+        let ctx = self.ctx;
+        let mut schema: Option<Option<SchemaRef>> = None;
+        let mut payload: Option<Value> = None;
+        let mut deferred: Option<&'de RawValue> = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let duplicate = match key {
+                Key::Schema => schema.is_some(),
+                Key::Payload => payload.is_some() || deferred.is_some(),
+                Key::Other => {
+                    return Err(self.missing(
+                        "the JSON object has fields other than \"schema\" and \"payload\"",
+                    ));
+                }
+            };
+            if duplicate {
+                return Err(self.missing("the envelope repeats a field"));
+            }
+            if key == Key::Schema {
+                let raw: &'de RawValue = map.next_value()?;
+                let resolved = self
+                    .converter
+                    .resolve_schema(raw.get())
+                    .map_err(|e| ctx.fail::<A::Error>(Failure::Error(e)))?;
+                schema = Some(resolved);
+            } else if let Some(s) = &schema {
+                let seed = MaybeTyped {
+                    schema: s.as_ref(),
+                    ctx,
+                };
+                payload = Some(map.next_value_seed(seed)?);
+            } else {
+                deferred = Some(map.next_value()?);
+            }
+        }
+        let Some(schema) = schema else {
+            return Err(self.missing("the JSON object has no \"schema\" field"));
+        };
+        let value = match (payload, deferred) {
+            (Some(value), _) => value,
+            (None, Some(raw)) => {
+                let seed = MaybeTyped {
+                    schema: schema.as_ref(),
+                    ctx,
+                };
+                // The failure, if any, is recorded in ctx; only the marker travels.
+                decode::decode_slice(raw.get().as_bytes(), seed).map_err(de::Error::custom)?
+            }
+            (None, None) => return Err(self.missing("the JSON object has no \"payload\" field")),
+        };
+        Ok(Data { schema, value })
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
+        Ok(Data::NULL)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Data, E> {
+        Err(self.missing("the JSON is a boolean, not an object"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Data, E> {
+        Err(self.missing("the JSON is a number, not an object"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Data, E> {
+        Err(self.missing("the JSON is a number, not an object"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Data, E> {
+        Err(self.missing("the JSON is a number, not an object"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Data, E> {
+        Err(self.missing("the JSON is a string, not an object"))
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Data, E> {
+        Err(self.missing("the JSON is not an object"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Data, A::Error> {
+        Err(self.missing("the JSON is an array, not an object"))
+    }
+}
