@@ -7,7 +7,9 @@
 //! * [`types`], [`value`], [`rows`]: Kinetica types, column values, and the row
 //!   codec ([`EncodedRows`] is the reusable insert buffer).
 //! * [`protocol`]: endpoint records and the `gpudb_response` envelope.
+//! * [`shard`], [`murmur`]: shard-key bytes and MurmurHash3 routing.
 //! * [`client`], [`error`], [`retry`], [`auth`]: [`KineticaClient`] over reqwest.
+//! * [`multihead`]: [`MultiHeadInserter`], which splits batches per worker rank.
 //!
 //! Typical sink usage:
 //! ```no_run
@@ -31,17 +33,22 @@ pub mod auth;
 pub mod avro;
 pub mod client;
 pub mod error;
+pub mod multihead;
+pub mod murmur;
 pub mod protocol;
 pub mod retry;
 pub mod rows;
+pub mod shard;
 pub mod types;
 pub mod value;
 
 pub use auth::{Auth, Secret};
 pub use client::{ClientConfig, KineticaClient, TableInfo};
 pub use error::KineticaError;
+pub use multihead::{InsertCounts, MultiHeadInserter, ShardMap};
 pub use protocol::{AvroRecord, Endpoint, GpudbResponse, Options};
 pub use retry::{RetryPolicy, Sleeper};
 pub use rows::{EncodedRows, RowError, RowWriter};
+pub use shard::ShardKey;
 pub use types::{BaseType, Column, ColumnKind, KineticaType, TypeError};
 pub use value::{Value, ValueRef};

@@ -569,8 +569,30 @@ pub fn encode_insert_records(
     rows: &EncodedRows,
     options: &Options,
 ) {
+    buf.reserve(rows.byte_len() + rows.len() * 3 + 64);
+    encode_insert_records_from(buf, table_name, rows.len(), rows.iter(), options);
+}
+
+/// Like [`encode_insert_records`] for any `count` rows (multi-head routing
+/// sends a subset of a batch to each worker without copying it first).
+pub fn encode_insert_records_from<'r>(
+    buf: &mut Vec<u8>,
+    table_name: &str,
+    count: usize,
+    rows: impl Iterator<Item = &'r [u8]>,
+    options: &Options,
+) {
     avro::put_str(buf, table_name);
-    put_rows(buf, rows);
+    if count > 0 {
+        avro::put_long(buf, count as i64);
+        let mut n = 0;
+        for row in rows {
+            avro::put_bytes(buf, row);
+            n += 1;
+        }
+        debug_assert_eq!(n, count, "row count mismatch");
+    }
+    buf.push(0); // end of list
     buf.push(0); // list_str: empty array
     avro::put_str(buf, "binary");
     avro::put_str_map(buf, options);
