@@ -12,7 +12,7 @@ use super::cache::BoundedCache;
 use super::config::JsonConverterConfig;
 use super::decode::{self, Ctx, Failure, MaybeTyped, Schemaless};
 use super::encode::{Enc, EncCtx};
-use super::schema::{schema_from_json, schema_to_json_with};
+use super::schema::{SchemaJson, schema_from_text};
 use crate::{ConvertError, Converter};
 
 /// Kafka Connect's `org.apache.kafka.connect.json.JsonConverter`.
@@ -80,12 +80,7 @@ impl JsonConverter {
         if let Some(schema) = self.read_cache.get(raw) {
             return Ok(schema);
         }
-        let json: serde_json::Value = serde_json::from_str(raw)
-            .map_err(|_| ConvertError::schema("", "the schema is not valid JSON"))?;
-        let schema = match json {
-            serde_json::Value::Null => None,
-            json => Some(schema_from_json(&json)?),
-        };
+        let schema = schema_from_text(raw)?;
         self.read_cache.insert(raw.into(), schema.clone());
         Ok(schema)
     }
@@ -98,9 +93,12 @@ impl JsonConverter {
         {
             return json;
         }
-        let json = schema_to_json_with(schema, self.config.decimal_format);
+        let json = SchemaJson {
+            schema,
+            decimal_format: self.config.decimal_format,
+        };
         let bytes: Arc<[u8]> = serde_json::to_vec(&json)
-            .expect("a JSON value always serializes")
+            .expect("a schema always serializes")
             .into();
         self.write_cache
             .insert(key, (Arc::clone(schema), Arc::clone(&bytes)));

@@ -15,11 +15,15 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use serde::Deserialize;
+use serde::de::DeserializeSeed;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 use sluice_record::{Field, Schema, SchemaKind, SchemaRef, SchemaType};
 
 use super::DecimalFormat;
-use super::decode::{Ctx, Typed};
+use super::decode::{Ctx, Typed, decode_slice};
 use super::encode::{Enc, EncCtx};
 use crate::ConvertError;
 
@@ -27,8 +31,38 @@ use crate::ConvertError;
 ///
 /// A JSON `null` (what Connect writes for "no schema") is an error here; the envelope
 /// reader handles it before calling this.
+///
+/// A decimal default written as a JSON number keeps only `f64` precision in a
+/// `serde_json::Value`; the converter reads schemas from their text and keeps every digit.
 pub fn schema_from_json(json: &Json) -> Result<SchemaRef, ConvertError> {
-    parse(json, &mut String::new()).map(Arc::new)
+    parse(json, None, &mut String::new()).map(Arc::new)
+}
+
+/// Parses a schema from its JSON text, reading defaults from their exact text.
+pub(crate) fn schema_from_text(text: &str) -> Result<Option<SchemaRef>, ConvertError> {
+    let json: Json = serde_json::from_str(text)
+        .map_err(|_| ConvertError::schema("", "the schema is not valid JSON"))?;
+    if json.is_null() {
+        return Ok(None);
+    }
+    // Only an aid for precision: if it does not fit, the main parse reports the problem.
+    let defaults = serde_json::from_str::<RawDefaults>(text).ok();
+    parse(&json, defaults.as_ref(), &mut String::new()).map(|s| Some(Arc::new(s)))
+}
+
+/// The raw text of every `default` in a schema, in the shape of the schema.
+#[derive(Deserialize)]
+struct RawDefaults<'a> {
+    #[serde(borrow, default)]
+    default: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    items: Option<Box<RawDefaults<'a>>>,
+    #[serde(borrow, default)]
+    keys: Option<Box<RawDefaults<'a>>>,
+    #[serde(borrow, default)]
+    values: Option<Box<RawDefaults<'a>>>,
+    #[serde(borrow, default)]
+    fields: Option<Vec<RawDefaults<'a>>>,
 }
 
 /// Writes a schema in Kafka Connect's JSON schema format, decimal defaults as base64.
@@ -36,9 +70,15 @@ pub fn schema_to_json(schema: &Schema) -> Json {
     schema_to_json_with(schema, DecimalFormat::Base64)
 }
 
-/// [`schema_to_json`] with the given format for decimal default values.
+/// [`schema_to_json`] with the given format for decimal default values. (A
+/// `serde_json::Value` holds numbers as `f64`: a NUMERIC decimal default of more than 15
+/// digits is rounded here, never in what the converter writes.)
 pub fn schema_to_json_with(schema: &Schema, decimal_format: DecimalFormat) -> Json {
-    Json::Object(write(schema, decimal_format))
+    let json = SchemaJson {
+        schema,
+        decimal_format,
+    };
+    serde_json::to_value(&json).expect("a schema always serializes")
 }
 
 fn kind_of(json: &Json) -> &'static str {
@@ -63,14 +103,24 @@ fn at<T>(pointer: &mut String, key: &str, f: impl FnOnce(&mut String) -> T) -> T
     out
 }
 
-fn child(obj: &Map<String, Json>, key: &str, ptr: &mut String) -> Result<SchemaRef, ConvertError> {
+fn child(
+    obj: &Map<String, Json>,
+    key: &str,
+    raw: Option<&RawDefaults>,
+    ptr: &mut String,
+) -> Result<SchemaRef, ConvertError> {
+    let raw = raw.and_then(|r| match key {
+        "items" => r.items.as_deref(),
+        "keys" => r.keys.as_deref(),
+        _ => r.values.as_deref(),
+    });
     at(ptr, key, |ptr| match obj.get(key) {
         None | Some(Json::Null) => Err(ConvertError::schema(ptr, "missing")),
-        Some(json) => parse(json, ptr).map(Arc::new),
+        Some(json) => parse(json, raw, ptr).map(Arc::new),
     })
 }
 
-fn parse(json: &Json, ptr: &mut String) -> Result<Schema, ConvertError> {
+fn parse(json: &Json, raw: Option<&RawDefaults>, ptr: &mut String) -> Result<Schema, ConvertError> {
     let Json::Object(obj) = json else {
         let problem = format!("expected a schema object but found {}", kind_of(json));
         return Err(ConvertError::schema(ptr, problem));
@@ -88,12 +138,15 @@ fn parse(json: &Json, ptr: &mut String) -> Result<Schema, ConvertError> {
         None => return Err(ConvertError::schema(ptr, "missing \"type\"")),
     };
     let kind = match ty {
-        SchemaType::Array => SchemaKind::Array(child(obj, "items", ptr)?),
+        SchemaType::Array => SchemaKind::Array(child(obj, "items", raw, ptr)?),
         SchemaType::Map => SchemaKind::Map {
-            key: child(obj, "keys", ptr)?,
-            value: child(obj, "values", ptr)?,
+            key: child(obj, "keys", raw, ptr)?,
+            value: child(obj, "values", raw, ptr)?,
         },
-        SchemaType::Struct => SchemaKind::Struct(at(ptr, "fields", |ptr| fields(obj, ptr))?),
+        SchemaType::Struct => {
+            let raw = raw.and_then(|r| r.fields.as_deref());
+            SchemaKind::Struct(at(ptr, "fields", |ptr| fields(obj, raw, ptr))?)
+        }
         primitive => SchemaKind::primitive(primitive).expect("primitive type"),
     };
     let mut schema = Schema::new(kind);
@@ -123,15 +176,22 @@ fn parse(json: &Json, ptr: &mut String) -> Result<Schema, ConvertError> {
         let value = at(ptr, "default", |p| {
             let without_default = Arc::new(schema.clone());
             let ctx = Ctx::new(true, "");
-            serde::de::DeserializeSeed::deserialize(
-                Typed {
-                    schema: &without_default,
-                    ctx: &ctx,
-                },
-                default,
-            )
+            let seed = Typed {
+                schema: &without_default,
+                ctx: &ctx,
+            };
+            match raw.and_then(|r| r.default) {
+                Some(text) => decode_slice(text.get().as_bytes(), seed),
+                None => seed.deserialize(default),
+            }
             .map_err(|e| {
-                let problem = ctx.into_error(e).to_string();
+                // A position would be relative to the default's own text: drop it.
+                let problem = match ctx.into_error(e) {
+                    ConvertError::Mismatch { path, problem, .. } => {
+                        ConvertError::mismatch(path, problem).to_string()
+                    }
+                    other => other.to_string(),
+                };
                 ConvertError::schema(p, format!("default does not match the schema: {problem}"))
             })
         })?;
@@ -140,7 +200,11 @@ fn parse(json: &Json, ptr: &mut String) -> Result<Schema, ConvertError> {
     Ok(schema)
 }
 
-fn fields(obj: &Map<String, Json>, ptr: &mut String) -> Result<Vec<Field>, ConvertError> {
+fn fields(
+    obj: &Map<String, Json>,
+    raw: Option<&[RawDefaults]>,
+    ptr: &mut String,
+) -> Result<Vec<Field>, ConvertError> {
     let Some(Json::Array(list)) = obj.get("fields") else {
         return Err(ConvertError::schema(
             ptr,
@@ -162,7 +226,8 @@ fn fields(obj: &Map<String, Json>, ptr: &mut String) -> Result<Vec<Field>, Conve
                     format!("duplicate field name {name:?}"),
                 ));
             }
-            let schema = parse(json, ptr)?;
+            let raw = raw.and_then(|r| r.get(i));
+            let schema = parse(json, raw, ptr)?;
             Ok(Field {
                 name: name.clone(),
                 schema: Arc::new(schema),
@@ -173,59 +238,87 @@ fn fields(obj: &Map<String, Json>, ptr: &mut String) -> Result<Vec<Field>, Conve
     Ok(out)
 }
 
-fn write(schema: &Schema, decimal_format: DecimalFormat) -> Map<String, Json> {
-    let mut obj = Map::new();
-    obj.insert("type".into(), schema.schema_type().name().into());
+/// A schema as Connect's JSON, serialized straight to text: the converter writes its
+/// bytes without a `serde_json::Value` in between, which would also round decimal
+/// defaults written as numbers to `f64`.
+pub(crate) struct SchemaJson<'a> {
+    pub schema: &'a Schema,
+    pub decimal_format: DecimalFormat,
+}
+
+impl Serialize for SchemaJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        entries(&mut map, self.schema, self.decimal_format)?;
+        map.end()
+    }
+}
+
+/// A struct field: its schema's entries, then its name under `"field"` (Connect's order).
+struct FieldJson<'a> {
+    field: &'a Field,
+    decimal_format: DecimalFormat,
+}
+
+impl Serialize for FieldJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        entries(&mut map, &self.field.schema, self.decimal_format)?;
+        map.serialize_entry("field", &self.field.name)?;
+        map.end()
+    }
+}
+
+fn entries<M: SerializeMap>(
+    map: &mut M,
+    schema: &Schema,
+    decimal_format: DecimalFormat,
+) -> Result<(), M::Error> {
+    let json = |schema| SchemaJson {
+        schema,
+        decimal_format,
+    };
+    map.serialize_entry("type", schema.schema_type().name())?;
     match &schema.kind {
-        SchemaKind::Array(items) => {
-            obj.insert("items".into(), Json::Object(write(items, decimal_format)));
-        }
+        SchemaKind::Array(items) => map.serialize_entry("items", &json(items))?,
         SchemaKind::Map { key, value } => {
-            obj.insert("keys".into(), Json::Object(write(key, decimal_format)));
-            obj.insert("values".into(), Json::Object(write(value, decimal_format)));
+            map.serialize_entry("keys", &json(key))?;
+            map.serialize_entry("values", &json(value))?;
         }
         SchemaKind::Struct(fields) => {
-            let fields = fields
+            let fields: Vec<_> = fields
                 .iter()
-                .map(|f| {
-                    let mut field = write(&f.schema, decimal_format);
-                    field.insert("field".into(), f.name.clone().into());
-                    Json::Object(field)
+                .map(|field| FieldJson {
+                    field,
+                    decimal_format,
                 })
                 .collect();
-            obj.insert("fields".into(), Json::Array(fields));
+            map.serialize_entry("fields", &fields)?;
         }
         _ => {}
     }
-    obj.insert("optional".into(), schema.optional.into());
+    map.serialize_entry("optional", &schema.optional)?;
     if let Some(name) = &schema.name {
-        obj.insert("name".into(), name.clone().into());
+        map.serialize_entry("name", name)?;
     }
     if let Some(version) = schema.version {
-        obj.insert("version".into(), version.into());
+        map.serialize_entry("version", &version)?;
     }
     if let Some(doc) = &schema.doc {
-        obj.insert("doc".into(), doc.clone().into());
+        map.serialize_entry("doc", doc)?;
     }
     if !schema.parameters.is_empty() {
-        let params = schema
-            .parameters
-            .iter()
-            .map(|(k, v)| (k.clone(), Json::String(v.clone())))
-            .collect();
-        obj.insert("parameters".into(), Json::Object(params));
+        map.serialize_entry("parameters", &schema.parameters)?;
     }
     if let Some(default) = schema.default.as_ref().filter(|d| !d.is_null()) {
+        // Lenient: a schema is always writable, whatever its default holds.
         let ctx = EncCtx::lenient(decimal_format);
         let enc = Enc {
             value: default,
             schema: Some(schema),
             ctx: &ctx,
         };
-        // Lenient encoding does not fail; a NaN default becomes the string "NaN".
-        if let Ok(json) = serde_json::to_value(&enc) {
-            obj.insert("default".into(), json);
-        }
+        map.serialize_entry("default", &enc)?;
     }
-    obj
+    Ok(())
 }
