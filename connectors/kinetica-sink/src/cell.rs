@@ -15,23 +15,14 @@ use std::fmt;
 use sluice_record::Value;
 use sluice_record::logical::{LogicalType, decimal_from_bytes, decimal_to_string};
 
-use crate::columns::ColumnKind;
+use crate::columns::CellKind;
 use crate::decimal::{self, DecimalError};
 use crate::temporal::{self, TemporalError};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// A value in a column's wire type.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Int(i32),
-    Long(i64),
-    Float(f32),
-    Double(f64),
-    String(String),
-    Bytes(Vec<u8>),
-}
+/// A value in a column's wire type: the client crate's column value.
+pub use sluice_kinetica::Value as Cell;
 
 /// Why a value does not go into its column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,25 +46,25 @@ pub enum CellError {
     Nested { found: &'static str },
 }
 
-impl fmt::Display for ColumnKind {
+impl fmt::Display for CellKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ColumnKind::Int => f.write_str("int"),
-            ColumnKind::Int8 => f.write_str("int8"),
-            ColumnKind::Int16 => f.write_str("int16"),
-            ColumnKind::Boolean => f.write_str("boolean"),
-            ColumnKind::Long => f.write_str("long"),
-            ColumnKind::Timestamp => f.write_str("timestamp"),
-            ColumnKind::Float => f.write_str("float"),
-            ColumnKind::Double => f.write_str("double"),
-            ColumnKind::String => f.write_str("string"),
-            ColumnKind::Char(n) => write!(f, "char{n}"),
-            ColumnKind::Date => f.write_str("date"),
-            ColumnKind::Time => f.write_str("time"),
-            ColumnKind::DateTime => f.write_str("datetime"),
-            ColumnKind::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
-            ColumnKind::Ulong => f.write_str("ulong"),
-            ColumnKind::Bytes => f.write_str("bytes"),
+            CellKind::Int => f.write_str("int"),
+            CellKind::Int8 => f.write_str("int8"),
+            CellKind::Int16 => f.write_str("int16"),
+            CellKind::Boolean => f.write_str("boolean"),
+            CellKind::Long => f.write_str("long"),
+            CellKind::Timestamp => f.write_str("timestamp"),
+            CellKind::Float => f.write_str("float"),
+            CellKind::Double => f.write_str("double"),
+            CellKind::String => f.write_str("string"),
+            CellKind::Char(n) => write!(f, "char{n}"),
+            CellKind::Date => f.write_str("date"),
+            CellKind::Time => f.write_str("time"),
+            CellKind::DateTime => f.write_str("datetime"),
+            CellKind::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
+            CellKind::Ulong => f.write_str("ulong"),
+            CellKind::Bytes => f.write_str("bytes"),
         }
     }
 }
@@ -82,7 +73,7 @@ impl fmt::Display for ColumnKind {
 pub fn to_cell(
     value: &Value,
     logical: Option<LogicalType>,
-    kind: ColumnKind,
+    kind: CellKind,
 ) -> Result<Cell, CellError> {
     let mismatch = |found: &str| CellError::Mismatch {
         found: found.to_owned(),
@@ -117,12 +108,12 @@ pub fn to_cell(
         (Value::Boolean(b), None) => {
             let i = i32::from(*b);
             match kind {
-                ColumnKind::Boolean | ColumnKind::Int | ColumnKind::Int8 | ColumnKind::Int16 => {
+                CellKind::Boolean | CellKind::Int | CellKind::Int8 | CellKind::Int16 => {
                     Ok(Cell::Int(i))
                 }
-                ColumnKind::Long => Ok(Cell::Long(i.into())),
-                ColumnKind::String => Ok(Cell::String(b.to_string())),
-                ColumnKind::Char(n) => char_cell(b.to_string(), n),
+                CellKind::Long => Ok(Cell::Long(i.into())),
+                CellKind::String => Ok(Cell::String(b.to_string())),
+                CellKind::Char(n) => char_cell(b.to_string(), n),
                 _ => Err(mismatch("boolean")),
             }
         }
@@ -138,13 +129,13 @@ pub fn to_cell(
         }
         (Value::String(s), None) => string_cell(s, kind).ok_or_else(|| mismatch("string"))?,
         (Value::Bytes(b), None) => match kind {
-            ColumnKind::Bytes => Ok(Cell::Bytes(b.clone())),
+            CellKind::Bytes => Ok(Cell::Bytes(b.clone())),
             _ => Err(mismatch("bytes")),
         },
     }
 }
 
-fn out_of_range(kind: ColumnKind) -> CellError {
+fn out_of_range(kind: CellKind) -> CellError {
     CellError::OutOfRange {
         column: kind.to_string(),
     }
@@ -160,16 +151,16 @@ fn char_cell(s: String, max: usize) -> Result<Cell, CellError> {
 }
 
 /// Text into any string-typed column that takes it verbatim (or with a length limit).
-fn text_cell(s: String, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn text_cell(s: String, kind: CellKind) -> Option<Result<Cell, CellError>> {
     match kind {
-        ColumnKind::String => Some(Ok(Cell::String(s))),
-        ColumnKind::Char(n) => Some(char_cell(s, n)),
+        CellKind::String => Some(Ok(Cell::String(s))),
+        CellKind::Char(n) => Some(char_cell(s, n)),
         _ => None,
     }
 }
 
 /// A whole number (no logical type). `None` when the column cannot take integers.
-fn integer_cell(i: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn integer_cell(i: i64, kind: CellKind) -> Option<Result<Cell, CellError>> {
     let ranged = |min: i64, max: i64| {
         if (min..=max).contains(&i) {
             Ok(Cell::Int(i as i32))
@@ -178,34 +169,34 @@ fn integer_cell(i: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
         }
     };
     Some(match kind {
-        ColumnKind::Int => ranged(i32::MIN.into(), i32::MAX.into()),
-        ColumnKind::Int16 => ranged(i16::MIN.into(), i16::MAX.into()),
-        ColumnKind::Int8 => ranged(i8::MIN.into(), i8::MAX.into()),
-        ColumnKind::Boolean => ranged(0, 1),
-        ColumnKind::Long => Ok(Cell::Long(i)),
-        ColumnKind::Timestamp => temporal::check_timestamp(i)
+        CellKind::Int => ranged(i32::MIN.into(), i32::MAX.into()),
+        CellKind::Int16 => ranged(i16::MIN.into(), i16::MAX.into()),
+        CellKind::Int8 => ranged(i8::MIN.into(), i8::MAX.into()),
+        CellKind::Boolean => ranged(0, 1),
+        CellKind::Long => Ok(Cell::Long(i)),
+        CellKind::Timestamp => temporal::check_timestamp(i)
             .map(Cell::Long)
             .map_err(Into::into),
         // Epoch milliseconds, the only sensible reading of a number for a date-time.
-        ColumnKind::DateTime => temporal::format_datetime(i)
+        CellKind::DateTime => temporal::format_datetime(i)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::Float => Ok(Cell::Float(i as f32)),
-        ColumnKind::Double => Ok(Cell::Double(i as f64)),
-        ColumnKind::Decimal { precision, scale } => decimal::fit(i.into(), 0, precision, scale)
+        CellKind::Float => Ok(Cell::Float(i as f32)),
+        CellKind::Double => Ok(Cell::Double(i as f64)),
+        CellKind::Decimal { precision, scale } => decimal::fit(i.into(), 0, precision, scale)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::Ulong if i < 0 => Err(out_of_range(kind)),
-        ColumnKind::Ulong => Ok(Cell::String(i.to_string())),
-        ColumnKind::String | ColumnKind::Char(_) => return text_cell(i.to_string(), kind),
-        ColumnKind::Date | ColumnKind::Time | ColumnKind::Bytes => return None,
+        CellKind::Ulong if i < 0 => Err(out_of_range(kind)),
+        CellKind::Ulong => Ok(Cell::String(i.to_string())),
+        CellKind::String | CellKind::Char(_) => return text_cell(i.to_string(), kind),
+        CellKind::Date | CellKind::Time | CellKind::Bytes => return None,
     })
 }
 
-fn float_cell(f: f64, text: &str, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn float_cell(f: f64, text: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
     Some(match kind {
-        ColumnKind::Double => Ok(Cell::Double(f)),
-        ColumnKind::Float => {
+        CellKind::Double => Ok(Cell::Double(f)),
+        CellKind::Float => {
             let narrowed = f as f32;
             if narrowed.is_infinite() && f.is_finite() {
                 Err(out_of_range(kind))
@@ -213,45 +204,45 @@ fn float_cell(f: f64, text: &str, kind: ColumnKind) -> Option<Result<Cell, CellE
                 Ok(Cell::Float(narrowed))
             }
         }
-        ColumnKind::Decimal { precision, scale } if f.is_finite() => {
+        CellKind::Decimal { precision, scale } if f.is_finite() => {
             decimal::fit_text(text, precision, scale)
                 .map(Cell::String)
                 .map_err(Into::into)
         }
-        ColumnKind::String | ColumnKind::Char(_) => return text_cell(text.to_owned(), kind),
+        CellKind::String | CellKind::Char(_) => return text_cell(text.to_owned(), kind),
         // No silent truncation of fractions into integer columns.
         _ => return None,
     })
 }
 
-fn string_cell(s: &str, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn string_cell(s: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
     let unparseable = || CellError::Unparseable {
         column: kind.to_string(),
     };
     Some(match kind {
-        ColumnKind::String | ColumnKind::Char(_) => return text_cell(s.to_owned(), kind),
+        CellKind::String | CellKind::Char(_) => return text_cell(s.to_owned(), kind),
         // Special string columns: the server checks their syntax.
-        ColumnKind::Date | ColumnKind::Time | ColumnKind::DateTime | ColumnKind::Ulong => {
+        CellKind::Date | CellKind::Time | CellKind::DateTime | CellKind::Ulong => {
             Ok(Cell::String(s.to_owned()))
         }
-        ColumnKind::Decimal { precision, scale } => decimal::fit_text(s, precision, scale)
+        CellKind::Decimal { precision, scale } => decimal::fit_text(s, precision, scale)
             .map(Cell::String)
             .map_err(|e| match e {
                 DecimalError::NotANumber => unparseable(),
                 e => e.into(),
             }),
-        ColumnKind::Int | ColumnKind::Int8 | ColumnKind::Int16 | ColumnKind::Long => {
+        CellKind::Int | CellKind::Int8 | CellKind::Int16 | CellKind::Long => {
             match s.trim().parse::<i64>() {
                 Ok(i) => return integer_cell(i, kind),
                 Err(_) => Err(unparseable()),
             }
         }
-        ColumnKind::Boolean => match s.trim() {
+        CellKind::Boolean => match s.trim() {
             t if t.eq_ignore_ascii_case("true") || t == "1" => Ok(Cell::Int(1)),
             t if t.eq_ignore_ascii_case("false") || t == "0" => Ok(Cell::Int(0)),
             _ => Err(unparseable()),
         },
-        ColumnKind::Timestamp => match s.trim().parse::<i64>() {
+        CellKind::Timestamp => match s.trim().parse::<i64>() {
             Ok(ms) => return integer_cell(ms, kind),
             Err(_) => temporal::parse_timestamp(s)
                 .map(Cell::Long)
@@ -260,70 +251,70 @@ fn string_cell(s: &str, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
                     e => e.into(),
                 }),
         },
-        ColumnKind::Float | ColumnKind::Double => match s.trim().parse::<f64>() {
+        CellKind::Float | CellKind::Double => match s.trim().parse::<f64>() {
             Ok(f) => return float_cell(f, s.trim(), kind),
             Err(_) => Err(unparseable()),
         },
-        ColumnKind::Bytes => return None,
+        CellKind::Bytes => return None,
     })
 }
 
-fn date_cell(days: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn date_cell(days: i64, kind: CellKind) -> Option<Result<Cell, CellError>> {
     let ms = days.checked_mul(MS_PER_DAY);
     Some(match kind {
-        ColumnKind::Date => temporal::format_date(days)
+        CellKind::Date => temporal::format_date(days)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::String | ColumnKind::Char(_) => {
+        CellKind::String | CellKind::Char(_) => {
             return Some(match temporal::format_date(days) {
                 Ok(text) => text_cell(text, kind)?,
                 Err(e) => Err(e.into()),
             });
         }
-        ColumnKind::DateTime => ms
+        CellKind::DateTime => ms
             .ok_or(TemporalError::OutOfRange)
             .and_then(temporal::format_datetime)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::Timestamp => ms
+        CellKind::Timestamp => ms
             .ok_or(TemporalError::OutOfRange)
             .and_then(temporal::check_timestamp)
             .map(Cell::Long)
             .map_err(Into::into),
         // The physical value: days since the epoch.
-        ColumnKind::Int | ColumnKind::Long => return integer_cell(days, kind),
+        CellKind::Int | CellKind::Long => return integer_cell(days, kind),
         _ => return None,
     })
 }
 
-fn time_cell(ms: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn time_cell(ms: i64, kind: CellKind) -> Option<Result<Cell, CellError>> {
     Some(match kind {
-        ColumnKind::Time => temporal::format_time(ms)
+        CellKind::Time => temporal::format_time(ms)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::String | ColumnKind::Char(_) => {
+        CellKind::String | CellKind::Char(_) => {
             return Some(match temporal::format_time(ms) {
                 Ok(text) => text_cell(text, kind)?,
                 Err(e) => Err(e.into()),
             });
         }
         // The physical value: milliseconds since midnight.
-        ColumnKind::Int | ColumnKind::Long => return integer_cell(ms, kind),
+        CellKind::Int | CellKind::Long => return integer_cell(ms, kind),
         _ => return None,
     })
 }
 
-fn timestamp_cell(ms: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn timestamp_cell(ms: i64, kind: CellKind) -> Option<Result<Cell, CellError>> {
     let text = |r: Result<String, TemporalError>| r.map(Cell::String).map_err(CellError::from);
     Some(match kind {
-        ColumnKind::Long => Ok(Cell::Long(ms)),
-        ColumnKind::Timestamp => temporal::check_timestamp(ms)
+        CellKind::Long => Ok(Cell::Long(ms)),
+        CellKind::Timestamp => temporal::check_timestamp(ms)
             .map(Cell::Long)
             .map_err(Into::into),
-        ColumnKind::DateTime => text(temporal::format_datetime(ms)),
-        ColumnKind::Date => text(temporal::format_date_of(ms)),
-        ColumnKind::Time => text(temporal::format_time_of(ms)),
-        ColumnKind::String | ColumnKind::Char(_) => {
+        CellKind::DateTime => text(temporal::format_datetime(ms)),
+        CellKind::Date => text(temporal::format_date_of(ms)),
+        CellKind::Time => text(temporal::format_time_of(ms)),
+        CellKind::String | CellKind::Char(_) => {
             return Some(match temporal::format_datetime(ms) {
                 Ok(t) => text_cell(t, kind)?,
                 Err(e) => Err(e.into()),
@@ -333,22 +324,22 @@ fn timestamp_cell(ms: i64, kind: ColumnKind) -> Option<Result<Cell, CellError>> 
     })
 }
 
-fn decimal_cell(unscaled: i128, scale: i32, kind: ColumnKind) -> Option<Result<Cell, CellError>> {
+fn decimal_cell(unscaled: i128, scale: i32, kind: CellKind) -> Option<Result<Cell, CellError>> {
     Some(match kind {
-        ColumnKind::Decimal {
+        CellKind::Decimal {
             precision,
             scale: s,
         } => decimal::fit(unscaled, scale, precision, s)
             .map(Cell::String)
             .map_err(Into::into),
-        ColumnKind::String | ColumnKind::Char(_) => {
+        CellKind::String | CellKind::Char(_) => {
             return text_cell(decimal_to_string(unscaled, scale), kind);
         }
-        ColumnKind::Double => decimal_to_string(unscaled, scale)
+        CellKind::Double => decimal_to_string(unscaled, scale)
             .parse()
             .map(Cell::Double)
             .map_err(|_| out_of_range(kind)),
-        ColumnKind::Float => match decimal_to_string(unscaled, scale).parse::<f32>() {
+        CellKind::Float => match decimal_to_string(unscaled, scale).parse::<f32>() {
             Ok(f) if f.is_finite() => Ok(Cell::Float(f)),
             _ => Err(out_of_range(kind)),
         },
@@ -362,17 +353,17 @@ mod tests {
 
     use super::*;
 
-    use ColumnKind as K;
+    use CellKind as K;
 
-    fn ok(v: impl Into<Value>, kind: ColumnKind) -> Cell {
+    fn ok(v: impl Into<Value>, kind: CellKind) -> Cell {
         to_cell(&v.into(), None, kind).unwrap()
     }
 
-    fn err(v: impl Into<Value>, kind: ColumnKind) -> CellError {
+    fn err(v: impl Into<Value>, kind: CellKind) -> CellError {
         to_cell(&v.into(), None, kind).unwrap_err()
     }
 
-    fn logical(v: Value, l: LogicalType, kind: ColumnKind) -> Result<Cell, CellError> {
+    fn logical(v: Value, l: LogicalType, kind: CellKind) -> Result<Cell, CellError> {
         to_cell(&v, Some(l), kind)
     }
 

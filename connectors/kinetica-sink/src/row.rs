@@ -13,7 +13,9 @@ use sluice_record::logical::LogicalType;
 use sluice_record::{Schema, SchemaRef, Struct, Value};
 
 use crate::cell::{Cell, CellError, to_cell};
-use crate::columns::{Column, ColumnKind};
+use sluice_kinetica::{Column, KineticaType};
+
+use crate::columns::CellKind;
 
 /// Why a record's value cannot become a row. Names the column, never the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +37,7 @@ pub struct Row {
 
 struct Target {
     name: String,
-    kind: ColumnKind,
+    kind: CellKind,
     nullable: bool,
 }
 
@@ -57,14 +59,15 @@ struct Plan {
 }
 
 impl RowBuilder {
-    pub fn new(columns: &[Column]) -> RowBuilder {
+    pub fn new(table_type: &KineticaType) -> RowBuilder {
         RowBuilder {
-            targets: columns
+            targets: table_type
+                .columns()
                 .iter()
-                .map(|c| Target {
+                .map(|c: &Column| Target {
                     name: c.name.clone(),
-                    kind: c.kind(),
-                    nullable: c.is_nullable(),
+                    kind: CellKind::of(c),
+                    nullable: c.nullable,
                 })
                 .collect(),
             plans: HashMap::new(),
@@ -191,14 +194,19 @@ mod tests {
     use sluice_record::logical::timestamp_schema;
 
     use super::*;
-    use crate::columns::{BaseType, props};
+    use sluice_kinetica::BaseType;
+    use sluice_kinetica::types::prop;
 
-    fn columns() -> Vec<Column> {
-        vec![
+    fn ty(columns: Vec<Column>) -> KineticaType {
+        KineticaType::new(columns).unwrap()
+    }
+
+    fn columns() -> KineticaType {
+        ty(vec![
             Column::new("id", BaseType::Long),
-            Column::new("name", BaseType::String).with(props::NULLABLE),
-            Column::new("at", BaseType::String).with(props::DATETIME),
-        ]
+            Column::new("name", BaseType::String).nullable(),
+            Column::new("at", BaseType::String).with_property(prop::DATETIME),
+        ])
     }
 
     fn schema() -> SchemaRef {
@@ -235,10 +243,10 @@ mod tests {
             .field("id", SchemaBuilder::int64().build_ref())
             .field("extra", SchemaBuilder::string().build_ref())
             .build_ref();
-        let cols = [
+        let cols = ty(vec![
             Column::new("id", BaseType::Long),
-            Column::new("gone", BaseType::Int).with(props::NULLABLE),
-        ];
+            Column::new("gone", BaseType::Int).nullable(),
+        ]);
         let mut b = RowBuilder::new(&cols);
         let v = Value::Struct(Struct::new(s).with("id", 1i64).with("extra", "x"));
         let row = b.build(&v).unwrap();
@@ -258,10 +266,10 @@ mod tests {
                     .build_ref(),
             )
             .build_ref();
-        let cols = [
+        let cols = ty(vec![
             Column::new("id", BaseType::Long),
             Column::new("n", BaseType::Int),
-        ];
+        ]);
         let mut b = RowBuilder::new(&cols);
         let v = Value::Struct(
             Struct::from_values(s.clone(), vec![Value::Int64(1), Value::Null]).unwrap(),
@@ -281,10 +289,10 @@ mod tests {
 
     #[test]
     fn maps_match_by_key_in_any_order() {
-        let mut b = RowBuilder::new(&[
-            Column::new("a", BaseType::Long).with(props::NULLABLE),
-            Column::new("b", BaseType::String).with(props::NULLABLE),
-        ]);
+        let mut b = RowBuilder::new(&ty(vec![
+            Column::new("a", BaseType::Long).nullable(),
+            Column::new("b", BaseType::String).nullable(),
+        ]));
         let v = Value::Map(vec![
             ("b".into(), "x".into()),
             ("c".into(), Value::Int64(1)),
@@ -303,7 +311,9 @@ mod tests {
 
     #[test]
     fn conversion_errors_name_the_column() {
-        let mut b = RowBuilder::new(&[Column::new("n", BaseType::Int).with(props::INT8)]);
+        let mut b = RowBuilder::new(&ty(vec![
+            Column::new("n", BaseType::Int).with_property(prop::INT8),
+        ]));
         let err = b
             .build(&Value::Map(vec![("n".into(), Value::Int64(1000))]))
             .unwrap_err();

@@ -15,7 +15,9 @@
 
 use sluice_record::Value;
 
-use crate::columns::{BaseType, Column, props};
+use sluice_kinetica::types::prop;
+use sluice_kinetica::{BaseType, Column};
+
 use crate::type_map::MappingError;
 
 /// The columns for a table whose first record is `first` (a map), looking into `later`
@@ -42,7 +44,7 @@ pub fn columns_for_map<'a>(
             Some(value)
         };
         if let Some(value) = typed {
-            columns.push(column_for_value(name, value)?.with(props::NULLABLE));
+            columns.push(column_for_value(name, value)?.nullable());
         }
     }
     if columns.is_empty() {
@@ -60,10 +62,10 @@ fn column_for_value(name: &str, value: &Value) -> Result<Column, MappingError> {
         Value::Int64(_) => Column::new(name, BaseType::Long),
         Value::Float64(_) => Column::new(name, BaseType::Double),
         Value::String(_) => Column::new(name, BaseType::String),
-        Value::Boolean(_) => Column::new(name, BaseType::Int).with(props::BOOLEAN),
+        Value::Boolean(_) => Column::new(name, BaseType::Int).with_property(prop::BOOLEAN),
         Value::Int32(_) => Column::new(name, BaseType::Int),
-        Value::Int16(_) => Column::new(name, BaseType::Int).with(props::INT16),
-        Value::Int8(_) => Column::new(name, BaseType::Int).with(props::INT8),
+        Value::Int16(_) => Column::new(name, BaseType::Int).with_property(prop::INT16),
+        Value::Int8(_) => Column::new(name, BaseType::Int).with_property(prop::INT8),
         Value::Float32(_) => Column::new(name, BaseType::Float),
         Value::Bytes(_) => Column::new(name, BaseType::Bytes),
         Value::Map(_) | Value::Struct(_) => return Err(nested("an object")),
@@ -95,7 +97,7 @@ mod tests {
     fn described(columns: &[Column]) -> Vec<String> {
         columns
             .iter()
-            .map(|c| format!("{} {} {}", c.name, c.base.name(), c.properties.join(",")))
+            .map(|c| format!("{} {} {}", c.name, c.base, c.wire_properties().join(",")))
             .collect()
     }
 

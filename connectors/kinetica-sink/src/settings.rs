@@ -6,7 +6,6 @@
 //! the declared defaults, so a runtime (or a test) may pass only the keys it sets.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use crate::naming::{DestinationOverrides, NamingConfigError, TableNamer};
@@ -36,36 +35,9 @@ pub mod keys {
     pub const TOPICS_REGEX: &str = "topics.regex";
 }
 
-/// A secret string. `Debug` and `Display` print `[hidden]`, so a settings dump, a log
-/// line or an error message can never leak it; only [`Secret::expose`] reads it.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[hidden]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[hidden]")
-    }
-}
+/// Secrets print as `[hidden]` (`Debug`) and have no `Display`, so a settings dump, a
+/// log line or an error message cannot leak them; only `expose()` reads them.
+pub use sluice_kinetica::Secret;
 
 /// Where the pipeline's records come from, as far as table naming cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +290,7 @@ mod tests {
         let s = SinkSettings::from_props(&minimal()).unwrap();
         assert_eq!(s.url, "http://localhost:9191");
         assert_eq!(s.username, "");
-        assert!(s.password.is_empty());
+        assert!(s.password.expose().is_empty());
         assert_eq!(s.schema_name, "");
         assert_eq!(s.prefix, "");
         assert_eq!(s.timeout, None);
@@ -383,7 +355,7 @@ mod tests {
         let mut p = minimal();
         p.insert(keys::PASSWORD.into(), "hunter2".into());
         let s = SinkSettings::from_props(&p).unwrap();
-        let dump = format!("{s:?} {}", s.password);
+        let dump = format!("{s:?} {:?}", s.password);
         assert!(!dump.contains("hunter2"), "{dump}");
         assert!(dump.contains("[hidden]"));
     }

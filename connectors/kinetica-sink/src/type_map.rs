@@ -23,7 +23,10 @@
 use sluice_record::logical::LogicalType;
 use sluice_record::{Schema, SchemaKind};
 
-use crate::columns::{BaseType, Column, MAX_DECIMAL_PRECISION, decimal_property, props};
+use sluice_kinetica::types::prop;
+use sluice_kinetica::{BaseType, Column};
+
+use crate::columns::{MAX_DECIMAL_PRECISION, decimal_property};
 
 /// The schema parameter Confluent's Avro converter uses for a decimal's precision.
 pub const DECIMAL_PRECISION_PARAMETER: &str = "connect.decimal.precision";
@@ -81,18 +84,20 @@ pub fn columns_for_schema(schema: &Schema) -> Result<Vec<Column>, MappingError> 
 /// The column for one field.
 pub fn column_for_field(name: &str, schema: &Schema) -> Result<Column, MappingError> {
     let column = match schema.logical() {
-        Some(LogicalType::Date) => Column::new(name, BaseType::String).with(props::DATE),
-        Some(LogicalType::Time) => Column::new(name, BaseType::String).with(props::TIME),
-        Some(LogicalType::Timestamp) => Column::new(name, BaseType::Long).with(props::TIMESTAMP),
+        Some(LogicalType::Date) => Column::new(name, BaseType::String).with_property(prop::DATE),
+        Some(LogicalType::Time) => Column::new(name, BaseType::String).with_property(prop::TIME),
+        Some(LogicalType::Timestamp) => {
+            Column::new(name, BaseType::Long).with_property(prop::TIMESTAMP)
+        }
         Some(LogicalType::Decimal { scale }) => decimal_column(name, schema, scale)?,
         None => match &schema.kind {
-            SchemaKind::Int8 => Column::new(name, BaseType::Int).with(props::INT8),
-            SchemaKind::Int16 => Column::new(name, BaseType::Int).with(props::INT16),
+            SchemaKind::Int8 => Column::new(name, BaseType::Int).with_property(prop::INT8),
+            SchemaKind::Int16 => Column::new(name, BaseType::Int).with_property(prop::INT16),
             SchemaKind::Int32 => Column::new(name, BaseType::Int),
             SchemaKind::Int64 => Column::new(name, BaseType::Long),
             SchemaKind::Float32 => Column::new(name, BaseType::Float),
             SchemaKind::Float64 => Column::new(name, BaseType::Double),
-            SchemaKind::Boolean => Column::new(name, BaseType::Int).with(props::BOOLEAN),
+            SchemaKind::Boolean => Column::new(name, BaseType::Int).with_property(prop::BOOLEAN),
             SchemaKind::String => Column::new(name, BaseType::String),
             SchemaKind::Bytes => Column::new(name, BaseType::Bytes),
             SchemaKind::Struct(_) => return Err(nested(name, "a struct")),
@@ -101,7 +106,7 @@ pub fn column_for_field(name: &str, schema: &Schema) -> Result<Column, MappingEr
         },
     };
     Ok(if schema.optional {
-        column.with(props::NULLABLE)
+        column.nullable()
     } else {
         column
     })
@@ -136,7 +141,7 @@ fn decimal_column(name: &str, schema: &Schema, scale: i32) -> Result<Column, Map
         return Err(too_wide());
     }
     Ok(Column::new(name, BaseType::String)
-        .with(decimal_property(precision as u32, kinetica_scale as u32)))
+        .with_property(decimal_property(precision as u32, kinetica_scale as u32)))
 }
 
 fn short_logical_name(l: LogicalType) -> &'static str {
@@ -156,11 +161,7 @@ mod tests {
     use super::*;
 
     fn col(name: &str, base: BaseType, properties: &[&str]) -> Column {
-        Column {
-            name: name.into(),
-            base,
-            properties: properties.iter().map(|p| p.to_string()).collect(),
-        }
+        Column::new(name, base).with_properties(properties.iter().copied())
     }
 
     fn one(schema: SchemaRef) -> Result<Column, MappingError> {
