@@ -1,15 +1,43 @@
 //! The Kinetica sink: writes batches of records into Kinetica tables.
+//!
+//! The pipeline runtime builds [`SinkSettings`] from the validated properties
+//! ([`SinkSettings::from_props`]), starts a [`KineticaSink`] per task and calls
+//! [`KineticaSink::write`] per batch; the [`WriteReport`] lists the records that were
+//! not written so the runtime can apply `errors.tolerance`, and a [`SinkError`] says
+//! whether a failed write is worth retrying. Offsets may be committed once `write`
+//! returns `Ok`.
+//!
+//! Modules, in the order data flows through them:
+//! * [`settings`]: typed settings; [`naming`]: destination tables; `plan`: grouping a
+//!   batch by table.
+//! * [`type_map`], [`schemaless`]: columns for new tables; [`columns`]: how a column
+//!   takes values.
+//! * [`row`], [`cell`], [`temporal`], [`decimal`]: values to rows.
+//! * `tables`: lookup, creation and caching; `chunk`: inserts and refused rows; `sink`:
+//!   the whole write.
+//! * [`report`]: what a write returns.
+//!
+//! Not done yet: schema evolution (`kinetica.schema_evolution.*` is read and warned
+//! about, tables are never altered), deletes for tombstones, and primary keys for
+//! created tables (create the table up front for upserts).
 
 pub mod cell;
+mod chunk;
 pub mod columns;
 pub mod config;
 pub mod decimal;
 pub mod naming;
+mod plan;
+pub mod report;
 pub mod row;
 pub mod schemaless;
 pub mod settings;
+mod sink;
+mod tables;
 pub mod temporal;
 pub mod type_map;
 
 pub use naming::{DEFAULT_DOT_REPLACEMENT, TableName, TableNamer};
+pub use report::{RecordError, RecordFailure, SinkError, TableCounts, WriteReport};
 pub use settings::{Secret, SinkSettings, Subscription};
+pub use sink::KineticaSink;

@@ -10,7 +10,7 @@
 //! A key whose value is null in the first record takes its type from the first later
 //! record of the same batch that has a value for it; if none does, it gets no column.
 //! Keys that appear only in later records are not columns: the sink ignores them and
-//! logs that once per table (see [`crate::sink`]). Nested objects and arrays are errors
+//! logs that once per table (see `KineticaSink`). Nested objects and arrays are errors
 //! that name the key and point at a flattener.
 
 use sluice_record::Value;

@@ -1,0 +1,294 @@
+//! [`KineticaSink`]: writes batches of records and returns once Kinetica has
+//! acknowledged them.
+//!
+//! Per batch: records are grouped by destination table (`crate::plan`); each table is
+//! looked up, or created from the first record that maps to columns
+//! ([`crate::type_map`], [`crate::schemaless`]); records are converted to rows by column
+//! name ([`crate::row`]) and inserted in chunks of `kinetica.batch_size`, through
+//! multi-head routing when enabled. Per-record problems are reported, not thrown: the
+//! runtime decides with `errors.tolerance`. Fields or keys a table has no column for
+//! are not written; that is logged once per table.
+
+use std::collections::HashSet;
+
+use sluice_kinetica::{
+    Auth, ClientConfig, Column, KineticaClient, KineticaError, Options, RetryPolicy,
+};
+use sluice_record::{Record, Value};
+
+use crate::chunk::{self, Chunk, Inserted};
+use crate::naming::{TableName, TableNamer};
+use crate::plan::{Group, Planner};
+use crate::report::{RecordError, RecordFailure, SinkError, WriteReport};
+use crate::schemaless::columns_for_map;
+use crate::settings::SinkSettings;
+use crate::tables::{CreateError, Tables};
+use crate::type_map::{MappingError, columns_for_schema};
+
+/// Writes records into Kinetica tables. One per pipeline task; not shared.
+pub struct KineticaSink {
+    settings: SinkSettings,
+    planner: Planner,
+    tables: Tables,
+    insert_options: Options,
+}
+
+impl std::fmt::Debug for KineticaSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KineticaSink")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The report being built by one write, with the batch it is about.
+pub(crate) struct Outcome<'r> {
+    records: &'r [Record],
+    pub(crate) report: WriteReport,
+}
+
+impl Outcome<'_> {
+    pub(crate) fn fail(&mut self, index: usize, error: RecordError) {
+        self.report.failures.push(RecordFailure {
+            index,
+            coordinates: self.records[index].coordinates(),
+            error,
+        });
+    }
+}
+
+impl KineticaSink {
+    /// Connects to Kinetica and checks that it answers, so that a wrong URL or password
+    /// fails at start-up rather than on the first batch.
+    pub async fn new(settings: SinkSettings) -> Result<KineticaSink, SinkError> {
+        let namer = TableNamer::new(&settings).map_err(|e| SinkError::Fatal(e.to_string()))?;
+        let client = KineticaClient::new(ClientConfig {
+            url: settings.url.clone(),
+            auth: Auth::basic(settings.username.clone(), settings.password.clone()),
+            timeout: settings.timeout.unwrap_or_default(),
+            retry: RetryPolicy::from_retry_count(settings.retry_count),
+        })?;
+        client.show_system_status().await?;
+        if settings.schema_evolution.enabled {
+            tracing::warn!(
+                "kinetica.schema_evolution.enabled=true is not supported yet: tables are not \
+                 altered, and fields without a column are not written"
+            );
+        }
+        tracing::info!(
+            url = %settings.url,
+            multihead = settings.enable_multihead,
+            batch_size = settings.batch_size,
+            "Kinetica sink started"
+        );
+        Ok(KineticaSink {
+            planner: Planner::new(namer, settings.single_table_per_topic),
+            tables: Tables::new(client, settings.enable_multihead),
+            insert_options: Options::from([(
+                "update_on_existing_pk".to_owned(),
+                settings.update_on_existing_pk.to_string(),
+            )]),
+            settings,
+        })
+    }
+
+    pub fn settings(&self) -> &SinkSettings {
+        &self.settings
+    }
+
+    /// Writes a batch. Returns once every row the report counts is acknowledged by
+    /// Kinetica; records listed in `failures` were not written, tombstones were skipped.
+    pub async fn write(&mut self, records: &[Record]) -> Result<WriteReport, SinkError> {
+        let plan = self.planner.plan(records);
+        let mut out = Outcome {
+            records,
+            report: WriteReport {
+                failures: plan.failures,
+                tombstones: plan.tombstones,
+                ..WriteReport::default()
+            },
+        };
+        if out.report.tombstones > 0 {
+            tracing::debug!(
+                count = out.report.tombstones,
+                "skipped tombstones (null values)"
+            );
+        }
+        for group in &plan.groups {
+            self.write_group(group, &mut out).await?;
+        }
+        out.report.failures.sort_by_key(|f| f.index);
+        Ok(out.report)
+    }
+
+    async fn write_group(&mut self, group: &Group, out: &mut Outcome<'_>) -> Result<(), SinkError> {
+        let Some(skip) = self.open_table(group, out).await? else {
+            return Ok(());
+        };
+        let batch_size = self.settings.batch_size;
+        let mut chunk = Chunk::new(batch_size);
+        let mut total = Inserted::default();
+        for &i in group.records.iter().filter(|i| !skip.contains(i)) {
+            let table = self.tables.get_mut(&group.table).expect("opened above");
+            let value = &out.records[i].value.value;
+            let row = match table.rows.build(value) {
+                Ok(row) => row,
+                Err(e) => {
+                    out.fail(i, e.into());
+                    continue;
+                }
+            };
+            if row.has_unmapped_fields && !table.warned_unmapped {
+                table.warned_unmapped = true;
+                tracing::warn!(
+                    table = %table.name,
+                    fields = ?table.rows.unmapped_fields(value),
+                    "records have fields the table has no column for; they are not written \
+                     (logged once per table)"
+                );
+            }
+            if let Err(e) = chunk.push(&table.ty, &row.cells, i) {
+                // One value per column, each of its column's base type: cannot happen
+                // unless the row builder is wrong, so say so against the record.
+                out.fail(
+                    i,
+                    RecordError::Rejected {
+                        table: table.name.clone(),
+                        message: format!("internal error encoding the row: {e}"),
+                    },
+                );
+            }
+            if chunk.len() >= batch_size {
+                self.flush(&group.table, &mut chunk, &mut total, out)
+                    .await?;
+            }
+        }
+        self.flush(&group.table, &mut chunk, &mut total, out)
+            .await?;
+        let counts = out
+            .report
+            .tables
+            .entry(group.table.to_string())
+            .or_default();
+        counts.inserted += total.inserted;
+        counts.updated += total.updated;
+        counts.sent += total.sent;
+        Ok(())
+    }
+
+    /// Finds or creates the group's table. Returns the records that already failed
+    /// (so are not to be written), or `None` when no record of the group can be.
+    async fn open_table(
+        &mut self,
+        group: &Group,
+        out: &mut Outcome<'_>,
+    ) -> Result<Option<HashSet<usize>>, SinkError> {
+        let mut failed = HashSet::new();
+        if self.tables.find(&group.table).await?.is_some() {
+            return Ok(Some(failed));
+        }
+        let table = group.table.to_string();
+        if !self.settings.create_table {
+            for &i in &group.records {
+                out.fail(
+                    i,
+                    RecordError::TableMissing {
+                        table: table.clone(),
+                    },
+                );
+            }
+            return Ok(None);
+        }
+        // The first record whose value maps to columns defines the table; records
+        // before it fail with the reason.
+        let mut columns = None;
+        for (n, &i) in group.records.iter().enumerate() {
+            let later = group.records[n + 1..]
+                .iter()
+                .map(|&j| &out.records[j].value.value);
+            match derive_columns(&out.records[i].value.value, later) {
+                Ok(c) => {
+                    columns = Some(c);
+                    break;
+                }
+                Err(e) => {
+                    failed.insert(i);
+                    out.fail(i, e.into());
+                }
+            }
+        }
+        let Some(columns) = columns else {
+            return Ok(None);
+        };
+        match self.tables.create(&group.table, columns).await {
+            Ok(_) => Ok(Some(failed)),
+            Err(CreateError::Sink(e)) => Err(e),
+            Err(CreateError::Refused(message)) => {
+                for &i in group.records.iter().filter(|i| !failed.contains(i)) {
+                    let (table, message) = (table.clone(), message.clone());
+                    out.fail(i, RecordError::TableCreation { table, message });
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Inserts and empties the chunk.
+    async fn flush(
+        &mut self,
+        name: &TableName,
+        chunk: &mut Chunk,
+        total: &mut Inserted,
+        out: &mut Outcome<'_>,
+    ) -> Result<(), SinkError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let result = self.insert(name, chunk, out).await;
+        chunk.clear();
+        *total += result?;
+        Ok(())
+    }
+
+    async fn insert(
+        &mut self,
+        name: &TableName,
+        chunk: &Chunk,
+        out: &mut Outcome<'_>,
+    ) -> Result<Inserted, SinkError> {
+        let table = self.tables.get_mut(name).expect("table is open");
+        let error = match chunk::insert(table, chunk.rows(), &self.insert_options).await {
+            Ok(done) => return Ok(done),
+            Err(e) if e.is_retriable() => return Err(SinkError::Retriable(e)),
+            Err(e) => e,
+        };
+        // A table dropped during the write: forget it and let the runtime retry the
+        // batch, which finds (or recreates) the table, rather than fail every record.
+        if !self.tables.exists(name).await? {
+            self.tables.forget(name);
+            return Err(SinkError::Retriable(KineticaError::retriable(
+                error.endpoint(),
+                format!(
+                    "table {name} disappeared during the write: {}",
+                    error.message()
+                ),
+            )));
+        }
+        let table = self.tables.get_mut(name).expect("table is open");
+        chunk::isolate(table, chunk, &self.insert_options, error, out).await
+    }
+}
+
+/// The columns for a new table from one record's value.
+fn derive_columns<'a>(
+    value: &Value,
+    later: impl Iterator<Item = &'a Value> + Clone,
+) -> Result<Vec<Column>, MappingError> {
+    match value {
+        Value::Struct(s) => columns_for_schema(s.schema()),
+        Value::Map(entries) => columns_for_map(entries, later),
+        other => Err(MappingError::NotARow {
+            found: format!("a {}", other.type_name()),
+        }),
+    }
+}
