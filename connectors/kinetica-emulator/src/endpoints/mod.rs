@@ -1,0 +1,6 @@
+//! Endpoint behaviour, one module per area, each an `impl Db` block.
+
+mod alter;
+pub(crate) mod catalog;
+mod records;
+mod system;

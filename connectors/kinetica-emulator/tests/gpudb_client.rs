@@ -1,0 +1,100 @@
+//! Kinetica's official Python client (`gpudb`) against the emulator: connect,
+//! create, insert, upsert, read back, show table — and read what Sluice's own
+//! client wrote. Fails (never skips) when `gpudb` is not installed.
+
+use std::path::Path;
+use std::process::Command;
+
+use sluice_kinetica::{ClientConfig, EncodedRows, KineticaClient, KineticaType, Options, Value};
+use sluice_kinetica_emulator::{EmulatorConfig, start};
+
+const SLUICE_TABLE: &str = "ki_home.sluice_written";
+
+/// Writes rows with Sluice's client for the script to read back.
+async fn write_with_sluice(url: &str) {
+    let client = KineticaClient::new(ClientConfig::new(url)).unwrap();
+    let ty = KineticaType::from_column_list(&[
+        vec!["k", "long", "primary_key"],
+        vec!["s", "string"],
+        vec!["d", "double", "nullable"],
+        vec!["b", "int", "int8", "nullable"],
+    ])
+    .unwrap();
+    let type_id = client.create_type(&ty, "").await.unwrap();
+    client
+        .create_table(SLUICE_TABLE, &type_id, Options::new())
+        .await
+        .unwrap();
+    let mut rows = EncodedRows::new();
+    for row in [
+        [
+            Value::Long(1),
+            "one".into(),
+            Value::Double(0.5),
+            Value::Null,
+        ],
+        [Value::Long(2), "two".into(), Value::Null, Value::Int(7)],
+        [
+            Value::Long(3),
+            "three".into(),
+            Value::Double(-1.25),
+            Value::Int(-1),
+        ],
+    ] {
+        rows.push_row(&ty, &row).unwrap();
+    }
+    let resp = client
+        .insert_records(SLUICE_TABLE, &rows, &Options::new())
+        .await
+        .unwrap();
+    assert_eq!(resp.count_inserted, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_works_against_the_emulator() {
+    let probe = Command::new("python3")
+        .args(["-c", "import gpudb"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "install Kinetica's Python client: pip install gpudb\n({})",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => panic!("install Kinetica's Python client: pip install gpudb (python3: {e})"),
+    }
+
+    let emu = start(EmulatorConfig::default()).await.unwrap();
+    write_with_sluice(emu.url()).await;
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gpudb/official_client.py");
+    let url = emu.url().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg(&script)
+            .arg(&url)
+            .arg(SLUICE_TABLE)
+            .output()
+            .expect("run python3")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "gpudb script failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+    assert!(stdout.contains("all checks passed"), "{stdout}");
+    let stats = emu.stats();
+    assert!(
+        stats.unknown_endpoints.is_empty(),
+        "the client called endpoints the emulator lacks: {:?}",
+        stats.unknown_endpoints
+    );
+    // The script dropped its own table; Sluice's is untouched.
+    assert_eq!(emu.row_count(SLUICE_TABLE), Some(3));
+    assert_eq!(emu.row_count("ki_home.gpudb_people"), None);
+    emu.shutdown().await;
+}
