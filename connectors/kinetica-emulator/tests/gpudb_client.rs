@@ -50,8 +50,8 @@ async fn write_with_sluice(url: &str) {
     assert_eq!(resp.count_inserted, 3);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn official_python_client_works_against_the_emulator() {
+/// Fails the test, saying how to fix it, when `gpudb` cannot be imported.
+fn require_gpudb() {
     let probe = Command::new("python3")
         .args(["-c", "import gpudb"])
         .output();
@@ -63,29 +63,43 @@ async fn official_python_client_works_against_the_emulator() {
         ),
         Err(e) => panic!("install Kinetica's Python client: pip install gpudb (python3: {e})"),
     }
+}
 
-    let emu = start(EmulatorConfig::default()).await.unwrap();
-    write_with_sluice(emu.url()).await;
-
+/// Runs the script with `args` and returns its stdout; panics with its output
+/// on failure.
+async fn run_script(args: Vec<String>) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gpudb/official_client.py");
-    let url = emu.url().to_owned();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("python3")
             .arg(&script)
-            .arg(&url)
-            .arg(SLUICE_TABLE)
+            .args(&args)
             .output()
             .expect("run python3")
     })
     .await
     .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
         "gpudb script failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
         out.status
     );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_works_against_the_emulator() {
+    require_gpudb();
+    let emu = start(EmulatorConfig::default()).await.unwrap();
+    write_with_sluice(emu.url()).await;
+
+    let stdout = run_script(vec![
+        emu.url().to_owned(),
+        "--sluice-table".into(),
+        SLUICE_TABLE.into(),
+    ])
+    .await;
     assert!(stdout.contains("all checks passed"), "{stdout}");
     let stats = emu.stats();
     assert!(
@@ -96,5 +110,33 @@ async fn official_python_client_works_against_the_emulator() {
     // The script dropped its own table; Sluice's is untouched.
     assert_eq!(emu.row_count(SLUICE_TABLE), Some(3));
     assert_eq!(emu.row_count("ki_home.gpudb_people"), None);
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_multihead_ingest_agrees_with_the_emulators_routing() {
+    require_gpudb();
+    let emu = start(EmulatorConfig::with_workers(3)).await.unwrap();
+    let stdout = run_script(vec![emu.url().to_owned(), "--multihead".into()]).await;
+    assert!(
+        stdout.contains("multi-head): all checks passed"),
+        "{stdout}"
+    );
+    let stats = emu.stats();
+    assert_eq!(stats.misrouted_rows, 0);
+    assert_eq!(
+        stats.rows_by_rank.get(&0),
+        None,
+        "rows went through the head"
+    );
+    let per_worker: u64 = (1..=3)
+        .map(|r| stats.rows_by_rank.get(&r).copied().unwrap_or(0))
+        .sum();
+    assert_eq!(per_worker, 500);
+    assert!(
+        stats.unknown_endpoints.is_empty(),
+        "{:?}",
+        stats.unknown_endpoints
+    );
     emu.shutdown().await;
 }

@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """Drives the Kinetica emulator with Kinetica's official Python client (`gpudb`).
 
-Usage: python3 official_client.py <head-url>
+Usage: python3 official_client.py <head-url> [--sluice-table T] [--multihead]
+
+  --sluice-table T  also read back table T, which Sluice's Rust client wrote
+  --multihead       only check multi-head ingest (the emulator must run worker
+                    ranks that reject rows they do not own)
 
 Every step asserts exact results; any failure exits non-zero with a traceback.
 The Rust test `tests/gpudb_client.rs` starts the emulator and runs this script.
 """
 
-import sys
+import argparse
 
 import gpudb
-
-URL = sys.argv[1]
-# Optional: a table Sluice's Rust client wrote (see gpudb_client.rs) to read back.
-SLUICE_TABLE = sys.argv[2] if len(sys.argv) > 2 else None
 TABLE = "ki_home.gpudb_people"
 
 COLUMNS = [
@@ -34,9 +34,9 @@ def rows_by_id(records):
     return {r["id"]: dict(r) for r in records}
 
 
-def main():
+def main(url, sluice_table):
     # Connecting runs the handshake of protocol §5 (status, properties, status).
-    db = gpudb.GPUdb(host=URL, options=gpudb.GPUdb.Options())
+    db = gpudb.GPUdb(host=url, options=gpudb.GPUdb.Options())
     check(db.server_version is not None, "server version not read")
 
     # A clean slate, tolerant of a previous run.
@@ -91,7 +91,7 @@ def main():
 
     # The low-level decoder looks the type up by id (/show/types) on a fresh
     # connection.
-    db2 = gpudb.GPUdb(host=URL)
+    db2 = gpudb.GPUdb(host=url)
     decoded = db2.get_records_and_decode(TABLE, offset=0, limit=10)
     check(decoded.is_ok(), f"get_records_and_decode failed: {decoded['status_info']}")
     check(rows_by_id(decoded["records"]) == expected, "decoded records differ")
@@ -123,8 +123,8 @@ def main():
     table.clear()
     check(not db.has_table(TABLE)["table_exists"], "table should be gone")
 
-    if SLUICE_TABLE:
-        check_sluice_table(db, SLUICE_TABLE)
+    if sluice_table:
+        check_sluice_table(db, sluice_table)
     print("gpudb official client: all checks passed")
 
 
@@ -142,5 +142,40 @@ def check_sluice_table(db, name):
     check(types == {"k": "long", "s": "string", "d": "double", "b": "int"}, f"types: {types}")
 
 
+def multihead(url):
+    """The official client's own multi-head ingestor routes rows to worker
+    ranks; the emulator's workers reject any row they do not own, so this
+    cross-checks its shard hashing against the client's."""
+    db = gpudb.GPUdb(host=url)
+    name = "ki_home.gpudb_multihead"
+    db.clear_table(name, options={"no_error_if_not_exists": "true"})
+    columns = [
+        ["id", "long", "primary_key"],
+        ["code", "string", "char8", "shard_key", "primary_key"],
+        ["day", "string", "date", "shard_key", "primary_key"],
+        ["v", "double", "nullable"],
+    ]
+    table = gpudb.GPUdbTable(columns, name=name, db=db, use_multihead_io=True,
+                             multihead_ingest_batch_size=50)
+    rows = [[i, f"c{i % 37}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", i * 0.25 if i % 3 else None]
+            for i in range(500)]
+    table.insert_records(rows)
+    table.flush_data_to_server()
+    check(table.size() == 500, f"multi-head size: {table.size()}")
+    got = sorted(([r["id"], r["code"], r["day"], r["v"]] for r in table.get_records(limit=1000)),
+                 key=lambda r: r[0])
+    check(got == rows, "multi-head rows differ")
+    table.clear()
+    print("gpudb official client (multi-head): all checks passed")
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--sluice-table")
+    parser.add_argument("--multihead", action="store_true")
+    args = parser.parse_args()
+    if args.multihead:
+        multihead(args.url)
+    else:
+        main(args.url, args.sluice_table)
