@@ -1,0 +1,112 @@
+//! Turning Sluice's settings into librdkafka configuration.
+//!
+//! The order is always: Sluice's defaults, then the settings' own fields, then the user's
+//! `consumer.*` / `producer.*` properties verbatim (so a user can override any default),
+//! then the few properties Sluice's correctness depends on.
+
+use std::collections::BTreeMap;
+
+use rdkafka::ClientConfig;
+use tracing::warn;
+
+/// Consumer defaults. Like Kafka Connect's sink tasks, a group without committed offsets
+/// starts from the beginning of each partition rather than only seeing new records.
+const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
+    ("client.id", "sluice"),
+    ("auto.offset.reset", "earliest"),
+    ("enable.partition.eof", "false"),
+];
+
+/// Properties the source overrides whatever the user says.
+///
+/// * `enable.auto.commit=false`: offsets are committed only by [`KafkaSource::commit`],
+///   after the sink acknowledged the batch. librdkafka's background auto-commit would
+///   commit positions of records that were fetched but not yet written, and a crash
+///   would then lose them.
+/// * `enable.auto.offset.store=false`: the source commits explicit offsets, so the offset
+///   store is unused; keeping it empty means nothing (auto-commit re-enabled by mistake,
+///   a commit on close) can ever commit the position of an unacknowledged record.
+///
+/// [`KafkaSource::commit`]: crate::KafkaSource::commit
+const CONSUMER_FORCED: &[(&str, &str)] = &[
+    ("enable.auto.commit", "false"),
+    ("enable.auto.offset.store", "false"),
+];
+
+/// Producer defaults: Kafka's Java producer's delivery timeout (librdkafka's default of
+/// five minutes would block a dead letter queue write for that long when brokers are gone).
+const PRODUCER_DEFAULTS: &[(&str, &str)] =
+    &[("client.id", "sluice"), ("message.timeout.ms", "120000")];
+
+pub(crate) fn consumer_config(
+    bootstrap_servers: &str,
+    group_id: &str,
+    properties: &BTreeMap<String, String>,
+) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    for (key, value) in CONSUMER_DEFAULTS {
+        config.set(*key, *value);
+    }
+    config.set("bootstrap.servers", bootstrap_servers);
+    config.set("group.id", group_id);
+    for (key, value) in properties {
+        config.set(key, value);
+    }
+    for (key, value) in CONSUMER_FORCED {
+        if let Some(user) = properties.get(*key)
+            && user != value
+        {
+            warn!(
+                property = key,
+                "consumer.{key}={user} is ignored: Sluice commits offsets itself, after the \
+                 sink has written a batch"
+            );
+        }
+        config.set(*key, *value);
+    }
+    config
+}
+
+pub(crate) fn producer_config(
+    bootstrap_servers: &str,
+    properties: &BTreeMap<String, String>,
+) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    for (key, value) in PRODUCER_DEFAULTS {
+        config.set(*key, *value);
+    }
+    config.set("bootstrap.servers", bootstrap_servers);
+    for (key, value) in properties {
+        config.set(key, value);
+    }
+    config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_properties_override_defaults_but_not_forced_ones() {
+        let properties = BTreeMap::from([
+            ("auto.offset.reset".to_string(), "latest".to_string()),
+            ("enable.auto.commit".to_string(), "true".to_string()),
+            ("fetch.min.bytes".to_string(), "1000".to_string()),
+        ]);
+        let config = consumer_config("b:9092", "g", &properties);
+        assert_eq!(config.get("auto.offset.reset"), Some("latest"));
+        assert_eq!(config.get("fetch.min.bytes"), Some("1000"));
+        assert_eq!(config.get("enable.auto.commit"), Some("false"));
+        assert_eq!(config.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(config.get("bootstrap.servers"), Some("b:9092"));
+        assert_eq!(config.get("group.id"), Some("g"));
+    }
+
+    #[test]
+    fn producer_properties_are_verbatim() {
+        let properties = BTreeMap::from([("linger.ms".to_string(), "50".to_string())]);
+        let config = producer_config("b:9092", &properties);
+        assert_eq!(config.get("linger.ms"), Some("50"));
+        assert_eq!(config.get("message.timeout.ms"), Some("120000"));
+    }
+}

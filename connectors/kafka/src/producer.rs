@@ -1,0 +1,206 @@
+//! Writing raw records to Kafka: the dead letter queue, and test and demo data.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rdkafka::ClientContext;
+use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header as RdHeader, Message, OwnedHeaders};
+use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::util::Timeout;
+use sluice_record::{Header, RawRecord};
+
+use crate::config::producer_config;
+use crate::{Error, Result};
+
+/// How to reach Kafka for writing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProducerSettings {
+    pub bootstrap_servers: String,
+    /// `producer.*` properties with the prefix removed, passed to librdkafka verbatim
+    /// after Sluice's defaults.
+    pub properties: BTreeMap<String, String>,
+}
+
+/// Where a record goes within its topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partitioning {
+    /// The producer's partitioner picks one from the key (`partitioner` property).
+    ByKey,
+    /// The partition the record carries (`RawRecord::partition`).
+    AsRecorded,
+}
+
+/// Writes [`RawRecord`]s — key, value, headers and timestamp — and waits until the broker
+/// acknowledged them. One per task: `send` takes `&mut self` so that the delivery
+/// failures it reports are those of its own records.
+pub struct RecordProducer {
+    producer: BaseProducer<DeliveryContext>,
+    servers: String,
+}
+
+impl RecordProducer {
+    pub fn new(settings: &ProducerSettings) -> Result<RecordProducer> {
+        let servers = settings.bootstrap_servers.clone();
+        let producer = producer_config(&servers, &settings.properties)
+            .create_with_context(DeliveryContext::default())
+            .map_err(|source| Error::Create {
+                client: "producer",
+                servers: servers.clone(),
+                source,
+            })?;
+        Ok(RecordProducer { producer, servers })
+    }
+
+    /// Writes `records` to `topic` (their own topic and offset are ignored: they are
+    /// where the records came from) and returns once all were acknowledged, or with the
+    /// first failure once every record has either been acknowledged or failed.
+    pub fn send(
+        &mut self,
+        topic: &str,
+        records: &[RawRecord],
+        partitioning: Partitioning,
+    ) -> Result<()> {
+        for record in records {
+            let partition = match partitioning {
+                Partitioning::ByKey => None,
+                Partitioning::AsRecorded => Some(record.partition),
+            };
+            self.enqueue(
+                topic,
+                partition,
+                record.key.as_deref(),
+                record.value.as_deref(),
+                &record.headers,
+                record.timestamp,
+            )?;
+        }
+        self.flush(topic)
+    }
+
+    /// Queues one record without waiting for it; [`flush`](Self::flush) waits. The fast
+    /// path for generating data: nothing is allocated per record but its headers.
+    pub fn enqueue(
+        &mut self,
+        topic: &str,
+        partition: Option<i32>,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        headers: &[Header],
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
+        record.partition = partition;
+        record.key = key;
+        record.payload = value;
+        record.timestamp = timestamp;
+        if !headers.is_empty() {
+            record.headers = Some(to_owned_headers(headers));
+        }
+        loop {
+            match self.producer.send(record) {
+                Ok(()) => return Ok(()),
+                // librdkafka's queue (`queue.buffering.max.messages`) is full: serve
+                // delivery reports until there is room.
+                Err((RdKafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), returned)) => {
+                    record = returned;
+                    self.producer.poll(Duration::from_millis(10));
+                }
+                Err((source, _)) => {
+                    return Err(Error::Deliver {
+                        servers: self.servers.clone(),
+                        topic: topic.to_string(),
+                        partition: partition.unwrap_or(-1),
+                        failed: 1,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Waits until every queued record was acknowledged or failed (each fails at the
+    /// latest after `message.timeout.ms`), and reports the first failure.
+    pub fn flush(&mut self, topic: &str) -> Result<()> {
+        let flushed = self.producer.flush(Timeout::Never);
+        let failures = self.producer.context().take_failures();
+        if let Some(first) = failures.first {
+            return Err(Error::Deliver {
+                servers: self.servers.clone(),
+                topic: first.topic,
+                partition: first.partition,
+                failed: failures.count,
+                source: first.error,
+            });
+        }
+        flushed.map_err(|source| Error::Deliver {
+            servers: self.servers.clone(),
+            topic: topic.to_string(),
+            partition: -1,
+            failed: self.producer.in_flight_count().max(0) as usize,
+            source,
+        })
+    }
+
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.servers
+    }
+}
+
+fn to_owned_headers(headers: &[Header]) -> OwnedHeaders {
+    headers.iter().fold(
+        OwnedHeaders::new_with_capacity(headers.len()),
+        |owned, header| {
+            owned.insert(RdHeader {
+                key: &header.key,
+                value: header.value.as_deref(),
+            })
+        },
+    )
+}
+
+/// Collects delivery failures: librdkafka reports them from `poll`/`flush`, record by
+/// record, through this context.
+#[derive(Default)]
+struct DeliveryContext {
+    failures: Mutex<Failures>,
+}
+
+#[derive(Default)]
+struct Failures {
+    count: usize,
+    first: Option<Failure>,
+}
+
+struct Failure {
+    topic: String,
+    partition: i32,
+    error: RdKafkaError,
+}
+
+impl DeliveryContext {
+    fn take_failures(&self) -> Failures {
+        std::mem::take(&mut *self.failures.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl ClientContext for DeliveryContext {}
+
+impl ProducerContext for DeliveryContext {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        if let Err((error, message)) = result {
+            let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+            failures.count += 1;
+            if failures.first.is_none() {
+                failures.first = Some(Failure {
+                    topic: message.topic().to_string(),
+                    partition: message.partition(),
+                    error: error.clone(),
+                });
+            }
+        }
+    }
+}

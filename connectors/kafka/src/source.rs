@@ -1,0 +1,433 @@
+//! The Kafka source: a consumer-group member that hands out batches of raw records and
+//! commits exactly what the sink acknowledged.
+//!
+//! The pipeline loop of one task is `poll_batch → process → sink write → commit →
+//! poll_batch`. Rebalances happen only inside `poll_batch` (librdkafka runs the callback
+//! on the polling thread), so every record handed out before a revoke has been committed
+//! by the time the revoke runs: nothing is lost, and nothing is written twice except when
+//! a commit fails (at-least-once). See [`crate::rebalance`] for the records that were
+//! fetched but not yet handed out.
+//!
+//! `BaseConsumer` rather than `StreamConsumer`: a task's loop is synchronous (it waits for
+//! its sink before polling again), so an async stream would only add a waker and a task
+//! switch per message to a path that should run at millions of messages per second.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::error::{KafkaError as RdKafkaError, RDKafkaErrorCode};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use sluice_record::{Header, RawRecord};
+use tracing::{debug, info, warn};
+
+use crate::config::consumer_config;
+use crate::offsets::{Offsets, TopicPartition, display_list};
+use crate::rebalance::{RebalanceEvent, SourceContext, to_commit_list};
+use crate::{Error, Result};
+
+/// What to subscribe to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Topics {
+    List(Vec<String>),
+    /// A regular expression that must match a whole topic name, as Kafka Connect's
+    /// `topics.regex`. Topics created later that match are picked up at the next
+    /// metadata refresh (`topic.metadata.refresh.interval.ms`).
+    Regex(String),
+}
+
+impl Topics {
+    /// The subscription as librdkafka takes it: a name starting with `^` is a regex.
+    fn subscription(&self) -> Vec<String> {
+        match self {
+            Topics::List(names) => names.clone(),
+            Topics::Regex(pattern) => vec![anchored(pattern)],
+        }
+    }
+}
+
+/// `^(pattern)$`: librdkafka searches for a regex anywhere in a name, Kafka Connect
+/// (Java's `Pattern.matches`) matches whole names.
+fn anchored(pattern: &str) -> String {
+    let inner = pattern.strip_prefix('^').unwrap_or(pattern);
+    let inner = match inner.strip_suffix('$') {
+        Some(stripped) if !stripped.ends_with('\\') => stripped,
+        _ => inner,
+    };
+    format!("^({inner})$")
+}
+
+/// How to reach Kafka and what to consume. The pipeline runtime fills it from a
+/// pipeline's properties; every task of a pipeline gets the same settings and joins the
+/// same group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSettings {
+    pub bootstrap_servers: String,
+    pub group_id: String,
+    pub topics: Topics,
+    /// `consumer.*` properties with the prefix removed, passed to librdkafka verbatim
+    /// after Sluice's defaults (so they override them). `enable.auto.commit` and
+    /// `enable.auto.offset.store` are always false.
+    pub properties: BTreeMap<String, String>,
+}
+
+/// What [`KafkaSource::commit`] did with each partition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitOutcome {
+    pub committed: Vec<TopicPartition>,
+    /// No longer assigned to this consumer, so not committed: a commit now could move
+    /// the new owner's position. The new owner reprocesses from the last commit.
+    pub not_assigned: Vec<TopicPartition>,
+    /// The group was rebalancing. Kept and retried with the next commit, or when the
+    /// partitions are revoked.
+    pub deferred: Vec<TopicPartition>,
+}
+
+/// One consumer of a consumer group. Not shared between threads: each task owns one.
+pub struct KafkaSource {
+    consumer: BaseConsumer<SourceContext>,
+    servers: String,
+    group: String,
+    topic_names: TopicNames,
+    events: Vec<RebalanceEvent>,
+}
+
+impl KafkaSource {
+    /// Creates the consumer and subscribes. Partitions are assigned during the first
+    /// calls to [`poll_batch`](Self::poll_batch).
+    pub fn new(settings: &SourceSettings) -> Result<KafkaSource> {
+        let servers = settings.bootstrap_servers.clone();
+        let group = settings.group_id.clone();
+        let config = consumer_config(&servers, &group, &settings.properties);
+        let consumer: BaseConsumer<SourceContext> = config
+            .create_with_context(SourceContext::new(&group, &servers))
+            .map_err(|source| Error::Create {
+                client: "consumer",
+                servers: servers.clone(),
+                source,
+            })?;
+        let subscription = settings.topics.subscription();
+        let names: Vec<&str> = subscription.iter().map(String::as_str).collect();
+        consumer
+            .subscribe(&names)
+            .map_err(|source| Error::Subscribe {
+                servers: servers.clone(),
+                group: group.clone(),
+                topics: subscription.join(", "),
+                source,
+            })?;
+        info!(group = %group, servers = %servers, "subscribed to {}", subscription.join(", "));
+        Ok(KafkaSource {
+            consumer,
+            servers,
+            group,
+            topic_names: TopicNames::default(),
+            events: Vec::new(),
+        })
+    }
+
+    /// Returns up to `max_records` records: as soon as at least one is available and no
+    /// more are immediately at hand, or after `max_wait` with none (an empty batch).
+    ///
+    /// Records of a partition come in offset order. Call it again only after the
+    /// previous batch was written and committed (or abandoned): rebalances run inside
+    /// this call, and the contract that nothing is lost or written twice rests on it.
+    pub fn poll_batch(&mut self, max_records: usize, max_wait: Duration) -> Result<Vec<RawRecord>> {
+        let max_records = max_records.max(1);
+        let deadline = Instant::now() + max_wait;
+        let mut batch = Vec::with_capacity(max_records.min(1024));
+        let consumer = &self.consumer;
+        loop {
+            // Block only while the batch is empty: once records are here, take what is
+            // already fetched and return.
+            let timeout = if batch.is_empty() {
+                deadline.saturating_duration_since(Instant::now())
+            } else {
+                Duration::ZERO
+            };
+            let polled = consumer.poll(timeout);
+            if consumer.context().changed() {
+                self.events.extend(drop_revoked(
+                    &mut batch,
+                    consumer.context().take_events(),
+                    &self.group,
+                ));
+            }
+            match polled {
+                Some(Ok(message)) => {
+                    let topic = self.topic_names.get(message.topic());
+                    batch.push(to_raw_record(&message, topic));
+                    if batch.len() >= max_records {
+                        break;
+                    }
+                    continue;
+                }
+                Some(Err(error)) => self.on_error(error)?,
+                None => {}
+            }
+            if !batch.is_empty() || Instant::now() >= deadline {
+                break;
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Commits `offset + 1` of every partition in `offsets` — build them with
+    /// [`Offsets::of`] from a batch the sink acknowledged — and waits for the broker.
+    ///
+    /// Partitions no longer assigned are skipped with a warning, and a commit refused
+    /// because the group is rebalancing is deferred (see [`CommitOutcome`]); neither is an
+    /// error. Any other failure is, and committing the same offsets again is safe.
+    pub fn commit(&mut self, offsets: &Offsets) -> Result<CommitOutcome> {
+        let mut offsets = offsets.clone();
+        offsets.merge(&self.consumer.context().take_deferred());
+        let mut outcome = CommitOutcome::default();
+        if offsets.is_empty() {
+            return Ok(outcome);
+        }
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|source| self.commit_error(&offsets, source))?;
+        offsets.retain(|tp| {
+            let assigned = assignment.find_partition(&tp.topic, tp.partition).is_some();
+            if !assigned {
+                outcome.not_assigned.push(tp.clone());
+            }
+            assigned
+        });
+        if !outcome.not_assigned.is_empty() {
+            warn!(
+                group = %self.group,
+                "not committing {}: no longer assigned to this consumer; their new owner \
+                 reprocesses them from the last committed offset",
+                display_list(&outcome.not_assigned)
+            );
+        }
+        if offsets.is_empty() {
+            return Ok(outcome);
+        }
+        let partitions = || offsets.iter().map(|(tp, _)| tp.clone()).collect::<Vec<_>>();
+        match self
+            .consumer
+            .commit(&to_commit_list(&offsets), CommitMode::Sync)
+        {
+            Ok(()) => outcome.committed = partitions(),
+            Err(RdKafkaError::ConsumerCommit(code)) if is_rebalancing(code) => {
+                warn!(
+                    group = %self.group,
+                    "commit of {} deferred: the group is rebalancing ({code})",
+                    display_list(offsets.iter().map(|(tp, _)| tp))
+                );
+                self.consumer.context().defer(&offsets);
+                outcome.deferred = partitions();
+            }
+            Err(source) => return Err(self.commit_error(&offsets, source)),
+        }
+        debug!(group = %self.group, "committed {}", display_list(&outcome.committed));
+        Ok(outcome)
+    }
+
+    /// Assignment changes since the last call, oldest first. They are also logged.
+    pub fn take_events(&mut self) -> Vec<RebalanceEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// The partitions currently assigned to this consumer.
+    pub fn assignment(&self) -> Result<Vec<TopicPartition>> {
+        let tpl = self
+            .consumer
+            .assignment()
+            .map_err(|source| Error::Consume {
+                servers: self.servers.clone(),
+                group: self.group.clone(),
+                source,
+            })?;
+        Ok(tpl
+            .elements()
+            .iter()
+            .map(|elem| {
+                TopicPartition::new(self.topic_names.lookup(elem.topic()), elem.partition())
+            })
+            .collect())
+    }
+
+    pub fn group_id(&self) -> &str {
+        &self.group
+    }
+
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.servers
+    }
+
+    fn on_error(&self, error: RdKafkaError) -> Result<()> {
+        match error {
+            // Only reported when a user enables `enable.partition.eof`; nothing to do.
+            RdKafkaError::PartitionEOF(_) => Ok(()),
+            RdKafkaError::MessageConsumptionFatal(_) => Err(Error::Consume {
+                servers: self.servers.clone(),
+                group: self.group.clone(),
+                source: error,
+            }),
+            // Broker disconnects, unknown topics and the like: librdkafka retries them
+            // itself, so the source keeps polling.
+            _ => {
+                warn!(group = %self.group, servers = %self.servers, "consumer error: {error}");
+                Ok(())
+            }
+        }
+    }
+
+    fn commit_error(&self, offsets: &Offsets, source: RdKafkaError) -> Error {
+        Error::Commit {
+            servers: self.servers.clone(),
+            group: self.group.clone(),
+            partitions: display_list(offsets.iter().map(|(tp, _)| tp)),
+            source,
+        }
+    }
+}
+
+/// Errors that mean "the group moved on while this batch was processed".
+fn is_rebalancing(code: RDKafkaErrorCode) -> bool {
+    matches!(
+        code,
+        RDKafkaErrorCode::RebalanceInProgress
+            | RDKafkaErrorCode::IllegalGeneration
+            | RDKafkaErrorCode::UnknownMemberId
+            | RDKafkaErrorCode::FencedInstanceId
+            | RDKafkaErrorCode::AssignmentLost
+            | RDKafkaErrorCode::StaleMemberEpoch
+            | RDKafkaErrorCode::FencedMemberEpoch
+    )
+}
+
+/// Removes from the batch being assembled the records of revoked partitions, and passes
+/// the events on.
+fn drop_revoked(
+    batch: &mut Vec<RawRecord>,
+    events: Vec<RebalanceEvent>,
+    group: &str,
+) -> Vec<RebalanceEvent> {
+    for event in &events {
+        if let RebalanceEvent::Revoked { partitions, .. } = event {
+            let before = batch.len();
+            batch.retain(|r| !partitions.iter().any(|tp| tp.is(&r.topic, r.partition)));
+            let dropped = before - batch.len();
+            if dropped > 0 {
+                info!(
+                    group,
+                    "dropped {dropped} fetched record(s) of revoked partitions; they are read \
+                     again from the last committed offset"
+                );
+            }
+        }
+    }
+    events
+}
+
+fn to_raw_record(message: &BorrowedMessage<'_>, topic: Arc<str>) -> RawRecord {
+    RawRecord {
+        topic,
+        partition: message.partition(),
+        offset: message.offset(),
+        timestamp: message.timestamp().to_millis(),
+        headers: message.headers().map(to_headers).unwrap_or_default(),
+        key: message.key().map(<[u8]>::to_vec),
+        value: message.payload().map(<[u8]>::to_vec),
+    }
+}
+
+fn to_headers(headers: &impl Headers) -> Vec<Header> {
+    headers
+        .iter()
+        .map(|header| Header {
+            key: header.key.to_string(),
+            value: header.value.map(<[u8]>::to_vec),
+        })
+        .collect()
+}
+
+/// One `Arc<str>` per topic, shared by all its records: no allocation per message.
+#[derive(Default)]
+struct TopicNames {
+    last: Option<Arc<str>>,
+    all: HashSet<Arc<str>>,
+}
+
+impl TopicNames {
+    fn get(&mut self, topic: &str) -> Arc<str> {
+        // Messages of one topic come in runs: compare with the last one first.
+        if let Some(last) = &self.last
+            && &**last == topic
+        {
+            return Arc::clone(last);
+        }
+        let name = match self.all.get(topic) {
+            Some(name) => Arc::clone(name),
+            None => {
+                let name: Arc<str> = Arc::from(topic);
+                self.all.insert(Arc::clone(&name));
+                name
+            }
+        };
+        self.last = Some(Arc::clone(&name));
+        name
+    }
+
+    fn lookup(&self, topic: &str) -> Arc<str> {
+        self.all
+            .get(topic)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(topic))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regexes_match_whole_topic_names() {
+        assert_eq!(anchored("orders-.*"), "^(orders-.*)$");
+        assert_eq!(anchored("^orders-.*$"), "^(orders-.*)$");
+        assert_eq!(anchored("price\\$"), "^(price\\$)$");
+        assert_eq!(
+            Topics::Regex("a|b".into()).subscription(),
+            vec!["^(a|b)$".to_string()]
+        );
+    }
+
+    #[test]
+    fn topic_names_are_shared() {
+        let mut names = TopicNames::default();
+        let a = names.get("a");
+        let b = names.get("b");
+        assert!(Arc::ptr_eq(&a, &names.get("a")));
+        assert!(Arc::ptr_eq(&b, &names.get("b")));
+        assert!(Arc::ptr_eq(&b, &names.get("b")));
+    }
+
+    #[test]
+    fn revoked_records_are_dropped_from_the_batch() {
+        let topic: Arc<str> = Arc::from("t");
+        let record = |partition, offset| RawRecord {
+            topic: Arc::clone(&topic),
+            partition,
+            offset,
+            timestamp: None,
+            headers: Vec::new(),
+            key: None,
+            value: None,
+        };
+        let mut batch = vec![record(0, 1), record(1, 1), record(0, 2), record(2, 1)];
+        let events = vec![RebalanceEvent::Revoked {
+            partitions: vec![TopicPartition::new("t", 0), TopicPartition::new("t", 2)],
+            lost: false,
+        }];
+        let passed = drop_revoked(&mut batch, events.clone(), "g");
+        assert_eq!(passed, events);
+        assert_eq!(batch, vec![record(1, 1)]);
+    }
+}

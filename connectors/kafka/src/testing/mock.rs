@@ -1,0 +1,105 @@
+//! librdkafka's mock cluster, kept on the thread that made it.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use rdkafka::mocking::MockCluster;
+
+use crate::{Error, Result};
+
+/// An in-process Kafka cluster (librdkafka's `MockCluster`) listening on loopback ports.
+///
+/// `MockCluster` is `!Send`, so it lives on a dedicated thread that owns it and serves
+/// requests over a channel; `MockKafka` itself is `Send + Sync` and can be shared by the
+/// threads of a test. Dropping it shuts the cluster down.
+pub struct MockKafka {
+    bootstrap_servers: String,
+    requests: Option<mpsc::Sender<Request>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Request {
+    topic: String,
+    partitions: i32,
+    reply: mpsc::Sender<Result<(), String>>,
+}
+
+impl MockKafka {
+    /// A cluster of one broker.
+    pub fn start() -> Result<MockKafka> {
+        MockKafka::with_brokers(1)
+    }
+
+    pub fn with_brokers(brokers: i32) -> Result<MockKafka> {
+        let (started_tx, started_rx) = mpsc::channel();
+        let (requests, requests_rx) = mpsc::channel::<Request>();
+        let thread = std::thread::Builder::new()
+            .name("mock-kafka".into())
+            .spawn(move || {
+                let cluster = match MockCluster::new(brokers) {
+                    Ok(cluster) => cluster,
+                    Err(error) => {
+                        let _ = started_tx.send(Err(error.to_string()));
+                        return;
+                    }
+                };
+                let _ = started_tx.send(Ok(cluster.bootstrap_servers()));
+                // Ends when the `MockKafka` drops its sender.
+                for request in requests_rx {
+                    let created = cluster
+                        .create_topic(&request.topic, request.partitions, 1)
+                        .map_err(|error| error.to_string());
+                    let _ = request.reply.send(created);
+                }
+            })
+            .map_err(|error| {
+                Error::Testing(format!("cannot start the mock Kafka thread: {error}"))
+            })?;
+        let bootstrap_servers = started_rx
+            .recv()
+            .map_err(|_| Error::Testing("the mock Kafka thread died while starting".into()))?
+            .map_err(|error| {
+                Error::Testing(format!("cannot create a mock Kafka cluster: {error}"))
+            })?;
+        Ok(MockKafka {
+            bootstrap_servers,
+            requests: Some(requests),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.bootstrap_servers
+    }
+
+    /// Creates a topic (the mock broker does not implement the CreateTopics admin call).
+    pub fn create_topic(&self, topic: &str, partitions: i32) -> Result<()> {
+        let (reply, reply_rx) = mpsc::channel();
+        let request = Request {
+            topic: topic.to_string(),
+            partitions,
+            reply,
+        };
+        let gone = || Error::Testing("the mock Kafka thread is gone".into());
+        self.requests
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(request)
+            .map_err(|_| gone())?;
+        reply_rx.recv().map_err(|_| gone())?.map_err(|error| {
+            Error::Testing(format!(
+                "cannot create topic {topic} on the mock cluster {}: {error}",
+                self.bootstrap_servers
+            ))
+        })
+    }
+}
+
+impl Drop for MockKafka {
+    fn drop(&mut self) {
+        drop(self.requests.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

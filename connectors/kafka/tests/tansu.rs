@@ -1,0 +1,310 @@
+//! System tests against a `tansu` broker in a separate process. They fail, saying how to
+//! install it, when `tansu` is missing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use sluice_kafka::testing::{
+    TansuBroker, consume_exactly, group_progress, produce_test_records, raw_consume,
+    test_record_index,
+};
+use sluice_kafka::{
+    CommitOutcome, KafkaSource, Offsets, RebalanceEvent, SourceSettings, TopicPartition, Topics,
+};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn start_broker() -> TansuBroker {
+    TansuBroker::start().unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn settings(broker: &TansuBroker, group: &str, topic: &str) -> SourceSettings {
+    SourceSettings {
+        bootstrap_servers: broker.bootstrap_servers().to_string(),
+        group_id: group.to_string(),
+        topics: Topics::List(vec![topic.to_string()]),
+        properties: BTreeMap::new(),
+    }
+}
+
+#[test]
+fn ten_thousand_records_are_consumed_once_and_in_order() {
+    let broker = start_broker();
+    broker.create_topic("ten-k", 3).unwrap();
+    produce_test_records(broker.bootstrap_servers(), "ten-k", 10_000, 100).unwrap();
+
+    let mut source = KafkaSource::new(&settings(&broker, "ten-k-group", "ten-k")).unwrap();
+    let records = consume_exactly(&mut source, 10_000, TIMEOUT).unwrap();
+    let mut indices: Vec<u64> = records
+        .iter()
+        .map(|r| test_record_index(r.value.as_deref().unwrap()).unwrap())
+        .collect();
+    indices.sort_unstable();
+    assert_eq!(indices, (0..10_000).collect::<Vec<_>>());
+    // Each partition's offsets are 0, 1, 2, … in the order they were handed out.
+    let mut next: BTreeMap<i32, i64> = BTreeMap::new();
+    for record in &records {
+        let expected = next.entry(record.partition).or_default();
+        assert_eq!(record.offset, *expected, "{}", record.coordinates());
+        *expected += 1;
+    }
+    assert_eq!(next.len(), 3);
+    assert!(
+        source
+            .poll_batch(100, Duration::from_millis(300))
+            .unwrap()
+            .is_empty()
+    );
+
+    source.commit(&Offsets::of(&records)).unwrap();
+    let progress =
+        group_progress(broker.bootstrap_servers(), "ten-k-group", "ten-k", TIMEOUT).unwrap();
+    assert!(
+        progress
+            .iter()
+            .all(|p| p.committed == Some(p.high_watermark)),
+        "{progress:?}"
+    );
+
+    let raw = raw_consume(broker.bootstrap_servers(), "ten-k", 10_000, TIMEOUT).unwrap();
+    assert_eq!(raw.records, 10_000);
+    assert_eq!(
+        raw.bytes,
+        records
+            .iter()
+            .map(|r| (r.key.as_ref().unwrap().len() + 100) as u64)
+            .sum::<u64>()
+    );
+}
+
+/// What one member did with one batch: wrote it to the "sink", then committed.
+struct Written {
+    member: char,
+    /// (partition, offset, record index)
+    records: Vec<(i32, i64, u64)>,
+    outcome: CommitOutcome,
+}
+
+/// A task's loop: poll → write → commit → poll, until told to stop.
+fn run_member(
+    member: char,
+    settings: SourceSettings,
+    stop: Arc<AtomicBool>,
+    written: mpsc::Sender<Written>,
+) -> (Vec<RebalanceEvent>, Vec<TopicPartition>) {
+    let mut source = KafkaSource::new(&settings).unwrap();
+    let mut events = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        let batch = source.poll_batch(200, Duration::from_millis(100)).unwrap();
+        events.extend(source.take_events());
+        if batch.is_empty() {
+            continue;
+        }
+        let records = batch
+            .iter()
+            .map(|r| {
+                (
+                    r.partition,
+                    r.offset,
+                    test_record_index(r.value.as_deref().unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        let outcome = source.commit(&Offsets::of(&batch)).unwrap();
+        written
+            .send(Written {
+                member,
+                records,
+                outcome,
+            })
+            .unwrap();
+    }
+    let assignment = source.assignment().unwrap();
+    (events, assignment)
+}
+
+/// Member A reads a 4-partition topic while records keep arriving; member B joins the
+/// group mid-stream. Asserts:
+/// 1. no loss: every produced record was written by A or B;
+/// 2. every produced record was written in a batch whose partition was then committed;
+/// 3. a record written twice had, on at least one of its writes, a commit that did not
+///    go through (partition no longer assigned, or deferred) — and with this contract
+///    that should not happen at all, so each partition's records, in the order A and B
+///    wrote them, are exactly offsets 0, 1, 2, … when no commit was missed;
+/// 4. the partitions were split: at the end A and B own disjoint, non-empty sets that
+///    cover the topic, A saw a revocation, and B wrote records;
+/// 5. the group's committed offset of every partition is its high watermark.
+#[test]
+fn a_member_joining_mid_stream_takes_over_partitions_without_loss() {
+    const TOPIC: &str = "rebalance";
+    const CHUNK: u64 = 500;
+    let broker = start_broker();
+    broker.create_topic(TOPIC, 4).unwrap();
+    let settings = settings(&broker, "rebalance-group", TOPIC);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (written_tx, written_rx) = mpsc::channel();
+
+    let spawn = |member: char| {
+        let (settings, stop, written) = (settings.clone(), Arc::clone(&stop), written_tx.clone());
+        thread::spawn(move || run_member(member, settings, stop, written))
+    };
+    let a = spawn('A');
+    let mut b = None;
+
+    let deadline = Instant::now() + TIMEOUT;
+    let mut log: Vec<Written> = Vec::new();
+    let mut produced = 0u64;
+    let mut chunks_after_split = 0;
+    let collect = |log: &mut Vec<Written>, wait: Duration| {
+        if let Ok(written) = written_rx.recv_timeout(wait) {
+            log.push(written);
+        }
+        log.extend(written_rx.try_iter());
+    };
+    // Keep records flowing until B has taken part and both have written after B joined,
+    // then a few chunks more.
+    while chunks_after_split < 5 {
+        assert!(Instant::now() < deadline, "B never took over any partition");
+        produce_test_records(broker.bootstrap_servers(), TOPIC, CHUNK, 100).unwrap();
+        produced += CHUNK;
+        collect(&mut log, Duration::from_millis(200));
+        let wrote = |member: char| log.iter().filter(|w| w.member == member).count();
+        if b.is_none() && wrote('A') > 0 {
+            b = Some(spawn('B'));
+        }
+        // B wrote, and A wrote again after that: the partitions were split.
+        let split = log
+            .iter()
+            .position(|w| w.member == 'B')
+            .is_some_and(|first_b| log[first_b..].iter().any(|w| w.member == 'A'));
+        if split {
+            chunks_after_split += 1;
+        }
+    }
+    // Produced is a multiple of CHUNK; every chunk restarts its indices at 0, so records
+    // are told apart by (partition, offset) and counted by index per chunk below.
+    let expected_total = produced as usize;
+    let committed_count = |log: &[Written]| {
+        log.iter()
+            .flat_map(|w| {
+                w.records
+                    .iter()
+                    .filter(|(p, _, _)| w.outcome.committed.iter().any(|tp| tp.partition == *p))
+                    .map(|(p, o, _)| (*p, *o))
+            })
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    while committed_count(&log) < expected_total {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {expected_total} records committed",
+            committed_count(&log)
+        );
+        collect(&mut log, Duration::from_millis(200));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let (events_a, assignment_a) = a.join().unwrap();
+    let (_, assignment_b) = b.unwrap().join().unwrap();
+    log.extend(written_rx.try_iter());
+
+    // 1 and 2.
+    let mut written_coordinates: BTreeMap<(i32, i64), usize> = BTreeMap::new();
+    let mut missed_commit: BTreeSet<(i32, i64)> = BTreeSet::new();
+    let mut per_chunk_index: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut in_write_order: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for w in &log {
+        for (partition, offset, index) in &w.records {
+            let times = written_coordinates
+                .entry((*partition, *offset))
+                .or_default();
+            *times += 1;
+            if *times == 1 {
+                *per_chunk_index.entry(*index).or_default() += 1;
+            }
+            in_write_order.entry(*partition).or_default().push(*offset);
+            if !w
+                .outcome
+                .committed
+                .iter()
+                .any(|tp| tp.partition == *partition)
+            {
+                missed_commit.insert((*partition, *offset));
+            }
+        }
+    }
+    assert_eq!(written_coordinates.len(), expected_total, "records lost");
+    let chunks = (produced / CHUNK) as usize;
+    assert!(
+        per_chunk_index.len() == CHUNK as usize && per_chunk_index.values().all(|n| *n == chunks),
+        "every index of every chunk must have been written"
+    );
+    assert_eq!(committed_count(&log), expected_total);
+
+    // 3.
+    for (coordinates, times) in &written_coordinates {
+        assert!(
+            *times == 1 || missed_commit.contains(coordinates),
+            "{coordinates:?} written {times} times"
+        );
+    }
+    if missed_commit.is_empty() {
+        for (partition, offsets) in &in_write_order {
+            let high = offsets.len() as i64;
+            assert_eq!(
+                *offsets,
+                (0..high).collect::<Vec<_>>(),
+                "partition {partition}"
+            );
+        }
+    }
+
+    // 4.
+    let a_set: BTreeSet<_> = assignment_a.into_iter().collect();
+    let b_set: BTreeSet<_> = assignment_b.into_iter().collect();
+    let all: BTreeSet<_> = (0..4).map(|p| TopicPartition::new(TOPIC, p)).collect();
+    assert!(
+        !a_set.is_empty() && !b_set.is_empty(),
+        "A: {a_set:?}, B: {b_set:?}"
+    );
+    assert!(a_set.is_disjoint(&b_set));
+    assert_eq!(a_set.union(&b_set).cloned().collect::<BTreeSet<_>>(), all);
+    assert!(
+        events_a
+            .iter()
+            .any(|e| matches!(e, RebalanceEvent::Revoked { .. })),
+        "{events_a:?}"
+    );
+    assert!(log.iter().any(|w| w.member == 'B'));
+
+    // 5.
+    let progress = group_progress(
+        broker.bootstrap_servers(),
+        "rebalance-group",
+        TOPIC,
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(progress.len(), 4);
+    assert!(
+        progress
+            .iter()
+            .all(|p| p.committed == Some(p.high_watermark)),
+        "{progress:?}"
+    );
+    assert_eq!(
+        progress
+            .iter()
+            .map(|p| p.high_watermark as usize)
+            .sum::<usize>(),
+        expected_total
+    );
+    eprintln!(
+        "rebalance test: {expected_total} records, {} batches, {} records written twice",
+        log.len(),
+        written_coordinates.values().filter(|n| **n > 1).count()
+    );
+}
