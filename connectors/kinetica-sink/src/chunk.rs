@@ -1,25 +1,28 @@
-//! Inserting chunks of rows, and finding the rows Kinetica refuses.
+//! Inserting chunks of rows, and hearing which rows Kinetica refused.
 //!
 //! A chunk is at most `kinetica.batch_size` encoded rows of one table, each remembered
-//! with its record's index in the batch. Kinetica accepts or refuses an
-//! `/insert/records` request as a whole, so when it refuses one for a reason other
-//! than availability (the conversion checks catch nearly everything before this, but a
-//! pre-created table can be stricter, say about a date string), the sink splits the
-//! chunk in halves and re-sends them until the refused rows stand alone; every other
-//! row is stored. The number of rows isolated that way per chunk is capped, so a chunk
-//! in which every row is refused costs a bounded number of requests: past the cap the
-//! remaining refused parts fail as a whole.
+//! with its record's index in the batch. The conversion checks catch nearly every bad
+//! value before it is sent, but a table created up front can be stricter (a `date`
+//! column given a malformed string, say).
+//!
+//! Head-node inserts ask for `return_individual_errors`: Kinetica then stores the good
+//! rows and lists the refused ones (`bad_record_indices`, `error_N`), which become
+//! per-record failures. A multi-head insert is one request per rank and the client's
+//! [`sluice_kinetica::MultiHeadInserter`] reports only totals, so there a refused
+//! request fails the records of the chunk (other ranks' rows may be stored).
 
-use std::ops::{AddAssign, Range};
+use std::ops::AddAssign;
 
-use sluice_kinetica::{EncodedRows, KineticaError, KineticaType, Options, RowError, Value};
+use sluice_kinetica::{
+    EncodedRows, KineticaClient, KineticaError, KineticaType, Options, RowError, Value,
+};
 
-use crate::report::{RecordError, SinkError};
+use crate::report::RecordError;
 use crate::sink::Outcome;
 use crate::tables::Table;
 
-/// Refused rows isolated one by one per chunk before giving up on isolating.
-const MAX_ISOLATED_ROWS: usize = 64;
+const RETURN_INDIVIDUAL_ERRORS: &str = "return_individual_errors";
+const BAD_RECORD_INDICES: &str = "bad_record_indices";
 
 /// Encoded rows for one table and the batch index of each.
 pub struct Chunk {
@@ -57,20 +60,15 @@ impl Chunk {
         self.rows.is_empty()
     }
 
-    pub fn rows(&self) -> &EncodedRows {
-        &self.rows
+    /// The batch indexes of the chunk's records.
+    pub fn records(&self) -> &[usize] {
+        &self.records
     }
 
     /// Empties the chunk, keeping its buffers.
     pub fn clear(&mut self) {
         self.rows.clear();
         self.records.clear();
-    }
-
-    fn slice(&self, range: Range<usize>) -> EncodedRows {
-        range
-            .map(|i| self.rows.get(i).expect("row index in range"))
-            .collect()
     }
 }
 
@@ -90,78 +88,108 @@ impl AddAssign for Inserted {
     }
 }
 
-/// Sends rows in one routed insert.
-pub async fn insert(
-    table: &Table,
-    rows: &EncodedRows,
-    options: &Options,
-) -> Result<Inserted, KineticaError> {
-    let counts = table.inserter.insert(rows, options).await?;
-    Ok(Inserted {
-        inserted: u64::try_from(counts.count_inserted).unwrap_or(0),
-        updated: u64::try_from(counts.count_updated).unwrap_or(0),
-        sent: rows.len() as u64,
-    })
+fn count(n: impl TryInto<u64>) -> u64 {
+    n.try_into().unwrap_or(0)
 }
 
-/// After Kinetica refused the whole chunk with `error`: stores what it accepts and
-/// reports the rows it refuses.
-///
-/// Only head-node inserts are split. A multi-head insert is several requests whose
-/// ranks succeed independently, so re-sending parts of the chunk could store rows twice;
-/// there every record of the chunk fails with the error.
-pub async fn isolate(
+/// Inserts the chunk. Rows Kinetica refuses individually are reported through `out`;
+/// an error means the request as a whole failed.
+pub async fn insert(
+    client: &KineticaClient,
     table: &Table,
     chunk: &Chunk,
     options: &Options,
-    error: KineticaError,
     out: &mut Outcome<'_>,
-) -> Result<Inserted, SinkError> {
-    let mut stored = Inserted::default();
-    let reject = |out: &mut Outcome<'_>, range: Range<usize>, message: String| {
-        for &i in &chunk.records[range] {
-            out.fail(
-                i,
-                RecordError::Rejected {
-                    table: table.name.clone(),
-                    message: message.clone(),
-                },
-            );
-        }
-    };
+) -> Result<Inserted, KineticaError> {
     if table.inserter.is_multi_head() {
-        let message = format!(
-            "{} (multi-head insert: other rows of the same chunk may have been stored)",
-            error.message()
+        let counts = table.inserter.insert(&chunk.rows, options).await?;
+        return Ok(Inserted {
+            inserted: count(counts.count_inserted),
+            updated: count(counts.count_updated),
+            sent: count(chunk.len()),
+        });
+    }
+    let mut options = options.clone();
+    options.insert(RETURN_INDIVIDUAL_ERRORS.into(), "true".into());
+    let resp = client
+        .insert_records(&table.name, &chunk.rows, &options)
+        .await?;
+    let bad = refused_rows(&resp.info, chunk.len());
+    for (row, message) in &bad {
+        out.fail(
+            chunk.records[*row],
+            RecordError::Rejected {
+                table: table.name.clone(),
+                message: message.clone(),
+            },
         );
-        reject(out, 0..chunk.len(), message);
-        return Ok(stored);
     }
-    tracing::warn!(
-        table = %table.name,
-        rows = chunk.len(),
-        error = %error,
-        "Kinetica refused a chunk; re-sending it in parts to find the refused rows"
+    Ok(Inserted {
+        inserted: count(resp.count_inserted),
+        updated: count(resp.count_updated),
+        sent: count(chunk.len() - bad.len()),
+    })
+}
+
+/// After a multi-head insert of the chunk failed with `error`: every record of the
+/// chunk fails, saying that rows sent to other ranks may be stored.
+pub fn reject_all(table: &Table, chunk: &Chunk, error: &KineticaError, out: &mut Outcome<'_>) {
+    let message = format!(
+        "{} (multi-head insert: rows of the same chunk sent to other ranks may be stored)",
+        error.message()
     );
-    let mut isolated = 0;
-    // Ranges known to be refused, with the message; the left half is examined first.
-    let mut refused = vec![(0..chunk.len(), error.message().to_owned())];
-    while let Some((range, message)) = refused.pop() {
-        if range.len() == 1 || isolated >= MAX_ISOLATED_ROWS {
-            isolated += range.len();
-            reject(out, range, message);
-            continue;
-        }
-        let mid = range.start + range.len() / 2;
-        let mut halves = Vec::new();
-        for half in [range.start..mid, mid..range.end] {
-            match insert(table, &chunk.slice(half.clone()), options).await {
-                Ok(done) => stored += done,
-                Err(e) if e.is_retriable() => return Err(SinkError::Retriable(e)),
-                Err(e) => halves.push((half, e.message().to_owned())),
-            }
-        }
-        refused.extend(halves.into_iter().rev());
+    for &i in chunk.records() {
+        out.fail(
+            i,
+            RecordError::Rejected {
+                table: table.name.clone(),
+                message: message.clone(),
+            },
+        );
     }
-    Ok(stored)
+}
+
+/// Reads `bad_record_indices` (`"1,5"`) and `error_N` from an insert response: the
+/// refused rows (0-based, within the request) and why. Indexes outside the request are
+/// ignored rather than trusted.
+fn refused_rows(info: &Options, rows: usize) -> Vec<(usize, String)> {
+    let Some(list) = info.get(BAD_RECORD_INDICES) else {
+        return Vec::new();
+    };
+    let mut bad: Vec<(usize, String)> = list
+        .split(',')
+        .filter_map(|i| i.trim().parse::<usize>().ok())
+        .filter(|&i| i < rows)
+        .map(|i| {
+            let message = info
+                .get(&format!("error_{i}"))
+                .cloned()
+                .unwrap_or_else(|| "refused by Kinetica (no reason given)".into());
+            (i, message)
+        })
+        .collect();
+    bad.sort_by_key(|(i, _)| *i);
+    bad.dedup_by_key(|(i, _)| *i);
+    bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_rows_come_from_the_info_map() {
+        let info = Options::from([
+            (BAD_RECORD_INDICES.into(), "3, 1,1,x,99".into()),
+            ("error_1".into(), "bad date".into()),
+        ]);
+        assert_eq!(
+            refused_rows(&info, 5),
+            vec![
+                (1, "bad date".to_string()),
+                (3, "refused by Kinetica (no reason given)".to_string())
+            ]
+        );
+        assert!(refused_rows(&Options::new(), 5).is_empty());
+    }
 }

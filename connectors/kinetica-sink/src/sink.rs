@@ -84,10 +84,7 @@ impl KineticaSink {
         Ok(KineticaSink {
             planner: Planner::new(namer, settings.single_table_per_topic),
             tables: Tables::new(client, settings.enable_multihead),
-            insert_options: Options::from([(
-                "update_on_existing_pk".to_owned(),
-                settings.update_on_existing_pk.to_string(),
-            )]),
+            insert_options: insert_options(settings.update_on_existing_pk),
             settings,
         })
     }
@@ -256,8 +253,9 @@ impl KineticaSink {
         chunk: &Chunk,
         out: &mut Outcome<'_>,
     ) -> Result<Inserted, SinkError> {
-        let table = self.tables.get_mut(name).expect("table is open");
-        let error = match chunk::insert(table, chunk.rows(), &self.insert_options).await {
+        let table = self.tables.get(name).expect("table is open");
+        let client = self.tables.client();
+        let error = match chunk::insert(client, table, chunk, &self.insert_options, out).await {
             Ok(done) => return Ok(done),
             Err(e) if e.is_retriable() => return Err(SinkError::Retriable(e)),
             Err(e) => e,
@@ -274,9 +272,29 @@ impl KineticaSink {
                 ),
             )));
         }
-        let table = self.tables.get_mut(name).expect("table is open");
-        chunk::isolate(table, chunk, &self.insert_options, error, out).await
+        let table = self.tables.get(name).expect("table is open");
+        if table.inserter.is_multi_head() {
+            // A rank refused its part, most likely for a row's content.
+            chunk::reject_all(table, chunk, &error, out);
+            return Ok(Inserted::default());
+        }
+        // Refused rows are reported one by one, so a failed head-node request is not
+        // about a row: permissions, a broken table, an option the server refuses.
+        Err(SinkError::Fatal(format!(
+            "cannot insert into table {name}: {error}"
+        )))
     }
+}
+
+/// `update_on_existing_pk` as configured. Without upsert, a row whose primary key
+/// exists is dropped without an error (`ignore_existing_pk`), so the first row written
+/// wins, as with the Java connector; Kinetica 7.1+ would otherwise refuse the row.
+fn insert_options(upsert: bool) -> Options {
+    let mut options = Options::from([("update_on_existing_pk".to_owned(), upsert.to_string())]);
+    if !upsert {
+        options.insert("ignore_existing_pk".to_owned(), "true".to_owned());
+    }
+    options
 }
 
 /// The columns for a new table from one record's value.

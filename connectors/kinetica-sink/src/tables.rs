@@ -120,6 +120,10 @@ impl Tables {
         Ok(self.tables.get_mut(name).expect("just inserted"))
     }
 
+    pub fn client(&self) -> &KineticaClient {
+        &self.client
+    }
+
     /// Whether the table exists on the server now (not just in the cache).
     pub async fn exists(&self, name: &TableName) -> Result<bool, SinkError> {
         Ok(self.client.has_table(&name.to_string()).await?)
@@ -128,6 +132,10 @@ impl Tables {
     /// Drops the cached state, so the next write looks the table up again.
     pub fn forget(&mut self, name: &TableName) {
         self.tables.remove(name);
+    }
+
+    pub fn get(&self, name: &TableName) -> Option<&Table> {
+        self.tables.get(name)
     }
 
     pub fn get_mut(&mut self, name: &TableName) -> Option<&mut Table> {
