@@ -22,7 +22,7 @@ use crate::plan::{Group, Planner};
 use crate::report::{RecordError, RecordFailure, SinkError, WriteReport};
 use crate::schemaless::columns_for_map;
 use crate::settings::SinkSettings;
-use crate::tables::{CreateError, Tables};
+use crate::tables::{CreateError, Table, Tables};
 use crate::type_map::{MappingError, columns_for_schema};
 
 /// Writes records into Kinetica tables. One per pipeline task; not shared.
@@ -125,43 +125,18 @@ impl KineticaSink {
         let batch_size = self.settings.batch_size;
         let mut chunk = Chunk::new(batch_size);
         let mut total = Inserted::default();
-        for &i in group.records.iter().filter(|i| !skip.contains(i)) {
+        let mut pending = group
+            .records
+            .iter()
+            .copied()
+            .filter(|i| !skip.contains(i))
+            .peekable();
+        while pending.peek().is_some() {
             let table = self.tables.get_mut(&group.table).expect("opened above");
-            let value = &out.records[i].value.value;
-            let row = match table.rows.build(value) {
-                Ok(row) => row,
-                Err(e) => {
-                    out.fail(i, e.into());
-                    continue;
-                }
-            };
-            if row.has_unmapped_fields && !table.warned_unmapped {
-                table.warned_unmapped = true;
-                tracing::warn!(
-                    table = %table.name,
-                    fields = ?table.rows.unmapped_fields(value),
-                    "records have fields the table has no column for; they are not written \
-                     (logged once per table)"
-                );
-            }
-            if let Err(e) = chunk.push(&table.ty, &row.cells, i) {
-                // One value per column, each of its column's base type: cannot happen
-                // unless the row builder is wrong, so say so against the record.
-                out.fail(
-                    i,
-                    RecordError::Rejected {
-                        table: table.name.clone(),
-                        message: format!("internal error encoding the row: {e}"),
-                    },
-                );
-            }
-            if chunk.len() >= batch_size {
-                self.flush(&group.table, &mut chunk, &mut total, out)
-                    .await?;
-            }
+            fill(table, &mut pending, &mut chunk, batch_size, out);
+            self.flush(&group.table, &mut chunk, &mut total, out)
+                .await?;
         }
-        self.flush(&group.table, &mut chunk, &mut total, out)
-            .await?;
         let counts = out
             .report
             .tables
@@ -283,6 +258,46 @@ impl KineticaSink {
         Err(SinkError::Fatal(format!(
             "cannot insert into table {name}: {error}"
         )))
+    }
+}
+
+/// Converts records from `pending` into rows of `table` until the chunk holds
+/// `batch_size` rows or no record is left; records that do not convert fail.
+fn fill(
+    table: &mut Table,
+    pending: &mut impl Iterator<Item = usize>,
+    chunk: &mut Chunk,
+    batch_size: usize,
+    out: &mut Outcome<'_>,
+) {
+    while chunk.len() < batch_size {
+        let Some(i) = pending.next() else {
+            return;
+        };
+        let value = &out.records[i].value.value;
+        let row = match table.rows.build(value) {
+            Ok(row) => row,
+            Err(e) => {
+                out.fail(i, e.into());
+                continue;
+            }
+        };
+        if row.has_unmapped_fields && !table.warned_unmapped {
+            table.warned_unmapped = true;
+            tracing::warn!(
+                table = %table.name,
+                fields = ?table.rows.unmapped_fields(value),
+                "records have fields the table has no column for; they are not written \
+                 (logged once per table)"
+            );
+        }
+        if let Err(e) = chunk.push(&table.ty, &row.cells, i) {
+            // One value per column, each of its column's base type: cannot happen
+            // unless the row builder is wrong, so say so against the record.
+            let message = format!("internal error encoding the row: {e}");
+            let table = table.name.clone();
+            out.fail(i, RecordError::Rejected { table, message });
+        }
     }
 }
 
