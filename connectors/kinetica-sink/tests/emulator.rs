@@ -683,3 +683,27 @@ async fn a_wrong_url_fails_at_start_up() {
     let err = KineticaSink::new(s).await.unwrap_err();
     assert!(err.is_retriable(), "{err}");
 }
+
+#[tokio::test]
+async fn a_rank_refusing_its_rows_fails_the_chunk_records() {
+    let emu = emulator(3).await;
+    create_kv_table(&emu, "sharded", &["shard_key"]).await;
+    let mut sink = sink(
+        &emu,
+        &[
+            (keys::TOPICS, "sharded"),
+            (keys::SINGLE_TABLE_PER_TOPIC, "true"),
+            (keys::ENABLE_MULTIHEAD, "true"),
+        ],
+    )
+    .await;
+    emu.inject_failure("/insert/records", 1, 400, "refused for testing");
+    let records: Vec<Record> = (0..30).map(|i| kv("sharded", i, i, "v")).collect();
+    let report = sink.write(&records).await.unwrap();
+    // The records are reported, never silently lost; other ranks' rows may be stored.
+    assert_eq!(report.failures.len(), 30);
+    let message = report.failures[0].to_string();
+    assert!(message.contains("refused for testing"), "{message}");
+    assert!(message.contains("multi-head"), "{message}");
+    assert!(emu.row_count("sharded").unwrap() < 30);
+}
