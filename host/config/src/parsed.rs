@@ -63,6 +63,15 @@ impl ParsedConfig {
         }
     }
 
+    /// Every value in string form, name → text, **secrets in clear**: for components
+    /// that take string properties. Never log the result.
+    pub fn expose_as_strings(&self) -> std::collections::BTreeMap<String, String> {
+        self.values
+            .iter()
+            .map(|r| (r.name.to_owned(), r.value.expose_text()))
+            .collect()
+    }
+
     // Typed getters. A wrong name or type is a bug in the caller (the ConfigDef says what
     // exists), so they panic, like Kafka's `AbstractConfig` getters throw.
 

@@ -1,16 +1,18 @@
 //! "Did you mean …?" for misspelt keys and aliases.
 
 /// The candidate closest to `input`, if one is close enough to be a likely typo: the
-/// same up to case and `_`/`-`/`.` separators, or within a small edit distance
+/// same up to case and `_`/`-`/`.` separators, a longer key that `input` is the start of
+/// (`sandbox.memory` → `sandbox.memory.max.bytes`), or within a small edit distance
 /// (Damerau–Levenshtein, so a swapped pair of letters counts once).
 pub fn suggest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = normalize(input);
     let budget = (input.chars().count() / 5).clamp(1, 4);
+    let truncated = format!("{input}.");
     candidates
         .into_iter()
         .filter(|c| *c != input)
         .filter_map(|c| {
-            let distance = if normalize(c) == wanted {
+            let distance = if normalize(c) == wanted || c.starts_with(&truncated) {
                 0
             } else {
                 strsim::damerau_levenshtein(&input.to_ascii_lowercase(), &c.to_ascii_lowercase())
@@ -65,6 +67,10 @@ mod tests {
             Some("kinetica.timeout")
         );
         assert_eq!(suggest("msk", ["mask", "route"]), Some("mask"));
+        assert_eq!(
+            suggest("sandbox.memory", ["sandbox.memory.max.bytes", "type"]),
+            Some("sandbox.memory.max.bytes")
+        );
     }
 
     #[test]

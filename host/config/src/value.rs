@@ -33,6 +33,20 @@ impl ConfigValue {
             _ => None,
         }
     }
+
+    /// The value in Kafka's string form (lists comma-joined), **secrets included**: for
+    /// handing to code that takes string properties. Never log what this returns.
+    pub fn expose_text(&self) -> String {
+        match self {
+            ConfigValue::String(s) => s.clone(),
+            ConfigValue::Int(v) => v.to_string(),
+            ConfigValue::Long(v) => v.to_string(),
+            ConfigValue::Double(v) => v.to_string(),
+            ConfigValue::Boolean(v) => v.to_string(),
+            ConfigValue::List(items) => items.join(","),
+            ConfigValue::Password(p) => p.expose().to_owned(),
+        }
+    }
 }
 
 /// Parses `raw` as `ty`. The error says what was expected and never quotes the value.

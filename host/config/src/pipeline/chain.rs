@@ -164,10 +164,11 @@ fn declared(
     let mut out = Vec::new();
     for alias in unique(aliases) {
         let prefix = format!("{head}.{alias}.");
+        // Problems about the group as a whole (a missing `type`) point at the list.
         let group = groups
             .get(alias.as_str())
             .cloned()
-            .unwrap_or_else(|| RawProperties::new(raw.source().clone()));
+            .unwrap_or_else(|| RawProperties::new(list_origin(raw, head)));
         let is_own = |k: &str| def.lookup(k).is_some() || k.starts_with(component::SANDBOX_PREFIX);
         let own_props = group.filter(is_own);
         let component_props = group.filter(|k| !is_own(k));
@@ -244,7 +245,7 @@ fn assign_keys<'a>(
                 let local = &rest[alias.len() + 1..];
                 groups
                     .entry(alias.as_str())
-                    .or_insert_with(|| RawProperties::new(raw.source().clone()))
+                    .or_insert_with(|| RawProperties::new(list_origin(raw, head)))
                     .insert(local.to_owned(), entry.clone());
             }
             None => {

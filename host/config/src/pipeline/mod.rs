@@ -164,7 +164,7 @@ impl<'a> Parser<'a> {
         let (fw, fw_ok) = validate_partial(&fw_def, &fw_props, Options::default(), self.problems);
 
         let spec = self.connector_spec(&fw);
-        let connector = spec.and_then(|spec| self.connector(spec, &fw_def, &fw, fw_ok));
+        let connector = self.connector(spec, &fw_def, &fw, fw_ok);
         let kind = spec.map(|s| s.kind);
         let subscription = self.subscription(&fw, kind);
         self.check_dead_letter_queue(&fw, kind);
@@ -248,19 +248,29 @@ impl<'a> Parser<'a> {
     }
 
     /// Validates every key that is neither the pipeline's nor in a group against the
-    /// connector's definition, then the connector's cross-property checks.
+    /// connector's definition, then the connector's cross-property checks. Without a
+    /// known connector, only keys that look like misspelt pipeline keys are reported.
     fn connector(
         &mut self,
-        spec: &ConnectorSpec,
+        spec: Option<&ConnectorSpec>,
         fw_def: &ConfigDef,
         fw: &ParsedConfig,
         fw_ok: bool,
     ) -> Option<ConnectorConfig> {
-        let def = (spec.config_def)();
         let props = self.raw.filter(|k| fw_def.get(k).is_none() && !in_group(k));
         let fixes = group_head_fixes(props.keys());
         let mut other: Vec<&str> = fw_def.names().collect();
         other.extend(fixes.iter().map(String::as_str));
+        let Some(spec) = spec else {
+            for (key, entry) in props.iter() {
+                if let Some(s) = crate::suggest::suggest(key, other.iter().copied()) {
+                    let message = format!("unknown property; did you mean `{s}`?");
+                    self.problems.error(&entry.origin, Some(key), message);
+                }
+            }
+            return None;
+        };
+        let def = (spec.config_def)();
         let options = Options {
             prefix: "",
             other_names: &other,
@@ -304,6 +314,12 @@ impl<'a> Parser<'a> {
                 .unwrap_or_else(|| self.raw.source().clone())
         };
         let bad_regex = self.problems.has_error_for(keys::TOPICS_REGEX);
+        if !topics.is_empty() && !regex.is_empty() {
+            let message = "`topics` and `topics.regex` are mutually exclusive: set only one";
+            self.problems
+                .error(&at(keys::TOPICS_REGEX), Some(keys::TOPICS_REGEX), message);
+            return None;
+        }
         match kind? {
             ConnectorKind::Source => {
                 for key in [keys::TOPICS, keys::TOPICS_REGEX]
@@ -315,24 +331,20 @@ impl<'a> Parser<'a> {
                 }
                 None
             }
-            ConnectorKind::Sink => match (topics.is_empty(), regex.is_empty()) {
-                (false, true) => Some(Subscription::Topics(topics.to_vec())),
-                (true, false) => Some(Subscription::Pattern(regex.to_owned())),
-                (false, false) => {
-                    let message =
-                        "`topics` and `topics.regex` are mutually exclusive: set only one";
-                    self.problems
-                        .error(&at(keys::TOPICS_REGEX), Some(keys::TOPICS_REGEX), message);
-                    None
-                }
-                (true, true) if !bad_regex => {
+            ConnectorKind::Sink if !topics.is_empty() => {
+                Some(Subscription::Topics(topics.to_vec()))
+            }
+            ConnectorKind::Sink if !regex.is_empty() => {
+                Some(Subscription::Pattern(regex.to_owned()))
+            }
+            ConnectorKind::Sink => {
+                if !bad_regex {
                     let message = "a sink needs the topics to consume: set `topics` (a list) or `topics.regex` (a pattern)";
                     self.problems
                         .error(self.raw.source(), Some(keys::TOPICS), message);
-                    None
                 }
-                (true, true) => None,
-            },
+                None
+            }
         }
     }
 

@@ -1,0 +1,53 @@
+//! The command line. Each command is a module with an `Args` struct (clap derive) and a
+//! `run(args) -> anyhow::Result<ExitCode>`; to add one, add its module here and a
+//! variant to [`Command`] (or to a group such as [`config::Command`]).
+//!
+//! Conventions: a command's results go to stdout, logs to stderr; exit code 0 means
+//! success, 1 means the command ran and found problems (e.g. an invalid file), 2 means
+//! it could not run.
+
+mod config;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::logging::LoggingArgs;
+
+/// Sluice streams records between Kafka and Kinetica through WebAssembly transforms.
+#[derive(Debug, Parser)]
+#[command(name = "sluice", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub logging: LoggingArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Validate(validate::Args),
+    #[command(subcommand)]
+    Config(config::Command),
+}
+
+impl Cli {
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Validate(args) => validate::run(args),
+            Command::Config(command) => command.run(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,28 @@
+//! `sluice`: the Sluice daemon and its command-line tools.
+//!
+//! This file only wires things together: parse the command line, set up logging, run
+//! the command. Commands live in [`cli`], one module each.
+
+mod cli;
+mod components;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    if let Err(e) = logging::init(&cli.logging) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
+    match cli.run() {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
