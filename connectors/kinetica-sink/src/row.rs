@@ -41,6 +41,9 @@ struct Target {
     nullable: bool,
 }
 
+/// Struct schemas whose field-to-column plan is kept per table.
+const MAX_PLANS: usize = 64;
+
 /// Builds rows for one table. Keeps, per struct schema seen, which field feeds which
 /// column, so a batch of records sharing a schema pays the name lookups once.
 pub struct RowBuilder {
@@ -88,6 +91,11 @@ impl RowBuilder {
         let schema = s.schema();
         let key = Arc::as_ptr(schema) as usize;
         if !self.plans.contains_key(&key) {
+            // A converter that builds a new schema object per record would otherwise
+            // grow the cache (and keep every schema alive) for as long as the table.
+            if self.plans.len() >= MAX_PLANS {
+                self.plans.clear();
+            }
             let plan = Plan::new(&self.targets, schema);
             self.plans.insert(key, (schema.clone(), plan));
         }
