@@ -2,6 +2,8 @@
 //! one JSON object per line with `--log-format json` (for log shippers). stdout stays
 //! free for the commands' own output, so it can be piped.
 
+use std::io::IsTerminal;
+
 use clap::{Args, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
@@ -32,6 +34,7 @@ pub fn init(args: &LoggingArgs) -> anyhow::Result<()> {
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let installed = match args.log_format {
         LogFormat::Human => builder.try_init(),

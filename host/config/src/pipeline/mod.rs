@@ -101,27 +101,34 @@ pub fn load(path: &Path, connectors: &[ConnectorSpec]) -> Checked<PipelineConfig
     let Some(raw) = raw else {
         return Checked::new(None, problems);
     };
-    let checked = PipelineConfig::from_raw(&raw, connectors);
-    problems.extend(checked.problems);
+    // The same list, so that a key that already failed to load is not reported again.
+    let value = parse(&raw, connectors, &mut problems);
+    Checked::new(value, problems)
+}
+
+/// Adds the pipeline's problems to `problems`; `None` if there is any error in it.
+fn parse(
+    raw: &RawProperties,
+    connectors: &[ConnectorSpec],
+    problems: &mut Problems,
+) -> Option<PipelineConfig> {
+    let value = Parser {
+        raw,
+        connectors,
+        problems,
+    }
+    .parse();
     if let Some(name) = raw.get(keys::NAME) {
         problems.set_pipeline(&name.value.joined());
     }
-    Checked::new(checked.value, problems)
+    value
 }
 
 impl PipelineConfig {
     /// Validates already-loaded properties (providers resolved).
     pub fn from_raw(raw: &RawProperties, connectors: &[ConnectorSpec]) -> Checked<PipelineConfig> {
         let mut problems = Problems::new();
-        let value = Parser {
-            raw,
-            connectors,
-            problems: &mut problems,
-        }
-        .parse();
-        if let Some(name) = raw.get(keys::NAME) {
-            problems.set_pipeline(&name.value.joined());
-        }
+        let value = parse(raw, connectors, &mut problems);
         Checked::new(value, problems)
     }
 

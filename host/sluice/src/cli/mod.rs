@@ -17,7 +17,7 @@ use crate::logging::LoggingArgs;
 
 /// Sluice streams records between Kafka and Kinetica through WebAssembly transforms.
 #[derive(Debug, Parser)]
-#[command(name = "sluice", version, about)]
+#[command(name = "sluice", version)]
 pub struct Cli {
     #[command(flatten)]
     pub logging: LoggingArgs,
@@ -27,7 +27,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check pipeline files (.yaml/.yml pipelines or .properties connector files) and
+    /// print every problem; exit 1 if any file has an error.
     Validate(validate::Args),
+    /// Inspect Sluice's configuration properties.
     #[command(subcommand)]
     Config(config::Command),
 }

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 
 use crate::components::Registry;
 
-/// Check pipeline files (.yaml/.yml pipelines or .properties connector files) and print
-/// every problem; exit 1 if any file has an error.
+/// Arguments of `sluice validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The files to check.

@@ -8,8 +8,7 @@ use sluice_config::PropertyDef;
 
 use crate::components::{Described, Registry};
 
-/// Print every property Sluice knows (pipeline, connectors, components): name, type,
-/// default, importance, documentation; secrets are flagged.
+/// Arguments of `sluice config describe`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print a JSON array instead of a table.

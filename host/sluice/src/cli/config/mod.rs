@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-/// Inspect Sluice's configuration properties.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print every property Sluice knows (pipeline, connectors, components) with its
+    /// type, default, importance and documentation; secrets are flagged.
     Describe(describe::Args),
 }
 
