@@ -585,3 +585,34 @@ fn value_from_json_builds_structs_with_the_given_schema() {
     let v = sluice_convert::value_from_json(&serde_json::json!([1, 1.5]), None).unwrap();
     assert_eq!(v, Value::Array(vec![Value::Int64(1), Value::Float64(1.5)]));
 }
+
+#[test]
+fn a_repeated_schema_reads_the_same_and_fails_the_same() {
+    // The second record with the same schema text takes the fast path.
+    let c = with_schemas();
+    let schema = r#"{"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"}],"optional":false}"#;
+    let doc = |payload: &str| format!(r#"{{"schema":{schema},"payload":{payload}}}"#);
+    let first = c.to_data("t", Some(doc(r#"{"a":1}"#).as_bytes())).unwrap();
+    let second = c.to_data("t", Some(doc(r#"{"a":1}"#).as_bytes())).unwrap();
+    assert_eq!(first, second);
+    assert!(std::sync::Arc::ptr_eq(
+        first.schema.as_ref().unwrap(),
+        second.schema.as_ref().unwrap()
+    ));
+    let spaced = c
+        .to_data("t", Some(doc(" {\"a\":2} \n").as_bytes()))
+        .unwrap();
+    assert_eq!(spaced.value, payload_of(schema, r#"{"a":2}"#));
+    let fresh = || JsonConverter::default();
+    for bad in [
+        doc(r#"{"a":"x"}"#),
+        format!(r#"{{"schema":{schema},"payload":{{"a":1}},"x":2}}"#),
+        format!(r#"{{"schema":{schema},"payload":{{"a":1}}"#),
+        format!(r#"{{"schema":{schema},"payload":{{"a":1}}}}}}"#),
+        format!(r#"{{"schema":{schema},"payload":{{"a":1}},"payload":{{"a":1}}}}"#),
+    ] {
+        let warm = c.to_data("t", Some(bad.as_bytes())).unwrap_err();
+        let cold = fresh().to_data("t", Some(bad.as_bytes())).unwrap_err();
+        assert_eq!(warm, cold, "{bad}");
+    }
+}

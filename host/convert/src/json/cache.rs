@@ -38,27 +38,49 @@ impl<K: Hash + Eq + Clone, V: Clone> BoundedCache<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        self.with(key, V::clone)
+    }
+
+    /// Runs `f` on the entry for `key`, under the lock (no clone of the value).
+    pub fn with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if self.capacity == 0 {
             return None;
         }
-        // A panic while holding the lock cannot leave the maps inconsistent.
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.lock();
         if let Some((k, v)) = &inner.last
             && k.borrow() == key
         {
-            return Some(v.clone());
+            return Some(f(v));
         }
         let (k, v) = inner.map.get_key_value(key)?;
         let hit = (k.clone(), v.clone());
-        inner.last = Some(hit.clone());
-        Some(hit.1)
+        let out = f(&hit.1);
+        inner.last = Some(hit);
+        Some(out)
+    }
+
+    /// Runs `f` on the entry used last, if any: the fast path that compares a candidate
+    /// key itself (for example as a prefix of a record) before any parsing or hashing.
+    pub fn with_last<R>(&self, f: impl FnOnce(&K, &V) -> Option<R>) -> Option<R> {
+        let inner = self.lock();
+        let (k, v) = inner.last.as_ref()?;
+        f(k, v)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
+        // A panic while holding the lock cannot leave the maps inconsistent.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn insert(&self, key: K, value: V) {
         if self.capacity == 0 {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut inner = self.lock();
         if inner.map.len() >= self.capacity {
             inner.map.clear();
         }

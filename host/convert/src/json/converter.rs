@@ -85,13 +85,16 @@ impl JsonConverter {
         Ok(schema)
     }
 
-    /// The JSON text of a schema, from the cache if written before.
-    fn schema_json(&self, schema: &SchemaRef) -> Arc<[u8]> {
+    /// Appends the JSON text of a schema to `out`, from the cache if written before.
+    fn write_schema(&self, schema: &SchemaRef, out: &mut Vec<u8>) {
         let key = Arc::as_ptr(schema) as usize;
-        if let Some((cached, json)) = self.write_cache.get(&key)
-            && Arc::ptr_eq(&cached, schema)
-        {
-            return json;
+        let hit = self.write_cache.with(&key, |(cached, json)| {
+            // The entry holds the schema alive, so its address cannot have been reused;
+            // checked anyway, it costs nothing.
+            Arc::ptr_eq(cached, schema).then(|| out.extend_from_slice(json))
+        });
+        if hit.flatten().is_some() {
+            return;
         }
         let json = SchemaJson {
             schema,
@@ -100,9 +103,30 @@ impl JsonConverter {
         let bytes: Arc<[u8]> = serde_json::to_vec(&json)
             .expect("a schema always serializes")
             .into();
-        self.write_cache
-            .insert(key, (Arc::clone(schema), Arc::clone(&bytes)));
-        bytes
+        out.extend_from_slice(&bytes);
+        self.write_cache.insert(key, (Arc::clone(schema), bytes));
+    }
+
+    /// The envelope fast path. Nearly every record of a topic repeats the schema text of
+    /// the one before, byte for byte; then the record is `{"schema":` + that text +
+    /// `,"payload":` + payload + `}`, and only the payload needs parsing (the schema is
+    /// most of the bytes). Anything else — other spacing, key order, a new schema, an
+    /// error — takes the general path, which also gives errors their usual wording.
+    fn read_known_envelope(&self, bytes: &[u8]) -> Option<Data> {
+        let rest = bytes.strip_prefix(b"{\"schema\":")?;
+        let (schema, payload) = self.read_cache.with_last(|text, schema| {
+            let rest = rest.strip_prefix(text.as_bytes())?;
+            let payload = rest.strip_prefix(b",\"payload\":")?;
+            let payload = payload.trim_ascii_end().strip_suffix(b"}")?;
+            Some((schema.clone(), payload))
+        })?;
+        let ctx = self.ctx();
+        let seed = MaybeTyped {
+            schema: schema.as_ref(),
+            ctx: &ctx,
+        };
+        let value = decode::decode_slice(payload, seed).ok()?;
+        Some(Data { schema, value })
     }
 }
 
@@ -112,6 +136,11 @@ impl Converter for JsonConverter {
             None | Some([]) => return Ok(Data::NULL),
             Some(bytes) => bytes,
         };
+        if self.config.schemas_enable
+            && let Some(data) = self.read_known_envelope(bytes)
+        {
+            return Ok(data);
+        }
         let ctx = self.ctx();
         let result = if self.config.schemas_enable {
             let seed = Envelope {
@@ -137,11 +166,12 @@ impl Converter for JsonConverter {
         };
         let mut out;
         if self.config.schemas_enable {
-            let schema = data.schema.as_ref().map(|s| self.schema_json(s));
-            let schema: &[u8] = schema.as_deref().unwrap_or(b"null");
-            out = Vec::with_capacity(schema.len() + 128);
+            out = Vec::with_capacity(512);
             out.extend_from_slice(b"{\"schema\":");
-            out.extend_from_slice(schema);
+            match &data.schema {
+                Some(schema) => self.write_schema(schema, &mut out),
+                None => out.extend_from_slice(b"null"),
+            }
             out.extend_from_slice(b",\"payload\":");
             serde_json::to_writer(&mut out, &enc).map_err(|e| ctx.into_error(e))?;
             out.push(b'}');
