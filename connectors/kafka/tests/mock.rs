@@ -13,12 +13,20 @@ use sluice_record::{Header, RawRecord};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `RUST_LOG=sluice_kafka=debug,librdkafka=debug` shows what happened.
+fn logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
+
 fn settings(kafka: &MockKafka, group: &str, topics: Topics) -> SourceSettings {
     SourceSettings {
         bootstrap_servers: kafka.bootstrap_servers().to_string(),
         group_id: group.to_string(),
         topics,
-        properties: BTreeMap::new(),
+        properties: MockKafka::group_properties(),
     }
 }
 
@@ -69,6 +77,7 @@ fn indices(records: &[RawRecord]) -> Vec<u64> {
 
 #[test]
 fn poll_batch_returns_every_record_in_partition_order_with_all_fields() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("fields", 3).unwrap();
     let name: Arc<str> = Arc::from("fields");
@@ -110,6 +119,7 @@ fn poll_batch_returns_every_record_in_partition_order_with_all_fields() {
 
 #[test]
 fn poll_batch_respects_max_records_and_does_not_wait_when_records_are_there() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("fast", 1).unwrap();
     produce_test_records(kafka.bootstrap_servers(), "fast", 1000, 100).unwrap();
@@ -140,6 +150,7 @@ fn poll_batch_respects_max_records_and_does_not_wait_when_records_are_there() {
 
 #[test]
 fn regex_subscription_matches_whole_topic_names() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     let topics = [
         "rx-orders-eu",
@@ -183,6 +194,7 @@ fn regex_subscription_matches_whole_topic_names() {
 
 #[test]
 fn records_are_redelivered_until_committed() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("redo", 2).unwrap();
     produce_test_records(kafka.bootstrap_servers(), "redo", 50, 16).unwrap();
@@ -230,6 +242,7 @@ fn records_are_redelivered_until_committed() {
 
 #[test]
 fn commit_stores_exactly_the_acknowledged_offsets() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("partial", 3).unwrap();
     produce_test_records(kafka.bootstrap_servers(), "partial", 90, 16).unwrap();
@@ -263,6 +276,7 @@ fn commit_stores_exactly_the_acknowledged_offsets() {
 
 #[test]
 fn two_members_of_a_group_split_the_partitions() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("split", 4).unwrap();
     let settings = settings(&kafka, "split-group", topic("split"));
@@ -349,6 +363,7 @@ fn two_members_of_a_group_split_the_partitions() {
 
 #[test]
 fn delivery_failures_are_typed_and_name_the_topic() {
+    logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("dlq", 1).unwrap();
     let mut producer = producer(&kafka);

@@ -1,5 +1,6 @@
 //! librdkafka's mock cluster, kept on the thread that made it.
 
+use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -66,6 +67,16 @@ impl MockKafka {
             requests: Some(requests),
             thread: Some(thread),
         })
+    }
+
+    /// Consumer properties for tests of groups on the mock: when a member leaves, the
+    /// mock re-forms the group only after `session.timeout.ms` − 1 s (44 s by default),
+    /// even if a new member joins at once.
+    pub fn group_properties() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("session.timeout.ms".to_string(), "6000".to_string()),
+            ("heartbeat.interval.ms".to_string(), "500".to_string()),
+        ])
     }
 
     pub fn bootstrap_servers(&self) -> &str {
