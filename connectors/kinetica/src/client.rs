@@ -465,6 +465,14 @@ pub fn normalize_url(url: &str) -> Result<String, KineticaError> {
     };
     let parsed = reqwest::Url::parse(&with_scheme)
         .map_err(|e| KineticaError::fatal("", format!("invalid Kinetica URL ({e})")))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // Credentials in the URL would end up in logs and error messages.
+        return Err(KineticaError::fatal(
+            "",
+            "invalid Kinetica URL: put credentials in kinetica.username/kinetica.password, \
+             not in the URL",
+        ));
+    }
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(KineticaError::fatal(
             "",
@@ -492,6 +500,8 @@ mod tests {
             "https://h:8082/gpudb-0"
         );
         assert!(normalize_url("ftp://h").is_err());
+        let err = normalize_url("http://u:topsecret@h:1").unwrap_err();
+        assert!(!err.to_string().contains("topsecret"));
     }
 
     #[test]
