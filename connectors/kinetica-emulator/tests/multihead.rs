@@ -227,3 +227,53 @@ async fn without_worker_servers_everything_goes_to_the_head() {
     assert_eq!((counts.count_inserted, counts.requests), (10, 1));
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn individually_refused_rows_are_reported_with_their_batch_index() {
+    let emu = start(EmulatorConfig::with_workers(3)).await.unwrap();
+    let cols: &[&[&str]] = &[&["id", "long", "primary_key"], &["code", "string", "char4"]];
+    let (client, ty) = table(&emu, "codes", cols, false).await;
+    let mut rows = EncodedRows::new();
+    let mut too_long = Vec::new();
+    for i in 0..60i64 {
+        // Every seventh code exceeds char4 and is refused by the server.
+        let code = if i % 7 == 3 {
+            "toolong".to_string()
+        } else {
+            format!("c{i}")
+        };
+        if code.len() > 4 {
+            too_long.push(i as usize);
+        }
+        rows.push_row(&ty, &[Value::Long(i), Value::String(code)])
+            .unwrap();
+    }
+    let options = Options::from([("return_individual_errors".into(), "true".into())]);
+    for ins in [
+        MultiHeadInserter::new(client.clone(), "codes", &ty, false)
+            .await
+            .unwrap(),
+        MultiHeadInserter::head_only(client.clone(), "codes"),
+    ] {
+        client
+            .call(&sluice_kinetica::protocol::DeleteRecordsRequest {
+                table_name: "codes".into(),
+                expressions: vec![],
+                options: Options::from([("delete_all_records".into(), "true".into())]),
+            })
+            .await
+            .unwrap();
+        let counts = ins.insert(&rows, &options).await.unwrap();
+        let mut bad: Vec<usize> = counts.bad_records.iter().map(|b| b.index).collect();
+        bad.sort_unstable();
+        assert_eq!(bad, too_long, "multi-head: {}", ins.is_multi_head());
+        assert!(
+            counts.bad_records[0].message.contains("char4"),
+            "{:?}",
+            counts.bad_records[0]
+        );
+        assert_eq!(counts.count_inserted as usize, 60 - too_long.len());
+        assert_eq!(emu.row_count("codes"), Some(60 - too_long.len()));
+    }
+    emu.shutdown().await;
+}

@@ -45,7 +45,7 @@ pub mod value;
 pub use auth::{Auth, Secret};
 pub use client::{ClientConfig, KineticaClient, TableInfo};
 pub use error::KineticaError;
-pub use multihead::{InsertCounts, MultiHeadInserter, ShardMap};
+pub use multihead::{BadRecord, InsertCounts, MultiHeadInserter, ShardMap};
 pub use protocol::{AvroRecord, Endpoint, GpudbResponse, Options};
 pub use retry::{RetryPolicy, Sleeper};
 pub use rows::{EncodedRows, RowError, RowWriter};

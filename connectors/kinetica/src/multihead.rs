@@ -102,8 +102,20 @@ impl ShardMap {
     }
 }
 
+/// A row the server refused while storing the others (only reported when the
+/// insert options include `return_individual_errors=true`, or
+/// `allow_partial_batch=true` with individual errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRecord {
+    /// Position of the row in the batch given to [`MultiHeadInserter::insert`]
+    /// (translated from the per-worker request's own indexes).
+    pub index: usize,
+    /// The server's `error_N` text.
+    pub message: String,
+}
+
 /// Totals of one routed insert.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InsertCounts {
     /// Sum of `count_inserted` over all requests.
     pub count_inserted: i64,
@@ -113,13 +125,38 @@ pub struct InsertCounts {
     pub requests: usize,
     /// The shard map was re-read during this insert.
     pub shard_map_refreshed: bool,
+    /// Rows refused individually (see [`BadRecord`]), in no particular order.
+    pub bad_records: Vec<BadRecord>,
 }
 
 impl InsertCounts {
-    fn add(&mut self, r: &InsertRecordsResponse) {
+    /// Adds one response; `rows[j]` is the batch index of the request's row `j`
+    /// (`None`: the request held the whole batch in order).
+    fn add(&mut self, r: &InsertRecordsResponse, rows: Option<&[u32]>) {
         self.count_inserted += i64::from(r.count_inserted);
         self.count_updated += i64::from(r.count_updated);
         self.requests += 1;
+        let Some(list) = r.info.get("bad_record_indices") else {
+            return;
+        };
+        for j in list
+            .split(',')
+            .filter_map(|s| s.trim().parse::<usize>().ok())
+        {
+            let index = match rows {
+                Some(rows) => match rows.get(j) {
+                    Some(&i) => i as usize,
+                    None => continue,
+                },
+                None => j,
+            };
+            let message = r
+                .info
+                .get(&format!("error_{j}"))
+                .cloned()
+                .unwrap_or_else(|| "record rejected".to_owned());
+            self.bad_records.push(BadRecord { index, message });
+        }
     }
 }
 
@@ -234,7 +271,9 @@ impl MultiHeadInserter {
     }
 
     /// Inserts a batch of encoded rows (of this table's type) with `options`
-    /// (e.g. `update_on_existing_pk`), and sums the per-worker counts.
+    /// (e.g. `update_on_existing_pk`), and sums the per-worker counts. With
+    /// `return_individual_errors=true` refused rows come back in
+    /// [`InsertCounts::bad_records`] with their index in `rows`.
     ///
     /// On error some rows may already be stored (different workers succeed
     /// independently); the error message says how many. Re-sending the whole
@@ -254,7 +293,7 @@ impl MultiHeadInserter {
                     .client
                     .insert_records(&self.table, rows, options)
                     .await?;
-                counts.add(&resp);
+                counts.add(&resp, None);
                 Ok(counts)
             }
             Route::Spread { workers } => {
@@ -381,7 +420,7 @@ impl MultiHeadInserter {
         for (group, result) in sent.into_iter().zip(join_all(requests).await) {
             match result {
                 Ok(resp) => {
-                    counts.add(&resp);
+                    counts.add(&resp, Some(&group));
                     out.rerouted |=
                         resp.info.get("data_rerouted").map(String::as_str) == Some("true");
                 }
