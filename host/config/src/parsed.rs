@@ -63,6 +63,22 @@ impl ParsedConfig {
         }
     }
 
+    /// The value of a `string`/`enum` property, if it validated. For checks that run
+    /// while other properties may have failed; elsewhere use [`ParsedConfig::string`].
+    pub fn try_string(&self, name: &str) -> Option<&str> {
+        match self.get(name)? {
+            ConfigValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The value of a `list` property, if it validated.
+    pub fn try_list(&self, name: &str) -> Option<&[String]> {
+        match self.get(name)? {
+            ConfigValue::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// Every value in string form, name → text, **secrets in clear**: for components
     /// that take string properties. Never log the result.
     pub fn expose_as_strings(&self) -> std::collections::BTreeMap<String, String> {

@@ -176,11 +176,7 @@ impl<'a> Parser<'a> {
         let subscription = self.subscription(&fw, kind);
         self.check_dead_letter_queue(&fw, kind);
 
-        let list = |key| {
-            fw.get(key)
-                .map(|_| fw.list(key).to_vec())
-                .unwrap_or_default()
-        };
+        let list = |key| fw.try_list(key).unwrap_or_default().to_vec();
         let predicate_aliases = list(keys::PREDICATES);
         let transforms = chain::transforms(
             self.raw,
@@ -225,11 +221,14 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Where a problem is: the given origin, else the file.
+    fn at(&self, origin: Option<&Origin>) -> Origin {
+        origin.cloned().unwrap_or_else(|| self.raw.source().clone())
+    }
+
     /// The connector `connector.class` names, or a problem saying which ones exist.
     fn connector_spec(&mut self, fw: &ParsedConfig) -> Option<&'a ConnectorSpec> {
-        let class = fw
-            .get(keys::CONNECTOR_CLASS)
-            .map(|_| fw.string(keys::CONNECTOR_CLASS))?;
+        let class = fw.try_string(keys::CONNECTOR_CLASS)?;
         let connectors = self.connectors;
         if let Some(spec) = connectors.iter().find(|c| c.matches(class)) {
             return Some(spec);
@@ -241,10 +240,7 @@ impl<'a> Parser<'a> {
             .collect();
         let hint = did_you_mean(class, names.iter().copied());
         let known: Vec<&str> = self.connectors.iter().map(|c| c.name).collect();
-        let origin = fw
-            .origin(keys::CONNECTOR_CLASS)
-            .cloned()
-            .unwrap_or_else(|| self.raw.source().clone());
+        let origin = self.at(fw.origin(keys::CONNECTOR_CLASS));
         let message = format!(
             "unknown connector `{class}` (known: {}){hint}",
             known.join(", ")
@@ -287,11 +283,9 @@ impl<'a> Parser<'a> {
             return None;
         }
         for issue in (spec.check)(&config, fw) {
-            let origin = config
+            let origin = self.at(config
                 .origin(issue.property)
-                .or_else(|| fw.origin(issue.property))
-                .cloned()
-                .unwrap_or_else(|| self.raw.source().clone());
+                .or_else(|| fw.origin(issue.property)));
             self.problems
                 .error(&origin, Some(issue.property), issue.message);
         }
@@ -308,23 +302,14 @@ impl<'a> Parser<'a> {
         fw: &ParsedConfig,
         kind: Option<ConnectorKind>,
     ) -> Option<Subscription> {
-        let topics = fw
-            .get(keys::TOPICS)
-            .map(|_| fw.list(keys::TOPICS))
-            .unwrap_or_default();
-        let regex = fw
-            .get(keys::TOPICS_REGEX)
-            .map_or("", |_| fw.string(keys::TOPICS_REGEX));
-        let at = |key| {
-            fw.origin(key)
-                .cloned()
-                .unwrap_or_else(|| self.raw.source().clone())
-        };
+        let topics = fw.try_list(keys::TOPICS).unwrap_or_default();
+        let regex = fw.try_string(keys::TOPICS_REGEX).unwrap_or_default();
         let bad_regex = self.problems.has_error_for(keys::TOPICS_REGEX);
         if !topics.is_empty() && !regex.is_empty() {
             let message = "`topics` and `topics.regex` are mutually exclusive: set only one";
+            let origin = self.at(fw.origin(keys::TOPICS_REGEX));
             self.problems
-                .error(&at(keys::TOPICS_REGEX), Some(keys::TOPICS_REGEX), message);
+                .error(&origin, Some(keys::TOPICS_REGEX), message);
             return None;
         }
         match kind? {
@@ -334,7 +319,8 @@ impl<'a> Parser<'a> {
                     .filter(|k| fw.is_set(k))
                 {
                     let message = "only sink connectors consume topics; a source connector's topics are its own settings";
-                    self.problems.error(&at(key), Some(key), message);
+                    let origin = self.at(fw.origin(key));
+                    self.problems.error(&origin, Some(key), message);
                 }
                 None
             }
@@ -359,17 +345,10 @@ impl<'a> Parser<'a> {
     /// consumed topics, and useless (so a warning) unless errors are tolerated.
     fn check_dead_letter_queue(&mut self, fw: &ParsedConfig, kind: Option<ConnectorKind>) {
         let key = keys::ERRORS_DLQ_TOPIC;
-        let Some(topic) = fw
-            .get(key)
-            .map(|_| fw.string(key))
-            .filter(|t| !t.is_empty())
-        else {
+        let Some(topic) = fw.try_string(key).filter(|t| !t.is_empty()) else {
             return;
         };
-        let origin = fw
-            .origin(key)
-            .cloned()
-            .unwrap_or_else(|| self.raw.source().clone());
+        let origin = self.at(fw.origin(key));
         if kind == Some(ConnectorKind::Source) {
             self.problems.error(
                 &origin,
@@ -377,14 +356,19 @@ impl<'a> Parser<'a> {
                 "a dead letter queue is only for sink connectors",
             );
         }
-        if fw.get(keys::TOPICS).is_some() && fw.list(keys::TOPICS).iter().any(|t| t == topic) {
+        if fw
+            .try_list(keys::TOPICS)
+            .unwrap_or_default()
+            .iter()
+            .any(|t| t == topic)
+        {
             self.problems.error(
                 &origin,
                 Some(key),
                 "the dead letter queue must not be one of `topics`",
             );
         }
-        if fw.get(keys::ERRORS_TOLERANCE).is_some() && fw.string(keys::ERRORS_TOLERANCE) == "none" {
+        if fw.try_string(keys::ERRORS_TOLERANCE) == Some("none") {
             let message = "has no effect unless `errors.tolerance` is `all`";
             self.problems.warning(&origin, Some(key), message);
         }
