@@ -15,7 +15,8 @@
 //! ([`schema_from_json`], [`value_to_json`], …) are public for tools that read and print
 //! records as JSON.
 //!
-//! Errors ([`ConvertError`]) never contain record contents; see [`error`](ConvertError).
+//! Errors ([`ConvertError`]) never contain record contents. The decisions where Sluice
+//! departs from Kafka Connect are listed in this crate's README.
 
 mod bytes;
 mod charset;

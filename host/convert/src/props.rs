@@ -27,9 +27,11 @@ impl Props<'_> {
             .trim()
     }
 
-    fn invalid(&self, def: &PropertyDef, value: &str, expected: &str) -> ConvertError {
+    /// Like sluice-config's own messages, never quotes the value (it could be a secret
+    /// put under the wrong key).
+    fn invalid(&self, def: &PropertyDef, expected: &str) -> ConvertError {
         ConvertError::Config(format!(
-            "{}: invalid value {value:?} for {}: expected {expected}",
+            "{}: invalid value for {}: expected {expected}",
             self.component, def.name
         ))
     }
@@ -43,7 +45,7 @@ impl Props<'_> {
         } else if value.eq_ignore_ascii_case("false") {
             Ok(false)
         } else {
-            Err(self.invalid(def, value, "true or false"))
+            Err(self.invalid(def, "true or false"))
         }
     }
 
@@ -57,14 +59,12 @@ impl Props<'_> {
             .iter()
             .find(|c| c.eq_ignore_ascii_case(value))
             .copied()
-            .ok_or_else(|| self.invalid(def, value, &format!("one of {}", choices.join(", "))))
+            .ok_or_else(|| self.invalid(def, &format!("one of {}", choices.join(", "))))
     }
 
     pub fn int(&self, def: &PropertyDef) -> Result<i64, ConvertError> {
         let value = self.raw(def);
-        let n: i64 = value
-            .parse()
-            .map_err(|_| self.invalid(def, value, "an integer"))?;
+        let n: i64 = value.parse().map_err(|_| self.invalid(def, "an integer"))?;
         if let Some(Validator::Range { min, max }) = &def.validator {
             let below = min.is_some_and(|m| (n as f64) < m);
             let above = max.is_some_and(|m| (n as f64) > m);
@@ -74,7 +74,7 @@ impl Props<'_> {
                     min.map_or("..".into(), |m| m.to_string()),
                     max.map_or("..".into(), |m| m.to_string())
                 );
-                return Err(self.invalid(def, value, &range));
+                return Err(self.invalid(def, &range));
             }
         }
         Ok(n)

@@ -70,7 +70,7 @@ impl StringConverter {
         let name = p.string(&ENCODING);
         let charset = Charset::from_name(name).ok_or_else(|| {
             ConvertError::Config(format!(
-                "{COMPONENT}: unsupported {} {name:?}; supported: {}",
+                "{COMPONENT}: unsupported {}; supported: {}",
                 ENCODING.name,
                 ENCODING.recommended.join(", ")
             ))

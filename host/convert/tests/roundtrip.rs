@@ -210,8 +210,16 @@ fn round_trip(c: &dyn Converter, data: &Data) -> Data {
     first
 }
 
+/// 512 cases by default; `PROPTEST_CASES` for a longer run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn json_with_schemas_round_trips((schema, value) in schema_and_value()) {

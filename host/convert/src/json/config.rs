@@ -109,7 +109,7 @@ impl Default for JsonConverterConfig {
 
 impl JsonConverterConfig {
     /// Reads the converter's property group (prefix removed). Unknown keys are ignored:
-    /// reporting them is the caller's job, against [`config_def`].
+    /// reporting them is the caller's job, against [`crate::config_def`].
     pub fn from_props(props: &BTreeMap<String, String>) -> Result<Self, ConvertError> {
         let p = Props {
             props,
