@@ -162,6 +162,11 @@ impl Struct {
         &mut self.values
     }
 
+    /// Takes the struct apart: its schema and its values in field order.
+    pub fn into_parts(self) -> (SchemaRef, Vec<Value>) {
+        (self.schema, self.values)
+    }
+
     pub fn get(&self, field: &str) -> Option<&Value> {
         let (i, _) = self.schema.field(field)?;
         self.values.get(i)

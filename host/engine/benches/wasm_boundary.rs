@@ -1,0 +1,255 @@
+//! What it costs to cross the Wasm boundary, per record: the measurement behind the WIT
+//! design (see wit/README.md). Run with `cargo bench -p sluice-engine --bench wasm_boundary`.
+//!
+//! Three designs, each with a pass-through transform and one that masks one string
+//! field of a ~100-byte struct, on batches of 1000 records (Rust guests, release):
+//! * `copy-records` — the naive contract: every record (topic, headers, key, value
+//!   tree) is copied into the guest and back (wit/bench/naive.wit);
+//! * `resource/per-record` — the batch stays on the host behind a resource, and the
+//!   guest reads and writes the field with one call per record;
+//! * `resource/column` — the same resource, with one call reading the field of every
+//!   record and one writing it back (what mask-field uses; the shipped contract).
+
+use std::time::Instant;
+
+use sluice_engine::{HostState, SandboxLimits, TransformPlugin, WasmEngine, WorldKind};
+use sluice_record::{Data, Record, SchemaBuilder, SchemaRef, Struct, Value};
+use wasmtime::Store;
+
+wasmtime::component::bindgen!({
+    path: "../../wit/bench/naive.wit",
+    world: "naive-transform",
+});
+
+use exports::sluice::bench_naive::naive::{Header as NHeader, Node, Record as NRecord};
+
+const BATCH: usize = 1000;
+const TARGET_PASS_NS: f64 = 100.0;
+const TARGET_MASK_NS: f64 = 300.0;
+
+fn schema() -> SchemaRef {
+    let s = || SchemaBuilder::string().build_ref();
+    SchemaBuilder::structure()
+        .field("id", SchemaBuilder::int64().build_ref())
+        .field("name", s())
+        .field("email", s())
+        .field("ssn", s())
+        .field("amount", SchemaBuilder::float64().build_ref())
+        .field("ts", SchemaBuilder::int64().build_ref())
+        .name("bench.Customer")
+        .build_ref()
+}
+
+fn batch(schema: &SchemaRef) -> Vec<Record> {
+    (0..BATCH)
+        .map(|i| {
+            let v = Struct::new(schema.clone())
+                .with("id", i as i64)
+                .with("name", format!("customer-{i:07}"))
+                .with("email", format!("c{i:07}@example.com"))
+                .with(
+                    "ssn",
+                    format!("{:03}-{:02}-{:04}", i % 1000, i % 100, i % 10000),
+                )
+                .with("amount", i as f64 * 1.25)
+                .with("ts", 1_700_000_000_000i64 + i as i64);
+            Record::new("customers", 0, i as i64)
+                .with_key(Data::schemaless(Value::String(format!("k{i}"))))
+                .with_value(Data::with_schema(schema.clone(), Value::Struct(v)))
+                .with_timestamp(1_700_000_000_000)
+        })
+        .collect()
+}
+
+/// Median nanoseconds per record of `run`, over several timed rounds.
+fn measure(mut run: impl FnMut()) -> f64 {
+    for _ in 0..50 {
+        run();
+    }
+    let mut rounds = Vec::new();
+    for _ in 0..15 {
+        let iterations = 40;
+        let start = Instant::now();
+        for _ in 0..iterations {
+            run();
+        }
+        rounds.push(start.elapsed().as_nanos() as f64 / (iterations * BATCH) as f64);
+    }
+    rounds.sort_by(f64::total_cmp);
+    rounds[rounds.len() / 2]
+}
+
+// ---- the naive design: records copied across ----
+
+fn to_naive(r: &Record) -> NRecord {
+    let mut nodes = Vec::new();
+    let mut names = Vec::new();
+    if let Value::Struct(s) = &r.value.value {
+        let children: Vec<u32> = (1..=s.values().len() as u32).collect();
+        nodes.push(Node::Struct(children));
+        for (name, v) in s.iter() {
+            names.push(name.to_string());
+            nodes.push(match v {
+                Value::Int64(x) => Node::Int64(*x),
+                Value::Float64(x) => Node::Float64(*x),
+                Value::String(x) => Node::String(x.clone()),
+                _ => Node::Null,
+            });
+        }
+    }
+    NRecord {
+        topic: r.topic.to_string(),
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        headers: r
+            .headers
+            .iter()
+            .map(|h| NHeader {
+                key: h.key.clone(),
+                value: h.value.clone(),
+            })
+            .collect(),
+        key: r.key.value.as_str().map(|k| k.as_bytes().to_vec()),
+        value: nodes,
+        field_names: names,
+    }
+}
+
+fn from_naive(n: NRecord, schema: &SchemaRef) -> Record {
+    let values = n.value[1..]
+        .iter()
+        .map(|node| match node {
+            Node::Int64(x) => Value::Int64(*x),
+            Node::Float64(x) => Value::Float64(*x),
+            Node::String(x) => Value::String(x.clone()),
+            _ => Value::Null,
+        })
+        .collect();
+    let value = Struct::from_values(schema.clone(), values).expect("field count");
+    Record {
+        topic: n.topic.into(),
+        partition: n.partition,
+        offset: n.offset,
+        timestamp: n.timestamp,
+        headers: Vec::new(),
+        key: Data::schemaless(Value::String(
+            String::from_utf8(n.key.unwrap_or_default()).unwrap(),
+        )),
+        value: Data::with_schema(schema.clone(), Value::Struct(value)),
+    }
+}
+
+fn naive_cost(engine: &WasmEngine, guest: &str, input: &[Record], schema: &SchemaRef) -> f64 {
+    let component =
+        wasmtime::component::Component::from_file(engine.engine(), sluice_guests::path(guest))
+            .unwrap();
+    let mut store = Store::new(
+        engine.engine(),
+        HostState::new(guest, &SandboxLimits::default()),
+    );
+    store.set_epoch_deadline(u64::MAX / 2);
+    let bindings = NaiveTransform::instantiate(&mut store, &component, engine.linker()).unwrap();
+    measure(|| {
+        let records: Vec<NRecord> = input.iter().map(to_naive).collect();
+        let out = bindings
+            .sluice_bench_naive_naive()
+            .call_apply(&mut store, &records)
+            .unwrap()
+            .unwrap();
+        let back: Vec<Record> = out.into_iter().map(|r| from_naive(r, schema)).collect();
+        assert_eq!(back.len(), BATCH);
+    })
+}
+
+fn resource_cost(
+    engine: &WasmEngine,
+    guest: &str,
+    config: &[(&str, &str)],
+    input: &[Record],
+) -> f64 {
+    let loaded = engine
+        .load_file(&sluice_guests::path(guest), WorldKind::Transform)
+        .unwrap();
+    let config = config
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let plugin = TransformPlugin::new(engine, loaded, config, SandboxLimits::default()).unwrap();
+    let mut instance = plugin.instantiate().unwrap();
+    measure(|| {
+        // The host hands its records over and gets them back: no copy of its own.
+        let out = instance.apply(input.to_vec()).unwrap();
+        assert_eq!(out.records.len(), BATCH);
+    })
+}
+
+/// The cost of cloning the input batch, which every measurement above includes and
+/// which a pipeline does not pay (it moves its records in). Subtracted from the figures.
+fn clone_cost(input: &[Record]) -> f64 {
+    measure(|| {
+        std::hint::black_box(input.to_vec());
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs us without it: then
+    // just check that every scenario runs, without timing.
+    let timing = std::env::args().any(|a| a == "--bench");
+    let engine = WasmEngine::new(None).unwrap();
+    let schema = schema();
+    let input = batch(&schema);
+
+    if !timing {
+        naive_cost(&engine, "naive-mask", &input[..], &schema);
+        return;
+    }
+    let base = clone_cost(&input);
+    let rows = [
+        (
+            "copy-records",
+            "pass-through",
+            naive_cost(&engine, "naive-passthrough", &input, &schema),
+        ),
+        (
+            "copy-records",
+            "mask one field",
+            naive_cost(&engine, "naive-mask", &input, &schema),
+        ),
+        (
+            "resource/per-record",
+            "pass-through",
+            resource_cost(&engine, "passthrough", &[], &input) - base,
+        ),
+        (
+            "resource/per-record",
+            "mask one field",
+            resource_cost(&engine, "mask-per-record", &[("fields", "ssn")], &input) - base,
+        ),
+        (
+            "resource/column",
+            "pass-through",
+            resource_cost(&engine, "passthrough", &[], &input) - base,
+        ),
+        (
+            "resource/column",
+            "mask one field",
+            resource_cost(&engine, "mask-field", &[("fields", "ssn")], &input) - base,
+        ),
+    ];
+    println!("\nWasm boundary cost, Rust guests, batches of {BATCH} records of ~100 bytes");
+    println!("(median of 15 rounds; the host's batch clone, {base:.0} ns/record, is subtracted)\n");
+    println!(
+        "{:<22} {:<16} {:>12}  target",
+        "design", "transform", "ns/record"
+    );
+    for (design, transform, ns) in rows {
+        let target = if transform == "pass-through" {
+            TARGET_PASS_NS
+        } else {
+            TARGET_MASK_NS
+        };
+        let verdict = if ns <= target { "met" } else { "missed" };
+        println!("{design:<22} {transform:<16} {ns:>12.1}  ≤{target:.0} {verdict}");
+    }
+}

@@ -1,0 +1,341 @@
+//! The host side of the `batch` resource: the records of one call, and what the guest
+//! did to them.
+
+use std::sync::Arc;
+
+use sluice_record::{Data, Header, Record};
+use wasmtime::component::Resource;
+
+use crate::bindings::types::{
+    self, Data as WitData, FieldError, Header as WitHeader, NewRecord, Part, Scalar, SchemaType,
+};
+use crate::path::{self, SchemaCache};
+use crate::state::HostState;
+use crate::wit_convert::{data_from_wit, data_to_wit, wit_type};
+
+/// The Rust type behind the WIT `batch` resource. It carries no data: the batch of the
+/// current call lives in [`HostState::batch`], and the handle only names it.
+pub struct BatchRep;
+
+/// What became of one input record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fate {
+    Keep,
+    Discard,
+    Reject(String),
+}
+
+/// The records of one call.
+pub struct HostBatch {
+    pub records: Vec<Record>,
+    pub fates: Vec<Fate>,
+    /// Records the guest added, with the index of the record each comes from.
+    pub appended: Vec<(u32, Record)>,
+    /// The topic every record shares, if they all share one.
+    topic: Option<Arc<str>>,
+    schemas: SchemaCache,
+    /// Set when the guest broke the contract in a call that cannot return an error
+    /// (e.g. appended a malformed record); the call then fails as a whole.
+    pub violation: Option<String>,
+}
+
+impl HostBatch {
+    pub fn new(records: Vec<Record>) -> HostBatch {
+        let topic = records.first().map(|r| r.topic.clone()).filter(|t| {
+            records
+                .iter()
+                .all(|r| Arc::ptr_eq(&r.topic, t) || r.topic == *t)
+        });
+        HostBatch {
+            fates: vec![Fate::Keep; records.len()],
+            records,
+            appended: Vec::new(),
+            topic,
+            schemas: SchemaCache::default(),
+            violation: None,
+        }
+    }
+
+    fn record(&self, index: u32) -> Result<&Record, FieldError> {
+        self.records
+            .get(index as usize)
+            .ok_or(FieldError::NoSuchRecord(index))
+    }
+
+    fn record_mut(&mut self, index: u32) -> Result<&mut Record, FieldError> {
+        self.records
+            .get_mut(index as usize)
+            .ok_or(FieldError::NoSuchRecord(index))
+    }
+}
+
+fn part_of(record: &Record, part: Part) -> &Data {
+    match part {
+        Part::Key => &record.key,
+        Part::Value => &record.value,
+    }
+}
+
+fn part_of_mut(record: &mut Record, part: Part) -> &mut Data {
+    match part {
+        Part::Key => &mut record.key,
+        Part::Value => &mut record.value,
+    }
+}
+
+fn headers_to_wit(headers: &[Header]) -> Vec<WitHeader> {
+    headers
+        .iter()
+        .map(|h| WitHeader {
+            key: h.key.clone(),
+            value: h.value.clone(),
+        })
+        .collect()
+}
+
+fn headers_from_wit(headers: Vec<WitHeader>) -> Vec<Header> {
+    headers
+        .into_iter()
+        .map(|h| Header {
+            key: h.key,
+            value: h.value,
+        })
+        .collect()
+}
+
+impl HostState {
+    /// The batch of the call in progress. Guests only get a handle while a call is in
+    /// progress, so a missing batch is a host bug, reported as a trap.
+    fn current(&mut self) -> &mut HostBatch {
+        self.batch
+            .as_mut()
+            .expect("batch accessor called outside of a call")
+    }
+}
+
+impl types::Host for HostState {}
+
+impl types::HostBatch for HostState {
+    fn len(&mut self, _: Resource<BatchRep>) -> u32 {
+        self.current().records.len() as u32
+    }
+
+    fn batch_topic(&mut self, _: Resource<BatchRep>) -> Option<String> {
+        self.current().topic.as_deref().map(str::to_string)
+    }
+
+    fn topic(&mut self, _: Resource<BatchRep>, index: u32) -> String {
+        self.current()
+            .record(index)
+            .map(|r| r.topic.to_string())
+            .unwrap_or_default()
+    }
+
+    fn partition(&mut self, _: Resource<BatchRep>, index: u32) -> i32 {
+        self.current().record(index).map_or(-1, |r| r.partition)
+    }
+
+    fn offset(&mut self, _: Resource<BatchRep>, index: u32) -> i64 {
+        self.current().record(index).map_or(-1, |r| r.offset)
+    }
+
+    fn timestamp(&mut self, _: Resource<BatchRep>, index: u32) -> Option<i64> {
+        self.current().record(index).ok().and_then(|r| r.timestamp)
+    }
+
+    fn headers(&mut self, _: Resource<BatchRep>, index: u32) -> Vec<WitHeader> {
+        self.current()
+            .record(index)
+            .map(|r| headers_to_wit(&r.headers))
+            .unwrap_or_default()
+    }
+
+    fn get_field(
+        &mut self,
+        _: Resource<BatchRep>,
+        index: u32,
+        part: Part,
+        path: String,
+    ) -> Result<Scalar, FieldError> {
+        let record = self.current().record(index)?;
+        let segments = path::segments(&path);
+        Ok(path::get(part_of(record, part), &segments, &path, false)?.unwrap_or(Scalar::Null))
+    }
+
+    fn set_field(
+        &mut self,
+        _: Resource<BatchRep>,
+        index: u32,
+        part: Part,
+        path: String,
+        value: Scalar,
+    ) -> Result<(), FieldError> {
+        let batch = self.current();
+        let segments = path::segments(&path);
+        let record = batch
+            .records
+            .get_mut(index as usize)
+            .ok_or(FieldError::NoSuchRecord(index))?;
+        path::set(
+            part_of_mut(record, part),
+            &segments,
+            &path,
+            value,
+            &mut batch.schemas,
+        )
+    }
+
+    fn get_column(
+        &mut self,
+        _: Resource<BatchRep>,
+        part: Part,
+        path: String,
+    ) -> Result<Vec<Scalar>, FieldError> {
+        let segments = path::segments(&path);
+        self.current()
+            .records
+            .iter()
+            .map(|r| {
+                Ok(path::get(part_of(r, part), &segments, &path, true)?.unwrap_or(Scalar::Null))
+            })
+            .collect()
+    }
+
+    fn set_column(
+        &mut self,
+        _: Resource<BatchRep>,
+        part: Part,
+        path: String,
+        values: Vec<Scalar>,
+    ) -> Result<(), FieldError> {
+        let batch = self.current();
+        if values.len() != batch.records.len() {
+            return Err(FieldError::TypeMismatch(format!(
+                "set-column got {} values for {} records",
+                values.len(),
+                batch.records.len()
+            )));
+        }
+        let segments = path::segments(&path);
+        for (record, value) in batch.records.iter_mut().zip(values) {
+            path::set(
+                part_of_mut(record, part),
+                &segments,
+                &path,
+                value,
+                &mut batch.schemas,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn field_type(
+        &mut self,
+        _: Resource<BatchRep>,
+        index: u32,
+        part: Part,
+        path: String,
+    ) -> Result<Option<SchemaType>, FieldError> {
+        let record = self.current().record(index)?;
+        let Some(mut schema) = part_of(record, part).schema.clone() else {
+            return Ok(None);
+        };
+        for name in path::segments(&path) {
+            let next = match &schema.kind {
+                sluice_record::SchemaKind::Struct(_) => {
+                    schema.field(name).map(|(_, f)| f.schema.clone())
+                }
+                sluice_record::SchemaKind::Map { value, .. } => Some(value.clone()),
+                _ => None,
+            };
+            schema = next.ok_or_else(|| FieldError::NoSuchField(path.clone()))?;
+        }
+        Ok(Some(wit_type(schema.schema_type())))
+    }
+
+    fn get(&mut self, _: Resource<BatchRep>, index: u32, part: Part) -> WitData {
+        match self.current().record(index) {
+            Ok(r) => data_to_wit(part_of(r, part)),
+            Err(_) => data_to_wit(&Data::NULL),
+        }
+    }
+
+    fn set(
+        &mut self,
+        _: Resource<BatchRep>,
+        index: u32,
+        part: Part,
+        data: WitData,
+    ) -> Result<(), String> {
+        let data = data_from_wit(data)?;
+        let record = self
+            .current()
+            .record_mut(index)
+            .map_err(|_| format!("no record at index {index}"))?;
+        *part_of_mut(record, part) = data;
+        Ok(())
+    }
+
+    fn set_topic(&mut self, _: Resource<BatchRep>, index: u32, topic: String) {
+        let batch = self.current();
+        if let Ok(r) = batch.record_mut(index) {
+            r.topic = topic.into();
+            batch.topic = None;
+        }
+    }
+
+    fn set_timestamp(&mut self, _: Resource<BatchRep>, index: u32, timestamp: Option<i64>) {
+        if let Ok(r) = self.current().record_mut(index) {
+            r.timestamp = timestamp;
+        }
+    }
+
+    fn set_headers(&mut self, _: Resource<BatchRep>, index: u32, headers: Vec<WitHeader>) {
+        if let Ok(r) = self.current().record_mut(index) {
+            r.headers = headers_from_wit(headers);
+        }
+    }
+
+    fn discard(&mut self, _: Resource<BatchRep>, index: u32) {
+        if let Some(f) = self.current().fates.get_mut(index as usize) {
+            *f = Fate::Discard;
+        }
+    }
+
+    fn reject(&mut self, _: Resource<BatchRep>, index: u32, message: String) {
+        if let Some(f) = self.current().fates.get_mut(index as usize) {
+            *f = Fate::Reject(message);
+        }
+    }
+
+    fn append(&mut self, _: Resource<BatchRep>, origin: u32, record: NewRecord) {
+        let batch = self.current();
+        let Some(source) = batch.records.get(origin as usize) else {
+            batch.violation = Some(format!(
+                "append names origin {origin}, which is not in the batch"
+            ));
+            return;
+        };
+        let (key, value) = match (data_from_wit(record.key), data_from_wit(record.value)) {
+            (Ok(k), Ok(v)) => (k, v),
+            (Err(e), _) | (_, Err(e)) => {
+                batch.violation = Some(format!("appended a malformed record: {e}"));
+                return;
+            }
+        };
+        let new = Record {
+            topic: record.topic.into(),
+            partition: record.partition,
+            offset: source.offset,
+            timestamp: record.timestamp,
+            headers: headers_from_wit(record.headers),
+            key,
+            value,
+        };
+        batch.appended.push((origin, new));
+    }
+
+    fn drop(&mut self, _rep: Resource<BatchRep>) -> wasmtime::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,265 @@
+//! Field paths (`customer.ssn`) into keys and values: how the batch accessors find a
+//! field, and how setting a field a value lacks adds it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sluice_record::{Data, Field, Schema, SchemaKind, SchemaRef, Struct, Value};
+
+use crate::bindings::types::{FieldError, Scalar};
+use crate::wit_convert::{fits, scalar_of, schema_kind_of, value_of};
+
+/// A parsed path: dot-separated segments; empty means the key or value itself.
+pub fn segments(path: &str) -> Vec<&str> {
+    if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('.').collect()
+    }
+}
+
+fn child<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+    value.get(name)
+}
+
+/// Reads a leaf. `Ok(None)` when a schemaless map lacks the key (or `lenient` is set
+/// and a struct lacks the field): such a field reads as null.
+pub fn get(
+    data: &Data,
+    path: &[&str],
+    full_path: &str,
+    lenient: bool,
+) -> Result<Option<Scalar>, FieldError> {
+    let mut current = &data.value;
+    for (depth, name) in path.iter().enumerate() {
+        match current {
+            Value::Map(_) => match child(current, name) {
+                Some(v) => current = v,
+                None => return Ok(None),
+            },
+            Value::Struct(_) => match child(current, name) {
+                Some(v) => current = v,
+                None if lenient => return Ok(None),
+                None => return Err(FieldError::NoSuchField(full_path.to_string())),
+            },
+            // A null parent (an optional struct that is absent) makes its fields null.
+            Value::Null => return Ok(Some(Scalar::Null)),
+            _ if lenient => return Ok(None),
+            _ => {
+                return Err(FieldError::NoSuchField(format!(
+                    "{full_path} (`{}` is not a struct or map)",
+                    path[..depth].join(".")
+                )));
+            }
+        }
+    }
+    scalar_of(current).map(Some).ok_or_else(|| {
+        FieldError::TypeMismatch(format!(
+            "`{full_path}` is a {}; read it with `get`",
+            current.type_name()
+        ))
+    })
+}
+
+/// Per-call memo of schemas extended with a new field, keyed by the original schema,
+/// so adding the same field to a thousand records builds one new schema.
+#[derive(Default)]
+pub struct SchemaCache {
+    /// Keyed by the address of the original schema (held alive by the records).
+    extended: HashMap<(usize, String), SchemaRef>,
+}
+
+/// Writes a leaf. A field missing from a schemaless map is added; a field missing from
+/// the top-level struct is appended to its schema as an optional field typed after
+/// the value. Setting null on a missing field changes nothing.
+pub fn set(
+    data: &mut Data,
+    path: &[&str],
+    full_path: &str,
+    scalar: Scalar,
+    cache: &mut SchemaCache,
+) -> Result<(), FieldError> {
+    let Some((last, parents)) = path.split_last() else {
+        if let Some(schema) = &data.schema
+            && !fits(schema, &scalar)
+        {
+            return Err(mismatch("the value", schema, &scalar));
+        }
+        data.value = value_of(scalar);
+        return Ok(());
+    };
+    let mut parent = &mut data.value;
+    for name in parents {
+        parent = parent
+            .get_mut(name)
+            .ok_or_else(|| FieldError::NoSuchField(full_path.to_string()))?;
+    }
+    match parent {
+        Value::Struct(s) => {
+            if let Some((i, field)) = s.schema().field(last) {
+                if !fits(&field.schema, &scalar) {
+                    return Err(mismatch(full_path, &field.schema, &scalar));
+                }
+                s.values_mut()[i] = value_of(scalar);
+                return Ok(());
+            }
+            if matches!(scalar, Scalar::Null) {
+                return Ok(());
+            }
+            if !parents.is_empty() {
+                return Err(FieldError::NoSuchField(format!(
+                    "{full_path} (fields can be added to the top-level struct only; set the whole value to reshape nested ones)"
+                )));
+            }
+            add_top_level_field(data, last, scalar, cache);
+            Ok(())
+        }
+        Value::Map(entries) => {
+            let value = value_of(scalar);
+            match entries.iter_mut().find(|(k, _)| k.as_str() == Some(last)) {
+                Some((_, slot)) => *slot = value,
+                None if value.is_null() => {}
+                None => entries.push((Value::String(last.to_string()), value)),
+            }
+            Ok(())
+        }
+        Value::Null => Err(FieldError::NoSuchField(format!(
+            "{full_path} (its parent is null)"
+        ))),
+        other => Err(FieldError::TypeMismatch(format!(
+            "the parent of `{full_path}` is a {}, not a struct or map",
+            other.type_name()
+        ))),
+    }
+}
+
+fn mismatch(what: &str, schema: &Schema, scalar: &Scalar) -> FieldError {
+    let given = match scalar {
+        Scalar::Null => "null".to_string(),
+        s => schema_kind_of(s)
+            .map(|k| k.schema_type().to_string())
+            .unwrap_or_default(),
+    };
+    let optional = if schema.optional { "optional " } else { "" };
+    FieldError::TypeMismatch(format!(
+        "`{what}` is {optional}{}; cannot store {given}",
+        schema.schema_type()
+    ))
+}
+
+fn add_top_level_field(data: &mut Data, name: &str, scalar: Scalar, cache: &mut SchemaCache) {
+    let Value::Struct(s) = std::mem::replace(&mut data.value, Value::Null) else {
+        unreachable!("caller checked the value is a struct");
+    };
+    let (old_schema, mut values) = s.into_parts();
+    let key = (Arc::as_ptr(&old_schema) as usize, name.to_string());
+    let new_schema = cache
+        .extended
+        .entry(key)
+        .or_insert_with(|| {
+            let mut schema = (*old_schema).clone();
+            if let SchemaKind::Struct(fields) = &mut schema.kind {
+                let kind = schema_kind_of(&scalar).expect("non-null scalar");
+                fields.push(Field {
+                    name: name.to_string(),
+                    schema: Schema::builder(kind).optional().build_ref(),
+                });
+            }
+            Arc::new(schema)
+        })
+        .clone();
+    values.push(value_of(scalar));
+    if data.schema.is_some() {
+        data.schema = Some(new_schema.clone());
+    }
+    data.value =
+        Value::Struct(Struct::from_values(new_schema, values).expect("one value per field"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_record::SchemaBuilder;
+
+    fn person() -> Data {
+        let schema = SchemaBuilder::structure()
+            .field("name", SchemaBuilder::string().build_ref())
+            .field("age", SchemaBuilder::int32().optional().build_ref())
+            .build_ref();
+        Data::with_schema(
+            schema.clone(),
+            Value::Struct(Struct::new(schema).with("name", "ann").with("age", 40)),
+        )
+    }
+
+    #[test]
+    fn get_reads_struct_and_map_fields() {
+        let d = person();
+        assert_eq!(
+            get(&d, &["name"], "name", false).unwrap(),
+            Some(Scalar::String("ann".into()))
+        );
+        assert!(matches!(
+            get(&d, &["nope"], "nope", false),
+            Err(FieldError::NoSuchField(_))
+        ));
+        assert_eq!(get(&d, &["nope"], "nope", true).unwrap(), None);
+        let m = Data::schemaless(Value::Map(vec![(
+            "a".into(),
+            Value::Map(vec![("b".into(), Value::Int64(2))]),
+        )]));
+        assert_eq!(
+            get(&m, &["a", "b"], "a.b", false).unwrap(),
+            Some(Scalar::Int64(2))
+        );
+        assert_eq!(get(&m, &["a", "c"], "a.c", false).unwrap(), None);
+    }
+
+    #[test]
+    fn set_checks_the_field_type() {
+        let mut d = person();
+        let mut cache = SchemaCache::default();
+        assert!(matches!(
+            set(&mut d, &["name"], "name", Scalar::Int32(1), &mut cache),
+            Err(FieldError::TypeMismatch(_))
+        ));
+        assert!(matches!(
+            set(&mut d, &["name"], "name", Scalar::Null, &mut cache),
+            Err(FieldError::TypeMismatch(_))
+        ));
+        set(&mut d, &["age"], "age", Scalar::Null, &mut cache).unwrap();
+        assert_eq!(d.value.get("age"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn setting_a_missing_field_adds_it_once_per_schema() {
+        let mut a = person();
+        let mut b = a.clone();
+        let mut cache = SchemaCache::default();
+        set(
+            &mut a,
+            &["topic"],
+            "topic",
+            Scalar::String("t".into()),
+            &mut cache,
+        )
+        .unwrap();
+        set(
+            &mut b,
+            &["topic"],
+            "topic",
+            Scalar::String("u".into()),
+            &mut cache,
+        )
+        .unwrap();
+        let sa = a.schema.clone().unwrap();
+        assert!(
+            Arc::ptr_eq(&sa, b.schema.as_ref().unwrap()),
+            "the extended schema is shared"
+        );
+        assert_eq!(sa.fields().len(), 3);
+        assert!(sa.fields()[2].schema.optional);
+        assert_eq!(b.value.get("topic"), Some(&Value::String("u".into())));
+        sa.validate(&a.value).unwrap();
+    }
+}
