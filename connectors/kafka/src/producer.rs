@@ -38,6 +38,8 @@ pub enum Partitioning {
 pub struct RecordProducer {
     producer: BaseProducer<DeliveryContext>,
     servers: String,
+    /// For errors that librdkafka reports without a record.
+    last_topic: String,
 }
 
 impl RecordProducer {
@@ -50,7 +52,11 @@ impl RecordProducer {
                 servers: servers.clone(),
                 source,
             })?;
-        Ok(RecordProducer { producer, servers })
+        Ok(RecordProducer {
+            producer,
+            servers,
+            last_topic: String::new(),
+        })
     }
 
     /// Writes `records` to `topic` (their own topic and offset are ignored: they are
@@ -76,7 +82,7 @@ impl RecordProducer {
                 record.timestamp,
             )?;
         }
-        self.flush(topic)
+        self.flush()
     }
 
     /// Queues one record without waiting for it; [`flush`](Self::flush) waits. The fast
@@ -90,6 +96,9 @@ impl RecordProducer {
         headers: &[Header],
         timestamp: Option<i64>,
     ) -> Result<()> {
+        if self.last_topic != topic {
+            self.last_topic = topic.to_string();
+        }
         let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic);
         record.partition = partition;
         record.key = key;
@@ -122,7 +131,7 @@ impl RecordProducer {
 
     /// Waits until every queued record was acknowledged or failed (each fails at the
     /// latest after `message.timeout.ms`), and reports the first failure.
-    pub fn flush(&mut self, topic: &str) -> Result<()> {
+    pub fn flush(&mut self) -> Result<()> {
         let flushed = self.producer.flush(Timeout::Never);
         let failures = self.producer.context().take_failures();
         if let Some(first) = failures.first {
@@ -136,7 +145,7 @@ impl RecordProducer {
         }
         flushed.map_err(|source| Error::Deliver {
             servers: self.servers.clone(),
-            topic: topic.to_string(),
+            topic: self.last_topic.clone(),
             partition: -1,
             failed: self.producer.in_flight_count().max(0) as usize,
             source,

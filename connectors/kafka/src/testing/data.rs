@@ -42,7 +42,7 @@ pub fn produce_test_records(
         value[..8].copy_from_slice(&i.to_be_bytes());
         producer.enqueue(topic, None, Some(key.as_bytes()), Some(&value), &[], None)?;
     }
-    producer.flush(topic)
+    producer.flush()
 }
 
 /// The `i` of a value written by [`produce_test_records`].
