@@ -223,7 +223,12 @@ impl KafkaSource {
                 self.consumer.context().defer(&offsets);
                 outcome.deferred = partitions();
             }
-            Err(source) => return Err(self.commit_error(&offsets, source)),
+            Err(source) => {
+                // Keep them: deferred ones merged in above would otherwise be forgotten
+                // if the caller gives up on this batch instead of retrying.
+                self.consumer.context().defer(&offsets);
+                return Err(self.commit_error(&offsets, source));
+            }
         }
         debug!(group = %self.group, "committed {}", display_list(&outcome.committed));
         Ok(outcome)
