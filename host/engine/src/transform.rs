@@ -51,6 +51,37 @@ pub struct TransformOutput {
     pub rejected: Vec<(Record, String)>,
     /// How many records the guest discarded (filtered out).
     pub discarded: usize,
+    /// For each of `records`, the index in the input batch of the record it is (or, for
+    /// an appended record, was appended from): lets a caller trace a record back to its
+    /// source through a chain of transforms (dead letter queues, `BadRecord` reruns).
+    pub origins: Vec<u32>,
+    /// For each of `rejected`, its index in the input batch.
+    pub rejected_origins: Vec<u32>,
+}
+
+impl PluginInner {
+    fn link(
+        engine: &WasmEngine,
+        loaded: &LoadedComponent,
+        config: Vec<(String, String)>,
+        limits: SandboxLimits,
+    ) -> Result<PluginInner, PluginError> {
+        let name = loaded.name.clone();
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&loaded.component)
+            .map_err(|e| PluginError::new(&name, PluginErrorKind::Link(format!("{e:#}"))))?;
+        let pre = TransformPre::new(instance_pre)
+            .map_err(|e| PluginError::new(&name, PluginErrorKind::WrongWorld(format!("{e:#}"))))?;
+        Ok(PluginInner {
+            name,
+            engine: engine.clone(),
+            pre,
+            config,
+            limits,
+            properties: Vec::new(),
+        })
+    }
 }
 
 fn ticks(limits: &SandboxLimits) -> u64 {
@@ -79,21 +110,7 @@ impl TransformPlugin {
         config: Vec<(String, String)>,
         limits: SandboxLimits,
     ) -> Result<TransformPlugin, PluginError> {
-        let name = loaded.name.clone();
-        let instance_pre = engine
-            .linker()
-            .instantiate_pre(&loaded.component)
-            .map_err(|e| PluginError::new(&name, PluginErrorKind::Link(format!("{e:#}"))))?;
-        let pre = TransformPre::new(instance_pre)
-            .map_err(|e| PluginError::new(&name, PluginErrorKind::WrongWorld(format!("{e:#}"))))?;
-        let mut plugin = PluginInner {
-            name,
-            engine: engine.clone(),
-            pre,
-            config,
-            limits,
-            properties: Vec::new(),
-        };
+        let mut plugin = PluginInner::link(engine, &loaded, config, limits)?;
         let mut probe = TransformInstance::start(&plugin)?;
         plugin.properties = probe.describe()?;
         Ok(TransformPlugin {
@@ -112,6 +129,19 @@ impl TransformPlugin {
 
     pub fn limits(&self) -> &SandboxLimits {
         &self.inner.limits
+    }
+
+    /// The properties a component declares, without configuring it: lets a caller
+    /// check a property group (unknown keys with suggestions, missing required ones)
+    /// before [`TransformPlugin::new`] hands it to the component, whose own message for
+    /// a typo cannot suggest the right name.
+    pub fn describe(
+        engine: &WasmEngine,
+        loaded: &LoadedComponent,
+        limits: SandboxLimits,
+    ) -> Result<Vec<PropertySpec>, PluginError> {
+        let plugin = PluginInner::link(engine, loaded, Vec::new(), limits)?;
+        TransformInstance::unconfigured(&plugin)?.describe()
     }
 
     /// A fresh, configured instance.
@@ -134,6 +164,13 @@ pub struct TransformInstance {
 
 impl TransformInstance {
     fn start(plugin: &PluginInner) -> Result<TransformInstance, PluginError> {
+        let mut instance = TransformInstance::unconfigured(plugin)?;
+        instance.configure(&plugin.config, &plugin.limits)?;
+        Ok(instance)
+    }
+
+    /// Instantiated but not configured: only `describe` may be called.
+    fn unconfigured(plugin: &PluginInner) -> Result<TransformInstance, PluginError> {
         let mut store = Store::new(
             plugin.engine.engine(),
             HostState::new(&plugin.name, &plugin.limits),
@@ -145,15 +182,13 @@ impl TransformInstance {
             .pre
             .instantiate(&mut store)
             .map_err(|e| PluginError::new(&plugin.name, PluginErrorKind::Link(format!("{e:#}"))))?;
-        let mut instance = TransformInstance {
+        Ok(TransformInstance {
             plugin: None,
             store,
             bindings,
             name: plugin.name.clone(),
             poisoned: false,
-        };
-        instance.configure(&plugin.config, &plugin.limits)?;
-        Ok(instance)
+        })
     }
 
     pub fn component_name(&self) -> &str {
@@ -289,14 +324,23 @@ fn collect(batch: HostBatch) -> TransformOutput {
         records: Vec::with_capacity(batch.records.len() + batch.appended.len()),
         ..TransformOutput::default()
     };
-    for (record, fate) in batch.records.into_iter().zip(batch.fates) {
+    out.origins.reserve(out.records.capacity());
+    for (index, (record, fate)) in (0u32..).zip(batch.records.into_iter().zip(batch.fates)) {
         match fate {
-            Fate::Keep => out.records.push(record),
+            Fate::Keep => {
+                out.records.push(record);
+                out.origins.push(index);
+            }
             Fate::Discard => out.discarded += 1,
-            Fate::Reject(reason) => out.rejected.push((record, reason)),
+            Fate::Reject(reason) => {
+                out.rejected.push((record, reason));
+                out.rejected_origins.push(index);
+            }
         }
     }
-    out.records
-        .extend(batch.appended.into_iter().map(|(_, r)| r));
+    for (origin, record) in batch.appended {
+        out.records.push(record);
+        out.origins.push(origin);
+    }
     out
 }

@@ -1,0 +1,438 @@
+//! One task: a thread that owns a Kafka consumer (a member of the pipeline's group),
+//! converters, its own instances of the transform chain, a Kinetica sink and, with
+//! `errors.tolerance=all`, a dead letter queue producer. Its loop:
+//!
+//! `poll_batch → convert → transform → write → dead-letter bad records → commit`
+//!
+//! Offsets are committed only once the sink acknowledged the batch and every bad record
+//! of it is in the dead letter queue, so a crash or a failure anywhere before that
+//! leaves the batch to be read again (at-least-once). Records a transform discards
+//! count as done.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
+
+use sluice_engine::SwapHandle;
+use sluice_kafka::{KafkaSource, Offsets};
+use sluice_kinetica_sink::{KineticaSink, WriteReport};
+use sluice_record::{RawRecord, Record};
+use tracing::{debug, error, warn};
+
+use crate::bad_record::BadRecord;
+use crate::blueprint::Blueprint;
+use crate::chain::{self, Chain, PrepareError, Prepared};
+use crate::converters::Converters;
+use crate::dlq::DeadLetterQueue;
+use crate::error::{FailureKind, PipelineError, Stage};
+use crate::metrics::PipelineMetrics;
+use crate::retry::Next;
+use crate::shared::Shared;
+
+/// Why a task could not be set up: reported by [`crate::Pipeline::start`].
+#[derive(Debug, Clone)]
+pub(crate) struct SetupProblem {
+    /// The property to look at.
+    pub property: String,
+    pub message: String,
+}
+
+/// What a task tells the starter: its swap handles, or why it cannot run.
+pub(crate) type Ready = (usize, Result<Vec<(String, SwapHandle)>, SetupProblem>);
+
+/// The body of a task thread: set up, report, wait for the go (every task must be
+/// ready before any consumes), run until stopped or failed.
+pub(crate) fn run_thread(
+    blueprint: Arc<Blueprint>,
+    shared: Arc<Shared>,
+    id: usize,
+    ready: Sender<Ready>,
+    go: Receiver<bool>,
+) {
+    let span = tracing::info_span!("task", pipeline = %blueprint.name(), task = id);
+    let _entered = span.enter();
+    let task = match Task::new(blueprint, shared.clone(), id) {
+        Ok(task) => task,
+        Err(problem) => {
+            let _ = ready.send((id, Err(problem)));
+            return;
+        }
+    };
+    let _ = ready.send((id, Ok(task.chain.swap_handles())));
+    drop(ready);
+    if go.recv() != Ok(true) {
+        return;
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.run()));
+    let kind = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(kind)) => Some(kind),
+        Err(panic) => Some(FailureKind::Panic(panic_message(&*panic))),
+    };
+    if let Some(kind) = kind {
+        let error = PipelineError {
+            pipeline: shared.name.clone(),
+            task: id,
+            kind,
+        };
+        error!("{error}");
+        shared.fail(error);
+    }
+    shared.task_exited();
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
+struct Task {
+    id: usize,
+    blueprint: Arc<Blueprint>,
+    shared: Arc<Shared>,
+    /// Drives the async sink. One current-thread runtime per task: the task waits for
+    /// each write anyway, so a shared multi-threaded runtime would add cross-thread
+    /// wake-ups and threads without adding parallelism, and tasks stay independent.
+    runtime: tokio::runtime::Runtime,
+    sink: KineticaSink,
+    source: KafkaSource,
+    converters: Converters,
+    chain: Chain,
+    dlq: Option<DeadLetterQueue>,
+    /// Offsets of acknowledged batches whose commit failed; retried with the next one.
+    uncommitted: Offsets,
+}
+
+/// What a written batch adds to the metrics.
+struct Written {
+    report: WriteReport,
+    discarded: u64,
+    dead_lettered: u64,
+}
+
+impl Task {
+    fn new(
+        blueprint: Arc<Blueprint>,
+        shared: Arc<Shared>,
+        id: usize,
+    ) -> Result<Task, SetupProblem> {
+        let problem = |property: &str, message: String| SetupProblem {
+            property: property.to_owned(),
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                problem(
+                    "tasks.max",
+                    format!("cannot start the task's I/O runtime: {e}"),
+                )
+            })?;
+        let sink = runtime
+            .block_on(KineticaSink::new(blueprint.sink.clone()))
+            .map_err(|e| {
+                problem(
+                    sluice_kinetica_sink::settings::keys::URL,
+                    format!(
+                        "cannot start the Kinetica sink for {}: {e}; check that Kinetica runs \
+                         there and the credentials",
+                        blueprint.sink.url
+                    ),
+                )
+            })?;
+        let converters = Converters::new(&blueprint.key, &blueprint.value)
+            .map_err(|e| problem("value.converter", e.to_string()))?;
+        let mut steps = Vec::with_capacity(blueprint.transforms.len());
+        for t in &blueprint.transforms {
+            steps.push(
+                t.step()
+                    .map_err(|e| problem(&format!("transforms.{}", t.alias), e.to_string()))?,
+            );
+        }
+        let dlq = match &blueprint.dlq {
+            Some(spec) => Some(DeadLetterQueue::new(spec, blueprint.name(), id).map_err(|e| {
+                problem(
+                    "errors.deadletterqueue.topic.name",
+                    format!("cannot create the dead letter queue producer: {e}; check bootstrap.servers and the producer.* properties"),
+                )
+            })?),
+            None => None,
+        };
+        // Last: the consumer joins the group only when it first polls, after every task
+        // is ready, so nothing is consumed by a pipeline that then fails to start.
+        let source = KafkaSource::new(&blueprint.source).map_err(|e| {
+            problem(
+                "bootstrap.servers",
+                format!("{e}; check bootstrap.servers and the consumer.* properties"),
+            )
+        })?;
+        Ok(Task {
+            id,
+            blueprint,
+            shared,
+            runtime,
+            sink,
+            source,
+            converters,
+            chain: Chain { steps },
+            dlq,
+            uncommitted: Offsets::new(),
+        })
+    }
+
+    fn run(mut self) -> Result<(), FailureKind> {
+        let limits = self.blueprint.config.batch;
+        let result = self.run_batches(limits.max_records, limits.max_wait);
+        if result.is_ok() {
+            // A graceful stop: commit what a failed commit left behind.
+            self.commit(&Offsets::new());
+        }
+        debug!(task = self.id, "task stopped");
+        result
+    }
+
+    fn run_batches(
+        &mut self,
+        max_records: usize,
+        max_wait: std::time::Duration,
+    ) -> Result<(), FailureKind> {
+        while !self.shared.stop_requested() {
+            let batch = self
+                .source
+                .poll_batch(max_records, max_wait)
+                .map_err(|e| FailureKind::Kafka(e.to_string()))?;
+            // The source logs assignments and revocations (at INFO, inside this task's
+            // span); the events only matter to it.
+            for event in self.source.take_events() {
+                debug!(?event, "rebalance");
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            let metrics = &self.shared.metrics;
+            PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
+            let bytes: usize = batch
+                .iter()
+                .map(|r| r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len))
+                .sum();
+            PipelineMetrics::add(&metrics.bytes_in, bytes as u64);
+            // Before transforms filter anything: discarded records are done too.
+            let offsets = Offsets::of(&batch);
+            let Some(written) = self.process(&batch)? else {
+                // Stopping during a retry: the batch stays uncommitted.
+                break;
+            };
+            self.commit(&offsets);
+            self.count(written);
+        }
+        Ok(())
+    }
+
+    /// Converts, transforms and writes one batch, and dead-letters its bad records.
+    /// `None`: the pipeline is stopping and the batch was abandoned.
+    fn process(&mut self, batch: &[RawRecord]) -> Result<Option<Written>, FailureKind> {
+        // Start-up guarantees a dead letter queue exactly when errors are tolerated.
+        let tolerate = self.dlq.is_some();
+        let Some(prepared) = self.prepare(batch, !tolerate)? else {
+            return Ok(None);
+        };
+        let Prepared {
+            records,
+            origins,
+            mut bad,
+            discarded,
+        } = prepared;
+        let Some(report) = self.write(batch, &records)? else {
+            return Ok(None);
+        };
+        for failure in &report.failures {
+            let b = BadRecord {
+                raw: origins[failure.index],
+                stage: Stage::TaskPut,
+                class: self.blueprint.config.connector.name.to_owned(),
+                label: "the Kinetica sink".to_owned(),
+                exception: "sluice.SinkRecordError",
+                reason: failure.error.to_string(),
+            };
+            if !tolerate {
+                return Err(b.into_failure(batch));
+            }
+            bad.push(b);
+        }
+        if !bad.is_empty() {
+            bad.sort_by_key(|b| b.raw);
+            if !self.dead_letter(batch, &bad)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Written {
+            report,
+            discarded,
+            dead_lettered: bad.len() as u64,
+        }))
+    }
+
+    fn prepare(
+        &mut self,
+        batch: &[RawRecord],
+        stop_at_first_bad: bool,
+    ) -> Result<Option<Prepared>, FailureKind> {
+        let mut retry = self.blueprint.retry.start();
+        loop {
+            let failure =
+                match chain::prepare(batch, &self.converters, &mut self.chain, stop_at_first_bad) {
+                    Ok(prepared) => return Ok(Some(prepared)),
+                    Err(PrepareError::Bad(b)) => return Err(b.into_failure(batch)),
+                    Err(PrepareError::Failed(f)) => f,
+                };
+            let give_up = |attempts| FailureKind::Transform {
+                alias: failure.alias.clone(),
+                batch: batch[0].coordinates(),
+                attempts,
+                error: failure.error.clone(),
+            };
+            if !failure.is_retriable() {
+                return Err(give_up(retry.attempts()));
+            }
+            warn!(
+                transform = %failure.alias,
+                batch = %batch[0].coordinates(),
+                attempt = retry.attempts(),
+                "the batch failed in a transform and is retried: {}",
+                failure.error
+            );
+            match retry.after_failure(&self.shared) {
+                Next::Retry => {}
+                Next::GiveUp => return Err(give_up(retry.attempts())),
+                Next::Stopping => return Ok(None),
+            }
+        }
+    }
+
+    fn write(
+        &mut self,
+        batch: &[RawRecord],
+        records: &[Record],
+    ) -> Result<Option<WriteReport>, FailureKind> {
+        if records.is_empty() {
+            return Ok(Some(WriteReport::default()));
+        }
+        let mut retry = self.blueprint.retry.start();
+        loop {
+            let error = match self.runtime.block_on(self.sink.write(records)) {
+                Ok(report) => return Ok(Some(report)),
+                Err(e) => e,
+            };
+            let give_up = |attempts| FailureKind::Sink {
+                batch: batch[0].coordinates(),
+                attempts,
+                error: error.clone(),
+            };
+            if !error.is_retriable() {
+                return Err(give_up(retry.attempts()));
+            }
+            warn!(
+                batch = %batch[0].coordinates(),
+                attempt = retry.attempts(),
+                "writing the batch failed and is retried: {error}"
+            );
+            match retry.after_failure(&self.shared) {
+                Next::Retry => {}
+                Next::GiveUp => return Err(give_up(retry.attempts())),
+                Next::Stopping => return Ok(None),
+            }
+        }
+    }
+
+    /// Sends bad records to the dead letter queue; false if the pipeline is stopping.
+    fn dead_letter(&mut self, batch: &[RawRecord], bad: &[BadRecord]) -> Result<bool, FailureKind> {
+        let errors = &self.blueprint.config.errors;
+        let dlq = self
+            .dlq
+            .as_mut()
+            .expect("bad records are only collected with a dead letter queue");
+        for b in bad.iter().filter(|_| errors.log) {
+            let raw = &batch[b.raw];
+            warn!(
+                record = %raw.coordinates(),
+                stage = b.stage.connect_name(),
+                "{} failed: {}; sent to the dead letter queue",
+                b.label,
+                b.reason
+            );
+            if errors.log_include_messages {
+                // Record contents only at DEBUG, and only when asked for.
+                debug!(
+                    record = %raw.coordinates(),
+                    key = %String::from_utf8_lossy(raw.key.as_deref().unwrap_or_default()),
+                    value = %String::from_utf8_lossy(raw.value.as_deref().unwrap_or_default()),
+                    "failed record"
+                );
+            }
+        }
+        let mut retry = self.blueprint.retry.start();
+        loop {
+            let error = match dlq.send(batch, bad) {
+                Ok(()) => break,
+                Err(e) => e,
+            };
+            warn!(
+                topic = dlq.topic(),
+                attempt = retry.attempts(),
+                "writing {} record(s) to the dead letter queue failed and is retried: {error}",
+                bad.len()
+            );
+            match retry.after_failure(&self.shared) {
+                Next::Retry => {}
+                Next::GiveUp => {
+                    return Err(FailureKind::DeadLetterQueue {
+                        topic: dlq.topic().to_owned(),
+                        attempts: retry.attempts(),
+                        message: error.to_string(),
+                    });
+                }
+                Next::Stopping => return Ok(false),
+            }
+        }
+        warn!(
+            topic = dlq.topic(),
+            batch = %batch[0].coordinates(),
+            "sent {} bad record(s) to the dead letter queue",
+            bad.len()
+        );
+        Ok(true)
+    }
+
+    /// Commits `offsets` and whatever an earlier failed commit left. A failed commit is
+    /// not fatal: the batch is written, and at worst it is read again after a restart.
+    fn commit(&mut self, offsets: &Offsets) {
+        self.uncommitted.merge(offsets);
+        if self.uncommitted.is_empty() {
+            return;
+        }
+        match self.source.commit(&self.uncommitted) {
+            Ok(_) => self.uncommitted = Offsets::new(),
+            Err(e) => warn!(
+                "{e}; retried with the next batch (if the task stops first, the records since \
+                 the last commit are read again)"
+            ),
+        }
+    }
+
+    fn count(&self, written: Written) {
+        let m = &self.shared.metrics;
+        let sent = |t: &sluice_kinetica_sink::TableCounts| t.sent;
+        PipelineMetrics::add(
+            &m.records_written,
+            written.report.tables.values().map(sent).sum(),
+        );
+        m.add_table_rows(written.report.tables.iter().map(|(t, c)| (t, c.sent)));
+        PipelineMetrics::add(&m.records_discarded, written.discarded);
+        PipelineMetrics::add(&m.tombstones, written.report.tombstones as u64);
+        PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
+        PipelineMetrics::add(&m.batches, 1);
+    }
+}

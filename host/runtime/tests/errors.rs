@@ -1,0 +1,207 @@
+//! The error policy: `errors.tolerance=none` stops at the first bad record without
+//! committing its batch; `errors.tolerance=all` sends bad records to the dead letter
+//! queue (original bytes, Kafka Connect's context headers) and writes the rest.
+
+mod common;
+
+use common::{Env, TIMEOUT, header, raw};
+use sluice_kinetica::Value;
+use sluice_record::Header;
+use sluice_runtime::{FailureKind, Stage, dlq_headers};
+
+#[test]
+fn a_bad_record_with_tolerance_none_stops_the_pipeline_and_commits_nothing_of_its_batch() {
+    let env = Env::new();
+    env.create_topic("strict", 1);
+    env.produce(
+        "strict",
+        &[
+            (None, Some(r#"{"id": 0}"#)),
+            (None, Some(r#"{"id": 1}"#)),
+            (None, Some(r#"{"id": 2}"#)),
+            (None, Some(r#"{"id": 3,"#)),
+            (None, Some(r#"{"id": 4}"#)),
+        ],
+    );
+    let yaml = env.yaml(
+        "strict-p",
+        "strict",
+        "value.converter.schemas.enable: false",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    assert!(pipeline.wait(Some(TIMEOUT)), "the pipeline did not stop");
+    let error = pipeline.stop().unwrap_err();
+
+    let text = error.to_string();
+    assert!(text.contains("pipeline `strict-p`"), "{text}");
+    assert!(text.contains("strict-0@3"), "{text}");
+    assert!(text.contains("invalid JSON"), "{text}");
+    assert!(text.contains("errors.deadletterqueue.topic.name"), "{text}");
+    match error.kind {
+        FailureKind::BadRecord { stage, .. } => assert_eq!(stage, Stage::ValueConverter),
+        other => panic!("{other:?}"),
+    }
+    // Whatever batches came before the bad one were written and committed; the bad
+    // one's batch was neither.
+    let committed = env.committed("sluice-strict-p", "strict");
+    assert!(committed.is_none_or(|c| c <= 3), "committed {committed:?}");
+    let written = env.emulator.row_count("strict").unwrap_or(0) as i64;
+    assert_eq!(
+        written,
+        committed.unwrap_or(0),
+        "rows written but not committed"
+    );
+}
+
+#[test]
+fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_written() {
+    let env = Env::new();
+    env.create_topic("lenient", 1);
+    env.create_topic("lenient-dlq", 1);
+    let value = |v: &str| Some(v.as_bytes().to_vec());
+    let traced = vec![Header {
+        key: "trace".into(),
+        value: Some(b"abc".to_vec()),
+    }];
+    let mut records = vec![
+        raw("lenient", Some(b"k0"), None, Vec::new()),
+        raw("lenient", None, None, Vec::new()),
+        raw("lenient", None, None, traced),
+        raw("lenient", None, None, Vec::new()),
+        raw("lenient", None, None, Vec::new()),
+        raw("lenient", None, None, Vec::new()),
+        raw("lenient", None, None, Vec::new()),
+    ];
+    let values = [
+        r#"{"id": 0, "status": "ok"}"#,     // written
+        r#"{"id": 1, "status""#,            // the converter fails
+        r#"{"id": 2, "status": "reject"}"#, // the transform rejects it
+        r#"{"id": 3, "status": "skip"}"#,   // the transform discards it
+        r#"{"id": 4, "status": "boom"}"#,   // the transform fails the call for it
+        r#""just text""#,                   // the sink cannot make a row of it
+        r#"{"id": 6, "status": "ok"}"#,     // written
+    ];
+    for (r, v) in records.iter_mut().zip(values) {
+        r.value = value(v);
+    }
+    env.produce_raw("lenient", &records);
+    let yaml = env.yaml(
+        "lenient-p",
+        "lenient",
+        "key.converter: string\n\
+         value.converter.schemas.enable: false\n\
+         transforms: [sort]\n\
+         transforms.sort.type: sorter\n\
+         transforms.sort.field: status\n\
+         transforms.sort.reject: reject\n\
+         transforms.sort.drop: skip\n\
+         transforms.sort.bad: boom\n\
+         errors.tolerance: all\n\
+         errors.deadletterqueue.topic.name: lenient-dlq\n\
+         errors.deadletterqueue.context.headers.enable: true\n\
+         errors.log.enable: true",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    let dead = env.read_topic("lenient-dlq", 4);
+    let rows = env.rows_when("lenient", 2);
+    common::eventually("the batch's commit", TIMEOUT, || {
+        (env.committed("sluice-lenient-p", "lenient") == Some(7)).then_some(())
+    });
+    let summary = pipeline.stop().unwrap();
+
+    let mut ids: Vec<Value> = rows.iter().map(|r| r[0].clone()).collect();
+    ids.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(ids, [Value::Long(0), Value::Long(6)]);
+
+    let mut dead = dead;
+    dead.sort_by_key(|r| {
+        header(r, dlq_headers::OFFSET)
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    });
+    let got: Vec<(&str, &str)> = dead
+        .iter()
+        .map(|r| {
+            (
+                header(r, dlq_headers::OFFSET).unwrap(),
+                header(r, dlq_headers::STAGE).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1", "VALUE_CONVERTER"),
+            ("2", "TRANSFORMATION"),
+            ("4", "TRANSFORMATION"),
+            ("5", "TASK_PUT"),
+        ]
+    );
+    for r in &dead {
+        let offset: usize = header(r, dlq_headers::OFFSET).unwrap().parse().unwrap();
+        assert_eq!(
+            r.value.as_deref(),
+            Some(values[offset].as_bytes()),
+            "original bytes"
+        );
+        assert_eq!(header(r, dlq_headers::TOPIC), Some("lenient"));
+        assert_eq!(header(r, dlq_headers::PARTITION), Some("0"));
+        assert_eq!(header(r, dlq_headers::CONNECTOR_NAME), Some("lenient-p"));
+        assert_eq!(header(r, dlq_headers::TASK_ID), Some("0"));
+        assert!(
+            !header(r, dlq_headers::EXCEPTION_MESSAGE)
+                .unwrap()
+                .is_empty()
+        );
+    }
+    assert_eq!(header(&dead[0], dlq_headers::CLASS_NAME), Some("json"));
+    assert_eq!(header(&dead[1], dlq_headers::CLASS_NAME), Some("sorter"));
+    assert_eq!(
+        header(&dead[1], "trace"),
+        Some("abc"),
+        "original headers kept"
+    );
+    assert_eq!(
+        header(&dead[2], dlq_headers::EXCEPTION_CLASS_NAME),
+        Some("sluice.BadRecord")
+    );
+
+    let m = summary.metrics;
+    assert_eq!(m.records_in, 7);
+    assert_eq!(m.records_written, 2);
+    assert_eq!(m.records_discarded, 1);
+    assert_eq!(m.records_dead_lettered, 4);
+}
+
+#[test]
+fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
+    let env = Env::new();
+    env.create_topic("traps", 1);
+    env.produce("traps", &[(None, Some(r#"{"id": 0}"#))]);
+    let yaml = env.yaml(
+        "traps-p",
+        "traps",
+        "value.converter.schemas.enable: false\n\
+         transforms: [t]\n\
+         transforms.t.type: trap",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    assert!(pipeline.wait(Some(TIMEOUT)), "the pipeline did not stop");
+    let metrics = pipeline.metrics().snapshot();
+    let error = pipeline.stop().unwrap_err();
+    match &error.kind {
+        FailureKind::Transform {
+            alias, attempts, ..
+        } => {
+            assert_eq!(alias, "t");
+            // The first attempt and `min_retries` retries (errors.retry.timeout=0).
+            assert_eq!(*attempts, 1 + common::options().min_retries);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains("traps-0@0"), "{error}");
+    assert_eq!(metrics.retries, u64::from(common::options().min_retries));
+    assert_eq!(env.committed("sluice-traps-p", "traps"), None);
+    assert_eq!(env.emulator.row_count("traps"), None);
+}
