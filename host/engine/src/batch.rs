@@ -217,7 +217,14 @@ impl types::HostBatch for HostState {
             )));
         }
         let segments = path::segments(&path);
-        for (record, value) in batch.records.iter_mut().zip(values) {
+        // Non-null values first: a field they add to a schema is then added (as null)
+        // to every other record of that schema too, so one column gives one schema.
+        let (nulls, values): (Vec<_>, Vec<_>) = batch
+            .records
+            .iter_mut()
+            .zip(values)
+            .partition(|(_, v)| matches!(v, Scalar::Null));
+        for (record, value) in values.into_iter().chain(nulls) {
             path::set(
                 part_of_mut(record, part),
                 &segments,

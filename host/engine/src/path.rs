@@ -69,6 +69,14 @@ pub struct SchemaCache {
     extended: HashMap<(usize, String), SchemaRef>,
 }
 
+impl SchemaCache {
+    /// Whether this call already added `field` to `schema` for another record.
+    fn extends(&self, schema: &SchemaRef, field: &str) -> bool {
+        self.extended
+            .contains_key(&(Arc::as_ptr(schema) as usize, field.to_string()))
+    }
+}
+
 /// Writes a leaf. A field missing from a schemaless map is added; a field missing from
 /// the top-level struct is appended to its schema as an optional field typed after
 /// the value. Setting null on a missing field changes nothing.
@@ -103,7 +111,7 @@ pub fn set(
                 s.values_mut()[i] = value_of(scalar);
                 return Ok(());
             }
-            if matches!(scalar, Scalar::Null) {
+            if matches!(scalar, Scalar::Null) && !cache.extends(s.schema(), last) {
                 return Ok(());
             }
             if !parents.is_empty() {
@@ -159,7 +167,7 @@ fn add_top_level_field(data: &mut Data, name: &str, scalar: Scalar, cache: &mut 
         .or_insert_with(|| {
             let mut schema = (*old_schema).clone();
             if let SchemaKind::Struct(fields) = &mut schema.kind {
-                let kind = schema_kind_of(&scalar).expect("non-null scalar");
+                let kind = schema_kind_of(&scalar).expect("the first value added is not null");
                 fields.push(Field {
                     name: name.to_string(),
                     schema: Schema::builder(kind).optional().build_ref(),
@@ -168,6 +176,7 @@ fn add_top_level_field(data: &mut Data, name: &str, scalar: Scalar, cache: &mut 
             Arc::new(schema)
         })
         .clone();
+    // A null only gets here for a field another record of this schema already added.
     values.push(value_of(scalar));
     if data.schema.is_some() {
         data.schema = Some(new_schema.clone());

@@ -1,0 +1,129 @@
+//! The example SMTs run through `sluice transform test` on their golden files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn transform_test(component: &str, input: &Path, config: &[&str], expect: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.args(["transform", "test"])
+        .arg(sluice_guests::path(component))
+        .arg("--input")
+        .arg(input)
+        // Keep compiled components of this test out of the user's cache.
+        .env(
+            "SLUICE_CACHE_DIR",
+            std::env::temp_dir().join("sluice-test-cache"),
+        );
+    for c in config {
+        cmd.args(["--config", c]);
+    }
+    if let Some(e) = expect {
+        cmd.arg("--expect").arg(e);
+    }
+    cmd.output().expect("run sluice")
+}
+
+fn golden(component: &str, config: &[&str]) {
+    let dir = repo().join("transforms").join(component).join("golden");
+    let out = transform_test(
+        component,
+        &dir.join("input.jsonl"),
+        config,
+        Some(&dir.join("expected.jsonl")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "golden test of {component} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("ok: 3 records match"), "{stdout}");
+}
+
+#[test]
+fn mask_field_matches_its_golden_file() {
+    golden("mask-field", &["fields=ssn,balance"]);
+}
+
+#[test]
+fn insert_field_matches_its_golden_file() {
+    golden(
+        "insert-field",
+        &[
+            "static.field=source",
+            "static.value=kafka",
+            "topic.field=kafka_topic",
+            "partition.field=kafka_partition",
+            "offset.field=kafka_offset",
+            "timestamp.field=kafka_ts",
+        ],
+    );
+}
+
+#[test]
+fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
+    let dir = repo().join("transforms/mask-field/golden");
+    // Masking a different field than the golden file expects.
+    let out = transform_test(
+        "mask-field",
+        &dir.join("input.jsonl"),
+        &["fields=name"],
+        Some(&dir.join("expected.jsonl")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("record 0:") && stdout.contains("- {") && stdout.contains("+ {"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 difference(s)"), "{stdout}");
+}
+
+#[test]
+fn without_expect_the_records_are_printed_as_json_lines() {
+    let dir = repo().join("transforms/mask-field/golden");
+    let out = transform_test(
+        "mask-field",
+        &dir.join("input.jsonl"),
+        &["fields=ssn"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["value"]["ssn"], "");
+    assert_eq!(lines[0]["value"]["name"], "Ann");
+}
+
+#[test]
+fn a_component_error_names_the_component_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"value\": {\"a\": 1}}\n").unwrap();
+    let out = transform_test("trap", &input, &[], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("component `trap` trapped") && stderr.contains("deliberate panic"),
+        "{stderr}"
+    );
+    let out = transform_test("mask-field", &input, &["nope=1"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("mask_field") && stderr.contains("unknown property `nope`"),
+        "{stderr}"
+    );
+}
