@@ -384,3 +384,72 @@ fn delivery_failures_are_typed_and_name_the_topic() {
     );
     assert!(!message.contains("secret-value"), "{message}");
 }
+
+#[test]
+fn a_commit_refused_during_a_rebalance_is_retried_not_lost() {
+    use sluice_kafka::testing::{RDKafkaApiKey, RDKafkaRespErr};
+    logs();
+    let kafka = MockKafka::start().unwrap();
+    kafka.create_topic("deferred", 1).unwrap();
+    produce_test_records(kafka.bootstrap_servers(), "deferred", 20, 16).unwrap();
+    let settings = settings(&kafka, "deferred-group", topic("deferred"));
+    let mut source = KafkaSource::new(&settings).unwrap();
+    let first = consume_exactly(&mut source, 10, TIMEOUT).unwrap();
+
+    kafka
+        .with_cluster(|cluster| {
+            cluster.request_errors(
+                RDKafkaApiKey::OffsetCommit,
+                &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS],
+            )
+        })
+        .unwrap();
+    let outcome = source.commit(&Offsets::of(&first)).unwrap();
+    assert_eq!(
+        outcome.deferred,
+        vec![TopicPartition::new("deferred", 0)],
+        "{outcome:?}"
+    );
+    assert!(outcome.committed.is_empty());
+
+    // The next commit carries the deferred offsets along (here: with nothing new).
+    let outcome = source.commit(&Offsets::new()).unwrap();
+    assert_eq!(
+        outcome.committed,
+        vec![TopicPartition::new("deferred", 0)],
+        "{outcome:?}"
+    );
+    drop(source);
+
+    let mut next = KafkaSource::new(&settings).unwrap();
+    let rest = consume_exactly(&mut next, 10, TIMEOUT).unwrap();
+    assert_eq!(indices(&rest), (10..20).collect::<Vec<_>>());
+}
+
+#[test]
+fn deferred_offsets_are_committed_when_the_partitions_are_revoked() {
+    use sluice_kafka::testing::{RDKafkaApiKey, RDKafkaRespErr};
+    logs();
+    let kafka = MockKafka::start().unwrap();
+    kafka.create_topic("revoke-commit", 1).unwrap();
+    produce_test_records(kafka.bootstrap_servers(), "revoke-commit", 20, 16).unwrap();
+    let settings = settings(&kafka, "revoke-commit-group", topic("revoke-commit"));
+    let mut source = KafkaSource::new(&settings).unwrap();
+    let first = consume_exactly(&mut source, 10, TIMEOUT).unwrap();
+    kafka
+        .with_cluster(|cluster| {
+            cluster.request_errors(
+                RDKafkaApiKey::OffsetCommit,
+                &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS],
+            )
+        })
+        .unwrap();
+    let outcome = source.commit(&Offsets::of(&first)).unwrap();
+    assert_eq!(outcome.deferred.len(), 1, "{outcome:?}");
+    // Closing revokes the partition: the deferred offsets are committed then.
+    drop(source);
+
+    let mut next = KafkaSource::new(&settings).unwrap();
+    let rest = consume_exactly(&mut next, 10, TIMEOUT).unwrap();
+    assert_eq!(indices(&rest), (10..20).collect::<Vec<_>>());
+}

@@ -5,6 +5,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use rdkafka::mocking::MockCluster;
+use rdkafka::producer::DefaultProducerContext;
 
 use crate::{Error, Result};
 
@@ -19,11 +20,11 @@ pub struct MockKafka {
     thread: Option<JoinHandle<()>>,
 }
 
-struct Request {
-    topic: String,
-    partitions: i32,
-    reply: mpsc::Sender<Result<(), String>>,
-}
+/// The cluster as its thread owns it.
+pub type Cluster = MockCluster<'static, DefaultProducerContext>;
+
+/// Work for the cluster's thread.
+type Request = Box<dyn FnOnce(&Cluster) + Send>;
 
 impl MockKafka {
     /// A cluster of one broker.
@@ -47,10 +48,7 @@ impl MockKafka {
                 let _ = started_tx.send(Ok(cluster.bootstrap_servers()));
                 // Ends when the `MockKafka` drops its sender.
                 for request in requests_rx {
-                    let created = cluster
-                        .create_topic(&request.topic, request.partitions, 1)
-                        .map_err(|error| error.to_string());
-                    let _ = request.reply.send(created);
+                    request(&cluster);
                 }
             })
             .map_err(|error| {
@@ -85,24 +83,33 @@ impl MockKafka {
 
     /// Creates a topic (the mock broker does not implement the CreateTopics admin call).
     pub fn create_topic(&self, topic: &str, partitions: i32) -> Result<()> {
+        let name = topic.to_string();
+        self.with_cluster(move |cluster| cluster.create_topic(&name, partitions, 1))?
+            .map_err(|error| {
+                Error::Testing(format!(
+                    "cannot create topic {topic} on the mock cluster {}: {error}",
+                    self.bootstrap_servers
+                ))
+            })
+    }
+
+    /// Runs `f` on the cluster's thread and returns its result: error injection
+    /// (`request_errors`), brokers going down, and the rest of `MockCluster`'s API.
+    pub fn with_cluster<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Cluster) -> R + Send + 'static,
+    ) -> Result<R> {
         let (reply, reply_rx) = mpsc::channel();
-        let request = Request {
-            topic: topic.to_string(),
-            partitions,
-            reply,
-        };
+        let request: Request = Box::new(move |cluster| {
+            let _ = reply.send(f(cluster));
+        });
         let gone = || Error::Testing("the mock Kafka thread is gone".into());
         self.requests
             .as_ref()
             .ok_or_else(gone)?
             .send(request)
             .map_err(|_| gone())?;
-        reply_rx.recv().map_err(|_| gone())?.map_err(|error| {
-            Error::Testing(format!(
-                "cannot create topic {topic} on the mock cluster {}: {error}",
-                self.bootstrap_servers
-            ))
-        })
+        reply_rx.recv().map_err(|_| gone())
     }
 }
 

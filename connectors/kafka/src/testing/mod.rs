@@ -17,5 +17,7 @@ pub use data::{
     ConsumeStats, PartitionProgress, consume_exactly, group_progress, produce_test_records,
     raw_consume, test_record_index,
 };
-pub use mock::MockKafka;
+pub use mock::{Cluster as MockCluster, MockKafka};
+/// For [`MockKafka::with_cluster`]: which request to fail, and with which error.
+pub use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 pub use tansu::{TANSU_INSTALL_HINT, TansuBroker};
