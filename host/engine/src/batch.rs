@@ -201,6 +201,21 @@ impl types::HostBatch for HostState {
             .collect()
     }
 
+    fn column_types(
+        &mut self,
+        _: Resource<BatchRep>,
+        part: Part,
+        path: String,
+    ) -> Result<Vec<Option<SchemaType>>, FieldError> {
+        let segments = path::segments(&path);
+        Ok(self
+            .current()
+            .records
+            .iter()
+            .map(|r| path::leaf_type(part_of(r, part), &segments).map(wit_type))
+            .collect())
+    }
+
     fn set_column(
         &mut self,
         _: Resource<BatchRep>,

@@ -1,7 +1,6 @@
 //! Field paths (`customer.ssn`) into keys and values: how the batch accessors find a
 //! field, and how setting a field a value lacks adds it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sluice_record::{Data, Field, Schema, SchemaKind, SchemaRef, Struct, Value};
@@ -61,19 +60,57 @@ pub fn get(
     })
 }
 
-/// Per-call memo of schemas extended with a new field, keyed by the original schema,
-/// so adding the same field to a thousand records builds one new schema.
+/// The type of a leaf's value (`None` when it is null, absent or not a leaf): what a
+/// transform needs to write a field without reading its contents.
+pub fn leaf_type(data: &Data, path: &[&str]) -> Option<sluice_record::SchemaType> {
+    use sluice_record::SchemaType as T;
+    let mut current = &data.value;
+    for name in path {
+        current = current.get(name)?;
+    }
+    Some(match current {
+        Value::Boolean(_) => T::Boolean,
+        Value::Int8(_) => T::Int8,
+        Value::Int16(_) => T::Int16,
+        Value::Int32(_) => T::Int32,
+        Value::Int64(_) => T::Int64,
+        Value::Float32(_) => T::Float32,
+        Value::Float64(_) => T::Float64,
+        Value::String(_) => T::String,
+        Value::Bytes(_) => T::Bytes,
+        Value::Null | Value::Array(_) | Value::Map(_) | Value::Struct(_) => return None,
+    })
+}
+
+/// Per-call memo of schemas extended with a new field, so adding the same field to a
+/// thousand records builds one new schema, shared by all of them.
 #[derive(Default)]
 pub struct SchemaCache {
-    /// Keyed by the address of the original schema (held alive by the records).
-    extended: HashMap<(usize, String), SchemaRef>,
+    /// (original schema, added field, extended schema). Few entries per call.
+    extended: Vec<(SchemaRef, String, SchemaRef)>,
 }
 
 impl SchemaCache {
+    /// The extension of `schema` by `field` made earlier in this call, if any. Records
+    /// usually share their schema (`Arc::ptr_eq`); equal schemas parsed separately
+    /// match too, so they end up with one extended schema.
+    fn find(&self, schema: &SchemaRef, field: &str) -> Option<&SchemaRef> {
+        let same = |(original, f, _): &&(SchemaRef, String, SchemaRef)| {
+            f == field && Arc::ptr_eq(original, schema)
+        };
+        let equal = |(original, f, _): &&(SchemaRef, String, SchemaRef)| {
+            f == field && **original == **schema
+        };
+        self.extended
+            .iter()
+            .find(same)
+            .or_else(|| self.extended.iter().find(equal))
+            .map(|(_, _, extended)| extended)
+    }
+
     /// Whether this call already added `field` to `schema` for another record.
     fn extends(&self, schema: &SchemaRef, field: &str) -> bool {
-        self.extended
-            .contains_key(&(Arc::as_ptr(schema) as usize, field.to_string()))
+        self.find(schema, field).is_some()
     }
 }
 
@@ -160,11 +197,9 @@ fn add_top_level_field(data: &mut Data, name: &str, scalar: Scalar, cache: &mut 
         unreachable!("caller checked the value is a struct");
     };
     let (old_schema, mut values) = s.into_parts();
-    let key = (Arc::as_ptr(&old_schema) as usize, name.to_string());
-    let new_schema = cache
-        .extended
-        .entry(key)
-        .or_insert_with(|| {
+    let new_schema = match cache.find(&old_schema, name) {
+        Some(extended) => extended.clone(),
+        None => {
             let mut schema = (*old_schema).clone();
             if let SchemaKind::Struct(fields) = &mut schema.kind {
                 let kind = schema_kind_of(&scalar).expect("the first value added is not null");
@@ -173,9 +208,13 @@ fn add_top_level_field(data: &mut Data, name: &str, scalar: Scalar, cache: &mut 
                     schema: Schema::builder(kind).optional().build_ref(),
                 });
             }
-            Arc::new(schema)
-        })
-        .clone();
+            let extended = Arc::new(schema);
+            cache
+                .extended
+                .push((old_schema.clone(), name.to_string(), extended.clone()));
+            extended
+        }
+    };
     // A null only gets here for a field another record of this schema already added.
     values.push(value_of(scalar));
     if data.schema.is_some() {

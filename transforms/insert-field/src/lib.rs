@@ -25,27 +25,58 @@ impl Transform for InsertField {
     fn describe() -> Vec<Property> {
         vec![
             Property::string("static.field", None, "Field name for a static value."),
-            Property::string("static.value", None, "The static value (a string) when `static.field` is set."),
+            Property::string(
+                "static.value",
+                None,
+                "The static value (a string) when `static.field` is set.",
+            ),
             Property::string("topic.field", None, "Field name for the record's topic."),
-            Property::string("partition.field", None, "Field name for the record's partition."),
+            Property::string(
+                "partition.field",
+                None,
+                "Field name for the record's partition.",
+            ),
             Property::string("offset.field", None, "Field name for the record's offset."),
-            Property::string("timestamp.field", None, "Field name for the record's timestamp (ms since the epoch)."),
-            Property::string("part", Some("value"), "Which side of the record gets the fields: `key` or `value`."),
+            Property::string(
+                "timestamp.field",
+                None,
+                "Field name for the record's timestamp (ms since the epoch).",
+            ),
+            Property::string(
+                "part",
+                Some("value"),
+                "Which side of the record gets the fields: `key` or `value`.",
+            ),
         ]
     }
 
     fn configure(config: Config) -> Result<Self, Error> {
         config.reject_unknown(&Self::describe())?;
-        let static_field = match (field_name(&config, "static.field"), config.get("static.value")) {
+        let static_field = match (
+            field_name(&config, "static.field"),
+            config.get("static.value"),
+        ) {
             (Some(f), Some(v)) => Some((f, v.to_string())),
             (None, None) => None,
-            (Some(_), None) => return Err(Error::InvalidConfig("`static.field` needs `static.value`".into())),
-            (None, Some(_)) => return Err(Error::InvalidConfig("`static.value` needs `static.field`".into())),
+            (Some(_), None) => {
+                return Err(Error::InvalidConfig(
+                    "`static.field` needs `static.value`".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::InvalidConfig(
+                    "`static.value` needs `static.field`".into(),
+                ));
+            }
         };
         let part = match config.get("part").unwrap_or("value") {
             "value" => Part::Value,
             "key" => Part::Key,
-            _ => return Err(Error::InvalidConfig("`part` must be `key` or `value`".into())),
+            _ => {
+                return Err(Error::InvalidConfig(
+                    "`part` must be `key` or `value`".into(),
+                ));
+            }
         };
         let t = InsertField {
             part,
@@ -72,7 +103,11 @@ impl Transform for InsertField {
         let n = batch.len();
         let column = |f: &dyn Fn(u32) -> Scalar| (0..n).map(f).collect::<Vec<_>>();
         if let Some((field, value)) = &self.static_field {
-            batch.set_column(self.part, field, &column(&|_| Scalar::String(value.clone())))?;
+            batch.set_column(
+                self.part,
+                field,
+                &column(&|_| Scalar::String(value.clone())),
+            )?;
         }
         if let Some(field) = &self.topic_field {
             // Most batches come from one topic-partition: ask once, not per record.
@@ -83,10 +118,18 @@ impl Transform for InsertField {
             batch.set_column(self.part, field, &values)?;
         }
         if let Some(field) = &self.partition_field {
-            batch.set_column(self.part, field, &column(&|i| Scalar::Int32(batch.partition(i))))?;
+            batch.set_column(
+                self.part,
+                field,
+                &column(&|i| Scalar::Int32(batch.partition(i))),
+            )?;
         }
         if let Some(field) = &self.offset_field {
-            batch.set_column(self.part, field, &column(&|i| Scalar::Int64(batch.offset(i))))?;
+            batch.set_column(
+                self.part,
+                field,
+                &column(&|i| Scalar::Int64(batch.offset(i))),
+            )?;
         }
         if let Some(field) = &self.timestamp_field {
             let values = column(&|i| batch.timestamp(i).map_or(Scalar::Null, Scalar::Int64));

@@ -36,9 +36,9 @@ mod config;
 mod plugin;
 
 pub use config::{Config, Property};
+pub use plugin::Transform;
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
-pub use plugin::Transform;
 
 /// The generated bindings of the `transform` world, for what the traits do not cover.
 pub mod bindings {

@@ -11,7 +11,9 @@ impl Transform for MaskPerRecord {
         vec![Property::string("fields", None, "The field to mask.")]
     }
     fn configure(config: Config) -> Result<Self, Error> {
-        Ok(MaskPerRecord { field: config.required("fields")? })
+        Ok(MaskPerRecord {
+            field: config.required("fields")?,
+        })
     }
     fn apply(&self, batch: &Batch) -> Result<(), Error> {
         for i in 0..batch.len() {

@@ -10,8 +10,12 @@ impl Guest for Naive {
         let mut records = records;
         for r in &mut records {
             // The root is a struct whose children are the field values, in field order.
-            let Some(i) = r.field_names.iter().position(|n| n == "ssn") else { continue };
-            let Some(Node::Struct(children)) = r.value.first() else { continue };
+            let Some(i) = r.field_names.iter().position(|n| n == "ssn") else {
+                continue;
+            };
+            let Some(Node::Struct(children)) = r.value.first() else {
+                continue;
+            };
             let child = children[i] as usize;
             if let Node::String(_) = r.value[child] {
                 r.value[child] = Node::String(String::new());

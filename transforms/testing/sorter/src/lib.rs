@@ -16,16 +16,33 @@ impl Transform for Sorter {
     fn describe() -> Vec<Property> {
         vec![
             Property::string("field", None, "The string field of the value to look at."),
-            Property::string("reject", None, "Records whose field has this value are rejected."),
-            Property::string("drop", None, "Records whose field has this value are discarded."),
-            Property::string("bad", None, "The first record whose field has this value fails the call."),
+            Property::string(
+                "reject",
+                None,
+                "Records whose field has this value are rejected.",
+            ),
+            Property::string(
+                "drop",
+                None,
+                "Records whose field has this value are discarded.",
+            ),
+            Property::string(
+                "bad",
+                None,
+                "The first record whose field has this value fails the call.",
+            ),
         ]
     }
 
     fn configure(config: Config) -> Result<Self, Error> {
         config.reject_unknown(&Self::describe())?;
         let get = |k: &str| config.get(k).map(str::to_string);
-        Ok(Sorter { field: config.required("field")?, reject: get("reject"), drop: get("drop"), bad: get("bad") })
+        Ok(Sorter {
+            field: config.required("field")?,
+            reject: get("reject"),
+            drop: get("drop"),
+            bad: get("bad"),
+        })
     }
 
     fn apply(&self, batch: &Batch) -> Result<(), Error> {
