@@ -42,3 +42,18 @@ pub use offsets::{Offsets, TopicPartition};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use rebalance::RebalanceEvent;
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
+
+#[cfg(test)]
+mod tests {
+    /// Tasks run on threads of their own: their source and producer must move there.
+    #[test]
+    fn clients_can_move_to_task_threads() {
+        fn send<T: Send>() {}
+        fn shared<T: Send + Sync>() {}
+        send::<crate::KafkaSource>();
+        send::<crate::RecordProducer>();
+        shared::<crate::testing::MockKafka>();
+        send::<crate::testing::TansuBroker>();
+        shared::<crate::Error>();
+    }
+}

@@ -30,6 +30,7 @@ use crate::{Error, Result};
 /// What to subscribe to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Topics {
+    /// Topic names (librdkafka takes a name starting with `^` as a regex).
     List(Vec<String>),
     /// A regular expression that must match a whole topic name, as Kafka Connect's
     /// `topics.regex`. Topics created later that match are picked up at the next
