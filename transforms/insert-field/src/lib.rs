@@ -69,15 +69,7 @@ impl Transform for InsertField {
                 ));
             }
         };
-        let part = match config.get("part").unwrap_or("value") {
-            "value" => Part::Value,
-            "key" => Part::Key,
-            _ => {
-                return Err(Error::InvalidConfig(
-                    "`part` must be `key` or `value`".into(),
-                ));
-            }
-        };
+        let part = config.part()?;
         let t = InsertField {
             part,
             static_field,

@@ -38,15 +38,7 @@ impl Transform for MaskField {
                 "`fields` must name at least one field".into(),
             ));
         }
-        let part = match config.get("part").unwrap_or("value") {
-            "value" => Part::Value,
-            "key" => Part::Key,
-            _ => {
-                return Err(Error::InvalidConfig(
-                    "`part` must be `key` or `value`".into(),
-                ));
-            }
-        };
+        let part = config.part()?;
         Ok(MaskField {
             part,
             fields,

@@ -1,6 +1,6 @@
 //! Reading a component's property group, with errors that name the property.
 
-use crate::bindings::sluice::plugin::types::{Error, Property as WitProperty, PropertyType};
+use crate::bindings::sluice::plugin::types::{Error, Part, Property as WitProperty, PropertyType};
 
 /// A property a component declares (returned from `describe`).
 pub type Property = WitProperty;
@@ -77,6 +77,18 @@ impl Config {
             Some(_) => Err(Error::InvalidConfig(format!(
                 "property `{name}` must be true or false"
             ))),
+        }
+    }
+
+    /// The `part` property (`key` or `value`, default `value`): which side of a record
+    /// a transform works on, as Kafka Connect's `$Key` / `$Value` transform variants.
+    pub fn part(&self) -> Result<Part, Error> {
+        match self.get("part").map(str::trim).unwrap_or("value") {
+            "value" => Ok(Part::Value),
+            "key" => Ok(Part::Key),
+            _ => Err(Error::InvalidConfig(
+                "`part` must be `key` or `value`".into(),
+            )),
         }
     }
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds target/mask.wasm, the Python MaskField component, with componentize-py
+# (`pip install componentize-py`; 0.25.1 was used). With --bench, also builds the two
+# benchmark guests in bench/ (target/passthrough.wasm, target/mask_per_record.wasm).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v componentize-py >/dev/null; then
+    echo "componentize-py not found: pip install componentize-py" >&2
+    exit 1
+fi
+
+WIT=../../../wit
+mkdir -p target
+
+# Typed bindings for the `transform` world, for editors and type checkers
+# (componentize generates its own copy when it builds the component).
+componentize-py -d "$WIT" -w transform bindings target/bindings
+
+componentize-py -d "$WIT" -w transform componentize app -o target/mask.wasm
+
+if [[ "${1:-}" == "--bench" ]]; then
+    componentize-py -d "$WIT" -w transform componentize -p bench passthrough -o target/passthrough.wasm
+    componentize-py -d "$WIT" -w transform componentize -p bench mask_per_record -o target/mask_per_record.wasm
+fi
+ls -l target/*.wasm
