@@ -5,6 +5,7 @@
 
 mod cli;
 mod components;
+mod demo;
 mod logging;
 
 use std::process::ExitCode;

@@ -6,7 +6,10 @@
 //! success, 1 means the command ran and found problems (e.g. an invalid file), 2 means
 //! it could not run.
 
+mod bench;
 mod config;
+mod demo;
+mod kinetica_emulator;
 mod validate;
 
 use std::process::ExitCode;
@@ -33,6 +36,14 @@ enum Command {
     /// Inspect Sluice's configuration properties.
     #[command(subcommand)]
     Config(config::Command),
+    /// Measure throughput end to end (needs the `tansu` Kafka broker on the PATH).
+    #[command(subcommand)]
+    Bench(bench::Command),
+    /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
+    /// Wasm transform into Kinetica, and a summary checking that every record arrived.
+    Demo(demo::Args),
+    /// Run an in-memory Kinetica (head node and worker ranks) until Ctrl-C.
+    KineticaEmulator(kinetica_emulator::Args),
 }
 
 impl Cli {
@@ -40,6 +51,9 @@ impl Cli {
         match self.command {
             Command::Validate(args) => validate::run(args),
             Command::Config(command) => command.run(),
+            Command::Bench(command) => command.run(),
+            Command::Demo(args) => demo::run(args),
+            Command::KineticaEmulator(args) => kinetica_emulator::run(args),
         }
     }
 }

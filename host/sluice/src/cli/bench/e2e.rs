@@ -1,0 +1,253 @@
+//! `sluice bench e2e`: end-to-end throughput against a raw consumer of the same topic.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use sluice_config::pipeline::Subscription;
+use sluice_engine::WasmEngine;
+use sluice_kafka::testing::{TansuBroker, raw_consume};
+use sluice_kinetica_emulator::EmulatorConfig;
+use sluice_runtime::{Pipeline, RunOptions};
+
+use super::report::{self, Measurement};
+use crate::demo::pipeline::{self, Overrides, Source};
+use crate::demo::produce;
+use crate::demo::small_json::SmallJson;
+use crate::demo::units::{count, per_second, seconds};
+
+/// Arguments of `sluice bench e2e`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Records in the topic; every run reads all of them.
+    #[arg(long, default_value_t = 500_000)]
+    records: u64,
+    /// Size of each JSON value in bytes (keys add 2-8 bytes).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(SmallJson::MIN_SIZE as u64..=1_000_000))]
+    value_size: u64,
+    /// Partitions of the topic.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(i32).range(1..=256))]
+    partitions: i32,
+    /// Worker ranks of the Kinetica emulator for the multi-head runs.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=64))]
+    workers: u64,
+    /// Run this pipeline file instead of the built-in `config/demo/bench.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pipeline: Option<PathBuf>,
+    /// Give up on a run that has not finished after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout_secs: u64,
+}
+
+/// One pipeline run: how it differs from the file.
+struct Variant {
+    label: String,
+    multihead: bool,
+    transform: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let timeout = Duration::from_secs(args.timeout_secs);
+    let source = Source::or_built_in(args.pipeline.clone(), pipeline::BENCH);
+    let broker = TansuBroker::start().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bootstrap = broker.bootstrap_servers().to_owned();
+    // The topic is the pipeline's; load it once only to learn it.
+    let probe = pipeline::load(&source, &overrides(&bootstrap, "http://127.0.0.1:9191"))?;
+    let topic = match &probe.subscription {
+        Some(Subscription::Topics(t)) if t.len() == 1 => t[0].clone(),
+        _ => anyhow::bail!("the benchmark pipeline must list exactly one topic in `topics`"),
+    };
+    broker.create_topic(&topic, args.partitions)?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "sluice bench e2e: {} records of {} B JSON, topic `{topic}` ({} partitions) on tansu at {bootstrap}",
+        count(args.records),
+        args.value_size,
+        args.partitions
+    )?;
+    out.flush()?;
+    let produced = Instant::now();
+    let production = produce::start(
+        &bootstrap,
+        &topic,
+        args.records,
+        // As most benchmarks of Kafka consumers: no compression, so that decompressing
+        // is not what is measured.
+        "none",
+        SmallJson::new(args.value_size as usize),
+    )?;
+    let counters = production.produced.clone();
+    production.wait()?;
+    let produced = produced.elapsed();
+    writeln!(
+        out,
+        "produced in {} ({} records/s)",
+        seconds(produced),
+        count(per_second(counters.records(), produced).round() as u64)
+    )?;
+    writeln!(out)?;
+    out.flush()?;
+
+    let stats = raw_consume(&bootstrap, &topic, args.records, timeout)?;
+    let baseline = Measurement {
+        label: "raw librdkafka consume (BaseConsumer)".to_owned(),
+        records: stats.records,
+        bytes: stats.bytes,
+        elapsed: stats.elapsed,
+        setup: stats.total.saturating_sub(stats.elapsed),
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("bench-kinetica")
+        .enable_all()
+        .build()?;
+    let options = RunOptions::default();
+    let engine = options.engine()?;
+    let variants = [
+        Variant {
+            label: format!("pipeline, multi-head ({} worker ranks)", args.workers),
+            multihead: true,
+            transform: false,
+        },
+        Variant {
+            label: "pipeline, head node only".to_owned(),
+            multihead: false,
+            transform: false,
+        },
+        Variant {
+            label: "pipeline, multi-head + Wasm insert-field".to_owned(),
+            multihead: true,
+            transform: true,
+        },
+    ];
+    let mut runs = Vec::with_capacity(variants.len());
+    for (i, variant) in variants.iter().enumerate() {
+        let run = Run {
+            runtime: &runtime,
+            engine: &engine,
+            options: &options,
+            source: &source,
+            bootstrap: &bootstrap,
+            records: args.records,
+            workers: args.workers as usize,
+            timeout,
+        };
+        runs.push(run.measure(variant, i)?);
+    }
+    write!(out, "{}", report::render(&baseline, &runs))?;
+    writeln!(
+        out,
+        "\nTimes run from the first record read to the last one written; set-up (connecting, \
+         joining the group, compiling components) is shown apart. MB/s counts keys and values."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn overrides(bootstrap: &str, kinetica_url: &str) -> Overrides {
+    Overrides {
+        bootstrap_servers: bootstrap.to_owned(),
+        kinetica_url: kinetica_url.to_owned(),
+        extra: Vec::new(),
+    }
+}
+
+/// What every pipeline run shares.
+struct Run<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    engine: &'a WasmEngine,
+    options: &'a RunOptions,
+    source: &'a Source,
+    bootstrap: &'a str,
+    records: u64,
+    workers: usize,
+    timeout: Duration,
+}
+
+impl Run<'_> {
+    /// Runs the pipeline over the whole topic into a fresh emulator.
+    fn measure(&self, variant: &Variant, index: usize) -> anyhow::Result<Measurement> {
+        tracing::info!(run = %variant.label, "benchmark run");
+        let emulator = self
+            .runtime
+            .block_on(sluice_kinetica_emulator::start(EmulatorConfig {
+                workers: if variant.multihead { self.workers } else { 0 },
+                ..EmulatorConfig::default()
+            }))?;
+        let mut overrides = overrides(self.bootstrap, emulator.url());
+        // A new group per run, so that each reads the topic from the start.
+        overrides.extra.push((
+            "group.id".to_owned(),
+            format!("sluice-bench-{}-{index}", std::process::id()),
+        ));
+        overrides.extra.push((
+            "kinetica.enable_multihead".to_owned(),
+            variant.multihead.to_string(),
+        ));
+        if variant.transform {
+            for (k, v) in [
+                ("transforms", "source"),
+                ("transforms.source.type", "insert-field"),
+                ("transforms.source.offset.field", "kafka_offset"),
+            ] {
+                overrides.extra.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        let config = pipeline::load(self.source, &overrides)?;
+        let started = Instant::now();
+        let handle = Pipeline::start(config, self.engine, self.options.clone())?;
+        let metrics = handle.metrics();
+        let (mut first, mut last) = (None, None);
+        let deadline = started + self.timeout;
+        while last.is_none() {
+            std::thread::sleep(Duration::from_millis(2));
+            let now = Instant::now();
+            let m = metrics.snapshot();
+            if first.is_none() && m.records_in > 0 {
+                first = Some(now);
+            }
+            if m.records_written >= self.records {
+                last = Some(now);
+            } else if let Some(error) = handle.failure() {
+                anyhow::bail!("{}: the pipeline failed: {error}", variant.label);
+            } else if now > deadline {
+                anyhow::bail!(
+                    "{}: {} of {} records written after {} s",
+                    variant.label,
+                    count(m.records_written),
+                    count(self.records),
+                    self.timeout.as_secs()
+                );
+            }
+        }
+        let summary = handle
+            .stop()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", variant.label))?;
+        let rows: u64 = emulator
+            .table_names()
+            .iter()
+            .filter_map(|t| emulator.row_count(t))
+            .map(|n| n as u64)
+            .sum();
+        self.runtime.block_on(emulator.shutdown());
+        if rows < self.records {
+            anyhow::bail!(
+                "{}: Kinetica has {} rows for {} records",
+                variant.label,
+                count(rows),
+                count(self.records)
+            );
+        }
+        let (first, last) = (first.unwrap_or(started), last.unwrap_or(started));
+        Ok(Measurement {
+            label: variant.label.clone(),
+            records: summary.metrics.records_written,
+            bytes: summary.metrics.bytes_in,
+            elapsed: last - first,
+            setup: first - started,
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! `sluice bench`: throughput measurements that need more than a micro-benchmark.
+//!
+//! `sluice bench e2e` fills a topic on a `tansu` broker (a separate process: librdkafka's
+//! mock cluster slows down as a partition grows, so it must never be benchmarked
+//! against), reads it once with a bare librdkafka consumer as the baseline, then runs
+//! the pipeline of `config/demo/bench.yaml` over the same topic into a Kinetica
+//! emulator — with multi-head ingest, through the head node only, and with a Wasm
+//! transform — and prints records/s, MB/s and the ratio to the baseline.
+
+mod e2e;
+mod report;
+
+use std::process::ExitCode;
+
+/// `sluice bench …`
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Kafka (tansu) → pipeline → Kinetica emulator, compared with a raw librdkafka
+    /// consumer of the same topic. Needs `tansu` on the PATH.
+    E2e(e2e::Args),
+}
+
+impl Command {
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self {
+            Command::E2e(args) => e2e::run(args),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! `sluice kinetica-emulator`: an in-memory Kinetica (head node and worker ranks) in the
+//! foreground, for trying pipelines and clients without a database. Stops on Ctrl-C or
+//! SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use sluice_kinetica_emulator::EmulatorConfig;
+
+/// Arguments of `sluice kinetica-emulator`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port of the head node on 127.0.0.1 (Kinetica's default is 9191; 0 picks a free one).
+    #[arg(long, default_value_t = 9191)]
+    port: u16,
+    /// Worker ranks for multi-head ingest, each on a free port; 0 runs the head node only.
+    #[arg(long, default_value_t = 3)]
+    workers: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    let config = EmulatorConfig {
+        port: args.port,
+        workers: args.workers,
+        ..EmulatorConfig::default()
+    };
+    let emulator = sluice_kinetica_emulator::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Kinetica emulator at {}", emulator.url())?;
+        for (i, url) in emulator.worker_urls().iter().enumerate() {
+            writeln!(out, "  worker rank {} at {url}", i + 1)?;
+        }
+        writeln!(out, "Press Ctrl-C to stop.")?;
+        // Scripts wait for these lines before starting clients: do not leave them buffered.
+        out.flush()?;
+    }
+    shutdown_signal().await?;
+    tracing::info!("stopping the Kinetica emulator");
+    emulator.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers
+/// send).
+pub async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}

@@ -1,0 +1,16 @@
+//! Demo and benchmark support: the data `sluice demo` and `sluice bench` write to Kafka,
+//! the pipelines they run, and how they print numbers.
+//!
+//! * [`stocks`]: the Kinetica connector quick-start's stock-ticker quotes, as Kafka
+//!   Connect JSON with a schema envelope.
+//! * [`produce`]: writes generated records to a topic on a thread of its own, counting
+//!   them as it goes so that a caller can show progress while a pipeline consumes them.
+//! * [`small_json`]: 100-byte schemaless JSON records for `sluice bench`.
+//! * [`pipeline`]: the pipelines of `config/demo/`, with run-time addresses filled in.
+//! * [`units`]: counts, rates and durations for people.
+
+pub mod pipeline;
+pub mod produce;
+pub mod small_json;
+pub mod stocks;
+pub mod units;

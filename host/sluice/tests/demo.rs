@@ -1,0 +1,185 @@
+//! `sluice demo`, `sluice kinetica-emulator` and the demo's pipeline files, run as users
+//! run them: the built binary.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn sluice() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+fn repo_file(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+}
+
+#[test]
+fn the_demo_pipelines_are_valid() {
+    let out = sluice()
+        .arg("validate")
+        .arg(repo_file("config/demo/stocks.yaml"))
+        .arg(repo_file("config/demo/bench.yaml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("(pipeline `stocks-to-kinetica`)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(pipeline `bench-to-kinetica`)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_demo_puts_every_record_in_kinetica_and_says_so() {
+    let started = Instant::now();
+    let out = sluice()
+        .args(["demo", "--records", "2000"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for line in [
+        "Sluice demo: 2,000 stock quotes",
+        "transforms: source (insert-field)",
+        "Summary",
+        "  records produced:      2,000 (",
+        "  records consumed:      2,000\n",
+        "  records written:       2,000\n",
+        "  records dead-lettered: 0\n",
+        "  rows in Kinetica:      ki_home.stocks: 2,000\n",
+        "  throughput:",
+        "  wall time:",
+        "OK: all 2,000 records are in Kinetica (every partition and offset checked).",
+    ] {
+        assert!(
+            stdout.contains(line),
+            "missing {line:?} in:\n{stdout}\n{stderr}"
+        );
+    }
+    // Record contents never reach the logs (a symbol would be the giveaway).
+    assert!(!stderr.contains("AAPL"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(120));
+}
+
+/// The demo's pipeline with `from` replaced by `to`, in a temporary directory.
+fn edited_pipeline(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let stocks = std::fs::read_to_string(repo_file("config/demo/stocks.yaml")).unwrap();
+    let edited = stocks.replace(from, to);
+    assert_ne!(stocks, edited, "{from:?} is not in stocks.yaml");
+    let file = dir.path().join("stocks.yaml");
+    std::fs::write(&file, edited).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn a_demo_that_loses_records_exits_1_and_says_what_is_missing() {
+    // Without its table the sink refuses the records and the pipeline stops.
+    let (_dir, file) = edited_pipeline("create_table: true", "create_table: false");
+    let out = sluice()
+        .args(["demo", "--records", "300", "--pipeline"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Stopped early: the pipeline failed: "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("create_table=false"), "{stdout}");
+    assert!(
+        stdout.contains("FAILED: 300 of 300 records are not in Kinetica"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_demo_pipeline_that_cannot_start_names_the_problem() {
+    // A transform with an unknown property is refused before anything is consumed.
+    let (_dir, file) = edited_pipeline(
+        "offset.field: kafka_offset",
+        "offset.field: kafka_offset\n  colour: blue",
+    );
+    let out = sluice()
+        .args(["demo", "--records", "100", "--pipeline"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("colour"), "{stdout}\n{stderr}");
+}
+
+#[test]
+fn the_emulator_command_serves_until_sigterm() {
+    let mut child = sluice()
+        .args(["kinetica-emulator", "--port", "0", "--workers", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let head = lines.next().unwrap().unwrap();
+    let url = head
+        .strip_prefix("Kinetica emulator at http://")
+        .unwrap_or_else(|| panic!("first line: {head}"))
+        .to_owned();
+    let workers: Vec<String> = (0..2).map(|_| lines.next().unwrap().unwrap()).collect();
+    assert!(
+        workers[0].starts_with("  worker rank 1 at http://127.0.0.1:"),
+        "{workers:?}"
+    );
+    assert!(
+        workers[1].starts_with("  worker rank 2 at http://127.0.0.1:"),
+        "{workers:?}"
+    );
+
+    // Any HTTP answer shows the head node serves.
+    let mut stream = TcpStream::connect(&url).unwrap();
+    stream
+        .write_all(b"POST /show/system/status HTTP/1.0\r\ncontent-length: 0\r\n\r\n")
+        .unwrap();
+    // The body is binary Avro (an error envelope here): not text.
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1."), "{answer}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit}");
+}
