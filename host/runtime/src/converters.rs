@@ -76,7 +76,7 @@ impl Converters {
             raw: index,
             stage,
             class: class.clone(),
-            label: format!("{side} converter `{class}`"),
+            label: format!("the {side} converter `{class}`"),
             exception: "sluice.ConvertError",
             reason: error.to_string(),
         }

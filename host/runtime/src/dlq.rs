@@ -4,7 +4,7 @@
 //! `__connect.errors.*` headers saying where and why they failed, so tools written for
 //! Kafka Connect's dead letter queues read Sluice's unchanged.
 
-use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
+use sluice_kafka::{Error as KafkaError, Partitioning, ProducerSettings, RecordProducer};
 use sluice_record::{Header, RawRecord};
 
 use crate::bad_record::BadRecord;
@@ -40,9 +40,9 @@ pub(crate) struct DeadLetterQueue {
 }
 
 impl DeadLetterQueue {
-    pub fn new(spec: &DlqSpec, pipeline: &str, task: usize) -> sluice_kafka::Result<Self> {
+    pub fn new(spec: &DlqSpec, pipeline: &str, task: usize) -> Result<Self, Box<KafkaError>> {
         Ok(DeadLetterQueue {
-            producer: RecordProducer::new(&spec.producer)?,
+            producer: RecordProducer::new(&spec.producer).map_err(Box::new)?,
             spec: spec.clone(),
             connector_name: pipeline.to_owned(),
             task,
@@ -55,7 +55,7 @@ impl DeadLetterQueue {
 
     /// Writes the bad records of `batch` and waits for the broker's acknowledgement.
     /// Safe to call again with the same records after a failure (at-least-once).
-    pub fn send(&mut self, batch: &[RawRecord], bad: &[BadRecord]) -> sluice_kafka::Result<()> {
+    pub fn send(&mut self, batch: &[RawRecord], bad: &[BadRecord]) -> Result<(), Box<KafkaError>> {
         let records: Vec<RawRecord> = bad
             .iter()
             .map(|b| {
@@ -75,6 +75,7 @@ impl DeadLetterQueue {
         // letter topic need not have as many partitions as the source topics.
         self.producer
             .send(&self.spec.topic, &records, Partitioning::ByKey)
+            .map_err(Box::new)
     }
 }
 
@@ -123,7 +124,7 @@ mod tests {
             raw: 0,
             stage: Stage::ValueConverter,
             class: "json".into(),
-            label: "value converter `json`".into(),
+            label: "the value converter `json`".into(),
             exception: "sluice.ConvertError",
             reason: "invalid JSON".into(),
         };

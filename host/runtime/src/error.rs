@@ -70,7 +70,8 @@ impl fmt::Display for Stage {
 pub struct PipelineError {
     pub pipeline: String,
     pub task: usize,
-    pub kind: FailureKind,
+    /// Boxed: errors travel in `Result`s, and the reasons are large.
+    pub kind: Box<FailureKind>,
 }
 
 const TOLERANCE_HINT: &str = "errors.tolerance=none stops the pipeline at the first bad \
@@ -82,12 +83,13 @@ letter queue";
 pub enum FailureKind {
     /// A record could not be converted, transformed or written, and
     /// `errors.tolerance=none`.
-    #[error("record {coordinates} failed in {stage} ({component}): {reason}; {hint}", hint = TOLERANCE_HINT)]
+    #[error("record {coordinates} failed in {component}: {reason}; {hint}", hint = TOLERANCE_HINT)]
     BadRecord {
         /// `topic-partition@offset` as consumed.
         coordinates: String,
         stage: Stage,
-        /// The converter or transform (`transform `mask` (mask-field)`), or the sink.
+        /// What failed: `the value converter `json``, `transform `mask` (mask-field)`,
+        /// `the Kinetica sink`.
         component: String,
         reason: String,
     },

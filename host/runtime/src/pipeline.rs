@@ -260,7 +260,7 @@ impl PipelineHandle {
                 self.shared.fail(PipelineError {
                     pipeline: self.shared.name.clone(),
                     task: usize::MAX,
-                    kind: FailureKind::Panic(format!("{panic:?}")),
+                    kind: Box::new(FailureKind::Panic(format!("{panic:?}"))),
                 });
             }
         }

@@ -72,7 +72,7 @@ pub(crate) fn run_thread(
         let error = PipelineError {
             pipeline: shared.name.clone(),
             task: id,
-            kind,
+            kind: Box::new(kind),
         };
         error!("{error}");
         shared.fail(error);

@@ -37,7 +37,7 @@ fn a_bad_record_with_tolerance_none_stops_the_pipeline_and_commits_nothing_of_it
     assert!(text.contains("strict-0@3"), "{text}");
     assert!(text.contains("invalid JSON"), "{text}");
     assert!(text.contains("errors.deadletterqueue.topic.name"), "{text}");
-    match error.kind {
+    match *error.kind {
         FailureKind::BadRecord { stage, .. } => assert_eq!(stage, Stage::ValueConverter),
         other => panic!("{other:?}"),
     }
@@ -64,7 +64,7 @@ fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_wr
         value: Some(b"abc".to_vec()),
     }];
     let mut records = vec![
-        raw("lenient", Some(b"k0"), None, Vec::new()),
+        raw("lenient", None, None, Vec::new()),
         raw("lenient", None, None, Vec::new()),
         raw("lenient", None, None, traced),
         raw("lenient", None, None, Vec::new()),
@@ -88,8 +88,7 @@ fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_wr
     let yaml = env.yaml(
         "lenient-p",
         "lenient",
-        "key.converter: string\n\
-         value.converter.schemas.enable: false\n\
+        "value.converter.schemas.enable: false\n\
          transforms: [sort]\n\
          transforms.sort.type: sorter\n\
          transforms.sort.field: status\n\
@@ -190,7 +189,7 @@ fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
     assert!(pipeline.wait(Some(TIMEOUT)), "the pipeline did not stop");
     let metrics = pipeline.metrics().snapshot();
     let error = pipeline.stop().unwrap_err();
-    match &error.kind {
+    match error.kind.as_ref() {
         FailureKind::Transform {
             alias, attempts, ..
         } => {
