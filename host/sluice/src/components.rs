@@ -24,6 +24,9 @@ pub struct Described {
     pub def: ConfigDef,
 }
 
+/// How `describe` shows the keys of a converter's group.
+const CONVERTER_PREFIX: &str = "<key|value|header>.converter.";
+
 pub struct Registry {
     connectors: Vec<ConnectorSpec>,
     converters: Vec<ComponentSpec>,
@@ -36,8 +39,9 @@ impl Registry {
     pub fn new() -> Registry {
         Registry {
             connectors: vec![sluice_kinetica_sink::config::connector_spec()],
-            // The converters (host/convert) and built-in transforms register here.
-            converters: Vec::new(),
+            converters: converters(),
+            // Transforms are Wasm components: they describe their properties when the
+            // runtime loads them (`sluice run`), which checks their groups then.
             transforms: Vec::new(),
             predicates: Vec::new(),
         }
@@ -64,7 +68,7 @@ impl Registry {
             def: (c.config_def)(),
         }));
         let groups = [
-            ("<key|value|header>.converter.", &self.converters),
+            (CONVERTER_PREFIX, &self.converters),
             ("transforms.<alias>.", &self.transforms),
             ("predicates.<alias>.", &self.predicates),
         ];
@@ -77,11 +81,20 @@ impl Registry {
         out
     }
 
+    /// The connectors compiled into this binary.
+    pub fn connectors(&self) -> &[ConnectorSpec] {
+        &self.connectors
+    }
+
     /// Loads and validates a pipeline file, including the groups of the converters,
     /// transforms and predicates this registry knows. Groups of unknown (e.g. Wasm)
     /// components are checked when the component is loaded.
     pub fn validate_file(&self, path: &Path) -> Checked<PipelineConfig> {
-        let mut checked = pipeline::load(path, &self.connectors);
+        self.check_groups(pipeline::load(path, &self.connectors))
+    }
+
+    /// Adds the problems of the groups this registry can check to a loaded pipeline.
+    pub fn check_groups(&self, mut checked: Checked<PipelineConfig>) -> Checked<PipelineConfig> {
         let Some(config) = &checked.value else {
             return checked;
         };
@@ -117,8 +130,32 @@ impl Registry {
 fn find(specs: &[ComponentSpec], name: &str) -> Option<ConfigDef> {
     specs
         .iter()
-        .find(|s| s.names.contains(&name))
+        .find(|s| s.names.iter().any(|n| n.eq_ignore_ascii_case(name.trim())))
         .map(|s| (s.config_def)())
+}
+
+/// Kafka Connect's standard converters (host/convert), by every name that selects them.
+fn converters() -> Vec<ComponentSpec> {
+    fn def(name: &str) -> ConfigDef {
+        sluice_convert::config_def(name).expect("a converter sluice-convert knows")
+    }
+    vec![
+        ComponentSpec {
+            names: &["json", "org.apache.kafka.connect.json.JsonConverter"],
+            config_def: || def("json"),
+        },
+        ComponentSpec {
+            names: &["string", "org.apache.kafka.connect.storage.StringConverter"],
+            config_def: || def("string"),
+        },
+        ComponentSpec {
+            names: &[
+                "bytes",
+                "org.apache.kafka.connect.converters.ByteArrayConverter",
+            ],
+            config_def: || def("bytes"),
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -128,6 +165,21 @@ mod tests {
 
     /// Every declared default must parse as its type and pass its validator, or a
     /// pipeline that does not set the property would be rejected.
+    #[test]
+    fn converters_are_known_by_short_and_class_names() {
+        let registry = Registry::new();
+        for name in [
+            "json",
+            "JSON",
+            "org.apache.kafka.connect.json.JsonConverter",
+            "string",
+            "bytes",
+        ] {
+            assert!(find(&registry.converters, name).is_some(), "{name}");
+        }
+        assert!(find(&registry.converters, "avro").is_none());
+    }
+
     #[test]
     fn every_default_is_valid() {
         for d in Registry::new().described() {
@@ -143,14 +195,21 @@ mod tests {
         }
     }
 
+    /// Keys are unique within the pipeline's namespace; a group's components are
+    /// alternatives (one converter per side), so their keys are unique per component.
     #[test]
     fn every_property_is_documented_and_named_once() {
         let mut seen = std::collections::HashSet::new();
         for d in Registry::new().described() {
+            let component = if d.prefix == CONVERTER_PREFIX {
+                d.def.component
+            } else {
+                ""
+            };
             for p in &d.def.properties {
                 assert!(!p.doc.is_empty(), "{} has no doc", p.name);
                 for name in std::iter::once(&p.name).chain(p.deprecated_aliases) {
-                    let key = format!("{}{}", d.prefix, name);
+                    let key = format!("{component}:{}{}", d.prefix, name);
                     assert!(seen.insert(key.clone()), "{key} is declared twice");
                 }
                 // A secret with a default would be a secret in the source code.

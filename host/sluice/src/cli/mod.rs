@@ -10,6 +10,7 @@ mod bench;
 mod config;
 mod demo;
 mod kinetica_emulator;
+mod run;
 mod validate;
 
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ enum Command {
     /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
     /// Wasm transform into Kinetica, and a summary checking that every record arrived.
     Demo(demo::Args),
+    /// Run pipelines in the foreground until Ctrl-C/SIGTERM (Kafka Connect's files too,
+    /// with --connect-worker).
+    Run(run::Args),
     /// Run an in-memory Kinetica (head node and worker ranks) until Ctrl-C.
     KineticaEmulator(kinetica_emulator::Args),
 }
@@ -51,6 +55,7 @@ impl Cli {
         match self.command {
             Command::Validate(args) => validate::run(args),
             Command::Config(command) => command.run(),
+            Command::Run(args) => run::run(args),
             Command::Bench(command) => command.run(),
             Command::Demo(args) => demo::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),

@@ -1,0 +1,184 @@
+//! `sluice run --connect-worker`: Kafka Connect's `connect-standalone` files, unchanged
+//! but for where Kafka and Kinetica are, run by the `sluice` binary as a child process
+//! until SIGTERM.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sluice_kafka::testing::{MockKafka, group_progress};
+use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
+use sluice_kinetica_emulator::EmulatorConfig;
+use sluice_record::RawRecord;
+
+const TIMEOUT: Duration = Duration::from_secs(90);
+const TOPICS: [&str; 2] = ["Tweets.KafkaConnectorTest", "Tweets.KafkaConnectorTest2"];
+const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Kills the child if the test fails before it exits.
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn produce(bootstrap: &str, topic: &str, ids: std::ops::Range<i64>) {
+    let records: Vec<RawRecord> = ids
+        .map(|id| RawRecord {
+            topic: topic.into(),
+            partition: 0,
+            offset: 0,
+            timestamp: None,
+            headers: Vec::new(),
+            key: None,
+            value: Some(
+                format!(r#"{{"schema":{SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#)
+                    .into_bytes(),
+            ),
+        })
+        .collect();
+    let mut producer = RecordProducer::new(&ProducerSettings {
+        bootstrap_servers: bootstrap.to_owned(),
+        properties: Default::default(),
+    })
+    .unwrap();
+    producer
+        .send(topic, &records, Partitioning::AsRecorded)
+        .unwrap();
+}
+
+#[test]
+fn connect_standalone_files_run_until_sigterm() {
+    let kafka = MockKafka::start().unwrap();
+    for topic in TOPICS {
+        kafka.create_topic(topic, 1).unwrap();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+
+    // The README's sink.properties, pointed at this test's Kafka and Kinetica.
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(repo().join("config/compat/sink.properties")).unwrap();
+    assert!(shipped.contains("kinetica.url = http://localhost:9191"));
+    let connector = dir.path().join("sink.properties");
+    std::fs::write(
+        &connector,
+        format!(
+            "{}bootstrap.servers = {}\n",
+            shipped.replace("http://localhost:9191", emulator.url()),
+            kafka.bootstrap_servers()
+        ),
+    )
+    .unwrap();
+    let worker = repo().join("config/compat/connect-standalone-sink.properties");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args([
+            "--log-level",
+            "info,librdkafka=warn",
+            "run",
+            "--connect-worker",
+        ])
+        .arg(&worker)
+        .arg(&connector)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sluice");
+    let pid = child.id();
+    // Read as it comes, so a full pipe never blocks the child.
+    let mut pipe = child.stderr.take().unwrap();
+    let mut stderr_reader = Some(std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    }));
+    let mut stderr = || stderr_reader.take().unwrap().join().unwrap();
+    let mut running = Running(Some(child));
+
+    produce(kafka.bootstrap_servers(), TOPICS[0], 0..30);
+    produce(kafka.bootstrap_servers(), TOPICS[1], 100..110);
+    let tables = [
+        ("TEST.out_Tweets_KafkaConnectorTest", 30),
+        ("TEST.out_Tweets_KafkaConnectorTest2", 10),
+    ];
+    for (table, rows) in tables {
+        eventually(&format!("{rows} rows in {table}"), || {
+            if let Some(child) = &mut running.0
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("sluice exited early ({status}):\n{}", stderr());
+            }
+            (emulator.row_count(table) == Some(rows)).then_some(())
+        });
+    }
+    let texts: Vec<_> = emulator.rows(tables[1].0).unwrap();
+    assert!(
+        texts
+            .iter()
+            .any(|r| r[1] == sluice_kinetica::Value::String("tweet 105".into()))
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut child = running.0.take().unwrap();
+    let status = eventually("sluice to exit", || child.try_wait().unwrap());
+    let stderr = stderr();
+    eprintln!("{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    // Worker-only settings are accepted and noted; deprecated names are warned about.
+    assert!(
+        stderr.contains("Kafka Connect worker settings Sluice does not need, ignored")
+            && stderr.contains("offset.storage.file.filename")
+            && stderr.contains("rest.port")
+            && stderr.contains("internal.key.converter"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("kinetica.collection_name"), "{stderr}");
+    assert!(
+        stderr.contains("pipeline `TwitterSinkConnector` stopped: 40 record(s) in, 40 written"),
+        "{stderr}"
+    );
+    // Stopped gracefully: everything written was committed, in Kafka Connect's group.
+    for (topic, end) in [(TOPICS[0], 30), (TOPICS[1], 10)] {
+        let progress = group_progress(
+            kafka.bootstrap_servers(),
+            "connect-TwitterSinkConnector",
+            topic,
+            TIMEOUT,
+        )
+        .unwrap();
+        assert_eq!(progress[0].committed, Some(end), "{topic}");
+    }
+}
