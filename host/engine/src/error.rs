@@ -79,7 +79,7 @@ impl fmt::Display for PluginError {
             PluginErrorKind::Timeout { budget_ms } => write!(
                 f,
                 "component `{c}` used up its CPU budget of {budget_ms} ms for one batch \
-                 (raise transforms.<alias>.sandbox.call.timeout.ms if the work is legitimate)"
+                 (raise transforms.<alias>.sandbox.cpu.budget.ms if the work is legitimate)"
             ),
             PluginErrorKind::OutOfMemory { limit_bytes } => write!(
                 f,

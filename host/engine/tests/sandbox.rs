@@ -346,3 +346,33 @@ fn a_component_that_rejects_its_configuration_never_gets_staged() {
         "{err}"
     );
 }
+
+#[test]
+fn outputs_say_which_input_record_each_came_from() {
+    let engine = engine();
+    let p = plugin(
+        &engine,
+        "sorter",
+        &[("field", "name"), ("reject", "n1"), ("drop", "n2")],
+        SandboxLimits::default(),
+    );
+    let out = p.instantiate().unwrap().apply(records(5)).unwrap();
+    assert_eq!(out.origins, [0, 3, 4]);
+    assert_eq!(out.records.len(), out.origins.len());
+    assert_eq!(out.rejected_origins, [1]);
+    assert_eq!(out.rejected[0].0.offset, 101);
+    assert_eq!(out.discarded, 1);
+}
+
+#[test]
+fn a_component_describes_itself_without_being_configured() {
+    let engine = engine();
+    let loaded = engine
+        .load_file(&sluice_guests::path("mask-field"), WorldKind::Transform)
+        .unwrap();
+    // mask-field refuses an empty configuration, but can still say what it takes.
+    let declared = TransformPlugin::describe(&engine, &loaded, SandboxLimits::default()).unwrap();
+    let names: Vec<&str> = declared.iter().map(|p| p.name.as_str()).collect();
+    assert!(names.contains(&"fields") && names.contains(&"part"), "{names:?}");
+    assert!(TransformPlugin::new(&engine, loaded, Vec::new(), SandboxLimits::default()).is_err());
+}
