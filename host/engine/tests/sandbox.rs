@@ -373,6 +373,9 @@ fn a_component_describes_itself_without_being_configured() {
     // mask-field refuses an empty configuration, but can still say what it takes.
     let declared = TransformPlugin::describe(&engine, &loaded, SandboxLimits::default()).unwrap();
     let names: Vec<&str> = declared.iter().map(|p| p.name.as_str()).collect();
-    assert!(names.contains(&"fields") && names.contains(&"part"), "{names:?}");
+    assert!(
+        names.contains(&"fields") && names.contains(&"part"),
+        "{names:?}"
+    );
     assert!(TransformPlugin::new(&engine, loaded, Vec::new(), SandboxLimits::default()).is_err());
 }
