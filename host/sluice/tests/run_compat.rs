@@ -182,3 +182,38 @@ fn connect_standalone_files_run_until_sigterm() {
         assert_eq!(progress[0].committed, Some(end), "{topic}");
     }
 }
+
+#[test]
+fn a_connector_file_without_topics_is_refused_as_kafka_connect_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped =
+        std::fs::read_to_string(repo().join("config/compat/quickstart-kinetica-sink.properties"))
+            .unwrap();
+    // The Kinetica connector's shipped quickstart file, which has no `topics` line.
+    let without: String = shipped
+        .lines()
+        .filter(|l| !l.starts_with("topics="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without, shipped);
+    let connector = dir.path().join("quickstart.properties");
+    std::fs::write(&connector, without).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["run", "--connect-worker"])
+        .arg(repo().join("config/compat/connect-standalone-sink.properties"))
+        .arg(&connector)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error:") && l.contains("`topics`"))
+        .unwrap_or_else(|| panic!("no error about topics:\n{stderr}"));
+    assert!(line.contains("quickstart.properties"), "{line}");
+    assert!(
+        line.contains("Kafka Connect rejects such a file too"),
+        "{line}"
+    );
+}
