@@ -186,10 +186,9 @@ impl Task {
     fn run(mut self) -> Result<(), FailureKind> {
         let limits = self.blueprint.config.batch;
         let result = self.run_batches(limits.max_records, limits.max_wait);
-        if result.is_ok() {
-            // A graceful stop: commit what a failed commit left behind.
-            self.commit(&Offsets::new());
-        }
+        // Whether stopping or failing: commit what an earlier failed commit left behind
+        // (those batches were written; the one in flight is never among them).
+        self.commit(&Offsets::new());
         debug!(task = self.id, "task stopped");
         result
     }

@@ -204,3 +204,51 @@ fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
     assert_eq!(env.committed("sluice-traps-p", "traps"), None);
     assert_eq!(env.emulator.row_count("traps"), None);
 }
+
+#[test]
+fn kinetica_unavailable_for_a_while_is_retried_without_losing_records() {
+    let env = Env::new();
+    env.create_topic("flaky", 1);
+    // Two runtime attempts' worth: the client tries each request twice
+    // (kinetica.retry_count=1), so the third attempt of the batch gets through.
+    env.emulator
+        .inject_failure("/insert/records", 4, 503, "busy");
+    let values: Vec<String> = (0..10).map(|i| format!(r#"{{"id": {i}}}"#)).collect();
+    let records: Vec<_> = values.iter().map(|v| (None, Some(v.as_str()))).collect();
+    env.produce("flaky", &records);
+    let yaml = env.yaml("flaky-p", "flaky", "value.converter.schemas.enable: false");
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    env.rows_when("flaky", 10);
+    let summary = pipeline.stop().unwrap();
+    assert_eq!(summary.metrics.retries, 2);
+    assert_eq!(summary.metrics.records_written, 10);
+    assert_eq!(
+        env.emulator.row_count("flaky"),
+        Some(10),
+        "a failed insert stored rows"
+    );
+    assert_eq!(env.committed("sluice-flaky-p", "flaky"), Some(10));
+}
+
+#[test]
+fn a_stop_during_retries_leaves_the_batch_uncommitted() {
+    let env = Env::new();
+    env.create_topic("down", 1);
+    env.emulator
+        .inject_failure("/insert/records", 1_000_000, 503, "down");
+    env.produce("down", &[(None, Some(r#"{"id": 1}"#))]);
+    let yaml = env.yaml(
+        "down-p",
+        "down",
+        "value.converter.schemas.enable: false\nerrors.retry.timeout: -1",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    let metrics = pipeline.metrics();
+    common::eventually("a retry", TIMEOUT, || {
+        (metrics.snapshot().retries >= 2).then_some(())
+    });
+    assert!(!pipeline.is_finished(), "retries forever until stopped");
+    let summary = pipeline.stop().expect("a stop is not a failure");
+    assert_eq!(summary.metrics.records_written, 0);
+    assert_eq!(env.committed("sluice-down-p", "down"), None);
+}
