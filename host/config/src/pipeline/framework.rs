@@ -65,7 +65,7 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("false").importance(Importance::Medium).group(ERRORS).display("Log Errors"),
             PropertyDef::new(keys::ERRORS_LOG_INCLUDE_MESSAGES, Boolean, "Include the failed record's key and value in error logs (may expose data).")
                 .default("false").importance(Importance::Medium).group(ERRORS).display("Log Error Details"),
-            PropertyDef::new(keys::ERRORS_RETRY_TIMEOUT, Long, "How long to retry a failed conversion or transform, in ms: 0 means no retries, -1 retries forever.")
+            PropertyDef::new(keys::ERRORS_RETRY_TIMEOUT, Long, "How long to keep retrying a batch that failed as a whole (a transform timeout, trap or out-of-memory; Kinetica unavailable; a failed dead letter queue write), in ms; -1 retries forever. Every failure is retried at least 3 times, even with 0 (see docs/runtime.md).")
                 .default("0").validator(Validator::at_least(-1.0)).importance(Importance::Medium).group(ERRORS).display("Retry Timeout for Errors"),
             PropertyDef::new(keys::ERRORS_RETRY_DELAY_MAX_MS, Long, "Longest delay between two retries, in ms (backoff grows up to it).")
                 .default("60000").validator(Validator::at_least(1.0)).importance(Importance::Medium).group(ERRORS).display("Maximum Delay Between Retries for Errors"),
