@@ -164,6 +164,10 @@ pub fn consume_exactly(
 
 /// A partition's committed offset for a group (None when the group never committed
 /// one) and its high watermark (the offset the next record will get).
+///
+/// tansu 0.6 (memory storage) answers the high watermark with the base offset of the
+/// partition's last record batch + 1, not its last offset + 1: compare committed offsets
+/// with what was consumed there, not with `high_watermark`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PartitionProgress {
     pub partition: i32,
