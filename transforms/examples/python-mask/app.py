@@ -34,7 +34,7 @@ PROPERTIES = [
 NULL = types.Scalar_Null()
 
 # The value a field of each type is masked with. One instance per type, shared by every
-# record: the mask builds no objects per record.
+# record: the mask builds no scalar per record.
 EMPTY = {
     None: NULL,  # a null (or absent) field stays null
     SchemaType.STRING: types.Scalar_String(""),
@@ -47,6 +47,8 @@ EMPTY = {
     SchemaType.FLOAT64: types.Scalar_Float64(0.0),
     SchemaType.BYTES: types.Scalar_Bytes(b""),
 }
+STRING = SchemaType.STRING
+EMPTY_STRING = EMPTY[STRING]
 
 # Set by `configure`, which the host calls once before any `apply`.
 FIELDS: List[str] = []
@@ -82,10 +84,17 @@ class TransformRecords(exports.TransformRecords):
     def apply(self, records: types.Batch) -> None:
         for field in FIELDS:
             kinds: List[Optional[SchemaType]] = records.column_types(PART, field)
-            try:
-                masked = [EMPTY[k] for k in kinds]
-            except KeyError as e:
-                raise Err(
-                    types.Error_Fatal(f"field `{field}` is a {e.args[0].name.lower()}, which cannot be masked")
-                )
+            # Identity tests first: an Enum's hash is a Python-level call, so a dict
+            # lookup per record would cost more than the common cases need.
+            masked = [
+                EMPTY_STRING if k is STRING else NULL if k is None else empty_of(k, field)
+                for k in kinds
+            ]
             records.set_column(PART, field, masked)
+
+
+def empty_of(kind: SchemaType, field: str) -> types.Scalar:
+    try:
+        return EMPTY[kind]
+    except KeyError:
+        raise Err(types.Error_Fatal(f"field `{field}` is a {kind.name.lower()}, which cannot be masked"))

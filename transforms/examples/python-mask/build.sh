@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds target/mask.wasm, the Python MaskField component, with componentize-py
-# (`pip install componentize-py`; 0.25.1 was used). With --bench, also builds the two
-# benchmark guests in bench/ (target/passthrough.wasm, target/mask_per_record.wasm).
+# (`pip install componentize-py`; 0.25.1 was used). With --bench, also builds the
+# benchmark guests in bench/ into target/: passthrough.wasm, mask_per_record.wasm,
+# mask_parts.wasm, and naive_passthrough.wasm / naive_mask.wasm for the rejected
+# copy-records design.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,5 +24,8 @@ componentize-py -d "$WIT" -w transform componentize app -o target/mask.wasm
 if [[ "${1:-}" == "--bench" ]]; then
     componentize-py -d "$WIT" -w transform componentize -p bench passthrough -o target/passthrough.wasm
     componentize-py -d "$WIT" -w transform componentize -p bench mask_per_record -o target/mask_per_record.wasm
+    componentize-py -d "$WIT" -w transform componentize -p bench mask_parts -o target/mask_parts.wasm
+    componentize-py -d "$WIT/bench/naive.wit" -w naive-transform componentize -p bench naive_passthrough -o target/naive_passthrough.wasm
+    componentize-py -d "$WIT/bench/naive.wit" -w naive-transform componentize -p bench naive_mask -o target/naive_mask.wasm
 fi
 ls -l target/*.wasm
