@@ -3,10 +3,10 @@
 //! every record into a `RawRecord`.
 //!
 //! Both are timed from their first record to their last, so that connecting and joining
-//! the group are left out. `SLUICE_BENCH_RECORDS` sets the topic size (default 500 000
+//! the group are left out, and both use `TansuBroker::consumer_properties()` (a short
+//! `fetch.wait.max.ms`, without which tansu serves ~180 000 msg/s). `SLUICE_BENCH_RECORDS` sets the topic size (default 500 000
 //! records of 100 bytes). Needs `tansu` (see `testing::TANSU_INSTALL_HINT`).
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,7 @@ fn source_consume(bootstrap_servers: &str, group: &str, count: u64) -> Duration 
         bootstrap_servers: bootstrap_servers.to_string(),
         group_id: group.to_string(),
         topics: Topics::List(vec![TOPIC.to_string()]),
-        properties: BTreeMap::new(),
+        properties: TansuBroker::consumer_properties(),
     })
     .expect("source");
     let deadline = Instant::now() + TIMEOUT;
@@ -76,8 +76,14 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|iterations| {
             (0..iterations)
                 .map(|_| {
-                    let stats = raw_consume(broker.bootstrap_servers(), TOPIC, count, TIMEOUT)
-                        .expect("raw consume");
+                    let stats = raw_consume(
+                        broker.bootstrap_servers(),
+                        TOPIC,
+                        count,
+                        TIMEOUT,
+                        &TansuBroker::consumer_properties(),
+                    )
+                    .expect("raw consume");
                     stats.elapsed
                 })
                 .sum()

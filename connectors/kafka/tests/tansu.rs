@@ -35,7 +35,7 @@ fn settings(broker: &TansuBroker, group: &str, topic: &str) -> SourceSettings {
         bootstrap_servers: broker.bootstrap_servers().to_string(),
         group_id: group.to_string(),
         topics: Topics::List(vec![topic.to_string()]),
-        properties: BTreeMap::new(),
+        properties: TansuBroker::consumer_properties(),
     }
 }
 
@@ -79,7 +79,14 @@ fn ten_thousand_records_are_consumed_once_and_in_order() {
         .collect();
     assert_eq!(committed, next);
 
-    let raw = raw_consume(broker.bootstrap_servers(), "ten-k", 10_000, TIMEOUT).unwrap();
+    let raw = raw_consume(
+        broker.bootstrap_servers(),
+        "ten-k",
+        10_000,
+        TIMEOUT,
+        &TansuBroker::consumer_properties(),
+    )
+    .unwrap();
     assert_eq!(raw.records, 10_000);
     assert_eq!(
         raw.bytes,

@@ -71,12 +71,15 @@ impl ConsumeStats {
 
 /// Reads the first `count` records of `topic` with a bare librdkafka `BaseConsumer`
 /// (all partitions assigned from the beginning, no group membership, nothing copied):
-/// the baseline Sluice's consume path and pipelines are compared with.
+/// the baseline Sluice's consume path and pipelines are compared with. `properties` go
+/// to librdkafka as they are — pass the ones the compared pipeline uses (for tansu:
+/// [`TansuBroker::consumer_properties`](crate::testing::TansuBroker::consumer_properties)).
 pub fn raw_consume(
     bootstrap_servers: &str,
     topic: &str,
     count: u64,
     timeout: Duration,
+    properties: &BTreeMap<String, String>,
 ) -> Result<ConsumeStats> {
     let started = Instant::now();
     let testing = |what: &str, error: rdkafka::error::KafkaError| {
@@ -85,11 +88,16 @@ pub fn raw_consume(
         ))
     };
     // A group id is needed for `assign`, but the consumer never joins the group.
-    let consumer: BaseConsumer = ClientConfig::new()
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", bootstrap_servers)
         .set("group.id", "sluice-raw-consume")
         .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false")
+        .set("enable.partition.eof", "false");
+    for (key, value) in properties {
+        config.set(key, value);
+    }
+    let consumer: BaseConsumer = config
         .create()
         .map_err(|e| testing("cannot create the consumer", e))?;
     let metadata = consumer

@@ -1,5 +1,6 @@
 //! The `tansu` Kafka-compatible broker as a child process.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -101,6 +102,14 @@ impl TansuBroker {
                 _ => {}
             }
         }
+    }
+
+    /// Consumer properties for reading from tansu. tansu 0.6 sleeps after every fetch,
+    /// also one that found records, for up to half of `fetch.wait.max.ms`: with
+    /// librdkafka's 500 ms, 500 000 × 100 B records are read at ~180 000 msg/s; with
+    /// 10 ms at ~2 000 000 msg/s.
+    pub fn consumer_properties() -> BTreeMap<String, String> {
+        BTreeMap::from([("fetch.wait.max.ms".to_string(), "10".to_string())])
     }
 
     pub fn bootstrap_servers(&self) -> &str {
