@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use sluice_config::PipelineConfig;
 use sluice_engine::WasmEngine;
-use sluice_kafka::testing::{MockKafka, PartitionProgress, consume_exactly, group_progress};
+use sluice_kafka::testing::{
+    MockKafka, PartitionProgress, TansuBroker, consume_exactly, group_progress,
+};
 use sluice_kafka::{
     KafkaSource, Partitioning, ProducerSettings, RecordProducer, SourceSettings, Topics,
 };
@@ -44,9 +46,32 @@ pub fn eventually<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> O
     }
 }
 
+/// The Kafka a test runs against: librdkafka's mock cluster in-process, or a `tansu`
+/// broker process (system tests).
+pub enum Broker {
+    Mock(MockKafka),
+    Tansu(TansuBroker),
+}
+
+impl Broker {
+    pub fn bootstrap_servers(&self) -> &str {
+        match self {
+            Broker::Mock(k) => k.bootstrap_servers(),
+            Broker::Tansu(k) => k.bootstrap_servers(),
+        }
+    }
+
+    pub fn create_topic(&self, topic: &str, partitions: i32) {
+        match self {
+            Broker::Mock(k) => k.create_topic(topic, partitions).unwrap(),
+            Broker::Tansu(k) => k.create_topic(topic, partitions).unwrap(),
+        }
+    }
+}
+
 /// A Kafka, a Kinetica and a directory for pipeline files.
 pub struct Env {
-    pub kafka: MockKafka,
+    pub kafka: Broker,
     pub emulator: EmulatorHandle,
     pub dir: tempfile::TempDir,
     pub engine: WasmEngine,
@@ -56,6 +81,26 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
+        Env::with(
+            Broker::Mock(MockKafka::start().unwrap()),
+            EmulatorConfig::default(),
+        )
+    }
+
+    /// A `tansu` broker process (the test fails saying how to install it if it is
+    /// missing) and an emulator with `workers` worker ranks.
+    pub fn tansu(workers: usize) -> Env {
+        let broker = TansuBroker::start().unwrap_or_else(|e| panic!("{e}"));
+        Env::with(
+            Broker::Tansu(broker),
+            EmulatorConfig {
+                workers,
+                ..EmulatorConfig::default()
+            },
+        )
+    }
+
+    fn with(kafka: Broker, emulator: EmulatorConfig) -> Env {
         logs();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -63,10 +108,10 @@ impl Env {
             .build()
             .unwrap();
         let emulator = runtime
-            .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+            .block_on(sluice_kinetica_emulator::start(emulator))
             .unwrap();
         Env {
-            kafka: MockKafka::start().unwrap(),
+            kafka,
             emulator,
             dir: tempfile::tempdir().unwrap(),
             engine: WasmEngine::new(None).unwrap(),
@@ -113,7 +158,7 @@ impl Env {
     }
 
     pub fn create_topic(&self, topic: &str, partitions: i32) {
-        self.kafka.create_topic(topic, partitions).unwrap();
+        self.kafka.create_topic(topic, partitions);
     }
 
     /// Writes records to partition 0 of `topic`: record `i` gets offset `i` in a new

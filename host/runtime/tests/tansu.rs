@@ -1,0 +1,146 @@
+//! System tests against a real broker process (`tansu`, out of process): JSON with and
+//! without schemas into tables, through multi-head ingest to 3 worker ranks, with table
+//! naming by topic, prefixes and destination overrides. The test fails, saying how to
+//! install it, if `tansu` is not on the PATH.
+
+mod common;
+
+use common::Env;
+use sluice_kinetica::Value;
+
+fn quote(i: i64) -> String {
+    format!(
+        r#"{{"schema":{{"type":"struct","fields":[{{"field":"symbol","type":"string"}},{{"field":"price","type":"double"}},{{"field":"size","type":"int32","optional":true}}]}},"payload":{{"symbol":"S{i:03}","price":{i}.5,"size":{size}}}}}"#,
+        size = if i % 3 == 0 {
+            "null".to_string()
+        } else {
+            i.to_string()
+        }
+    )
+}
+
+fn sorted(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    rows.sort_by_key(|r| format!("{:?}", r[0]));
+    rows
+}
+
+fn yaml(env: &Env, name: &str, topics: &str, extra: &str) -> String {
+    format!(
+        "name: {name}\n\
+         connector.class: com.kinetica.kafka.KineticaSinkConnector\n\
+         topics: {topics}\n\
+         bootstrap.servers: {}\n\
+         kinetica.url: {}\n\
+         batch.max.wait.ms: 50\n\
+         {extra}\n",
+        env.bootstrap(),
+        env.emulator.url()
+    )
+}
+
+#[test]
+fn json_with_and_without_schemas_lands_through_multi_head_ingest() {
+    let env = Env::tansu(3);
+    env.create_topic("quotes", 1);
+    env.create_topic("events", 1);
+    let quotes: Vec<String> = (0..300).map(quote).collect();
+    env.produce(
+        "quotes",
+        &quotes
+            .iter()
+            .map(|q| (None, Some(q.as_str())))
+            .collect::<Vec<_>>(),
+    );
+    let events: Vec<String> = (0..120)
+        .map(|i| format!(r#"{{"id":{i},"kind":"k{}"}}"#, i % 4))
+        .collect();
+    env.produce(
+        "events",
+        &events
+            .iter()
+            .map(|e| (None, Some(e.as_str())))
+            .collect::<Vec<_>>(),
+    );
+
+    let quotes_pipeline = env.start(env.config(
+        "q.yaml",
+        &yaml(
+            &env,
+            "quotes-p",
+            "quotes",
+            "kinetica.enable_multihead: true\n\
+             kinetica.tables.single_table_per_topic: true\n\
+             kinetica.tables.prefix: out_",
+        ),
+    ));
+    let events_pipeline = env.start(env.config(
+        "e.yaml",
+        &yaml(
+            &env,
+            "events-p",
+            "events",
+            "kinetica.enable_multihead: true\n\
+             kinetica.tables.single_table_per_topic: true\n\
+             value.converter.schemas.enable: false",
+        ),
+    ));
+    let quote_rows = sorted(env.rows_when("out_quotes", 300));
+    let event_rows = sorted(env.rows_when("events", 120));
+    let q = quotes_pipeline.stop().unwrap().metrics;
+    let e = events_pipeline.stop().unwrap().metrics;
+
+    assert_eq!((q.records_in, q.records_written), (300, 300));
+    assert_eq!((e.records_in, e.records_written), (120, 120));
+    assert_eq!(quote_rows.len(), 300, "no duplicates");
+    assert_eq!(
+        quote_rows[7],
+        vec![
+            Value::String("S007".into()),
+            Value::Double(7.5),
+            Value::Int(7)
+        ]
+    );
+    assert_eq!(quote_rows[9][2], Value::Null, "optional int32 null");
+    assert_eq!(event_rows.len(), 120);
+    // Rows went to the worker ranks directly (multi-head), none of them misrouted.
+    let stats = env.emulator.stats();
+    assert_eq!(stats.misrouted_rows, 0);
+    for rank in 1..=3 {
+        assert!(
+            stats.rows_by_rank.get(&rank).copied().unwrap_or(0) > 0,
+            "rows by rank: {:?}",
+            stats.rows_by_rank
+        );
+    }
+    assert_eq!(env.committed("sluice-quotes-p", "quotes"), Some(300));
+}
+
+#[test]
+fn destination_overrides_name_one_table_per_topic() {
+    let env = Env::tansu(0);
+    env.create_topic("t1", 1);
+    env.create_topic("t2", 1);
+    let q: Vec<String> = (0..10).map(quote).collect();
+    let records: Vec<_> = q.iter().map(|v| (None, Some(v.as_str()))).collect();
+    env.produce("t1", &records[..4]);
+    env.produce("t2", &records[4..]);
+    let pipeline = env.start(env.config(
+        "o.yaml",
+        &yaml(
+            &env,
+            "overrides",
+            "t1,t2",
+            "kinetica.enable_multihead: false\n\
+             kinetica.tables.single_table_per_topic: true\n\
+             kinetica.tables.destination_name: first, second",
+        ),
+    ));
+    let first = sorted(env.rows_when("first", 4));
+    let second = sorted(env.rows_when("second", 6));
+    pipeline.stop().unwrap();
+    assert_eq!(first.len(), 4);
+    assert_eq!(second.len(), 6);
+    assert_eq!(first[0][0], Value::String("S000".into()));
+    assert_eq!(second[0][0], Value::String("S004".into()));
+    assert!(env.emulator.rows("t1").is_none() && env.emulator.rows("t2").is_none());
+}
