@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn sluice() -> Command {
@@ -17,6 +17,27 @@ fn repo_file(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(path)
+}
+
+/// Sends SIGTERM (what service managers send) and expects a clean exit within `timeout`.
+fn terminate_and_expect_success(child: &mut Child, timeout: Duration) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + timeout;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running {timeout:?} after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit}");
 }
 
 #[test]
@@ -165,21 +186,48 @@ fn the_emulator_command_serves_until_sigterm() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1."), "{answer}");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
+    terminate_and_expect_success(&mut child, Duration::from_secs(10));
+}
+
+#[test]
+fn keep_running_prints_the_addresses_and_stops_on_sigterm() {
+    let mut child = sluice()
+        .args(["demo", "--records", "200", "--keep-running"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let mut kafka = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("  Kafka bootstrap servers: ") {
+            kafka = rest.split_whitespace().next().map(str::to_owned);
         }
-        assert!(
-            Instant::now() < deadline,
-            "still running 10 s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(exit.success(), "{exit}");
+        let last = line.starts_with("  Kinetica URL:");
+        seen.push(line);
+        if last {
+            break;
+        }
+    }
+    // Keep reading, or the demo's next line would fail on a closed pipe.
+    let rest = std::thread::spawn(move || lines.count());
+    let text = seen.join("\n");
+    assert!(
+        text.contains("OK: all 200 records are in Kinetica"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Still running; Ctrl-C stops everything."),
+        "{text}"
+    );
+    // What users point their own clients at answers.
+    let kafka = kafka.unwrap_or_else(|| panic!("no Kafka address in:\n{text}"));
+    TcpStream::connect(&kafka).unwrap();
+    let kinetica = seen.last().unwrap().rsplit("http://").next().unwrap();
+    TcpStream::connect(kinetica).unwrap();
+
+    terminate_and_expect_success(&mut child, Duration::from_secs(30));
+    rest.join().unwrap();
 }

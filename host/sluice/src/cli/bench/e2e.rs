@@ -1,5 +1,6 @@
 //! `sluice bench e2e`: end-to-end throughput against a raw consumer of the same topic.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,7 +92,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     writeln!(out)?;
     out.flush()?;
 
-    let stats = raw_consume(&bootstrap, &topic, args.records, timeout)?;
+    // The baseline and the pipeline read with the same librdkafka settings.
+    let consumer = TansuBroker::consumer_properties();
+    let stats = raw_consume(&bootstrap, &topic, args.records, timeout, &consumer)?;
     let baseline = Measurement {
         label: "raw librdkafka consume (BaseConsumer)".to_owned(),
         records: stats.records,
@@ -135,6 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             records: args.records,
             workers: args.workers as usize,
             timeout,
+            consumer: &consumer,
         };
         runs.push(run.measure(variant, i)?);
     }
@@ -165,6 +169,8 @@ struct Run<'a> {
     records: u64,
     workers: usize,
     timeout: Duration,
+    /// librdkafka properties for reading from the broker, as the baseline used.
+    consumer: &'a BTreeMap<String, String>,
 }
 
 impl Run<'_> {
@@ -187,6 +193,9 @@ impl Run<'_> {
             "kinetica.enable_multihead".to_owned(),
             variant.multihead.to_string(),
         ));
+        for (k, v) in self.consumer {
+            overrides.extra.push((format!("consumer.{k}"), v.clone()));
+        }
         if variant.transform {
             for (k, v) in [
                 ("transforms", "source"),

@@ -11,8 +11,6 @@ mod verify;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -21,6 +19,7 @@ use sluice_config::pipeline::Subscription;
 use sluice_kafka::testing::{MockKafka, group_progress};
 use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle};
 use sluice_runtime::{MetricsSnapshot, Pipeline, PipelineHandle, RunOptions};
+use tokio::sync::watch;
 
 use crate::cli::kinetica_emulator::shutdown_signal;
 use crate::demo::pipeline::{self, Overrides, Source};
@@ -72,11 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .thread_name("demo-kinetica")
         .enable_all()
         .build()?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
+    // One listener for the whole run: a signal listener registered later would not see
+    // a signal that arrived before it.
+    let (interrupt, interrupted) = watch::channel(false);
     runtime.spawn(async move {
         if shutdown_signal().await.is_ok() {
-            flag.store(true, Ordering::Relaxed);
+            let _ = interrupt.send(true);
         }
     });
     let started = Instant::now();
@@ -142,8 +142,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     let complete = waited.problem.is_none() && summary.coverage.is_complete();
 
-    if args.keep_running && !interrupted.load(Ordering::Relaxed) {
-        keep_running(&mut out, &runtime, &kafka, &emulator, &topic)?;
+    if args.keep_running && !*interrupted.borrow() {
+        keep_running(&mut out, &kafka, &emulator, &topic)?;
+        runtime.block_on(async {
+            // An error means the listener is gone: nothing left to wait for.
+            let _ = interrupted.clone().wait_for(|i| *i).await;
+        });
     }
     stop(handle);
     runtime.block_on(emulator.shutdown());
@@ -237,7 +241,7 @@ fn wait_for_records(
     handle: &PipelineHandle,
     production: Production,
     records: u64,
-    interrupted: &AtomicBool,
+    interrupted: &watch::Receiver<bool>,
 ) -> anyhow::Result<Waited> {
     let produced = production.produced.clone();
     let mut production = Some(production);
@@ -275,7 +279,7 @@ fn wait_for_records(
         if let Some(error) = handle.failure() {
             break Some(format!("the pipeline failed: {error}"));
         }
-        if interrupted.load(Ordering::Relaxed) {
+        if *interrupted.borrow() {
             break Some("interrupted".to_owned());
         }
         if m.records_in != last_change.1.records_in || accounted != accounted_of(&last_change.1) {
@@ -359,9 +363,9 @@ fn offset_fields(config: &PipelineConfig) -> (String, String) {
     (field("partition.field"), field("offset.field"))
 }
 
+/// Prints where everything runs; the caller then waits for Ctrl-C.
 fn keep_running(
     out: &mut impl Write,
-    runtime: &tokio::runtime::Runtime,
     kafka: &MockKafka,
     emulator: &EmulatorHandle,
     topic: &str,
@@ -382,7 +386,6 @@ fn keep_running(
         "  The pipeline keeps moving what is produced to `{topic}` into Kinetica."
     )?;
     out.flush()?;
-    runtime.block_on(shutdown_signal())?;
     Ok(())
 }
 
