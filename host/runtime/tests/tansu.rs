@@ -32,6 +32,7 @@ fn yaml(env: &Env, name: &str, topics: &str, extra: &str) -> String {
          bootstrap.servers: {}\n\
          kinetica.url: {}\n\
          batch.max.wait.ms: 50\n\
+         consumer.fetch.wait.max.ms: 10\n\
          {extra}\n",
         env.bootstrap(),
         env.emulator.url()
