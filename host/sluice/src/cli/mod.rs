@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod kinetica_emulator;
 mod run;
+mod transform;
 mod validate;
 
 use std::process::ExitCode;
@@ -48,6 +49,9 @@ enum Command {
     Run(run::Args),
     /// Run an in-memory Kinetica (head node and worker ranks) until Ctrl-C.
     KineticaEmulator(kinetica_emulator::Args),
+    /// Tools for transform authors: run a Wasm transform on golden records.
+    #[command(subcommand)]
+    Transform(transform::Command),
 }
 
 impl Cli {
@@ -59,6 +63,7 @@ impl Cli {
             Command::Bench(command) => command.run(),
             Command::Demo(args) => demo::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),
+            Command::Transform(command) => command.run(),
         }
     }
 }
