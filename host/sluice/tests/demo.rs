@@ -231,3 +231,51 @@ fn keep_running_prints_the_addresses_and_stops_on_sigterm() {
     terminate_and_expect_success(&mut child, Duration::from_secs(30));
     rest.join().unwrap();
 }
+
+#[test]
+fn bench_e2e_without_tansu_says_how_to_install_it() {
+    let out = sluice()
+        .args(["bench", "e2e", "--records", "10"])
+        .env("TANSU", "/nonexistent/tansu")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cargo install tansu --locked --features dynostore"),
+        "{stderr}"
+    );
+}
+
+/// Needs `tansu` (on the PATH, in ~/.cargo/bin or in $TANSU), as `.ci/run` provides.
+#[test]
+fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
+    let out = sluice()
+        .args(["bench", "e2e", "--records", "20000", "--partitions", "4"])
+        .args(["--consumer", "fetch.queue.backoff.ms=10"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("fetch.queue.backoff.ms=10, fetch.wait.max.ms=10"),
+        "{stdout}"
+    );
+    for row in [
+        "raw librdkafka consume (BaseConsumer)",
+        "pipeline, multi-head (3 worker ranks)",
+        "pipeline, head node only",
+        "pipeline, multi-head + Wasm insert-field",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row:?} in:\n{stdout}"));
+        // A rate, then MB/s, times, and the ratio (`-` for the baseline itself).
+        let last = line.split_whitespace().last().unwrap();
+        assert!(last == "-" || last.parse::<f64>().is_ok(), "{line}");
+    }
+}

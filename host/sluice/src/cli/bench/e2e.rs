@@ -36,6 +36,10 @@ pub struct Args {
     /// Run this pipeline file instead of the built-in `config/demo/bench.yaml`.
     #[arg(long, value_name = "FILE")]
     pipeline: Option<PathBuf>,
+    /// A librdkafka consumer property for the baseline and every pipeline run, e.g.
+    /// `fetch.queue.backoff.ms=10` (repeatable; see docs/benchmarks.md).
+    #[arg(long = "consumer", value_name = "KEY=VALUE", value_parser = parse_property)]
+    consumer: Vec<(String, String)>,
     /// Give up on a run that has not finished after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
@@ -61,6 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     broker.create_topic(&topic, args.partitions)?;
 
+    // The baseline and the pipeline read with the same librdkafka settings.
+    let mut consumer = TansuBroker::consumer_properties();
+    consumer.extend(args.consumer.iter().cloned());
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -69,31 +76,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.value_size,
         args.partitions
     )?;
-    out.flush()?;
-    let produced = Instant::now();
-    let production = produce::start(
-        &bootstrap,
-        &topic,
-        args.records,
-        // As most benchmarks of Kafka consumers: no compression, so that decompressing
-        // is not what is measured.
-        "none",
-        SmallJson::new(args.value_size as usize),
-    )?;
-    let counters = production.produced.clone();
-    production.wait()?;
-    let produced = produced.elapsed();
+    let shown: Vec<String> = consumer.iter().map(|(k, v)| format!("{k}={v}")).collect();
     writeln!(
         out,
-        "produced in {} ({} records/s)",
-        seconds(produced),
-        count(per_second(counters.records(), produced).round() as u64)
+        "consumer properties (baseline and pipelines): {}",
+        shown.join(", ")
     )?;
-    writeln!(out)?;
     out.flush()?;
+    fill_topic(&mut out, &bootstrap, &topic, &args)?;
 
-    // The baseline and the pipeline read with the same librdkafka settings.
-    let consumer = TansuBroker::consumer_properties();
     let stats = raw_consume(&bootstrap, &topic, args.records, timeout, &consumer)?;
     let baseline = Measurement {
         label: "raw librdkafka consume (BaseConsumer)".to_owned(),
@@ -149,6 +140,45 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          joining the group, compiling components) is shown apart. MB/s counts keys and values."
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the records the runs read, and says how fast that went.
+fn fill_topic(
+    out: &mut impl Write,
+    bootstrap: &str,
+    topic: &str,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let production = produce::start(
+        bootstrap,
+        topic,
+        args.records,
+        // As most benchmarks of Kafka consumers: no compression, so that decompressing
+        // is not what is measured.
+        "none",
+        SmallJson::new(args.value_size as usize),
+    )?;
+    let counters = production.produced.clone();
+    production.wait()?;
+    let took = started.elapsed();
+    writeln!(
+        out,
+        "produced in {} ({} records/s)\n",
+        seconds(took),
+        count(per_second(counters.records(), took).round() as u64)
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+fn parse_property(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
+    }
 }
 
 fn overrides(bootstrap: &str, kinetica_url: &str) -> Overrides {
