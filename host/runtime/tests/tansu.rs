@@ -145,3 +145,79 @@ fn destination_overrides_name_one_table_per_topic() {
     assert_eq!(second[0][0], Value::String("S004".into()));
     assert!(env.emulator.rows("t1").is_none() && env.emulator.rows("t2").is_none());
 }
+
+fn kv(id: i64, v: &str) -> String {
+    format!(
+        r#"{{"schema":{{"type":"struct","fields":[{{"field":"id","type":"int64"}},{{"field":"v","type":"string"}}]}},"payload":{{"id":{id},"v":"{v}"}}}}"#
+    )
+}
+
+/// Creates `table` with primary key `id`, as a user would before turning upserts on.
+fn create_kv_table(env: &Env, table: &str) {
+    use sluice_kinetica::{ClientConfig, KineticaClient, KineticaType, Options};
+    let ty =
+        KineticaType::from_column_list(&[vec!["id", "long", "primary_key"], vec!["v", "string"]])
+            .unwrap();
+    let client = KineticaClient::new(ClientConfig::new(env.emulator.url())).unwrap();
+    env.runtime.block_on(async {
+        let type_id = client.create_type(&ty, "").await.unwrap();
+        client
+            .create_table(table, &type_id, Options::new())
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn upsert_on_replaces_rows_and_upsert_off_keeps_the_first() {
+    let env = Env::tansu(0);
+    for topic in ["kv_on", "kv_off"] {
+        env.create_topic(topic, 1);
+        create_kv_table(&env, topic);
+        let values = [kv(1, "first"), kv(2, "other"), kv(1, "second")];
+        env.produce(
+            topic,
+            &values
+                .iter()
+                .map(|v| (None, Some(v.as_str())))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let settings = "kinetica.enable_multihead: false\nkinetica.tables.single_table_per_topic: true";
+    let on = env.start(env.config("on.yaml", &yaml(&env, "upsert-on", "kv_on", settings)));
+    let off = env.start(env.config(
+        "off.yaml",
+        &yaml(
+            &env,
+            "upsert-off",
+            "kv_off",
+            &format!("{settings}\nkinetica.tables.update_on_existing_pk: false"),
+        ),
+    ));
+    common::eventually(
+        "both pipelines committed all 3 records",
+        common::TIMEOUT,
+        || {
+            let on = env.committed("sluice-upsert-on", "kv_on");
+            let off = env.committed("sluice-upsert-off", "kv_off");
+            (on == Some(3) && off == Some(3)).then_some(())
+        },
+    );
+    on.stop().unwrap();
+    off.stop().unwrap();
+    let s = |v: &str| Value::String(v.into());
+    assert_eq!(
+        sorted(env.emulator.rows("kv_on").unwrap()),
+        vec![
+            vec![Value::Long(1), s("second")],
+            vec![Value::Long(2), s("other")]
+        ]
+    );
+    assert_eq!(
+        sorted(env.emulator.rows("kv_off").unwrap()),
+        vec![
+            vec![Value::Long(1), s("first")],
+            vec![Value::Long(2), s("other")]
+        ]
+    );
+}
