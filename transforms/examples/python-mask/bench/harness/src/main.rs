@@ -1,202 +1,24 @@
 //! The per-record cost of the Python guests of this example, next to the Rust guests
-//! measured by `host/engine/benches/wasm_boundary.rs`, with the same harness (its
-//! `schema`, `batch`, `thread_cpu_ns` and `measure` are copied here verbatim): batches of
+//! measured by `host/engine/benches/wasm_boundary.rs`, with the same harness (shared:
+//! host/engine/benches/common/harness.rs): batches of
 //! 1000 records whose value is a ~100-byte struct, thread CPU time, median of 15 rounds
 //! of 40 batches. Build the Python guests first (`../../build.sh --bench`), then run
 //! `cargo run --release` here (see ../../README.md).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use sluice_engine::{HostState, SandboxLimits, TransformPlugin, WasmEngine, WorldKind};
-use sluice_record::{Data, Record, SchemaBuilder, SchemaRef, Struct, Value};
-use wasmtime::Store;
+use sluice_engine::WasmEngine;
+use sluice_record::{Record, Value};
 
 wasmtime::component::bindgen!({
     path: "../../../../../wit/bench/naive.wit",
     world: "naive-transform",
 });
 
-use exports::sluice::bench_naive::naive::{Header as NHeader, Node, Record as NRecord};
+#[path = "../../../../../../host/engine/benches/common/harness.rs"]
+mod harness;
 
-const BATCH: usize = 1000;
-
-fn schema() -> SchemaRef {
-    let s = || SchemaBuilder::string().build_ref();
-    SchemaBuilder::structure()
-        .field("id", SchemaBuilder::int64().build_ref())
-        .field("name", s())
-        .field("email", s())
-        .field("ssn", s())
-        .field("amount", SchemaBuilder::float64().build_ref())
-        .field("ts", SchemaBuilder::int64().build_ref())
-        .name("bench.Customer")
-        .build_ref()
-}
-
-fn batch(schema: &SchemaRef) -> Vec<Record> {
-    (0..BATCH)
-        .map(|i| {
-            let v = Struct::new(schema.clone())
-                .with("id", i as i64)
-                .with("name", format!("customer-{i:07}"))
-                .with("email", format!("c{i:07}@example.com"))
-                .with(
-                    "ssn",
-                    format!("{:03}-{:02}-{:04}", i % 1000, i % 100, i % 10000),
-                )
-                .with("amount", i as f64 * 1.25)
-                .with("ts", 1_700_000_000_000i64 + i as i64);
-            Record::new("customers", 0, i as i64)
-                .with_key(Data::schemaless(Value::String(format!("k{i}"))))
-                .with_value(Data::with_schema(schema.clone(), Value::Struct(v)))
-                .with_timestamp(1_700_000_000_000)
-        })
-        .collect()
-}
-
-/// CPU time of this thread: unlike wall time it does not count the time the thread
-/// waits for a core, so the figures hold on a busy 2-core machine.
-fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-/// Median CPU nanoseconds per record of `run`, over several timed rounds. Each call gets
-/// its own copy of the input, made before the clock starts, and its output is dropped
-/// after the clock stops: the pipeline moves records in and out, it does not copy them.
-fn measure<O>(input: &[Record], mut run: impl FnMut(Vec<Record>) -> O) -> f64 {
-    const ITERATIONS: usize = 40;
-    for _ in 0..20 {
-        run(input.to_vec());
-    }
-    let mut rounds = Vec::new();
-    for _ in 0..15 {
-        let inputs: Vec<Vec<Record>> = (0..ITERATIONS).map(|_| input.to_vec()).collect();
-        let mut outputs = Vec::with_capacity(ITERATIONS);
-        let start = thread_cpu_ns();
-        for batch in inputs {
-            outputs.push(run(batch));
-        }
-        rounds.push((thread_cpu_ns() - start) as f64 / (ITERATIONS * BATCH) as f64);
-        drop(outputs);
-    }
-    rounds.sort_by(f64::total_cmp);
-    rounds[rounds.len() / 2]
-}
-
-// ---- the naive design: records copied across (as in wasm_boundary.rs) ----
-
-fn to_naive(r: &Record) -> NRecord {
-    let mut nodes = Vec::new();
-    let mut names = Vec::new();
-    if let Value::Struct(s) = &r.value.value {
-        let children: Vec<u32> = (1..=s.values().len() as u32).collect();
-        nodes.push(Node::Struct(children));
-        for (name, v) in s.iter() {
-            names.push(name.to_string());
-            nodes.push(match v {
-                Value::Int64(x) => Node::Int64(*x),
-                Value::Float64(x) => Node::Float64(*x),
-                Value::String(x) => Node::String(x.clone()),
-                _ => Node::Null,
-            });
-        }
-    }
-    NRecord {
-        topic: r.topic.to_string(),
-        partition: r.partition,
-        offset: r.offset,
-        timestamp: r.timestamp,
-        headers: r
-            .headers
-            .iter()
-            .map(|h| NHeader {
-                key: h.key.clone(),
-                value: h.value.clone(),
-            })
-            .collect(),
-        key: r.key.value.as_str().map(|k| k.as_bytes().to_vec()),
-        value: nodes,
-        field_names: names,
-    }
-}
-
-fn from_naive(n: NRecord, schema: &SchemaRef) -> Record {
-    let values = n.value[1..]
-        .iter()
-        .map(|node| match node {
-            Node::Int64(x) => Value::Int64(*x),
-            Node::Float64(x) => Value::Float64(*x),
-            Node::String(x) => Value::String(x.clone()),
-            _ => Value::Null,
-        })
-        .collect();
-    let value = Struct::from_values(schema.clone(), values).expect("field count");
-    Record {
-        topic: n.topic.into(),
-        partition: n.partition,
-        offset: n.offset,
-        timestamp: n.timestamp,
-        headers: Vec::new(),
-        key: Data::schemaless(Value::String(
-            String::from_utf8(n.key.unwrap_or_default()).unwrap(),
-        )),
-        value: Data::with_schema(schema.clone(), Value::Struct(value)),
-    }
-}
-
-fn naive_cost(engine: &WasmEngine, path: &Path, input: &[Record], schema: &SchemaRef) -> f64 {
-    let component = wasmtime::component::Component::from_file(engine.engine(), path).unwrap();
-    let mut store = Store::new(
-        engine.engine(),
-        HostState::new("naive", &SandboxLimits::default()),
-    );
-    store.set_epoch_deadline(u64::MAX / 2);
-    let bindings = NaiveTransform::instantiate(&mut store, &component, engine.linker()).unwrap();
-    measure(input, |batch| {
-        let records: Vec<NRecord> = batch.iter().map(to_naive).collect();
-        let out = bindings
-            .sluice_bench_naive_naive()
-            .call_apply(&mut store, &records)
-            .unwrap()
-            .unwrap();
-        let back: Vec<Record> = out.into_iter().map(|r| from_naive(r, schema)).collect();
-        assert_eq!(back.len(), BATCH);
-        (batch, back)
-    })
-}
-
-// ---- the shipped design: the batch stays on the host ----
-
-fn resource_cost(
-    engine: &WasmEngine,
-    path: &Path,
-    config: &[(&str, &str)],
-    input: &[Record],
-    check: impl Fn(&Record),
-) -> f64 {
-    let loaded = engine.load_file(path, WorldKind::Transform).unwrap();
-    let config = config
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let plugin = TransformPlugin::new(engine, loaded, config, SandboxLimits::default()).unwrap();
-    let mut instance = plugin.instantiate().unwrap();
-    // Once untimed, to check that the guest does what it is measured for.
-    let out = instance.apply(input.to_vec()).unwrap();
-    out.records.iter().for_each(&check);
-    measure(input, |batch| {
-        let out = instance.apply(batch).unwrap();
-        assert_eq!(out.records.len(), BATCH);
-        out
-    })
-}
+use harness::{BATCH, batch, naive_cost, resource_cost, schema};
 
 fn ssn(r: &Record) -> &Value {
     match &r.value.value {
@@ -234,23 +56,104 @@ fn main() {
     let fields = [("fields", "ssn")];
 
     let rows = [
-        ("Rust", "copy-records", "pass-through", naive_cost(&engine, &rust("naive-passthrough"), &input, &schema)),
-        ("Rust", "copy-records", "mask one field", naive_cost(&engine, &rust("naive-mask"), &input, &schema)),
-        ("Rust", "resource/column", "pass-through", resource_cost(&engine, &rust("passthrough"), &[], &input, kept)),
-        ("Rust", "resource/column", "mask one field", resource_cost(&engine, &rust("mask-field"), &fields, &input, masked)),
-        ("Python", "copy-records", "pass-through", naive_cost(&engine, &py("naive_passthrough"), &input, &schema)),
-        ("Python", "copy-records", "mask one field", naive_cost(&engine, &py("naive_mask"), &input, &schema)),
-        ("Python", "resource/column", "pass-through", resource_cost(&engine, &py("passthrough"), &[], &input, kept)),
-        ("Python", "resource/per-record", "mask one field", resource_cost(&engine, &py("mask_per_record"), &fields, &input, masked)),
-        ("Python", "resource/column", "mask one field", resource_cost(&engine, &py("mask"), &fields, &input, masked)),
+        (
+            "Rust",
+            "copy-records",
+            "pass-through",
+            naive_cost(&engine, &rust("naive-passthrough"), &input, &schema),
+        ),
+        (
+            "Rust",
+            "copy-records",
+            "mask one field",
+            naive_cost(&engine, &rust("naive-mask"), &input, &schema),
+        ),
+        (
+            "Rust",
+            "resource/column",
+            "pass-through",
+            resource_cost(&engine, &rust("passthrough"), &[], &input, kept),
+        ),
+        (
+            "Rust",
+            "resource/column",
+            "mask one field",
+            resource_cost(&engine, &rust("mask-field"), &fields, &input, masked),
+        ),
+        (
+            "Python",
+            "copy-records",
+            "pass-through",
+            naive_cost(&engine, &py("naive_passthrough"), &input, &schema),
+        ),
+        (
+            "Python",
+            "copy-records",
+            "mask one field",
+            naive_cost(&engine, &py("naive_mask"), &input, &schema),
+        ),
+        (
+            "Python",
+            "resource/column",
+            "pass-through",
+            resource_cost(&engine, &py("passthrough"), &[], &input, kept),
+        ),
+        (
+            "Python",
+            "resource/per-record",
+            "mask one field",
+            resource_cost(&engine, &py("mask_per_record"), &fields, &input, masked),
+        ),
+        (
+            "Python",
+            "resource/column",
+            "mask one field",
+            resource_cost(&engine, &py("mask"), &fields, &input, masked),
+        ),
         // Where the column mask's time goes (bench/mask_parts.py).
-        ("Python", "resource/column", "column-types", resource_cost(&engine, &py("mask_parts"), &[("fields", "ssn"), ("step", "types")], &input, kept)),
-        ("Python", "resource/column", "set-column", resource_cost(&engine, &py("mask_parts"), &[("fields", "ssn"), ("step", "set")], &input, masked)),
-        ("Python", "resource/column", "get-column", resource_cost(&engine, &py("mask_parts"), &[("fields", "ssn"), ("step", "get")], &input, kept)),
+        (
+            "Python",
+            "resource/column",
+            "column-types",
+            resource_cost(
+                &engine,
+                &py("mask_parts"),
+                &[("fields", "ssn"), ("step", "types")],
+                &input,
+                kept,
+            ),
+        ),
+        (
+            "Python",
+            "resource/column",
+            "set-column",
+            resource_cost(
+                &engine,
+                &py("mask_parts"),
+                &[("fields", "ssn"), ("step", "set")],
+                &input,
+                masked,
+            ),
+        ),
+        (
+            "Python",
+            "resource/column",
+            "get-column",
+            resource_cost(
+                &engine,
+                &py("mask_parts"),
+                &[("fields", "ssn"), ("step", "get")],
+                &input,
+                kept,
+            ),
+        ),
     ];
     println!("\nWasm boundary cost, batches of {BATCH} records of ~100 bytes");
     println!("(thread CPU time, median of 15 rounds of 40 batches; compare rows of one run)\n");
-    println!("{:<8} {:<22} {:<16} {:>12}", "guest", "design", "transform", "ns/record");
+    println!(
+        "{:<8} {:<22} {:<16} {:>12}",
+        "guest", "design", "transform", "ns/record"
+    );
     for (guest, design, transform, ns) in &rows {
         println!("{guest:<8} {design:<22} {transform:<16} {ns:>12.1}");
     }
