@@ -63,19 +63,45 @@ fn main() {
     }
 
     let out_dir = target_dir.join("wasm32-wasip2").join("release");
-    let mut listing = String::new();
+    let test_guests = test_guest_names(&guests.join("testing"));
+    let mut bundled = String::new();
+    let mut all = String::new();
     for entry in std::fs::read_dir(&out_dir).expect("guest output directory") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "wasm") {
-            let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-            listing.push_str(&format!(
-                "    ({:?}, {:?}),\n",
-                stem.replace('_', "-"),
-                path.display().to_string()
-            ));
+            let name = path.file_stem().unwrap().to_string_lossy().replace('_', "-");
+            let file = path.display().to_string();
+            all.push_str(&format!("    ({name:?}, {file:?}),\n"));
+            if !test_guests.contains(&name) {
+                bundled.push_str(&format!("    ({name:?}, include_bytes!({file:?})),\n"));
+            }
         }
     }
-    let generated = format!("pub const GUESTS: &[(&str, &str)] = &[\n{listing}];\n");
+    let generated = format!(
+        "/// The standard components, embedded.\n\
+         pub const BUNDLED: &[(&str, &[u8])] = &[\n{bundled}];\n\
+         /// Every built guest (standard and test), by path.\n\
+         #[cfg(feature = \"testing\")]\n\
+         pub const GUESTS: &[(&str, &str)] = &[\n{all}];\n"
+    );
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("guests.rs");
     std::fs::write(out, generated).unwrap();
+}
+
+/// The crate names under `transforms/testing/`: guests that exist for tests only and
+/// are never embedded in a production build.
+fn test_guest_names(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let manifest = entry.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let name = text.lines().find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+        });
+        names.extend(name);
+    }
+    names
 }

@@ -30,6 +30,7 @@
 #![allow(clippy::result_large_err)]
 
 mod config;
+mod connect;
 mod error;
 mod offsets;
 mod producer;
@@ -37,8 +38,9 @@ mod rebalance;
 mod source;
 pub mod testing;
 
+pub use connect::build_source;
 pub use error::{Error, Result};
-pub use offsets::{Offsets, TopicPartition};
+pub use sluice_connect::{Offsets, TopicPartition};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use rebalance::RebalanceEvent;
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};

@@ -267,6 +267,32 @@ impl KafkaSource {
         &self.servers
     }
 
+    /// Stops fetching from every assigned partition while keeping the group
+    /// membership: `poll_batch` keeps serving the group's protocol and returns empty
+    /// batches. Partitions assigned later are not paused.
+    pub fn pause_assigned(&mut self) -> Result<()> {
+        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        self.consumer
+            .pause(&assignment)
+            .map_err(|e| self.consume_error(e))
+    }
+
+    /// Fetches from every assigned partition again.
+    pub fn resume_assigned(&mut self) -> Result<()> {
+        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        self.consumer
+            .resume(&assignment)
+            .map_err(|e| self.consume_error(e))
+    }
+
+    fn consume_error(&self, source: RdKafkaError) -> Error {
+        Error::Consume {
+            servers: self.servers.clone(),
+            group: self.group.clone(),
+            source,
+        }
+    }
+
     fn on_error(&self, error: RdKafkaError) -> Result<()> {
         match error {
             // Only reported when a user enables `enable.partition.eof`; nothing to do.

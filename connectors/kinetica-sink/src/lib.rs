@@ -25,6 +25,7 @@ pub mod cell;
 mod chunk;
 pub mod columns;
 pub mod config;
+mod connector;
 pub mod decimal;
 pub mod naming;
 mod plan;
@@ -37,6 +38,7 @@ mod tables;
 pub mod temporal;
 pub mod type_map;
 
+pub use connector::connector;
 pub use naming::{DEFAULT_DOT_REPLACEMENT, TableName, TableNamer};
 pub use report::{RecordError, RecordFailure, SinkError, TableCounts, WriteReport};
 pub use settings::{Secret, SinkSettings, Subscription};

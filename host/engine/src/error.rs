@@ -92,3 +92,27 @@ impl fmt::Display for PluginError {
         }
     }
 }
+
+impl sluice_error::Classify for PluginError {
+    fn class(&self) -> sluice_error::ErrorClass {
+        use sluice_error::ErrorClass;
+        match &self.kind {
+            // The file, its configuration or a record must change.
+            PluginErrorKind::Load(_)
+            | PluginErrorKind::WrongWorld(_)
+            | PluginErrorKind::Link(_)
+            | PluginErrorKind::InvalidConfig(_)
+            | PluginErrorKind::BadRecord { .. } => ErrorClass::USER,
+            // A fresh instance may not hit it again (a CPU-starved host, a rare input
+            // path): worth retrying the batch.
+            PluginErrorKind::Trap(_)
+            | PluginErrorKind::Timeout { .. }
+            | PluginErrorKind::OutOfMemory { .. } => sluice_error::ErrorClass {
+                domain: sluice_error::Domain::Internal,
+                retriable: true,
+            },
+            // The component's considered answer, or a bug in it.
+            PluginErrorKind::Fatal(_) | PluginErrorKind::Contract(_) => ErrorClass::INTERNAL,
+        }
+    }
+}

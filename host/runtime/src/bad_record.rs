@@ -1,7 +1,7 @@
 //! A record that could not be converted, transformed or written: what the error policy
 //! acts on (stop, or dead letter queue).
 
-use sluice_record::RawRecord;
+use sluice_connect::SourceBatch;
 
 use crate::error::{FailureKind, Stage};
 
@@ -22,9 +22,9 @@ pub(crate) struct BadRecord {
 
 impl BadRecord {
     /// The failure that stops the pipeline under `errors.tolerance=none`.
-    pub fn into_failure(self, batch: &[RawRecord]) -> FailureKind {
+    pub fn into_failure(self, batch: &SourceBatch) -> FailureKind {
         FailureKind::BadRecord {
-            coordinates: batch[self.raw].coordinates(),
+            coordinates: crate::chain::coordinates(batch, self.raw),
             stage: self.stage,
             component: self.label,
             reason: self.reason,

@@ -1,32 +1,35 @@
 //! Everything about a pipeline that can be checked before any record is consumed, and
 //! the parts every task is built from.
 //!
-//! Checks collect every problem (as `sluice validate` does) instead of stopping at the
-//! first one, and each problem names the property to fix. Sink connections and Kafka
-//! clients are checked by the tasks themselves, before they consume (see
-//! [`crate::Pipeline::start`]).
+//! Building a blueprint is the dry run: it checks everything (connector settings,
+//! converters, components loaded, described and configured, the error policy) and
+//! connects nothing. `sluice validate` runs exactly this ([`crate::check`]), so
+//! whatever `sluice run` would refuse, `validate` refuses with the same words.
+//!
+//! Checks collect every problem instead of stopping at the first one, and each problem
+//! names the property to fix. Sink connections and Kafka clients are checked by the
+//! tasks themselves, before they consume (see [`crate::Pipeline::start`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use sluice_config::pipeline::{
-    ErrorTolerance, PipelineConfig, Subscription, TransformConfig, keys,
-};
-use sluice_config::{Origin, Problems};
+use sluice_config::pipeline::{ErrorTolerance, PipelineConfig, TransformConfig, keys};
+use sluice_config::{ConnectorKind, Origin, Problems};
+use sluice_connect::{SetupProblem, SinkFactory, SourceFactory};
 use sluice_engine::{
     LoadedComponent, PluginError, SandboxLimits, SwappableTransform, TransformPlugin, WasmEngine,
     WorldKind,
 };
-use sluice_kafka::{ProducerSettings, SourceSettings, Topics};
-use sluice_kinetica_sink::SinkSettings;
-use sluice_kinetica_sink::settings::SettingsError;
+use sluice_kafka::ProducerSettings;
 
 use crate::chain::Step;
 use crate::converters::ConverterSpec;
 use crate::dlq::DlqSpec;
 use crate::error::{Stage, StartError};
 use crate::options::RunOptions;
-use crate::resolve::resolve;
+use crate::registry::Side;
+use crate::resolve::{Bundled, ComponentSource, resolve};
 use crate::retry::RetryPolicy;
 
 /// Kafka Connect's header converter: header values stay bytes, which is what Sluice's
@@ -61,10 +64,12 @@ pub(crate) struct Blueprint {
     pub key: ConverterSpec,
     pub value: ConverterSpec,
     pub transforms: Vec<TransformSpec>,
-    pub sink: SinkSettings,
-    pub source: SourceSettings,
+    pub source: Arc<dyn SourceFactory>,
+    pub sink: Arc<dyn SinkFactory>,
     pub dlq: Option<DlqSpec>,
     pub retry: RetryPolicy,
+    /// What the checks found that does not stop the pipeline.
+    pub warnings: Problems,
 }
 
 impl Blueprint {
@@ -77,17 +82,16 @@ impl Blueprint {
             config: &config,
             problems: Problems::new(),
         };
-        let sink = c.sink();
-        let source = c.source();
+        let (source, sink) = c.sides(options);
         let dlq = c.dead_letter_queue();
         c.predicates();
-        let key = c.converter(Stage::KeyConverter);
-        let value = c.converter(Stage::ValueConverter);
+        let key = c.converter(Stage::KeyConverter, options);
+        let value = c.converter(Stage::ValueConverter, options);
         c.header_converter();
         let transforms = c.transforms(engine, options);
         let mut problems = c.problems;
+        problems.set_pipeline(&config.name);
         if problems.has_errors() {
-            problems.set_pipeline(&config.name);
             return Err(StartError {
                 pipeline: config.name.clone(),
                 problems,
@@ -109,6 +113,7 @@ impl Blueprint {
             source,
             dlq,
             config,
+            warnings: problems,
         })
     }
 
@@ -138,61 +143,54 @@ impl Checker<'_> {
         self.problems.error(&origin, Some(key), message);
     }
 
-    fn sink(&mut self) -> Option<SinkSettings> {
-        let connector = &self.config.connector;
-        if connector.name != sluice_kinetica_sink::config::CONNECTOR_NAME {
-            let message = format!(
-                "the `{}` connector cannot run yet; `sluice run` runs `{}` pipelines",
-                connector.name,
-                sluice_kinetica_sink::config::CONNECTOR_NAME
-            );
-            self.error(keys::CONNECTOR_CLASS, message);
-            return None;
-        }
-        match sluice_kinetica_sink::config::settings(&connector.config, &self.config.framework) {
-            Ok(settings) => Some(settings),
-            Err(e) => {
-                let key = match &e {
-                    SettingsError::Missing(k) | SettingsError::Invalid { key: k, .. } => *k,
-                    SettingsError::Naming(_) => {
-                        sluice_kinetica_sink::settings::keys::DESTINATION_NAME
-                    }
-                };
-                self.error(key, e.to_string());
-                None
-            }
+    fn setup_problems(&mut self, problems: Vec<SetupProblem>) {
+        for p in problems {
+            self.error(&p.property, p.message);
         }
     }
 
-    fn source(&mut self) -> Option<SourceSettings> {
-        let topics = match &self.config.subscription {
-            Some(Subscription::Topics(t)) => Topics::List(t.clone()),
-            Some(Subscription::Pattern(p)) => Topics::Regex(p.clone()),
-            None => {
-                self.error(
-                    keys::TOPICS,
-                    "a sink needs the topics to consume: set `topics` or `topics.regex`",
-                );
-                return None;
+    /// The factories of the pipeline's source and sink: the connector's side and
+    /// Kafka's, each checking its settings without connecting.
+    fn sides(
+        &mut self,
+        options: &RunOptions,
+    ) -> (Option<Arc<dyn SourceFactory>>, Option<Arc<dyn SinkFactory>>) {
+        let (source_side, sink_side) = match options.registry.sides(self.config) {
+            Ok(sides) => sides,
+            Err(message) => {
+                self.error(keys::CONNECTOR_CLASS, message);
+                return (None, None);
             }
         };
-        Some(SourceSettings {
-            bootstrap_servers: self.config.bootstrap_servers.join(","),
-            group_id: self.config.group_id.clone(),
-            topics,
-            properties: self
-                .config
-                .consumer
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        })
+        let (Side::Source(build_source), Side::Sink(build_sink)) = (source_side, sink_side) else {
+            unreachable!("the registry returns (source, sink)");
+        };
+        let source = build_source(self.config)
+            .map_err(|p| self.setup_problems(p))
+            .ok();
+        let sink = build_sink(self.config)
+            .map_err(|p| self.setup_problems(p))
+            .ok();
+        (source, sink)
     }
 
     /// `errors.tolerance=all` needs somewhere to put bad records: skipping them
     /// silently (Kafka Connect's behaviour without a dead letter queue) loses data.
     fn dead_letter_queue(&mut self) -> Option<DlqSpec> {
         let errors = &self.config.errors;
+        if self.config.connector.kind == ConnectorKind::Source
+            && errors.tolerance == ErrorTolerance::All
+        {
+            // Kafka Connect has no dead letter queue for source connectors either, and
+            // skipping a bad row would lose it.
+            self.error(
+                keys::ERRORS_TOLERANCE,
+                "errors.tolerance=all needs a dead letter queue, which source connectors do \
+                 not have: a bad row would be dropped without a trace; use \
+                 errors.tolerance=none to stop at the first bad row",
+            );
+            return None;
+        }
         match (&errors.tolerance, &errors.dead_letter_queue) {
             (ErrorTolerance::All, None) => {
                 self.error(
@@ -241,7 +239,7 @@ impl Checker<'_> {
         }
     }
 
-    fn converter(&mut self, stage: Stage) -> Option<ConverterSpec> {
+    fn converter(&mut self, stage: Stage, options: &RunOptions) -> Option<ConverterSpec> {
         let (key, conf, side) = match stage {
             Stage::KeyConverter => (keys::KEY_CONVERTER, &self.config.key_converter, "key"),
             _ => (keys::VALUE_CONVERTER, &self.config.value_converter, "value"),
@@ -254,7 +252,11 @@ impl Checker<'_> {
             type_name: conf.type_name.clone(),
             props,
         };
-        let Some(def) = sluice_convert::config_def(&conf.type_name) else {
+        let Some(def) = options
+            .registry
+            .converter(&conf.type_name)
+            .map(|c| (c.config_def)())
+        else {
             // The converter's own message lists the known ones and suggests one.
             let message = spec
                 .build()
@@ -266,7 +268,7 @@ impl Checker<'_> {
         };
         let checked = self.config.validate_group(&conf.props, &def);
         let ok = !checked.problems.has_errors();
-        self.problems.extend(errors_only(checked.problems));
+        self.problems.extend(checked.problems);
         if !ok {
             return None;
         }
@@ -298,9 +300,13 @@ impl Checker<'_> {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let components_dir = options.components_dir();
+        let bundled = Bundled {
+            dir: components_dir.as_deref(),
+            embedded: options.registry.bundled(),
+        };
         let mut out = Vec::new();
         for t in &self.config.transforms {
-            if let Some(spec) = self.transform(t, engine, &base_dir, &components_dir) {
+            if let Some(spec) = self.transform(t, engine, &base_dir, bundled) {
                 out.push(spec);
             }
         }
@@ -312,7 +318,7 @@ impl Checker<'_> {
         t: &TransformConfig,
         engine: &WasmEngine,
         base_dir: &Path,
-        components_dir: &Path,
+        bundled: Bundled<'_>,
     ) -> Option<TransformSpec> {
         let prefix = t.props.prefix().to_owned();
         let type_key = format!("{prefix}type");
@@ -320,14 +326,14 @@ impl Checker<'_> {
         let error = |problems: &mut Problems, key: &str, message: String| {
             problems.error(&list_origin, Some(key), message);
         };
-        let resolved = match resolve(&t.type_name, base_dir, components_dir) {
+        let resolved = match resolve(&t.type_name, base_dir, bundled) {
             Ok(r) => r,
             Err(message) => {
                 error(&mut self.problems, &type_key, message);
                 return None;
             }
         };
-        let loaded = match load(engine, &resolved.path, &resolved.component) {
+        let loaded = match load(engine, &resolved.source, &resolved.component) {
             Ok(l) => l,
             Err(e) => {
                 error(&mut self.problems, &type_key, e.to_string());
@@ -349,7 +355,7 @@ impl Checker<'_> {
         let def = crate::declared::config_def(&resolved.component, &declared);
         let checked = self.config.validate_group(&t.props, &def);
         let mut ok = !checked.problems.has_errors();
-        self.problems.extend(errors_only(checked.problems));
+        self.problems.extend(checked.problems);
         let mut pairs = t.props.to_pairs();
         for (k, v) in &resolved.implied {
             match pairs.iter().find(|(pk, _)| pk == k) {
@@ -385,27 +391,13 @@ impl Checker<'_> {
     }
 }
 
-fn load(engine: &WasmEngine, path: &Path, name: &str) -> Result<LoadedComponent, PluginError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        PluginError::new(
-            name,
-            sluice_engine::PluginErrorKind::Load(format!("cannot read {}: {e}", path.display())),
-        )
-    })?;
+fn load(
+    engine: &WasmEngine,
+    source: &ComponentSource,
+    name: &str,
+) -> Result<LoadedComponent, PluginError> {
+    let bytes = source
+        .bytes()
+        .map_err(|e| PluginError::new(name, sluice_engine::PluginErrorKind::Load(e)))?;
     engine.load_bytes(name, &bytes, WorldKind::Transform)
-}
-
-/// Warnings about a group were reported when the file was validated; start-up only
-/// fails on errors, and logs the rest.
-fn errors_only(problems: Problems) -> Problems {
-    let mut out = Problems::new();
-    for p in problems {
-        match p.severity {
-            sluice_config::Severity::Error => {
-                out.error(&p.origin, p.property.as_deref(), p.message);
-            }
-            sluice_config::Severity::Warning => tracing::warn!("{p}"),
-        }
-    }
-    out
 }

@@ -6,8 +6,9 @@
 
 use std::collections::HashSet;
 
+use sluice_connect::SourceBatch;
 use sluice_engine::{PluginError, PluginErrorKind, SwapHandle, SwappableTransform};
-use sluice_record::{RawRecord, Record};
+use sluice_record::Record;
 
 use crate::bad_record::BadRecord;
 use crate::converters::Converters;
@@ -154,7 +155,7 @@ pub(crate) enum PrepareError {
 /// must see the same records as the final run). Each rerun sets one more record
 /// aside, so there are at most as many reruns as records.
 pub(crate) fn prepare(
-    raw: &[RawRecord],
+    batch: &SourceBatch,
     converters: &Converters,
     chain: &mut Chain,
     stop_at_first_bad: bool,
@@ -163,13 +164,13 @@ pub(crate) fn prepare(
     loop {
         let skip: HashSet<usize> = set_aside.iter().map(|b| b.raw).collect();
         let mut bad = set_aside.clone();
-        let mut records = Vec::with_capacity(raw.len());
-        let mut origins = Vec::with_capacity(raw.len());
-        for (index, r) in raw.iter().enumerate() {
+        let mut records = Vec::with_capacity(batch.len());
+        let mut origins = Vec::with_capacity(batch.len());
+        for index in 0..batch.len() {
             if skip.contains(&index) {
                 continue;
             }
-            match converters.convert(index, r) {
+            match converters.decode(batch, index) {
                 Ok(record) => {
                     records.push(record);
                     origins.push(index);
@@ -196,7 +197,7 @@ pub(crate) fn prepare(
             Err(ChainError::BadRecord(b)) if stop_at_first_bad => return Err(PrepareError::Bad(b)),
             Err(ChainError::BadRecord(b)) => {
                 tracing::debug!(
-                    record = %raw[b.raw].coordinates(),
+                    record = %coordinates(batch, b.raw),
                     "{} answered bad-record; rerunning the batch without it",
                     b.label
                 );
@@ -204,5 +205,13 @@ pub(crate) fn prepare(
             }
             Err(ChainError::Failed(f)) => return Err(PrepareError::Failed(f)),
         }
+    }
+}
+
+/// `topic-partition@offset` of record `index` of a consumed batch.
+pub(crate) fn coordinates(batch: &SourceBatch, index: usize) -> String {
+    match batch {
+        SourceBatch::Raw(r) => r[index].coordinates(),
+        SourceBatch::Records(r) => r[index].coordinates(),
     }
 }

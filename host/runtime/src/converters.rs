@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use sluice_connect::SourceBatch;
 use sluice_convert::{ConvertError, Converter};
 use sluice_record::{RawRecord, Record};
 
@@ -45,9 +46,57 @@ impl Converters {
         })
     }
 
+    /// Record `index` of a consumed batch, decoded if the source delivered bytes.
+    pub fn decode(&self, batch: &SourceBatch, index: usize) -> Result<Record, BadRecord> {
+        match batch {
+            SourceBatch::Raw(raw) => self.convert(index, &raw[index]),
+            // The batch is kept for reruns and the dead letter queue, so the chain gets
+            // a copy (schemas are shared, not copied).
+            SourceBatch::Records(records) => Ok(records[index].clone()),
+        }
+    }
+
+    /// Encodes records for a sink that takes bytes, keeping their origins. Records
+    /// that cannot be encoded come back as bad records.
+    pub fn encode(
+        &self,
+        records: Vec<Record>,
+        origins: Vec<usize>,
+    ) -> (Vec<RawRecord>, Vec<usize>, Vec<BadRecord>) {
+        let mut encoded = Vec::with_capacity(records.len());
+        let mut kept = Vec::with_capacity(records.len());
+        let mut bad = Vec::new();
+        for (record, origin) in records.into_iter().zip(origins) {
+            let key = self
+                .key
+                .from_data(&record.topic, &record.key)
+                .map_err(|e| self.bad(origin, Stage::KeyConverter, e));
+            let value = self
+                .value
+                .from_data(&record.topic, &record.value)
+                .map_err(|e| self.bad(origin, Stage::ValueConverter, e));
+            match (key, value) {
+                (Ok(key), Ok(value)) => {
+                    encoded.push(RawRecord {
+                        topic: record.topic,
+                        partition: record.partition,
+                        offset: record.offset,
+                        timestamp: record.timestamp,
+                        headers: record.headers,
+                        key,
+                        value,
+                    });
+                    kept.push(origin);
+                }
+                (Err(b), _) | (_, Err(b)) => bad.push(b),
+            }
+        }
+        (encoded, kept, bad)
+    }
+
     /// Converts record `index` of a batch. Headers are kept as bytes (Sluice's records
     /// carry raw header values, so no header converter runs).
-    pub fn convert(&self, index: usize, raw: &RawRecord) -> Result<Record, BadRecord> {
+    fn convert(&self, index: usize, raw: &RawRecord) -> Result<Record, BadRecord> {
         let key = self
             .key
             .to_data(&raw.topic, raw.key.as_deref())

@@ -8,8 +8,8 @@
 use std::fmt;
 
 use sluice_config::Problems;
+use sluice_connect::{Classify, ConnectError, ErrorClass};
 use sluice_engine::PluginError;
-use sluice_kinetica_sink::SinkError;
 
 /// A pipeline that could not start: every problem found, each naming the property it
 /// is about (the same format as `sluice validate`). Nothing was consumed.
@@ -58,7 +58,7 @@ impl fmt::Display for Stage {
             Stage::KeyConverter => "the key converter",
             Stage::ValueConverter => "the value converter",
             Stage::Transformation => "the transform chain",
-            Stage::TaskPut => "the Kinetica sink",
+            Stage::TaskPut => "the sink",
         })
     }
 }
@@ -109,7 +109,7 @@ pub enum FailureKind {
     Sink {
         batch: String,
         attempts: u32,
-        error: SinkError,
+        error: ConnectError,
     },
     /// Records bound for the dead letter queue could not be written; their batch was
     /// not committed, so nothing is lost.
@@ -121,10 +121,33 @@ pub enum FailureKind {
         attempts: u32,
         message: String,
     },
-    /// The Kafka consumer failed in a way it cannot recover from.
-    #[error("Kafka: {0}")]
-    Kafka(String),
+    /// The source failed in a way it cannot recover from, or a retriable failure
+    /// outlasted the retry budget.
+    #[error("the source failed: {0}")]
+    Source(ConnectError),
+    /// Records bound for a sink that takes bytes could not be encoded, or a Wasm
+    /// converter failed the whole batch.
+    #[error("{component} failed on the batch starting at {batch}: {error}")]
+    Converter {
+        component: String,
+        batch: String,
+        error: PluginError,
+    },
     /// A bug: a task thread panicked.
     #[error("a task panicked: {0}")]
     Panic(String),
+}
+
+impl Classify for FailureKind {
+    fn class(&self) -> ErrorClass {
+        match self {
+            FailureKind::BadRecord { .. } => ErrorClass::USER,
+            FailureKind::Transform { error, .. } | FailureKind::Converter { error, .. } => {
+                error.class()
+            }
+            FailureKind::Sink { error, .. } | FailureKind::Source(error) => error.class(),
+            FailureKind::DeadLetterQueue { .. } => ErrorClass::TRANSIENT,
+            FailureKind::Panic(_) => ErrorClass::INTERNAL,
+        }
+    }
 }

@@ -2,9 +2,12 @@
 //! for every pipeline it starts, as opposed to what a pipeline file says.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sluice_engine::WasmEngine;
+
+use crate::registry::Registry;
 
 /// Environment variable naming the directory of bundled components; see
 /// [`RunOptions::components_dir`].
@@ -13,9 +16,11 @@ pub const COMPONENTS_DIR_ENV: &str = "SLUICE_COMPONENTS_DIR";
 /// Options for [`crate::Pipeline::start`].
 #[derive(Debug, Clone)]
 pub struct RunOptions {
+    /// The connectors, converters and bundled components pipelines may name.
+    pub registry: Arc<Registry>,
     /// Where bundled components (`transforms.<alias>.type=mask-field`) are looked up as
-    /// `<name>.wasm`. `None`: `$SLUICE_COMPONENTS_DIR`, else the components built with
-    /// this binary ([`sluice_guests::dir`]).
+    /// `<name>.wasm`. `None`: `$SLUICE_COMPONENTS_DIR`, else the components embedded
+    /// in the binary.
     pub components_dir: Option<PathBuf>,
     /// Where [`RunOptions::engine`] caches compiled components. `None`:
     /// [`WasmEngine::default_cache_dir`].
@@ -34,6 +39,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
+            registry: crate::registry::shared_standard(),
             components_dir: None,
             cache_dir: None,
             retry_initial_delay: Duration::from_millis(200),
@@ -43,12 +49,11 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
-    /// The directory bundled components are looked up in.
-    pub fn components_dir(&self) -> PathBuf {
+    /// The directory bundled components are looked up in, if not the binary.
+    pub fn components_dir(&self) -> Option<PathBuf> {
         self.components_dir
             .clone()
             .or_else(|| std::env::var_os(COMPONENTS_DIR_ENV).map(PathBuf::from))
-            .unwrap_or_else(sluice_guests::dir)
     }
 
     /// A Wasm engine caching compiled components in [`RunOptions::cache_dir`] (or the

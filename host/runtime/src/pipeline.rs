@@ -35,7 +35,11 @@ impl Pipeline {
         engine: &WasmEngine,
         options: RunOptions,
     ) -> Result<PipelineHandle, StartError> {
-        let blueprint = Arc::new(Blueprint::new(config, engine, &options)?);
+        let blueprint = Blueprint::new(config, engine, &options)?;
+        for warning in blueprint.warnings.iter() {
+            tracing::warn!("{warning}");
+        }
+        let blueprint = Arc::new(blueprint);
         let tasks = blueprint.config.tasks_max.max(1) as usize;
         let name = blueprint.name().to_owned();
         let shared = Arc::new(Shared::new(name.clone(), tasks));
@@ -112,6 +116,19 @@ impl Pipeline {
     }
 }
 
+/// The dry run: checks a pipeline exactly as [`Pipeline::start`] does before it
+/// starts tasks — connector settings, converters, components loaded, described and
+/// configured, the error policy — and connects nothing. `Ok` carries the warnings.
+/// `sluice validate` prints what this finds, so it refuses what `run` would refuse,
+/// in the same words.
+pub fn check(
+    config: PipelineConfig,
+    engine: &WasmEngine,
+    options: &RunOptions,
+) -> Result<Problems, StartError> {
+    Blueprint::new(config, engine, options).map(|b| b.warnings)
+}
+
 fn origin_of(config: &PipelineConfig, key: &str) -> sluice_config::Origin {
     config
         .framework
@@ -160,7 +177,7 @@ fn log_started(blueprint: &Blueprint) {
         topics = %topics,
         group = %config.group_id,
         tasks = config.tasks_max,
-        kinetica = %blueprint.sink.url,
+        connector = config.connector.name,
         errors.tolerance = if blueprint.dlq.is_some() { "all" } else { "none" },
         "pipeline started with {} transform(s){}{}",
         transforms.len(),

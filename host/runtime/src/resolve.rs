@@ -5,10 +5,12 @@
 //!   (`org.apache.kafka.connect.transforms.MaskField$Value` → `mask-field` with
 //!   `part=value`), so migrated connector files keep working;
 //! * a path to a `.wasm` file, relative to the pipeline file's directory;
-//! * the name of a bundled component, found as `<name>.wasm` in the components
-//!   directory (guests built by cargo are named with `_`, so `mask_field.wasm` answers
-//!   to `mask-field` too).
+//! * the name of a bundled component: `<name>.wasm` in the components directory when
+//!   one is given (`--components-dir`, `$SLUICE_COMPONENTS_DIR`; guests built by cargo
+//!   are named with `_`, so `mask_field.wasm` answers to `mask-field` too), else the
+//!   component embedded in the binary.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Kafka Connect's transforms that have a bundled equivalent: class prefix, component.
@@ -26,10 +28,37 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
 
 const CONNECT_PACKAGE: &str = "org.apache.kafka.connect.transforms.";
 
+/// Where a component's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ComponentSource {
+    File(PathBuf),
+    Embedded(&'static [u8]),
+}
+
+impl ComponentSource {
+    /// The component's bytes; the error names the file.
+    pub fn bytes(&self) -> Result<Cow<'static, [u8]>, String> {
+        match self {
+            ComponentSource::File(path) => std::fs::read(path)
+                .map(Cow::Owned)
+                .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            ComponentSource::Embedded(bytes) => Ok(Cow::Borrowed(bytes)),
+        }
+    }
+}
+
+/// Where bundled components come from: an optional directory searched first, then
+/// the components embedded in the binary.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bundled<'a> {
+    pub dir: Option<&'a Path>,
+    pub embedded: &'static [(&'static str, &'static [u8])],
+}
+
 /// The component a transform type names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Resolved {
-    pub path: PathBuf,
+    pub source: ComponentSource,
     /// What errors and logs call the component (`mask-field`, or the file's stem).
     pub component: String,
     /// Properties implied by the type (`part=key` for `…MaskField$Key`).
@@ -40,11 +69,11 @@ pub(crate) struct Resolved {
 pub(crate) fn resolve(
     type_name: &str,
     base_dir: &Path,
-    components_dir: &Path,
+    bundled_in: Bundled<'_>,
 ) -> Result<Resolved, String> {
     let type_name = type_name.trim();
     if type_name.starts_with(CONNECT_PACKAGE) {
-        return connect_class(type_name, components_dir);
+        return connect_class(type_name, bundled_in);
     }
     if type_name.ends_with(".wasm") || type_name.contains('/') {
         let path = base_dir.join(type_name);
@@ -60,19 +89,19 @@ pub(crate) fn resolve(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| type_name.to_owned());
         return Ok(Resolved {
-            path,
+            source: ComponentSource::File(path),
             component,
             implied: Vec::new(),
         });
     }
-    bundled(type_name, components_dir).map(|path| Resolved {
-        path,
+    bundled(type_name, bundled_in).map(|source| Resolved {
+        source,
         component: type_name.to_owned(),
         implied: Vec::new(),
     })
 }
 
-fn connect_class(class: &str, components_dir: &Path) -> Result<Resolved, String> {
+fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, String> {
     let known = || {
         CONNECT_TRANSFORMS
             .iter()
@@ -98,30 +127,40 @@ fn connect_class(class: &str, components_dir: &Path) -> Result<Resolved, String>
         ));
     };
     Ok(Resolved {
-        path: bundled(component, components_dir)?,
+        source: bundled(component, bundled_in)?,
         component: (*component).to_owned(),
         implied: vec![("part".to_owned(), part.to_owned())],
     })
 }
 
-/// `<dir>/<name>.wasm`, or with `-` spelled `_`.
-fn bundled(name: &str, dir: &Path) -> Result<PathBuf, String> {
+/// `<dir>/<name>.wasm` (or with `-` spelled `_`) when there is a directory, else the
+/// embedded component.
+fn bundled(name: &str, from: Bundled<'_>) -> Result<ComponentSource, String> {
     let candidates = [name.to_owned(), name.replace('-', "_")];
-    if let Some(path) = candidates
-        .iter()
-        .map(|c| dir.join(format!("{c}.wasm")))
-        .find(|p| p.is_file())
-    {
-        return Ok(path);
+    if let Some(dir) = from.dir {
+        if let Some(path) = candidates
+            .iter()
+            .map(|c| dir.join(format!("{c}.wasm")))
+            .find(|p| p.is_file())
+        {
+            return Ok(ComponentSource::File(path));
+        }
+    } else if let Some((_, bytes)) = from.embedded.iter().find(|(n, _)| *n == name) {
+        return Ok(ComponentSource::Embedded(bytes));
     }
-    let available = available(dir);
+    let (available, place) = match from.dir {
+        Some(dir) => (available(dir), format!("in {}", dir.display())),
+        None => (
+            from.embedded.iter().map(|(n, _)| (*n).to_owned()).collect(),
+            "in this build".to_owned(),
+        ),
+    };
     let hint = strsim_closest(name, &available)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
     Err(format!(
-        "no bundled component `{name}` in {} (available: {}){hint}; give a path to a .wasm \
+        "no bundled component `{name}` {place} (available: {}){hint}; give a path to a .wasm \
          file, or set {} to the directory holding your components",
-        dir.display(),
         if available.is_empty() {
             "none".to_owned()
         } else {
@@ -158,6 +197,20 @@ fn strsim_closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
+    fn in_dir(dir: &tempfile::TempDir) -> Bundled<'_> {
+        Bundled {
+            dir: Some(dir.path()),
+            embedded: &[],
+        }
+    }
+
+    fn file(r: &Resolved) -> &Path {
+        match &r.source {
+            ComponentSource::File(p) => p,
+            ComponentSource::Embedded(_) => panic!("embedded"),
+        }
+    }
+
     fn dir_with(files: &[&str]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         for f in files {
@@ -169,8 +222,8 @@ mod tests {
     #[test]
     fn bundled_names_find_underscored_files() {
         let dir = dir_with(&["mask_field.wasm"]);
-        let r = resolve("mask-field", Path::new("/nowhere"), dir.path()).unwrap();
-        assert_eq!(r.path, dir.path().join("mask_field.wasm"));
+        let r = resolve("mask-field", Path::new("/nowhere"), in_dir(&dir)).unwrap();
+        assert_eq!(file(&r), dir.path().join("mask_field.wasm"));
         assert_eq!(r.component, "mask-field");
         assert!(r.implied.is_empty());
     }
@@ -181,7 +234,7 @@ mod tests {
         let r = resolve(
             "org.apache.kafka.connect.transforms.MaskField$Key",
             Path::new("."),
-            dir.path(),
+            in_dir(&dir),
         )
         .unwrap();
         assert_eq!(r.component, "mask-field");
@@ -189,10 +242,10 @@ mod tests {
         let r = resolve(
             "org.apache.kafka.connect.transforms.InsertField$Value",
             Path::new("."),
-            dir.path(),
+            in_dir(&dir),
         )
         .unwrap();
-        assert_eq!(r.path, dir.path().join("insert_field.wasm"));
+        assert_eq!(file(&r), dir.path().join("insert_field.wasm"));
         assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
     }
 
@@ -202,14 +255,14 @@ mod tests {
         let e = resolve(
             "org.apache.kafka.connect.transforms.MaskField",
             Path::new("."),
-            dir.path(),
+            in_dir(&dir),
         )
         .unwrap_err();
         assert!(e.contains("$Value"), "{e}");
         let e = resolve(
             "org.apache.kafka.connect.transforms.RegexRouter",
             Path::new("."),
-            dir.path(),
+            in_dir(&dir),
         )
         .unwrap_err();
         assert!(e.contains("no Sluice component yet"), "{e}");
@@ -218,18 +271,36 @@ mod tests {
     #[test]
     fn paths_are_relative_to_the_pipeline_file() {
         let dir = dir_with(&["mine.wasm"]);
-        let r = resolve("mine.wasm", dir.path(), Path::new("/nowhere")).unwrap();
-        assert_eq!(r.path, dir.path().join("mine.wasm"));
+        let nowhere = Bundled {
+            dir: Some(Path::new("/nowhere")),
+            embedded: &[],
+        };
+        let r = resolve("mine.wasm", dir.path(), nowhere).unwrap();
+        assert_eq!(file(&r), dir.path().join("mine.wasm"));
         assert_eq!(r.component, "mine");
-        let e = resolve("gone.wasm", dir.path(), Path::new("/nowhere")).unwrap_err();
+        let e = resolve("gone.wasm", dir.path(), nowhere).unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
     }
 
     #[test]
     fn a_misspelt_bundled_name_gets_a_suggestion() {
         let dir = dir_with(&["mask_field.wasm", "insert_field.wasm"]);
-        let e = resolve("mask-feild", Path::new("."), dir.path()).unwrap_err();
+        let e = resolve("mask-feild", Path::new("."), in_dir(&dir)).unwrap_err();
         assert!(e.contains("did you mean `mask-field`?"), "{e}");
         assert!(e.contains("insert-field, mask-field"), "{e}");
+    }
+
+    #[test]
+    fn without_a_directory_bundled_names_are_the_embedded_components() {
+        static EMBEDDED: &[(&str, &[u8])] = &[("mask-field", b"wasm")];
+        let from = Bundled {
+            dir: None,
+            embedded: EMBEDDED,
+        };
+        let r = resolve("mask-field", Path::new("."), from).unwrap();
+        assert_eq!(r.source, ComponentSource::Embedded(b"wasm"));
+        let e = resolve("mask-feild", Path::new("."), from).unwrap_err();
+        assert!(e.contains("in this build"), "{e}");
+        assert!(e.contains("did you mean `mask-field`?"), "{e}");
     }
 }

@@ -1,8 +1,9 @@
-//! One task: a thread that owns a Kafka consumer (a member of the pipeline's group),
-//! converters, its own instances of the transform chain, a Kinetica sink and, with
-//! `errors.tolerance=all`, a dead letter queue producer. Its loop:
+//! One task: a thread that owns a source (for a sink connector, a Kafka consumer in
+//! the pipeline's group), converters, its own instances of the transform chain, a sink
+//! and, with `errors.tolerance=all`, a dead letter queue producer. It knows the source
+//! and the sink only by their traits (`sluice-connect`). Its loop:
 //!
-//! `poll_batch → convert → transform → write → dead-letter bad records → commit`
+//! `poll → convert → transform → write → dead-letter bad records → commit`
 //!
 //! Offsets are committed only once the sink acknowledged the batch and every bad record
 //! of it is in the dead letter queue, so a crash or a failure anywhere before that
@@ -12,9 +13,11 @@
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 
+use sluice_connect::{
+    BatchLimits, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source, SourceBatch,
+    TaskContext, WriteReport,
+};
 use sluice_engine::SwapHandle;
-use sluice_kafka::{KafkaSource, Offsets};
-use sluice_kinetica_sink::{KineticaSink, WriteReport};
 use sluice_record::{RawRecord, Record};
 use tracing::{debug, error, warn};
 
@@ -27,14 +30,6 @@ use crate::error::{FailureKind, PipelineError, Stage};
 use crate::metrics::PipelineMetrics;
 use crate::retry::Next;
 use crate::shared::Shared;
-
-/// Why a task could not be set up: reported by [`crate::Pipeline::start`].
-#[derive(Debug, Clone)]
-pub(crate) struct SetupProblem {
-    /// The property to look at.
-    pub property: String,
-    pub message: String,
-}
 
 /// What a task tells the starter: its swap handles, or why it cannot run.
 pub(crate) type Ready = (usize, Result<Vec<(String, SwapHandle)>, SetupProblem>);
@@ -92,12 +87,8 @@ struct Task {
     id: usize,
     blueprint: Arc<Blueprint>,
     shared: Arc<Shared>,
-    /// Drives the async sink. One current-thread runtime per task: the task waits for
-    /// each write anyway, so a shared multi-threaded runtime would add cross-thread
-    /// wake-ups and threads without adding parallelism, and tasks stay independent.
-    runtime: tokio::runtime::Runtime,
-    sink: KineticaSink,
-    source: KafkaSource,
+    sink: Box<dyn Sink>,
+    source: Box<dyn Source>,
     converters: Converters,
     chain: Chain,
     dlq: Option<DeadLetterQueue>,
@@ -122,27 +113,11 @@ impl Task {
             property: property.to_owned(),
             message,
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                problem(
-                    "tasks.max",
-                    format!("cannot start the task's I/O runtime: {e}"),
-                )
-            })?;
-        let sink = runtime
-            .block_on(KineticaSink::new(blueprint.sink.clone()))
-            .map_err(|e| {
-                problem(
-                    sluice_kinetica_sink::settings::keys::URL,
-                    format!(
-                        "cannot start the Kinetica sink for {}: {e}; check that Kinetica runs \
-                         there and the credentials",
-                        blueprint.sink.url
-                    ),
-                )
-            })?;
+        let context = TaskContext {
+            pipeline: blueprint.name(),
+            task: id,
+        };
+        let sink = blueprint.sink.create(context)?;
         let converters = Converters::new(&blueprint.key, &blueprint.value)
             .map_err(|e| problem("value.converter", e.to_string()))?;
         let mut steps = Vec::with_capacity(blueprint.transforms.len());
@@ -161,19 +136,13 @@ impl Task {
             })?),
             None => None,
         };
-        // Last: the consumer joins the group only when it first polls, after every task
+        // Last: a source starts reading only when it is first polled, after every task
         // is ready, so nothing is consumed by a pipeline that then fails to start.
-        let source = KafkaSource::new(&blueprint.source).map_err(|e| {
-            problem(
-                "bootstrap.servers",
-                format!("{e}; check bootstrap.servers and the consumer.* properties"),
-            )
-        })?;
+        let source = blueprint.source.create(context)?;
         Ok(Task {
             id,
             blueprint,
             shared,
-            runtime,
             sink,
             source,
             converters,
@@ -184,42 +153,43 @@ impl Task {
     }
 
     fn run(mut self) -> Result<(), FailureKind> {
-        let limits = self.blueprint.config.batch;
-        let result = self.run_batches(limits.max_records, limits.max_wait);
+        let limits = BatchLimits {
+            max_records: self.blueprint.config.batch.max_records,
+            max_wait: self.blueprint.config.batch.max_wait,
+        };
+        let result = self.run_batches(&limits);
         // Whether stopping or failing: commit what an earlier failed commit left behind
         // (those batches were written; the one in flight is never among them).
         self.commit(&Offsets::new());
+        self.sink.close();
         debug!(task = self.id, "task stopped");
         result
     }
 
-    fn run_batches(
-        &mut self,
-        max_records: usize,
-        max_wait: std::time::Duration,
-    ) -> Result<(), FailureKind> {
+    fn run_batches(&mut self, limits: &BatchLimits) -> Result<(), FailureKind> {
         while !self.shared.stop_requested() {
-            let batch = self
-                .source
-                .poll_batch(max_records, max_wait)
-                .map_err(|e| FailureKind::Kafka(e.to_string()))?;
+            let batch = self.source.poll(limits).map_err(FailureKind::Source)?;
             // The source logs assignments and revocations (at INFO, inside this task's
             // span); the events only matter to it.
             for event in self.source.take_events() {
-                debug!(?event, "rebalance");
+                debug!(?event, "assignment");
             }
             if batch.is_empty() {
                 continue;
             }
             let metrics = &self.shared.metrics;
             PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
-            let bytes: usize = batch
-                .iter()
-                .map(|r| r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len))
-                .sum();
-            PipelineMetrics::add(&metrics.bytes_in, bytes as u64);
+            if let SourceBatch::Raw(raw) = &batch {
+                let bytes: usize = raw
+                    .iter()
+                    .map(|r| {
+                        r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len)
+                    })
+                    .sum();
+                PipelineMetrics::add(&metrics.bytes_in, bytes as u64);
+            }
             // Before transforms filter anything: discarded records are done too.
-            let offsets = Offsets::of(&batch);
+            let offsets = batch.offsets();
             let Some(written) = self.process(&batch)? else {
                 // Stopping during a retry: the batch stays uncommitted.
                 break;
@@ -232,7 +202,7 @@ impl Task {
 
     /// Converts, transforms and writes one batch, and dead-letters its bad records.
     /// `None`: the pipeline is stopping and the batch was abandoned.
-    fn process(&mut self, batch: &[RawRecord]) -> Result<Option<Written>, FailureKind> {
+    fn process(&mut self, batch: &SourceBatch) -> Result<Option<Written>, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
         let Some(prepared) = self.prepare(batch, !tolerate)? else {
@@ -244,15 +214,30 @@ impl Task {
             mut bad,
             discarded,
         } = prepared;
-        let Some(report) = self.write(batch, &records)? else {
+        let (sink_batch, origins) = match self.sink.input() {
+            SinkInput::Records => (ForSink::Records(records), origins),
+            SinkInput::Raw => {
+                let (encoded, encoded_origins, unencodable) =
+                    self.converters.encode(records, origins);
+                for b in unencodable {
+                    if !tolerate {
+                        return Err(b.into_failure(batch));
+                    }
+                    bad.push(b);
+                }
+                (ForSink::Raw(encoded), encoded_origins)
+            }
+        };
+        let Some(report) = self.write(batch, &sink_batch)? else {
             return Ok(None);
         };
+        let connector = self.blueprint.config.connector.name;
         for failure in &report.failures {
             let b = BadRecord {
                 raw: origins[failure.index],
                 stage: Stage::TaskPut,
-                class: self.blueprint.config.connector.name.to_owned(),
-                label: "the Kinetica sink".to_owned(),
+                class: connector.to_owned(),
+                label: format!("the sink `{connector}`"),
                 exception: "sluice.SinkRecordError",
                 reason: failure.error.to_string(),
             };
@@ -276,7 +261,7 @@ impl Task {
 
     fn prepare(
         &mut self,
-        batch: &[RawRecord],
+        batch: &SourceBatch,
         stop_at_first_bad: bool,
     ) -> Result<Option<Prepared>, FailureKind> {
         let mut retry = self.blueprint.retry.start();
@@ -289,7 +274,7 @@ impl Task {
                 };
             let give_up = |attempts| FailureKind::Transform {
                 alias: failure.alias.clone(),
-                batch: batch[0].coordinates(),
+                batch: chain::coordinates(batch, 0),
                 attempts,
                 error: failure.error.clone(),
             };
@@ -298,7 +283,7 @@ impl Task {
             }
             warn!(
                 transform = %failure.alias,
-                batch = %batch[0].coordinates(),
+                batch = %chain::coordinates(batch, 0),
                 attempt = retry.attempts(),
                 "the batch failed in a transform and is retried: {}",
                 failure.error
@@ -313,20 +298,21 @@ impl Task {
 
     fn write(
         &mut self,
-        batch: &[RawRecord],
-        records: &[Record],
+        batch: &SourceBatch,
+        records: &ForSink,
     ) -> Result<Option<WriteReport>, FailureKind> {
+        let records = records.as_batch();
         if records.is_empty() {
             return Ok(Some(WriteReport::default()));
         }
         let mut retry = self.blueprint.retry.start();
         loop {
-            let error = match self.runtime.block_on(self.sink.write(records)) {
+            let error = match self.sink.write(records) {
                 Ok(report) => return Ok(Some(report)),
                 Err(e) => e,
             };
             let give_up = |attempts| FailureKind::Sink {
-                batch: batch[0].coordinates(),
+                batch: chain::coordinates(batch, 0),
                 attempts,
                 error: error.clone(),
             };
@@ -334,7 +320,7 @@ impl Task {
                 return Err(give_up(retry.attempts()));
             }
             warn!(
-                batch = %batch[0].coordinates(),
+                batch = %chain::coordinates(batch, 0),
                 attempt = retry.attempts(),
                 "writing the batch failed and is retried: {error}"
             );
@@ -347,7 +333,11 @@ impl Task {
     }
 
     /// Sends bad records to the dead letter queue; false if the pipeline is stopping.
-    fn dead_letter(&mut self, batch: &[RawRecord], bad: &[BadRecord]) -> Result<bool, FailureKind> {
+    fn dead_letter(&mut self, batch: &SourceBatch, bad: &[BadRecord]) -> Result<bool, FailureKind> {
+        let SourceBatch::Raw(batch) = batch else {
+            unreachable!("the blueprint allows a dead letter queue only for raw sources");
+        };
+        let batch = batch.as_slice();
         let errors = &self.blueprint.config.errors;
         let dlq = self
             .dlq
@@ -423,15 +413,26 @@ impl Task {
 
     fn count(&self, written: Written) {
         let m = &self.shared.metrics;
-        let sent = |t: &sluice_kinetica_sink::TableCounts| t.sent;
-        PipelineMetrics::add(
-            &m.records_written,
-            written.report.tables.values().map(sent).sum(),
-        );
-        m.add_table_rows(written.report.tables.iter().map(|(t, c)| (t, c.sent)));
+        PipelineMetrics::add(&m.records_written, written.report.total_written());
+        m.add_table_rows(written.report.written.iter().map(|(t, n)| (t, *n)));
         PipelineMetrics::add(&m.records_discarded, written.discarded);
-        PipelineMetrics::add(&m.tombstones, written.report.tombstones as u64);
+        PipelineMetrics::add(&m.tombstones, written.report.skipped);
         PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
         PipelineMetrics::add(&m.batches, 1);
+    }
+}
+
+/// A batch in the form the sink takes.
+enum ForSink {
+    Records(Vec<Record>),
+    Raw(Vec<RawRecord>),
+}
+
+impl ForSink {
+    fn as_batch(&self) -> SinkBatch<'_> {
+        match self {
+            ForSink::Records(r) => SinkBatch::Records(r),
+            ForSink::Raw(r) => SinkBatch::Raw(r),
+        }
     }
 }

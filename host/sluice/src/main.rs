@@ -4,7 +4,6 @@
 //! the command. Commands live in [`cli`], one module each.
 
 mod cli;
-mod components;
 mod demo;
 mod logging;
 

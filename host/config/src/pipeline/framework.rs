@@ -49,6 +49,8 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("json").validator(Validator::NonEmpty).importance(Importance::Low).group(CONVERTERS).display("Value Converter"),
             PropertyDef::new(keys::HEADER_CONVERTER, String, "Converter for header values. Its settings are the `header.converter.*` group.")
                 .default("simple").validator(Validator::NonEmpty).importance(Importance::Low).group(CONVERTERS).display("Header Converter"),
+            PropertyDef::new(keys::FLATTENER, String, "A flattener component (a bundled name or a `.wasm` path) that turns nested keys and values into flat structs before a sink that writes rows (Kinetica) builds them. Its settings are the `flattener.*` group. Empty means none.")
+                .default("").importance(Importance::Low).group(CONVERTERS).display("Flattener"),
             PropertyDef::new(keys::TRANSFORMS, List, "Aliases of the transforms to apply, in order. Each is configured by its `transforms.<alias>.*` group.")
                 .default("").importance(Importance::Low).group(TRANSFORMS).display("Transforms"),
             PropertyDef::new(keys::PREDICATES, List, "Aliases of the predicates transforms may refer to. Each is configured by its `predicates.<alias>.*` group.")

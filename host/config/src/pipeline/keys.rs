@@ -12,6 +12,7 @@ pub const BATCH_MAX_WAIT_MS: &str = "batch.max.wait.ms";
 pub const KEY_CONVERTER: &str = "key.converter";
 pub const VALUE_CONVERTER: &str = "value.converter";
 pub const HEADER_CONVERTER: &str = "header.converter";
+pub const FLATTENER: &str = "flattener";
 pub const TRANSFORMS: &str = "transforms";
 pub const PREDICATES: &str = "predicates";
 pub const ERRORS_TOLERANCE: &str = "errors.tolerance";
@@ -29,7 +30,7 @@ pub const PRODUCER: &str = "producer";
 
 /// Keys that are both a value and the prefix of a group; in nested YAML their own value
 /// is written under `type` (see [`crate::raw::SELF_VALUE_KEY`]).
-pub const VALUED_KEYS: &[&str] = &[KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER];
+pub const VALUED_KEYS: &[&str] = &[KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER, FLATTENER];
 
 /// Sluice's own keys inside a `transforms.<alias>.` or `predicates.<alias>.` group.
 pub mod component {

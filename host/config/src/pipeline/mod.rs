@@ -41,7 +41,8 @@ pub enum Subscription {
     Pattern(String),
 }
 
-/// A converter and its `<kind>.converter.*` group.
+/// A component named by a valued key and configured by its group: a converter and
+/// its `<kind>.converter.*` group, or the flattener and `flattener.*`.
 #[derive(Debug, Clone)]
 pub struct ConverterConfig {
     /// The converter's name as written (e.g. `json`, `avro`).
@@ -82,6 +83,8 @@ pub struct PipelineConfig {
     pub key_converter: ConverterConfig,
     pub value_converter: ConverterConfig,
     pub header_converter: ConverterConfig,
+    /// `flattener` and its `flattener.*` group, when set.
+    pub flattener: Option<ConverterConfig>,
     /// In the order of `transforms`.
     pub transforms: Vec<TransformConfig>,
     pub predicates: Vec<PredicateConfig>,
@@ -148,6 +151,7 @@ const GROUP_HEADS: &[&str] = &[
     keys::KEY_CONVERTER,
     keys::VALUE_CONVERTER,
     keys::HEADER_CONVERTER,
+    keys::FLATTENER,
     keys::CONSUMER,
     keys::PRODUCER,
 ];
@@ -211,6 +215,8 @@ impl<'a> Parser<'a> {
             key_converter: self.converter(&fw, keys::KEY_CONVERTER),
             value_converter: self.converter(&fw, keys::VALUE_CONVERTER),
             header_converter: self.converter(&fw, keys::HEADER_CONVERTER),
+            flattener: Some(self.converter(&fw, keys::FLATTENER))
+                .filter(|f| !f.type_name.trim().is_empty()),
             transforms,
             predicates,
             errors: ErrorPolicy::from_config(&fw),

@@ -10,6 +10,7 @@ mod bench;
 mod config;
 mod demo;
 mod kinetica_emulator;
+mod pipelines;
 mod run;
 mod transform;
 mod validate;

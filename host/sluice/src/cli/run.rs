@@ -5,19 +5,15 @@
 //! error stops the others too and exits 1 with the error. `--connect-worker` reads
 //! Kafka Connect's `connect-standalone` files (see [`compat`]).
 
-mod compat;
-
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sluice_config::pipeline::PipelineConfig;
-use sluice_config::{Checked, FileFormat};
-use sluice_runtime::{Pipeline, PipelineHandle, RunOptions};
+use sluice_runtime::{Pipeline, PipelineHandle, Registry};
 
-use crate::components::Registry;
+use crate::cli::pipelines::Files;
 
 /// How often the foreground loop looks at signals and pipelines.
 const WATCH_INTERVAL: Duration = Duration::from_millis(100);
@@ -25,28 +21,24 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(100);
 /// Arguments of `sluice run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Pipeline files (.yaml/.yml, or Kafka Connect connector .properties files).
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
-    /// Kafka Connect compatibility: the `connect-standalone` worker .properties file;
-    /// its settings (bootstrap.servers, converters, …) are defaults for every FILE.
-    #[arg(long, value_name = "WORKER_PROPERTIES")]
-    connect_worker: Option<PathBuf>,
-    /// Directory of the bundled components (`transforms.<alias>.type=mask-field`).
-    #[arg(long, value_name = "DIR", env = sluice_runtime::COMPONENTS_DIR_ENV)]
-    components_dir: Option<PathBuf>,
+    #[command(flatten)]
+    files: Files,
+    /// Build every pipeline (connector settings, converters, components loaded and
+    /// configured), connect nothing, and exit: what `sluice validate` does.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(configs) = load(&args)? else {
+    let options = args.files.options();
+    let Some(configs) = load(&args.files, &options.registry)? else {
         return Ok(ExitCode::FAILURE);
     };
-    let signalled = install_signal_handlers()?;
-    let options = RunOptions {
-        components_dir: args.components_dir.clone(),
-        ..RunOptions::default()
-    };
     let engine = options.engine()?;
+    if args.dry_run {
+        return dry_run(configs, &engine, &options);
+    }
+    let signalled = install_signal_handlers()?;
     let mut running: Vec<PipelineHandle> = Vec::new();
     for config in configs {
         match Pipeline::start(config, &engine, options.clone()) {
@@ -108,25 +100,17 @@ fn stop_all(running: Vec<PipelineHandle>) -> ExitCode {
 }
 
 /// Loads and checks every file; prints every problem. `None` if any has an error.
-fn load(args: &Args) -> anyhow::Result<Option<Vec<PipelineConfig>>> {
-    let registry = Registry::new();
-    let worker = match &args.connect_worker {
-        Some(path) => match compat::Worker::load(path) {
-            Ok(worker) => Some(worker),
-            Err(problems) => {
-                eprint!("{problems}");
-                return Ok(None);
-            }
-        },
-        None => None,
+fn load(files: &Files, registry: &Registry) -> anyhow::Result<Option<Vec<PipelineConfig>>> {
+    let loaded = match files.load(registry) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            eprint!("{problems}");
+            return Ok(None);
+        }
     };
     let mut configs = Vec::new();
     let mut failed = false;
-    for file in &args.files {
-        let checked = match &worker {
-            Some(w) => registry.check_groups(w.connector(file, registry.connectors())),
-            None => load_file(&registry, file),
-        };
+    for (_, checked) in loaded {
         eprint!("{}", checked.problems);
         match checked.value {
             Some(config) => configs.push(config),
@@ -136,13 +120,27 @@ fn load(args: &Args) -> anyhow::Result<Option<Vec<PipelineConfig>>> {
     Ok((!failed).then_some(configs))
 }
 
-fn load_file(registry: &Registry, file: &Path) -> Checked<PipelineConfig> {
-    let checked = registry.validate_file(file);
-    if FileFormat::of(file) == Some(FileFormat::Properties) {
-        let problems = compat::explain_missing_topics(checked.problems);
-        return Checked::new(checked.value, problems);
+/// Builds every pipeline as `run` does before it connects, and says what it found.
+fn dry_run(
+    configs: Vec<PipelineConfig>,
+    engine: &sluice_engine::WasmEngine,
+    options: &sluice_runtime::RunOptions,
+) -> anyhow::Result<ExitCode> {
+    let mut code = ExitCode::SUCCESS;
+    for config in configs {
+        let name = config.name.clone();
+        match sluice_runtime::check(config, engine, options) {
+            Ok(warnings) => {
+                eprint!("{warnings}");
+                eprintln!("pipeline `{name}` can start");
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                code = ExitCode::FAILURE;
+            }
+        }
     }
-    checked
+    Ok(code)
 }
 
 /// SIGINT and SIGTERM set the returned flag; a second one exits at once (status 1).

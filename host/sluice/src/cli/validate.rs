@@ -1,59 +1,65 @@
 //! `sluice validate FILE…`: check pipeline files without running them.
+//!
+//! Every file is loaded and then built exactly as `sluice run` builds it before it
+//! connects anywhere (the dry run: connector settings, converters, components loaded,
+//! described and configured, the error policy), so `validate` refuses whatever `run`
+//! would refuse, with the same messages.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::components::Registry;
+use crate::cli::pipelines::Files;
 
 /// Arguments of `sluice validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The files to check.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    files: Files,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let registry = Registry::new();
+    let options = args.files.options();
+    let registry = options.registry.clone();
     let mut out = std::io::stdout().lock();
+    let loaded = match args.files.load(&registry) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            write!(out, "{problems}")?;
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let engine = options.engine()?;
+    let total = loaded.len();
     let mut failed = 0usize;
-    for file in &args.files {
+    for (file, checked) in loaded {
         tracing::debug!(file = %file.display(), "validating");
-        let checked = registry.validate_file(file);
-        for problem in checked.problems.iter() {
-            writeln!(out, "{problem}")?;
-        }
-        match &checked.value {
-            Some(pipeline) => {
-                let warnings = checked.problems.warnings().count();
-                let note = match warnings {
-                    0 => String::new(),
-                    1 => ", 1 warning".to_owned(),
-                    n => format!(", {n} warnings"),
-                };
-                writeln!(
-                    out,
-                    "ok: {} (pipeline `{}`{note})",
-                    file.display(),
-                    pipeline.name
-                )?;
-                tracing::debug!(
-                    file = %file.display(),
-                    pipeline = %pipeline.name,
-                    transforms = pipeline.transforms.len(),
-                    "valid"
-                );
+        write!(out, "{}", checked.problems)?;
+        let Some(pipeline) = checked.value else {
+            failed += 1;
+            continue;
+        };
+        let name = pipeline.name.clone();
+        let mut warnings = checked.problems.warnings().count();
+        match sluice_runtime::check(pipeline, &engine, &options) {
+            Ok(found) => {
+                write!(out, "{found}")?;
+                warnings += found.warnings().count();
             }
-            None => {
+            Err(e) => {
+                write!(out, "{}", e.problems)?;
                 failed += 1;
-                let errors = checked.problems.errors().count();
-                tracing::debug!(file = %file.display(), errors, "invalid");
+                continue;
             }
         }
+        let note = match warnings {
+            0 => String::new(),
+            1 => ", 1 warning".to_owned(),
+            n => format!(", {n} warnings"),
+        };
+        writeln!(out, "ok: {} (pipeline `{name}`{note})", file.display())?;
     }
     if failed > 0 {
-        writeln!(out, "{failed} of {} file(s) invalid", args.files.len())?;
+        writeln!(out, "{failed} of {total} file(s) invalid")?;
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 use sluice_config::PropertyDef;
 
-use crate::components::{Described, Registry};
+use sluice_runtime::{Described, Registry};
 
 /// Arguments of `sluice config describe`.
 #[derive(Debug, clap::Args)]
@@ -36,7 +36,7 @@ struct Row {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let rows = rows(&Registry::new().described());
+    let rows = rows(&Registry::standard().described());
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = rows.iter().map(to_json).collect();
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn aliases_get_their_own_rows_pointing_at_the_new_name() {
-        let rows = rows(&Registry::new().described());
+        let rows = rows(&Registry::standard().described());
         let alias = rows
             .iter()
             .find(|r| r.name == "kinetica.allow_schema_evolution")
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn the_table_flags_secrets_and_required_keys() {
         let mut out = Vec::new();
-        write_table(&mut out, &rows(&Registry::new().described())).unwrap();
+        write_table(&mut out, &rows(&Registry::standard().described())).unwrap();
         let text = String::from_utf8(out).unwrap();
         let pw = text
             .lines()

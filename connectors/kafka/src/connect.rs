@@ -1,0 +1,107 @@
+//! The Kafka source on the pipeline seam: [`Source`] for [`KafkaSource`], and the
+//! factory that checks a pipeline's Kafka settings once and builds one consumer per
+//! task.
+
+use std::sync::Arc;
+
+use sluice_config::pipeline::{PipelineConfig, Subscription, keys};
+use sluice_connect::{
+    AssignmentEvent, BatchLimits, Classify, ConnectError, ErrorClass, Offsets, SetupProblem,
+    Source, SourceBatch, SourceFactory, TaskContext,
+};
+
+use crate::{Error, KafkaSource, RebalanceEvent, SourceSettings, Topics};
+
+impl Classify for Error {
+    fn class(&self) -> ErrorClass {
+        match self {
+            // librdkafka refused a property or a subscription: the file must change.
+            Error::Create { .. } | Error::Subscribe { .. } => ErrorClass::USER,
+            // The broker or the group is unavailable or moving: worth trying again.
+            Error::Commit { .. } | Error::Deliver { .. } => ErrorClass::TRANSIENT,
+            // librdkafka gave up on the consumer (it must be recreated).
+            Error::Consume { .. } => ErrorClass::REFUSED,
+            #[allow(unreachable_patterns)]
+            _ => ErrorClass::INTERNAL,
+        }
+    }
+}
+
+/// Checks the Kafka side of a sink pipeline (`topics`/`topics.regex`,
+/// `bootstrap.servers`, `group.id`, `consumer.*`) without connecting.
+pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupProblem>> {
+    let topics = match &config.subscription {
+        Some(Subscription::Topics(t)) => Topics::List(t.clone()),
+        Some(Subscription::Pattern(p)) => Topics::Regex(p.clone()),
+        None => {
+            return Err(vec![SetupProblem::new(
+                keys::TOPICS,
+                "a sink needs the topics to consume: set `topics` or `topics.regex`",
+            )]);
+        }
+    };
+    Ok(Arc::new(KafkaSourceFactory {
+        settings: SourceSettings {
+            bootstrap_servers: config.bootstrap_servers.join(","),
+            group_id: config.group_id.clone(),
+            topics,
+            properties: config
+                .consumer
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        },
+    }))
+}
+
+struct KafkaSourceFactory {
+    settings: SourceSettings,
+}
+
+impl SourceFactory for KafkaSourceFactory {
+    fn create(&self, _task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem> {
+        // The consumer joins the group only when it first polls, so creating it here
+        // consumes nothing.
+        let source = KafkaSource::new(&self.settings).map_err(|e| {
+            SetupProblem::new(
+                keys::BOOTSTRAP_SERVERS,
+                format!("{e}; check bootstrap.servers and the consumer.* properties"),
+            )
+        })?;
+        Ok(Box::new(source))
+    }
+}
+
+impl Source for KafkaSource {
+    fn poll(&mut self, limits: &BatchLimits) -> Result<SourceBatch, ConnectError> {
+        self.poll_batch(limits.max_records, limits.max_wait)
+            .map(SourceBatch::Raw)
+            .map_err(ConnectError::new)
+    }
+
+    fn commit(&mut self, acknowledged: &Offsets) -> Result<(), ConnectError> {
+        KafkaSource::commit(self, acknowledged)
+            .map(drop)
+            .map_err(ConnectError::new)
+    }
+
+    fn take_events(&mut self) -> Vec<AssignmentEvent> {
+        KafkaSource::take_events(self)
+            .into_iter()
+            .map(|e| match e {
+                RebalanceEvent::Assigned(p) => AssignmentEvent::Assigned(p),
+                RebalanceEvent::Revoked { partitions, lost } => {
+                    AssignmentEvent::Revoked { partitions, lost }
+                }
+            })
+            .collect()
+    }
+
+    fn pause(&mut self) -> Result<(), ConnectError> {
+        self.pause_assigned().map_err(ConnectError::new)
+    }
+
+    fn resume(&mut self) -> Result<(), ConnectError> {
+        self.resume_assigned().map_err(ConnectError::new)
+    }
+}

@@ -1,0 +1,83 @@
+//! How a pipeline file selects a connector and how the runtime builds its tasks.
+
+use std::sync::Arc;
+
+use sluice_config::ConnectorSpec;
+use sluice_config::pipeline::PipelineConfig;
+
+use crate::sink::Sink;
+use crate::source::Source;
+
+/// Something wrong with a pipeline's settings for a connector, or a task that cannot
+/// start: the property to look at, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupProblem {
+    /// The key to blame, e.g. `kinetica.url`.
+    pub property: String,
+    /// What is wrong and what to do; never quotes a secret.
+    pub message: String,
+}
+
+impl SetupProblem {
+    /// A problem with `property`.
+    pub fn new(property: impl Into<String>, message: impl Into<String>) -> SetupProblem {
+        SetupProblem {
+            property: property.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Which task a source or sink is for, for logs and client ids.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskContext<'a> {
+    /// The pipeline's name.
+    pub pipeline: &'a str,
+    /// The task's number, from 0 to `tasks.max - 1`.
+    pub task: usize,
+}
+
+/// Builds a pipeline's sources, one per task, from settings checked once.
+pub trait SourceFactory: Send + Sync {
+    /// Creates (and connects) the source of one task. Called on the task's thread.
+    fn create(&self, task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem>;
+}
+
+/// Builds a pipeline's sinks, one per task, from settings checked once.
+pub trait SinkFactory: Send + Sync {
+    /// Creates (and connects) the sink of one task. Called on the task's thread.
+    fn create(&self, task: TaskContext<'_>) -> Result<Box<dyn Sink>, SetupProblem>;
+}
+
+/// Checks a pipeline's settings for one side and returns what builds its tasks. It
+/// must not connect anywhere: `sluice validate` calls it too (the dry run).
+pub type BuildSource = fn(&PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupProblem>>;
+/// As [`BuildSource`], for a sink.
+pub type BuildSink = fn(&PipelineConfig) -> Result<Arc<dyn SinkFactory>, Vec<SetupProblem>>;
+
+/// What a connector builds.
+#[derive(Clone, Copy)]
+pub enum Factory {
+    /// A source connector (its records go to Kafka).
+    Source(BuildSource),
+    /// A sink connector (its records come from Kafka).
+    Sink(BuildSink),
+}
+
+/// A connector as the registry knows it: how `connector.class` selects it, its
+/// declared properties and cross-checks ([`ConnectorSpec`]), and its factory.
+#[derive(Clone)]
+pub struct ConnectorPlugin {
+    /// Names, class names, kind, declared properties, cross-property checks.
+    pub spec: ConnectorSpec,
+    /// Builds the connector's side of a pipeline.
+    pub factory: Factory,
+}
+
+impl std::fmt::Debug for ConnectorPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectorPlugin")
+            .field("name", &self.spec.name)
+            .finish_non_exhaustive()
+    }
+}
