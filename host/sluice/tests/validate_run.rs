@@ -1,0 +1,122 @@
+//! `sluice validate` and `sluice run --dry-run` (everything `run` does before it
+//! connects) give the same verdict and the same messages, for every pipeline file in
+//! `config/` and for a set of broken files (`tests/broken/`). Broken files' messages
+//! name the file, the line and the property.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sluice(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("SLUICE_COMPONENTS_DIR")
+        .output()
+        .expect("run sluice")
+}
+
+/// The problem lines of a command's output (both streams).
+fn problems(out: &Output) -> Vec<String> {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn files_in(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if keep(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_pipeline_file(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    let ext_ok = [".yaml", ".yml", ".properties"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    // Kafka Connect worker files and secrets are not pipelines (the worker file is
+    // checked with the connector files it serves, below).
+    ext_ok
+        && !name.starts_with("connect-standalone")
+        && !path.components().any(|c| c.as_os_str() == "secrets")
+}
+
+/// Runs both commands on `args` and requires the same exit code and problem lines.
+fn same_verdict(args: &[&str]) -> (bool, Vec<String>) {
+    let validate = sluice(&[&["validate"], args].concat());
+    let dry_run = sluice(&[&["run", "--dry-run"], args].concat());
+    let (v, d) = (problems(&validate), problems(&dry_run));
+    assert_eq!(
+        validate.status.code(),
+        dry_run.status.code(),
+        "verdicts differ for {args:?}:\nvalidate: {v:#?}\ndry run: {d:#?}"
+    );
+    assert_eq!(v, d, "messages differ for {args:?}");
+    (validate.status.success(), v)
+}
+
+#[test]
+fn every_file_in_config_is_valid_and_can_start() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let files = files_in(&config, is_pipeline_file);
+    assert!(files.len() >= 6, "{files:?}");
+    for file in &files {
+        let (ok, problems) = same_verdict(&[file.to_str().unwrap()]);
+        assert!(ok, "{} is refused: {problems:#?}", file.display());
+        assert!(
+            problems.iter().all(|p| p.starts_with("warning: ")),
+            "{problems:#?}"
+        );
+    }
+    // The Kafka Connect worker file, with the connector file of the same directory.
+    let worker = config.join("compat/connect-standalone-sink.properties");
+    let connector = config.join("compat/sink.properties");
+    let (ok, problems) = same_verdict(&[
+        "--connect-worker",
+        worker.to_str().unwrap(),
+        connector.to_str().unwrap(),
+    ]);
+    assert!(ok, "{problems:#?}");
+}
+
+#[test]
+fn broken_files_are_refused_by_both_naming_file_line_and_property() {
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let files = files_in(&broken, is_pipeline_file);
+    assert!(files.len() >= 8, "{files:?}");
+    for file in &files {
+        let (ok, problems) = same_verdict(&[file.to_str().unwrap()]);
+        assert!(!ok, "{} was accepted", file.display());
+        let errors: Vec<&String> = problems
+            .iter()
+            .filter(|p| p.starts_with("error: "))
+            .collect();
+        assert!(!errors.is_empty(), "{}: no error line", file.display());
+        for e in errors {
+            let at = format!("{}:", file.display());
+            let line_number = e
+                .split_once(&at)
+                .and_then(|(_, rest)| rest.split(':').next())
+                .is_some_and(|n| n.trim().parse::<u32>().is_ok());
+            assert!(line_number, "no file:line in {e}");
+            assert!(e.matches('`').count() >= 4, "no pipeline and property in {e}");
+        }
+    }
+}
