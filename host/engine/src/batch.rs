@@ -27,7 +27,7 @@ pub enum Fate {
 
 /// The records of one call.
 pub struct HostBatch {
-    pub records: Vec<Record>,
+    records: Records,
     pub fates: Vec<Fate>,
     /// Records the guest added, with the index of the record each comes from.
     pub appended: Vec<(u32, Record)>,
@@ -35,37 +35,118 @@ pub struct HostBatch {
     topic: Option<Arc<str>>,
     schemas: SchemaCache,
     /// Set when the guest broke the contract in a call that cannot return an error
-    /// (e.g. appended a malformed record); the call then fails as a whole.
+    /// (e.g. appended a malformed record, or changed a read-only batch); the call then
+    /// fails as a whole.
     pub violation: Option<String>,
 }
 
+/// The records a batch holds: its own (a transform or flattener changes them), or the
+/// caller's, read-only (a predicate only looks at them, so they are not moved or
+/// copied).
+enum Records {
+    Owned(Vec<Record>),
+    Borrowed(BorrowedRecords),
+}
+
+/// A caller's `&[Record]` without its lifetime. See [`HostBatch::borrowed`].
+struct BorrowedRecords {
+    ptr: *const Record,
+    len: usize,
+}
+
+// SAFETY: it stands for a `&[Record]`, which is `Send` because `Record` is `Sync`.
+unsafe impl Send for BorrowedRecords {}
+
 impl HostBatch {
     pub fn new(records: Vec<Record>) -> HostBatch {
+        HostBatch::with(Records::Owned(records))
+    }
+
+    /// A read-only batch over the caller's records: the guest reads them through the
+    /// same accessors, without the host copying them; a mutating accessor is a
+    /// contract violation.
+    ///
+    /// # Safety
+    /// The batch must be dropped before `records` is: the store only holds it for the
+    /// duration of one guest call, which `Instance::call` guarantees by taking it out
+    /// again, even when a host function panics.
+    pub unsafe fn borrowed(records: &[Record]) -> HostBatch {
+        HostBatch::with(Records::Borrowed(BorrowedRecords {
+            ptr: records.as_ptr(),
+            len: records.len(),
+        }))
+    }
+
+    fn with(records: Records) -> HostBatch {
+        let mut batch = HostBatch {
+            fates: Vec::new(),
+            records,
+            appended: Vec::new(),
+            topic: None,
+            schemas: SchemaCache::default(),
+            violation: None,
+        };
+        let records = batch.records();
         let topic = records.first().map(|r| r.topic.clone()).filter(|t| {
             records
                 .iter()
                 .all(|r| Arc::ptr_eq(&r.topic, t) || r.topic == *t)
         });
-        HostBatch {
-            fates: vec![Fate::Keep; records.len()],
-            records,
-            appended: Vec::new(),
-            topic,
-            schemas: SchemaCache::default(),
-            violation: None,
+        let len = records.len();
+        batch.fates = vec![Fate::Keep; len];
+        batch.topic = topic;
+        batch
+    }
+
+    pub fn records(&self) -> &[Record] {
+        match &self.records {
+            Records::Owned(v) => v,
+            // SAFETY: see `HostBatch::borrowed`: the caller's slice outlives the batch.
+            Records::Borrowed(b) => unsafe { std::slice::from_raw_parts(b.ptr, b.len) },
         }
     }
 
+    /// The records, fates and appended records of an owned batch (a borrowed one gives
+    /// no records: they are the caller's).
+    pub fn into_parts(self) -> (Vec<Record>, Vec<Fate>, Vec<(u32, Record)>) {
+        let records = match self.records {
+            Records::Owned(v) => v,
+            Records::Borrowed(_) => Vec::new(),
+        };
+        (records, self.fates, self.appended)
+    }
+
     fn record(&self, index: u32) -> Result<&Record, FieldError> {
-        self.records
+        self.records()
             .get(index as usize)
             .ok_or(FieldError::NoSuchRecord(index))
     }
 
-    fn record_mut(&mut self, index: u32) -> Result<&mut Record, FieldError> {
+    fn record_mut(&mut self, index: u32, method: &str) -> Result<&mut Record, FieldError> {
         self.records
+            .writable(&mut self.violation, method)?
             .get_mut(index as usize)
             .ok_or(FieldError::NoSuchRecord(index))
+    }
+}
+
+impl Records {
+    /// The records, for an accessor that changes the batch (`method` is its WIT
+    /// name); an error, with the violation recorded, if the batch is read-only.
+    fn writable(
+        &mut self,
+        violation: &mut Option<String>,
+        method: &str,
+    ) -> Result<&mut Vec<Record>, FieldError> {
+        match self {
+            Records::Owned(v) => Ok(v),
+            Records::Borrowed(_) => {
+                let message =
+                    format!("called `batch.{method}`, but this world's batch is read-only");
+                violation.get_or_insert_with(|| message.clone());
+                Err(FieldError::TypeMismatch(message))
+            }
+        }
     }
 }
 
@@ -117,7 +198,7 @@ impl types::Host for HostState {}
 
 impl types::HostBatch for HostState {
     fn len(&mut self, _: Resource<BatchRep>) -> u32 {
-        self.current().records.len() as u32
+        self.current().records().len() as u32
     }
 
     fn batch_topic(&mut self, _: Resource<BatchRep>) -> Option<String> {
@@ -174,6 +255,7 @@ impl types::HostBatch for HostState {
         let segments = path::segments(&path);
         let record = batch
             .records
+            .writable(&mut batch.violation, "set-field")?
             .get_mut(index as usize)
             .ok_or(FieldError::NoSuchRecord(index))?;
         path::set(
@@ -193,7 +275,7 @@ impl types::HostBatch for HostState {
     ) -> Result<Vec<Scalar>, FieldError> {
         let segments = path::segments(&path);
         self.current()
-            .records
+            .records()
             .iter()
             .map(|r| {
                 Ok(path::get(part_of(r, part), &segments, &path, true)?.unwrap_or(Scalar::Null))
@@ -210,7 +292,7 @@ impl types::HostBatch for HostState {
         let segments = path::segments(&path);
         Ok(self
             .current()
-            .records
+            .records()
             .iter()
             .map(|r| path::leaf_type(part_of(r, part), &segments).map(wit_type))
             .collect())
@@ -224,18 +306,18 @@ impl types::HostBatch for HostState {
         values: Vec<Scalar>,
     ) -> Result<(), FieldError> {
         let batch = self.current();
-        if values.len() != batch.records.len() {
+        let records = batch.records.writable(&mut batch.violation, "set-column")?;
+        if values.len() != records.len() {
             return Err(FieldError::TypeMismatch(format!(
                 "set-column got {} values for {} records",
                 values.len(),
-                batch.records.len()
+                records.len()
             )));
         }
         let segments = path::segments(&path);
         // Non-null values first: a field they add to a schema is then added (as null)
         // to every other record of that schema too, so one column gives one schema.
-        let (nulls, values): (Vec<_>, Vec<_>) = batch
-            .records
+        let (nulls, values): (Vec<_>, Vec<_>) = records
             .iter_mut()
             .zip(values)
             .partition(|(_, v)| matches!(v, Scalar::Null));
@@ -292,47 +374,73 @@ impl types::HostBatch for HostState {
         let data = data_from_wit(data)?;
         let record = self
             .current()
-            .record_mut(index)
-            .map_err(|_| format!("no record at index {index}"))?;
+            .record_mut(index, "set")
+            .map_err(|e| match e {
+                FieldError::TypeMismatch(m) => m,
+                _ => format!("no record at index {index}"),
+            })?;
         *part_of_mut(record, part) = data;
         Ok(())
     }
 
     fn set_topic(&mut self, _: Resource<BatchRep>, index: u32, topic: String) {
         let batch = self.current();
-        if let Ok(r) = batch.record_mut(index) {
+        if let Ok(r) = batch.record_mut(index, "set-topic") {
             r.topic = topic.into();
             batch.topic = None;
         }
     }
 
     fn set_timestamp(&mut self, _: Resource<BatchRep>, index: u32, timestamp: Option<i64>) {
-        if let Ok(r) = self.current().record_mut(index) {
+        if let Ok(r) = self.current().record_mut(index, "set-timestamp") {
             r.timestamp = timestamp;
         }
     }
 
     fn set_headers(&mut self, _: Resource<BatchRep>, index: u32, headers: Vec<WitHeader>) {
-        if let Ok(r) = self.current().record_mut(index) {
+        if let Ok(r) = self.current().record_mut(index, "set-headers") {
             r.headers = headers_from_wit(headers);
         }
     }
 
     fn discard(&mut self, _: Resource<BatchRep>, index: u32) {
-        if let Some(f) = self.current().fates.get_mut(index as usize) {
+        let batch = self.current();
+        if batch
+            .records
+            .writable(&mut batch.violation, "discard")
+            .is_err()
+        {
+            return;
+        }
+        if let Some(f) = batch.fates.get_mut(index as usize) {
             *f = Fate::Discard;
         }
     }
 
     fn reject(&mut self, _: Resource<BatchRep>, index: u32, message: String) {
-        if let Some(f) = self.current().fates.get_mut(index as usize) {
+        let batch = self.current();
+        if batch
+            .records
+            .writable(&mut batch.violation, "reject")
+            .is_err()
+        {
+            return;
+        }
+        if let Some(f) = batch.fates.get_mut(index as usize) {
             *f = Fate::Reject(message);
         }
     }
 
     fn append(&mut self, _: Resource<BatchRep>, origin: u32, record: NewRecord) {
         let batch = self.current();
-        let Some(source) = batch.records.get(origin as usize) else {
+        if batch
+            .records
+            .writable(&mut batch.violation, "append")
+            .is_err()
+        {
+            return;
+        }
+        let Some(source) = batch.records().get(origin as usize) else {
             batch.violation = Some(format!(
                 "append names origin {origin}, which is not in the batch"
             ));

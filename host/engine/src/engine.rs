@@ -10,7 +10,7 @@ use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
-use crate::bindings::Transform;
+use crate::bindings::transform::Transform;
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::error::{PluginError, PluginErrorKind};
 use crate::state::HostState;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::bindings::sluice::plugin::host::{Host, Level};
+use crate::bindings::transform::sluice::plugin::host::{Host, Level};
 use crate::state::HostState;
 
 /// Lines a guest may log per window; the rest are counted and reported once.

@@ -1,18 +1,22 @@
-//! Hot swap: replace a running transform with a new one at a batch boundary.
+//! Hot swap: replace a running component with a new one at a batch boundary, for any
+//! world.
 //!
 //! The new component is loaded and configured off the hot path by whoever stages it
-//! (a failure there never touches the running one). The task applying batches picks
-//! it up before its next batch and runs that batch through it; if the new component
-//! fails on that first batch, it is dropped, the old one processes the same batch, and
-//! the stager hears why. Either way every record is transformed exactly once.
+//! (a failure there never touches the running one). The task calling the component
+//! picks it up before its next call and runs that call through it; if the new
+//! component fails on that first call, it is dropped, the old one processes the same
+//! input, and the stager hears why. Either way every record is processed exactly once.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use sluice_record::Record;
+use sluice_record::{Data, Record};
 
+use crate::bindings::types::Part;
+use crate::bindings::{ConverterWorld, FlattenerWorld, PredicateWorld, TransformWorld};
 use crate::error::PluginError;
-use crate::transform::{TransformInstance, TransformOutput};
+use crate::instance::{Instance, World};
+use crate::transform::TransformOutput;
 
 /// Why a swap did not happen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,21 +29,30 @@ pub enum SwapError {
     Superseded,
 }
 
-struct Staged {
-    instance: TransformInstance,
+struct Staged<W: World> {
+    instance: Instance<W>,
     done: Sender<Result<(), SwapError>>,
 }
 
-/// Stages swaps from any thread.
-#[derive(Clone)]
-pub struct SwapHandle {
-    slot: Arc<Mutex<Option<Staged>>>,
+type Slot<W> = Arc<Mutex<Option<Staged<W>>>>;
+
+/// Stages swaps from any thread. `SwapHandle` alone is a transform's.
+pub struct SwapHandle<W: World = TransformWorld> {
+    slot: Slot<W>,
 }
 
-impl SwapHandle {
-    /// Stages `instance` to replace the running transform at the next batch boundary.
+impl<W: World> Clone for SwapHandle<W> {
+    fn clone(&self) -> Self {
+        SwapHandle {
+            slot: self.slot.clone(),
+        }
+    }
+}
+
+impl<W: World> SwapHandle<W> {
+    /// Stages `instance` to replace the running component at the next batch boundary.
     /// The receiver reports the outcome once a batch has gone through.
-    pub fn stage(&self, instance: TransformInstance) -> Receiver<Result<(), SwapError>> {
+    pub fn stage(&self, instance: Instance<W>) -> Receiver<Result<(), SwapError>> {
         let (done, outcome) = channel();
         let previous = self
             .slot
@@ -53,21 +66,26 @@ impl SwapHandle {
     }
 }
 
-/// A transform that can be swapped while batches flow through it.
-pub struct SwappableTransform {
-    active: TransformInstance,
-    slot: Arc<Mutex<Option<Staged>>>,
+/// A component that can be swapped while batches flow through it.
+pub struct Swappable<W: World> {
+    active: Instance<W>,
+    slot: Slot<W>,
 }
 
-impl SwappableTransform {
-    pub fn new(active: TransformInstance) -> SwappableTransform {
-        SwappableTransform {
+pub type SwappableTransform = Swappable<TransformWorld>;
+pub type SwappablePredicate = Swappable<PredicateWorld>;
+pub type SwappableConverter = Swappable<ConverterWorld>;
+pub type SwappableFlattener = Swappable<FlattenerWorld>;
+
+impl<W: World> Swappable<W> {
+    pub fn new(active: Instance<W>) -> Swappable<W> {
+        Swappable {
             active,
             slot: Arc::new(Mutex::new(None)),
         }
     }
 
-    pub fn handle(&self) -> SwapHandle {
+    pub fn handle(&self) -> SwapHandle<W> {
         SwapHandle {
             slot: self.slot.clone(),
         }
@@ -77,21 +95,26 @@ impl SwappableTransform {
         self.active.component_name()
     }
 
-    /// Applies the active transform, first switching to a staged one if there is one.
-    pub fn apply(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
+    /// Runs `call` on the active instance, first switching to a staged one if there is
+    /// one. The input is cloned only when a swap is staged, so the old instance can take
+    /// over if the new one fails; for borrowed inputs that clone is a pointer copy.
+    fn run<I: Clone, T>(
+        &mut self,
+        input: I,
+        call: impl Fn(&mut Instance<W>, I) -> Result<T, PluginError>,
+    ) -> Result<T, PluginError> {
         let staged = self.slot.lock().expect("swap slot poisoned").take();
         let Some(mut staged) = staged else {
-            return self.active.apply(records);
+            return call(&mut self.active, input);
         };
-        // The first batch is kept until the new component has processed it, so the
-        // old one can take over if it fails. This copy happens once per swap.
-        let backup = records.clone();
-        match staged.instance.apply(records) {
+        let backup = input.clone();
+        match call(&mut staged.instance, input) {
             Ok(output) => {
                 tracing::info!(
+                    world = W::KIND.name(),
                     from = %self.active.component_name(),
                     to = %staged.instance.component_name(),
-                    "transform swapped"
+                    "component swapped"
                 );
                 self.active = staged.instance;
                 let _ = staged.done.send(Ok(()));
@@ -103,8 +126,56 @@ impl SwappableTransform {
                     "swap rolled back: {e}"
                 );
                 let _ = staged.done.send(Err(SwapError::RolledBack(e)));
-                self.active.apply(backup)
+                call(&mut self.active, backup)
             }
         }
+    }
+}
+
+impl SwappableTransform {
+    /// [`TransformInstance::apply`](crate::TransformInstance::apply) on the active
+    /// transform. The first batch after a swap is copied once, for the rollback.
+    pub fn apply(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
+        self.run(records, Instance::apply)
+    }
+}
+
+impl SwappablePredicate {
+    /// [`PredicateInstance::test`](crate::PredicateInstance::test) on the active
+    /// predicate.
+    pub fn test(&mut self, records: &[Record]) -> Result<Vec<bool>, PluginError> {
+        self.run(records, |i, r| i.test(r))
+    }
+}
+
+impl SwappableConverter {
+    /// [`ConverterInstance::to_data`](crate::ConverterInstance::to_data) on the active
+    /// converter.
+    pub fn to_data(
+        &mut self,
+        topic: &str,
+        part: Part,
+        inputs: &[Option<&[u8]>],
+    ) -> Result<Vec<Result<Data, String>>, PluginError> {
+        self.run(inputs, |i, inputs| i.to_data(topic, part, inputs))
+    }
+
+    /// [`ConverterInstance::from_data`](crate::ConverterInstance::from_data) on the
+    /// active converter.
+    pub fn from_data(
+        &mut self,
+        topic: &str,
+        part: Part,
+        inputs: &[Data],
+    ) -> Result<Vec<Result<Option<Vec<u8>>, String>>, PluginError> {
+        self.run(inputs, |i, inputs| i.from_data(topic, part, inputs))
+    }
+}
+
+impl SwappableFlattener {
+    /// [`FlattenerInstance::flatten`](crate::FlattenerInstance::flatten) on the active
+    /// flattener. The first batch after a swap is copied once, for the rollback.
+    pub fn flatten(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
+        self.run(records, Instance::flatten)
     }
 }

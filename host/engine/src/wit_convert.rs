@@ -104,14 +104,19 @@ pub fn fits(schema: &Schema, scalar: &Scalar) -> bool {
 
 /// Flattens a key or value into WIT nodes (root first).
 pub fn data_to_wit(data: &Data) -> WitData {
-    let mut nodes = Vec::new();
-    if !data.value.is_null() || data.schema.is_some() {
-        push_value(&data.value, &mut nodes);
-    }
     WitData {
         schema: data.schema.as_deref().map(schema_to_wit),
-        value: nodes,
+        value: value_to_wit(&data.value, data.schema.is_some()),
     }
+}
+
+/// A value tree as WIT nodes, root first; a null without a schema is the empty list.
+pub fn value_to_wit(value: &Value, has_schema: bool) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    if !value.is_null() || has_schema {
+        push_value(value, &mut nodes);
+    }
+    nodes
 }
 
 fn push_value(value: &Value, nodes: &mut Vec<Node>) -> u32 {
@@ -146,16 +151,22 @@ fn push_value(value: &Value, nodes: &mut Vec<Node>) -> u32 {
 /// Rebuilds a key or value from WIT nodes, checking it against its schema.
 pub fn data_from_wit(data: WitData) -> Result<Data, String> {
     let schema = data.schema.map(schema_from_wit).transpose()?;
-    let value = if data.value.is_empty() {
+    let value = value_from_wit(data.value, schema.as_ref())?;
+    Ok(Data { schema, value })
+}
+
+/// Rebuilds a value tree from WIT nodes, checking it against `schema`.
+pub fn value_from_wit(nodes: Vec<Node>, schema: Option<&SchemaRef>) -> Result<Value, String> {
+    let value = if nodes.is_empty() {
         Value::Null
     } else {
-        let mut nodes: Vec<Option<Node>> = data.value.into_iter().map(Some).collect();
-        take_value(&mut nodes, 0, schema.as_ref(), 0)?
+        let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        take_value(&mut nodes, 0, schema, 0)?
     };
-    if let Some(s) = &schema {
+    if let Some(s) = schema {
         s.validate(&value).map_err(|e| e.to_string())?;
     }
-    Ok(Data { schema, value })
+    Ok(value)
 }
 
 /// Deepest nesting accepted, so a hostile node list cannot overflow the host's stack.

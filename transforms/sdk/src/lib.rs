@@ -1,4 +1,12 @@
-//! The Rust SDK for Sluice plugins.
+//! The Rust SDK for Sluice plugins: one trait and one export macro per world of
+//! `wit/plugin.wit`.
+//!
+//! | world | trait | macro |
+//! |---|---|---|
+//! | `transform` | [`Transform`] | [`export_transform!`] |
+//! | `predicate` | [`Predicate`] | [`export_predicate!`] |
+//! | `converter` | [`Converter`] | [`export_converter!`] |
+//! | `flattener` | [`Flattener`] | [`export_flattener!`] |
 //!
 //! A transform is a type that implements [`Transform`], exported with
 //! [`export_transform!`]:
@@ -29,49 +37,53 @@
 //! sluice_sdk::export_transform!(Upper);
 //! ```
 //!
+//! The other worlds work the same way: implement the trait, call the macro once.
+//!
 //! The batch stays on the host: reading or writing a field costs a call, and the column
 //! calls read or write one field of every record at once. See `wit/README.md`.
+//!
+//! # One crate per world
+//!
+//! wit-bindgen generates, per world, a `#[macro_export]` macro for every exported
+//! interface (`__export_<package>_<interface>_<version>_cabi`), so two worlds that
+//! both export `configurable` cannot be generated in one crate: the macro is defined
+//! twice at the crate root. Cargo features (one world per build) do not help, since
+//! the guest workspace builds every guest at once and the SDK's features unify; and
+//! `with:` only remaps imports — an exported interface (`configurable`) is always
+//! generated. So the bindings live in small crates behind this one: `sluice-sdk-types`
+//! generates the shared `types` and `host` interfaces once (from a world that only
+//! imports them), and `sluice-sdk-transform`, `-predicate`, `-converter` and
+//! `-flattener` each generate one world, mapping `types` and `host` onto
+//! `sluice-sdk-types` with `with:`. Every world thus shares one `Batch`, `Scalar`,
+//! `Error`…; each export macro emits its own world's entry points and type
+//! information, so a component implements exactly that world. Guests depend on
+//! `sluice-sdk` alone.
 
-mod config;
 mod plugin;
 
-pub use config::{Config, Property};
-pub use plugin::Transform;
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
+pub use plugin::{Converter, Flattener, Predicate, Transform};
+pub use sluice_sdk_types::{Config, Property, bindings};
 
-/// The generated bindings of the `transform` world, for what the traits do not cover.
-pub mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit",
-        world: "sluice:plugin/transform",
-        pub_export_macro: true,
-        export_macro_name: "export_transform_bindings",
-        default_bindings_module: "sluice_sdk::bindings",
-        generate_all,
-    });
-}
+/// The generated bindings of each world (its exports), for what the traits do not
+/// cover.
+pub use sluice_sdk_converter as converter_bindings;
+pub use sluice_sdk_flattener as flattener_bindings;
+pub use sluice_sdk_predicate as predicate_bindings;
+pub use sluice_sdk_transform as transform_bindings;
 
 pub use bindings::sluice::plugin::host::{Level, log};
 pub use bindings::sluice::plugin::types::{
-    Batch, Data, Error, FieldError, Header, NewRecord, Node, Part, PropertyType, RecordError,
-    Scalar, Schema, SchemaNode, SchemaType,
+    Batch, Data, DataBatch, Decoded, Error, FieldError, Header, IndexedData, NewRecord, Node, Part,
+    PropertyType, RecordError, Scalar, Schema, SchemaNode, SchemaType,
 };
 
-/// Everything a transform author usually needs.
+/// Everything a plugin author usually needs.
 pub mod prelude {
     pub use crate::{
-        Batch, Config, Data, Error, FieldError, Header, Level, NewRecord, Node, Part, Property,
-        Scalar, SchemaType, Transform, log,
+        Batch, Config, Converter, Data, DataBatch, Decoded, Error, FieldError, Flattener, Header,
+        IndexedData, Level, NewRecord, Node, Part, Predicate, Property, Scalar, Schema, SchemaNode,
+        SchemaType, Transform, log,
     };
-}
-
-impl From<FieldError> for Error {
-    fn from(e: FieldError) -> Error {
-        Error::Fatal(match e {
-            FieldError::NoSuchField(path) => format!("no such field: {path}"),
-            FieldError::TypeMismatch(what) => format!("type mismatch: {what}"),
-            FieldError::NoSuchRecord(i) => format!("no record at index {i}"),
-        })
-    }
 }

@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+// Relative to this file's directory, so the Python harness can include this file too.
+#[path = "clock.rs"]
+pub mod clock;
+
 use crate::NaiveTransform;
 use crate::exports::sluice::bench_naive::naive::{Header as NHeader, Node, Record as NRecord};
 use sluice_engine::{HostState, SandboxLimits, TransformPlugin, WasmEngine, WorldKind};
@@ -47,40 +51,10 @@ pub fn batch(schema: &SchemaRef) -> Vec<Record> {
         .collect()
 }
 
-/// CPU time of this thread: unlike wall time it does not count the time the thread
-/// waits for a core, so the figures hold on a busy 2-core machine.
-pub fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-/// Median CPU nanoseconds per record of `run`, over several timed rounds. Each call gets
-/// its own copy of the input, made before the clock starts, and its output is dropped
-/// after the clock stops: the pipeline moves records in and out, it does not copy them.
-pub fn measure<O>(input: &[Record], mut run: impl FnMut(Vec<Record>) -> O) -> f64 {
-    const ITERATIONS: usize = 40;
-    for _ in 0..20 {
-        run(input.to_vec());
-    }
-    let mut rounds = Vec::new();
-    for _ in 0..15 {
-        let inputs: Vec<Vec<Record>> = (0..ITERATIONS).map(|_| input.to_vec()).collect();
-        let mut outputs = Vec::with_capacity(ITERATIONS);
-        let start = thread_cpu_ns();
-        for batch in inputs {
-            outputs.push(run(batch));
-        }
-        rounds.push((thread_cpu_ns() - start) as f64 / (ITERATIONS * BATCH) as f64);
-        drop(outputs);
-    }
-    rounds.sort_by(f64::total_cmp);
-    rounds[rounds.len() / 2]
+/// Median CPU nanoseconds per record of `run` on batches like `input`, over 15 rounds
+/// of 40 batches (see [`clock::measure_items`]).
+pub fn measure<O>(input: &[Record], run: impl FnMut(Vec<Record>) -> O) -> f64 {
+    clock::measure_items(input.len(), 40, || input.to_vec(), run)
 }
 
 // ---- the naive design: records copied across ----
