@@ -14,16 +14,20 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use sluice_config::pipeline::{ErrorTolerance, PipelineConfig, TransformConfig, keys};
-use sluice_config::{ConnectorKind, Origin, Problems};
+use sluice_config::pipeline::{
+    ErrorTolerance, PipelineConfig, SandboxLimits as ConfigSandbox, keys,
+};
+use sluice_config::{ConnectorKind, Group, Origin, Problems};
 use sluice_connect::{SetupProblem, SinkFactory, SourceFactory};
 use sluice_engine::{
-    LoadedComponent, PluginError, SandboxLimits, SwappableTransform, TransformPlugin, WasmEngine,
+    ConverterWorld, FlattenerPlugin, FlattenerWorld, LoadedComponent, Plugin,
+    PluginError, PredicatePlugin, PredicateWorld, SandboxLimits, SwappableFlattener,
+    SwappablePredicate, SwappableTransform, TransformPlugin, TransformWorld, WasmEngine, World,
     WorldKind,
 };
 use sluice_kafka::ProducerSettings;
 
-use crate::chain::Step;
+use crate::chain::{Step, StepComponent, TaskPredicate};
 use crate::converters::ConverterSpec;
 use crate::dlq::DlqSpec;
 use crate::error::{Stage, StartError};
@@ -45,6 +49,8 @@ pub(crate) struct TransformSpec {
     pub class: String,
     pub label: String,
     pub plugin: TransformPlugin,
+    /// `transforms.<alias>.predicate` and `.negate`.
+    pub predicate: Option<(String, bool)>,
 }
 
 impl TransformSpec {
@@ -53,8 +59,39 @@ impl TransformSpec {
             alias: self.alias.clone(),
             class: self.class.clone(),
             label: self.label.clone(),
-            transform: SwappableTransform::new(self.plugin.instantiate()?),
+            component: StepComponent::Transform(SwappableTransform::new(
+                self.plugin.instantiate()?,
+            )),
+            predicate: self.predicate.clone(),
         })
+    }
+}
+
+/// A predicate, configured and checked; each task instantiates it once, for every
+/// transform that names it.
+pub(crate) struct PredicateSpec {
+    pub label: String,
+    pub plugin: PredicatePlugin,
+}
+
+impl PredicateSpec {
+    pub fn instance(&self) -> Result<TaskPredicate, PluginError> {
+        Ok(TaskPredicate {
+            label: self.label.clone(),
+            instance: SwappablePredicate::new(self.plugin.instantiate()?),
+        })
+    }
+}
+
+/// The flattener run before a sink that takes typed records builds its rows.
+pub(crate) struct FlattenerSpec {
+    pub label: String,
+    pub plugin: FlattenerPlugin,
+}
+
+impl FlattenerSpec {
+    pub fn instance(&self) -> Result<SwappableFlattener, PluginError> {
+        Ok(SwappableFlattener::new(self.plugin.instantiate()?))
     }
 }
 
@@ -64,6 +101,8 @@ pub(crate) struct Blueprint {
     pub key: ConverterSpec,
     pub value: ConverterSpec,
     pub transforms: Vec<TransformSpec>,
+    pub predicates: BTreeMap<String, PredicateSpec>,
+    pub flattener: Option<FlattenerSpec>,
     pub source: Arc<dyn SourceFactory>,
     pub sink: Arc<dyn SinkFactory>,
     pub dlq: Option<DlqSpec>,
@@ -82,13 +121,24 @@ impl Blueprint {
             config: &config,
             problems: Problems::new(),
         };
+        let base_dir = config.source.file.parent().unwrap_or(Path::new("."));
+        let components_dir = options.components_dir();
+        let place = Place {
+            engine,
+            base_dir,
+            bundled: Bundled {
+                dir: components_dir.as_deref(),
+                embedded: options.registry.bundled(),
+            },
+        };
         let (source, sink) = c.sides(options);
         let dlq = c.dead_letter_queue();
-        c.predicates();
-        let key = c.converter(Stage::KeyConverter, options);
-        let value = c.converter(Stage::ValueConverter, options);
+        let key = c.converter(Stage::KeyConverter, options, &place);
+        let value = c.converter(Stage::ValueConverter, options, &place);
         c.header_converter();
-        let transforms = c.transforms(engine, options);
+        let predicates = c.predicates(&place);
+        let transforms = c.transforms(&place);
+        let flattener = c.flattener(&place);
         let mut problems = c.problems;
         problems.set_pipeline(&config.name);
         if problems.has_errors() {
@@ -109,6 +159,8 @@ impl Blueprint {
             key,
             value,
             transforms,
+            predicates,
+            flattener,
             sink,
             source,
             dlq,
@@ -219,60 +271,63 @@ impl Checker<'_> {
         }
     }
 
-    fn predicates(&mut self) {
-        for t in &self.config.transforms {
-            if t.predicate.is_some() {
-                let key = format!("{}.{}.predicate", keys::TRANSFORMS, t.alias);
-                self.error(
-                    &key,
-                    "predicates are not supported yet: remove the predicate (and `negate`) to \
-                     apply the transform to every record, or filter inside the component",
-                );
-            }
-        }
-        if !self.config.predicates.is_empty() {
-            self.error(
-                keys::PREDICATES,
-                "predicates are not supported yet: remove `predicates` and the \
-                 `predicates.<alias>.*` keys",
-            );
-        }
-    }
-
-    fn converter(&mut self, stage: Stage, options: &RunOptions) -> Option<ConverterSpec> {
+    /// A native converter (`json`, Kafka Connect's class names), or a converter
+    /// component (a `.wasm` path or a bundled name) configured from the same group.
+    fn converter(
+        &mut self,
+        stage: Stage,
+        options: &RunOptions,
+        place: &Place<'_>,
+    ) -> Option<ConverterSpec> {
         let (key, conf, side) = match stage {
             Stage::KeyConverter => (keys::KEY_CONVERTER, &self.config.key_converter, "key"),
             _ => (keys::VALUE_CONVERTER, &self.config.value_converter, "value"),
+        };
+        let Some(native) = options.registry.converter(&conf.type_name) else {
+            if resolve(&conf.type_name, place.base_dir, place.bundled).is_ok() {
+                let request = Request {
+                    type_name: &conf.type_name,
+                    props: &conf.props,
+                    sandbox: ConfigSandbox::default(),
+                    origin: self.origin(key),
+                    label: format!("the {side} converter"),
+                };
+                let (plugin, component) = self.component::<ConverterWorld>(place, request)?;
+                return Some(ConverterSpec::Wasm {
+                    type_name: conf.type_name.clone(),
+                    label: format!("the {side} converter `{component}`"),
+                    plugin,
+                });
+            }
+            // The converter's own message lists the known ones and suggests one.
+            let message = ConverterSpec::native(&conf.type_name, BTreeMap::new())
+                .build_native()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            self.error(
+                key,
+                format!(
+                    "{message}; or name a converter component (a .wasm file, relative to the \
+                     pipeline file, or a bundled component)"
+                ),
+            );
+            return None;
         };
         let mut props: BTreeMap<String, String> = conf.props.to_pairs().into_iter().collect();
         // As Kafka Connect's worker does; the JSON converter names the right property
         // (`key.converter.schemas.enable`) in its hints.
         props.insert("converter.type".to_owned(), side.to_owned());
-        let spec = ConverterSpec {
-            type_name: conf.type_name.clone(),
-            props,
-        };
-        let Some(def) = options
-            .registry
-            .converter(&conf.type_name)
-            .map(|c| (c.config_def)())
-        else {
-            // The converter's own message lists the known ones and suggests one.
-            let message = spec
-                .build()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            self.error(key, message);
-            return None;
-        };
-        let checked = self.config.validate_group(&conf.props, &def);
+        let spec = ConverterSpec::native(&conf.type_name, props);
+        let checked = self
+            .config
+            .validate_group(&conf.props, &(native.config_def)());
         let ok = !checked.problems.has_errors();
         self.problems.extend(checked.problems);
         if !ok {
             return None;
         }
-        match spec.build() {
+        match spec.build_native() {
             Ok(_) => Some(spec),
             Err(e) => {
                 self.error(key, e.to_string());
@@ -291,49 +346,98 @@ impl Checker<'_> {
         }
     }
 
-    fn transforms(&mut self, engine: &WasmEngine, options: &RunOptions) -> Vec<TransformSpec> {
-        let base_dir = self
-            .config
-            .source
-            .file
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let components_dir = options.components_dir();
-        let bundled = Bundled {
-            dir: components_dir.as_deref(),
-            embedded: options.registry.bundled(),
-        };
+    fn transforms(&mut self, place: &Place<'_>) -> Vec<TransformSpec> {
         let mut out = Vec::new();
         for t in &self.config.transforms {
-            if let Some(spec) = self.transform(t, engine, &base_dir, bundled) {
-                out.push(spec);
+            let request = Request {
+                type_name: &t.type_name,
+                props: &t.props,
+                sandbox: t.sandbox.clone(),
+                origin: self.origin(keys::TRANSFORMS),
+                label: format!("transform `{}`", t.alias),
+            };
+            let Some((plugin, component)) = self.component::<TransformWorld>(place, request)
+            else {
+                continue;
+            };
+            out.push(TransformSpec {
+                alias: t.alias.clone(),
+                class: t.type_name.clone(),
+                label: format!("transform `{}` ({component})", t.alias),
+                plugin,
+                predicate: t.predicate.clone().map(|alias| (alias, t.negate)),
+            });
+        }
+        out
+    }
+
+    /// `predicates.<alias>.*`, each a predicate component. Transforms naming an
+    /// unknown alias were refused when the file was loaded.
+    fn predicates(&mut self, place: &Place<'_>) -> BTreeMap<String, PredicateSpec> {
+        let mut out = BTreeMap::new();
+        for p in &self.config.predicates {
+            let request = Request {
+                type_name: &p.type_name,
+                props: &p.props,
+                sandbox: p.sandbox.clone(),
+                origin: self.origin(keys::PREDICATES),
+                label: format!("predicate `{}`", p.alias),
+            };
+            if let Some((plugin, component)) = self.component::<PredicateWorld>(place, request) {
+                out.insert(
+                    p.alias.clone(),
+                    PredicateSpec {
+                        label: format!("predicate `{}` ({component})", p.alias),
+                        plugin,
+                    },
+                );
             }
         }
         out
     }
 
-    fn transform(
-        &mut self,
-        t: &TransformConfig,
-        engine: &WasmEngine,
-        base_dir: &Path,
-        bundled: Bundled<'_>,
-    ) -> Option<TransformSpec> {
-        let prefix = t.props.prefix().to_owned();
-        let type_key = format!("{prefix}type");
-        let list_origin = self.origin(keys::TRANSFORMS);
-        let error = |problems: &mut Problems, key: &str, message: String| {
-            problems.error(&list_origin, Some(key), message);
+    /// `flattener` and its `flattener.*` group, when set.
+    fn flattener(&mut self, place: &Place<'_>) -> Option<FlattenerSpec> {
+        let f = self.config.flattener.as_ref()?;
+        let request = Request {
+            type_name: &f.type_name,
+            props: &f.props,
+            sandbox: ConfigSandbox::default(),
+            origin: self.origin(keys::FLATTENER),
+            label: "the flattener".to_owned(),
         };
-        let resolved = match resolve(&t.type_name, base_dir, bundled) {
+        let (plugin, component) = self.component::<FlattenerWorld>(place, request)?;
+        Some(FlattenerSpec {
+            label: format!("the flattener `{component}`"),
+            plugin,
+        })
+    }
+
+    /// Resolves, loads, describes and configures a component of world `W`, checking
+    /// its group against what it declares. Problems name `<prefix>type` or the group.
+    fn component<W: World>(
+        &mut self,
+        place: &Place<'_>,
+        request: Request<'_>,
+    ) -> Option<(Plugin<W>, String)> {
+        let prefix = request.props.prefix().to_owned();
+        let type_key = if prefix.ends_with(".converter.") || prefix == "flattener." {
+            prefix.trim_end_matches('.').to_owned()
+        } else {
+            format!("{prefix}type")
+        };
+        let origin = request.origin.clone();
+        let error = |problems: &mut Problems, key: &str, message: String| {
+            problems.error(&origin, Some(key), message);
+        };
+        let resolved = match resolve(request.type_name, place.base_dir, place.bundled) {
             Ok(r) => r,
             Err(message) => {
                 error(&mut self.problems, &type_key, message);
                 return None;
             }
         };
-        let loaded = match load(engine, &resolved.source, &resolved.component) {
+        let loaded = match load(place.engine, &resolved.source, &resolved.component, W::KIND) {
             Ok(l) => l,
             Err(e) => {
                 error(&mut self.problems, &type_key, e.to_string());
@@ -341,11 +445,11 @@ impl Checker<'_> {
             }
         };
         let limits = SandboxLimits {
-            memory_bytes: usize::try_from(t.sandbox.memory_max_bytes).unwrap_or(usize::MAX),
-            call_timeout: t.sandbox.cpu_budget,
+            memory_bytes: usize::try_from(request.sandbox.memory_max_bytes).unwrap_or(usize::MAX),
+            call_timeout: request.sandbox.cpu_budget,
             ..SandboxLimits::default()
         };
-        let declared = match TransformPlugin::describe(engine, &loaded, limits.clone()) {
+        let declared = match Plugin::<W>::describe(place.engine, &loaded, limits.clone()) {
             Ok(d) => d,
             Err(e) => {
                 error(&mut self.problems, &type_key, e.to_string());
@@ -353,17 +457,17 @@ impl Checker<'_> {
             }
         };
         let def = crate::declared::config_def(&resolved.component, &declared);
-        let checked = self.config.validate_group(&t.props, &def);
+        let checked = self.config.validate_group(request.props, &def);
         let mut ok = !checked.problems.has_errors();
         self.problems.extend(checked.problems);
-        let mut pairs = t.props.to_pairs();
+        let mut pairs = request.props.to_pairs();
         for (k, v) in &resolved.implied {
             match pairs.iter().find(|(pk, _)| pk == k) {
                 Some((_, given)) if !given.trim().eq_ignore_ascii_case(v) => {
                     let message = format!(
                         "conflicts with `{type_key}={}`, which means {k}={v}; remove it or \
                          change the type",
-                        t.type_name
+                        request.type_name
                     );
                     error(&mut self.problems, &format!("{prefix}{k}"), message);
                     ok = false;
@@ -375,29 +479,45 @@ impl Checker<'_> {
         if !ok {
             return None;
         }
-        match TransformPlugin::new(engine, loaded, pairs, limits) {
-            Ok(plugin) => Some(TransformSpec {
-                alias: t.alias.clone(),
-                class: t.type_name.clone(),
-                label: format!("transform `{}` ({})", t.alias, resolved.component),
-                plugin,
-            }),
+        match Plugin::<W>::new(place.engine, loaded, pairs, limits) {
+            Ok(plugin) => Some((plugin, resolved.component)),
             Err(e) => {
                 let key = prefix.trim_end_matches('.').to_owned();
-                error(&mut self.problems, &key, e.to_string());
+                let message = format!("{} cannot be configured: {e}", request.label);
+                error(&mut self.problems, &key, message);
                 None
             }
         }
     }
 }
 
+/// Where components are found, for every component of one pipeline.
+struct Place<'a> {
+    engine: &'a WasmEngine,
+    base_dir: &'a Path,
+    bundled: Bundled<'a>,
+}
+
+/// A component a pipeline names: its type, group and sandbox, where to report.
+struct Request<'a> {
+    type_name: &'a str,
+    props: &'a Group,
+    /// Converters and the flattener have no `sandbox.*` keys of their own: they get
+    /// the defaults a transform gets.
+    sandbox: ConfigSandbox,
+    origin: Origin,
+    /// `transform `mask``, `the value converter`, for messages.
+    label: String,
+}
+
 fn load(
     engine: &WasmEngine,
     source: &ComponentSource,
     name: &str,
+    world: WorldKind,
 ) -> Result<LoadedComponent, PluginError> {
     let bytes = source
         .bytes()
         .map_err(|e| PluginError::new(name, sluice_engine::PluginErrorKind::Load(e)))?;
-    engine.load_bytes(name, &bytes, WorldKind::Transform)
+    engine.load_bytes(name, &bytes, world)
 }

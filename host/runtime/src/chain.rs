@@ -3,35 +3,74 @@
 //! Every record is traced back to its index in the consumed batch through the chain
 //! (the engine reports where each output record came from), so a record rejected by
 //! the third transform still goes to the dead letter queue with its original bytes.
+//!
+//! A transform with a predicate (`transforms.<alias>.predicate`, Kafka Connect's
+//! grammar) is applied only to the records the predicate selects (or, with
+//! `negate=true`, does not select); the others pass it unchanged and keep their place
+//! in the batch. The predicate sees each record as the transforms before it left it.
+//! A flattener, when the sink takes typed records, runs as the chain's last step.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use sluice_connect::SourceBatch;
-use sluice_engine::{PluginError, PluginErrorKind, SwapHandle, SwappableTransform};
+use sluice_engine::{
+    PluginError, PluginErrorKind, SwapHandle, SwappableFlattener, SwappablePredicate,
+    SwappableTransform, TransformOutput,
+};
 use sluice_record::Record;
 
 use crate::bad_record::BadRecord;
-use crate::converters::Converters;
-use crate::error::Stage;
+use crate::converters::{ConverterFailure, Converters};
+use crate::error::{FailureKind, Stage};
 
-/// One transform of the chain, in one task.
+/// What a step runs.
+pub(crate) enum StepComponent {
+    Transform(SwappableTransform),
+    Flattener(SwappableFlattener),
+}
+
+impl StepComponent {
+    fn apply(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
+        match self {
+            StepComponent::Transform(t) => t.apply(records),
+            StepComponent::Flattener(f) => f.flatten(records),
+        }
+    }
+}
+
+/// One step of the chain, in one task.
 pub(crate) struct Step {
     pub alias: String,
     /// The type as configured, for dead letter queue headers.
     pub class: String,
     /// `transform `mask` (mask-field)`, for messages.
     pub label: String,
-    pub transform: SwappableTransform,
+    pub component: StepComponent,
+    /// The predicate's alias and `negate`.
+    pub predicate: Option<(String, bool)>,
 }
 
 pub(crate) struct Chain {
     pub steps: Vec<Step>,
+    /// This task's instance of every predicate, by alias.
+    pub predicates: BTreeMap<String, TaskPredicate>,
 }
 
-/// A transform failed the whole batch.
+/// A task's instance of a predicate.
+pub(crate) struct TaskPredicate {
+    /// `predicate `p` (field-equals)`, for messages.
+    pub label: String,
+    pub instance: SwappablePredicate,
+}
+
+/// A component failed the whole batch: a transform, a predicate, the flattener or a
+/// converter component.
 #[derive(Debug)]
 pub(crate) struct StepFailure {
+    /// The transform's or predicate's alias, `value.converter`, or `flattener`.
     pub alias: String,
+    /// `transform `mask` (mask-field)`, for messages.
+    pub label: String,
     pub error: PluginError,
 }
 
@@ -41,6 +80,27 @@ impl StepFailure {
     /// component's considered answer.
     pub fn is_retriable(&self) -> bool {
         self.error.poisons_instance()
+    }
+
+    /// The failure that stops the pipeline after `attempts`.
+    pub fn into_kind(self, batch: String, attempts: u32) -> FailureKind {
+        FailureKind::Transform {
+            alias: self.alias,
+            component: self.label,
+            batch,
+            attempts,
+            error: self.error,
+        }
+    }
+}
+
+impl From<ConverterFailure> for StepFailure {
+    fn from(f: ConverterFailure) -> StepFailure {
+        StepFailure {
+            alias: f.alias,
+            label: f.label,
+            error: f.error,
+        }
     }
 }
 
@@ -64,7 +124,10 @@ impl Chain {
     pub fn swap_handles(&self) -> Vec<(String, SwapHandle)> {
         self.steps
             .iter()
-            .map(|s| (s.alias.clone(), s.transform.handle()))
+            .filter_map(|s| match &s.component {
+                StepComponent::Transform(t) => Some((s.alias.clone(), t.handle())),
+                StepComponent::Flattener(_) => None,
+            })
             .collect()
     }
 
@@ -80,16 +143,32 @@ impl Chain {
             if records.is_empty() {
                 break;
             }
-            let out = match step.transform.apply(records) {
-                Ok(out) => out,
-                Err(error) => return Err(step.failure(error, &origins)),
+            let selected = match &step.predicate {
+                None => None,
+                Some((alias, negate)) => {
+                    let predicate = self
+                        .predicates
+                        .get_mut(alias)
+                        .expect("start-up checks every predicate alias");
+                    let verdicts = predicate.instance.test(&records).map_err(|error| {
+                        ChainError::Failed(StepFailure {
+                            alias: alias.clone(),
+                            label: format!("{} (of {})", predicate.label, step.label),
+                            error,
+                        })
+                    })?;
+                    Some(verdicts.into_iter().map(|v| v != *negate).collect::<Vec<_>>())
+                }
             };
-            discarded += out.discarded as u64;
-            for ((_, reason), index) in out.rejected.into_iter().zip(out.rejected_origins) {
-                rejected.push(step.bad(origins[index as usize], reason));
-            }
-            origins = out.origins.iter().map(|&i| origins[i as usize]).collect();
-            records = out.records;
+            let (next, next_origins) = match selected {
+                Some(sel) if !sel.iter().any(|&s| s) => (records, origins),
+                Some(sel) if !sel.iter().all(|&s| s) => {
+                    step.apply_to_selected(records, origins, &sel, &mut rejected, &mut discarded)?
+                }
+                _ => step.apply_to_all(records, origins, &mut rejected, &mut discarded)?,
+            };
+            records = next;
+            origins = next_origins;
         }
         Ok(ChainOutput {
             records,
@@ -101,6 +180,80 @@ impl Chain {
 }
 
 impl Step {
+    fn apply_to_all(
+        &mut self,
+        records: Vec<Record>,
+        origins: Vec<usize>,
+        rejected: &mut Vec<BadRecord>,
+        discarded: &mut u64,
+    ) -> Result<(Vec<Record>, Vec<usize>), ChainError> {
+        let out = match self.component.apply(records) {
+            Ok(out) => out,
+            Err(error) => return Err(self.failure(error, &origins)),
+        };
+        *discarded += out.discarded as u64;
+        for ((_, reason), index) in out.rejected.into_iter().zip(out.rejected_origins) {
+            rejected.push(self.bad(origins[index as usize], reason));
+        }
+        let origins = out.origins.iter().map(|&i| origins[i as usize]).collect();
+        Ok((out.records, origins))
+    }
+
+    /// Applies the step to the records `selected` marks and passes the others
+    /// through, keeping the batch's order: a selected record's outputs (itself,
+    /// changed, and any it appended) take its place.
+    fn apply_to_selected(
+        &mut self,
+        records: Vec<Record>,
+        origins: Vec<usize>,
+        selected: &[bool],
+        rejected: &mut Vec<BadRecord>,
+        discarded: &mut u64,
+    ) -> Result<(Vec<Record>, Vec<usize>), ChainError> {
+        let n = records.len();
+        let mut chosen = Vec::new();
+        let mut chosen_at = Vec::new();
+        let mut passing: Vec<Option<Record>> = Vec::with_capacity(n);
+        for (position, (record, &s)) in records.into_iter().zip(selected).enumerate() {
+            if s {
+                chosen.push(record);
+                chosen_at.push(position);
+                passing.push(None);
+            } else {
+                passing.push(Some(record));
+            }
+        }
+        let chosen_origins: Vec<usize> = chosen_at.iter().map(|&p| origins[p]).collect();
+        let (outputs, output_origins) =
+            self.apply_to_all(chosen, chosen_origins, rejected, discarded)?;
+        // The outputs of each chosen record, in the order the step gave them.
+        let mut by_position: Vec<Vec<(Record, usize)>> = (0..n).map(|_| Vec::new()).collect();
+        let position_of: BTreeMap<usize, usize> = chosen_at
+            .iter()
+            .map(|&p| (origins[p], p))
+            .collect();
+        for (record, origin) in outputs.into_iter().zip(output_origins) {
+            by_position[position_of[&origin]].push((record, origin));
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut out_origins = Vec::with_capacity(n);
+        for (position, (pass, outputs)) in passing.into_iter().zip(by_position).enumerate() {
+            match pass {
+                Some(record) => {
+                    out.push(record);
+                    out_origins.push(origins[position]);
+                }
+                None => {
+                    for (record, origin) in outputs {
+                        out.push(record);
+                        out_origins.push(origin);
+                    }
+                }
+            }
+        }
+        Ok((out, out_origins))
+    }
+
     fn bad(&self, raw: usize, reason: String) -> BadRecord {
         BadRecord {
             raw,
@@ -123,6 +276,7 @@ impl Step {
         // A `bad-record` index outside the batch is a broken contract: fail the batch.
         ChainError::Failed(StepFailure {
             alias: self.alias.clone(),
+            label: self.label.clone(),
             error,
         })
     }
@@ -156,7 +310,7 @@ pub(crate) enum PrepareError {
 /// aside, so there are at most as many reruns as records.
 pub(crate) fn prepare(
     batch: &SourceBatch,
-    converters: &Converters,
+    converters: &mut Converters,
     chain: &mut Chain,
     stop_at_first_bad: bool,
 ) -> Result<Prepared, PrepareError> {
@@ -164,22 +318,16 @@ pub(crate) fn prepare(
     loop {
         let skip: HashSet<usize> = set_aside.iter().map(|b| b.raw).collect();
         let mut bad = set_aside.clone();
-        let mut records = Vec::with_capacity(batch.len());
-        let mut origins = Vec::with_capacity(batch.len());
-        for index in 0..batch.len() {
-            if skip.contains(&index) {
-                continue;
-            }
-            match converters.decode(batch, index) {
-                Ok(record) => {
-                    records.push(record);
-                    origins.push(index);
-                }
-                Err(b) if stop_at_first_bad => return Err(PrepareError::Bad(b)),
-                Err(b) => bad.push(b),
-            }
+        let decoded = converters
+            .decode(batch, &skip)
+            .map_err(|f| PrepareError::Failed(f.into()))?;
+        if let Some(first) = decoded.bad.first()
+            && stop_at_first_bad
+        {
+            return Err(PrepareError::Bad(first.clone()));
         }
-        match chain.apply(records, origins) {
+        bad.extend(decoded.bad);
+        match chain.apply(decoded.records, decoded.origins) {
             Ok(out) => {
                 if !stop_at_first_bad {
                     bad.extend(out.rejected);

@@ -93,14 +93,18 @@ pub enum FailureKind {
         component: String,
         reason: String,
     },
-    /// A transform failed the whole batch: retried (timeouts, traps, out of memory)
+    /// A component (a transform, a predicate, the flattener, a converter component)
+    /// failed the whole batch: retried (timeouts, traps, out of memory)
     /// until the retry budget ran out, or not retriable (a fatal error, a broken
     /// contract).
     #[error(
-        "transform `{alias}` failed on the batch starting at {batch} after {attempts} attempt(s): {error}"
+        "{component} failed on the batch starting at {batch} after {attempts} attempt(s): {error}"
     )]
     Transform {
+        /// The transform's or predicate's alias, `value.converter`, or `flattener`.
         alias: String,
+        /// `transform `mask` (mask-field)`, `the value converter `csv``, for messages.
+        component: String,
         batch: String,
         attempts: u32,
         error: PluginError,
@@ -125,14 +129,7 @@ pub enum FailureKind {
     /// outlasted the retry budget.
     #[error("the source failed: {0}")]
     Source(ConnectError),
-    /// Records bound for a sink that takes bytes could not be encoded, or a Wasm
-    /// converter failed the whole batch.
-    #[error("{component} failed on the batch starting at {batch}: {error}")]
-    Converter {
-        component: String,
-        batch: String,
-        error: PluginError,
-    },
+
     /// A bug: a task thread panicked.
     #[error("a task panicked: {0}")]
     Panic(String),
@@ -142,9 +139,7 @@ impl Classify for FailureKind {
     fn class(&self) -> ErrorClass {
         match self {
             FailureKind::BadRecord { .. } => ErrorClass::USER,
-            FailureKind::Transform { error, .. } | FailureKind::Converter { error, .. } => {
-                error.class()
-            }
+            FailureKind::Transform { error, .. } => error.class(),
             FailureKind::Sink { error, .. } | FailureKind::Source(error) => error.class(),
             FailureKind::DeadLetterQueue { .. } => ErrorClass::TRANSIENT,
             FailureKind::Panic(_) => ErrorClass::INTERNAL,

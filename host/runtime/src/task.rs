@@ -23,7 +23,7 @@ use tracing::{debug, error, warn};
 
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
-use crate::chain::{self, Chain, PrepareError, Prepared};
+use crate::chain::{self, Chain, PrepareError, Prepared, Step, StepComponent, StepFailure};
 use crate::converters::Converters;
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
@@ -119,13 +119,34 @@ impl Task {
         };
         let sink = blueprint.sink.create(context)?;
         let converters = Converters::new(&blueprint.key, &blueprint.value)
-            .map_err(|e| problem("value.converter", e.to_string()))?;
-        let mut steps = Vec::with_capacity(blueprint.transforms.len());
+            .map_err(|e| problem("value.converter", e))?;
+        let mut steps = Vec::with_capacity(blueprint.transforms.len() + 1);
         for t in &blueprint.transforms {
             steps.push(
                 t.step()
                     .map_err(|e| problem(&format!("transforms.{}", t.alias), e.to_string()))?,
             );
+        }
+        let mut predicates = std::collections::BTreeMap::new();
+        for (alias, p) in &blueprint.predicates {
+            let instance = p
+                .instance()
+                .map_err(|e| problem(&format!("predicates.{alias}"), e.to_string()))?;
+            predicates.insert(alias.clone(), instance);
+        }
+        // Flat rows are for sinks that build rows from typed records.
+        if let Some(f) = &blueprint.flattener
+            && sink.input() == SinkInput::Records
+        {
+            steps.push(Step {
+                alias: "flattener".to_owned(),
+                class: f.plugin.name().to_owned(),
+                label: f.label.clone(),
+                component: StepComponent::Flattener(
+                    f.instance().map_err(|e| problem("flattener", e.to_string()))?,
+                ),
+                predicate: None,
+            });
         }
         let dlq = match &blueprint.dlq {
             Some(spec) => Some(DeadLetterQueue::new(spec, blueprint.name(), id).map_err(|e| {
@@ -146,7 +167,7 @@ impl Task {
             sink,
             source,
             converters,
-            chain: Chain { steps },
+            chain: Chain { steps, predicates },
             dlq,
             uncommitted: Offsets::new(),
         })
@@ -217,8 +238,10 @@ impl Task {
         let (sink_batch, origins) = match self.sink.input() {
             SinkInput::Records => (ForSink::Records(records), origins),
             SinkInput::Raw => {
-                let (encoded, encoded_origins, unencodable) =
-                    self.converters.encode(records, origins);
+                let (encoded, encoded_origins, unencodable) = self
+                    .converters
+                    .encode(records, origins)
+                    .map_err(|f| StepFailure::from(f).into_kind(chain::coordinates(batch, 0), 1))?;
                 for b in unencodable {
                     if !tolerate {
                         return Err(b.into_failure(batch));
@@ -267,30 +290,26 @@ impl Task {
         let mut retry = self.blueprint.retry.start();
         loop {
             let failure =
-                match chain::prepare(batch, &self.converters, &mut self.chain, stop_at_first_bad) {
+                match chain::prepare(batch, &mut self.converters, &mut self.chain, stop_at_first_bad) {
                     Ok(prepared) => return Ok(Some(prepared)),
                     Err(PrepareError::Bad(b)) => return Err(b.into_failure(batch)),
                     Err(PrepareError::Failed(f)) => f,
                 };
-            let give_up = |attempts| FailureKind::Transform {
-                alias: failure.alias.clone(),
-                batch: chain::coordinates(batch, 0),
-                attempts,
-                error: failure.error.clone(),
-            };
+            let first = chain::coordinates(batch, 0);
             if !failure.is_retriable() {
-                return Err(give_up(retry.attempts()));
+                return Err(failure.into_kind(first, retry.attempts()));
             }
             warn!(
-                transform = %failure.alias,
-                batch = %chain::coordinates(batch, 0),
+                component = %failure.alias,
+                batch = %first,
                 attempt = retry.attempts(),
-                "the batch failed in a transform and is retried: {}",
+                "the batch failed in {} and is retried: {}",
+                failure.label,
                 failure.error
             );
             match retry.after_failure(&self.shared) {
                 Next::Retry => {}
-                Next::GiveUp => return Err(give_up(retry.attempts())),
+                Next::GiveUp => return Err(failure.into_kind(first, retry.attempts())),
                 Next::Stopping => return Ok(None),
             }
         }

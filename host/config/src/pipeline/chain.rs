@@ -139,6 +139,23 @@ pub(super) fn predicates(
     .collect()
 }
 
+impl Default for SandboxLimits {
+    /// The declared defaults of `sandbox.*`, for components that have no such keys
+    /// (converters, the flattener).
+    fn default() -> Self {
+        let [memory, budget] = super::framework::sandbox_properties();
+        let number = |p: &crate::def::PropertyDef| -> u64 {
+            p.default
+                .and_then(|d| d.parse().ok())
+                .expect("sandbox defaults are numbers")
+        };
+        SandboxLimits {
+            memory_max_bytes: number(&memory),
+            cpu_budget: Duration::from_millis(number(&budget)),
+        }
+    }
+}
+
 fn sandbox(own: &ParsedConfig) -> SandboxLimits {
     SandboxLimits {
         // Validated to be positive.

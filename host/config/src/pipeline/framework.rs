@@ -106,8 +106,9 @@ fn type_property(doc: &'static str) -> PropertyDef {
         .display("Type")
 }
 
-/// Limits of the Wasm sandbox a component runs in.
-fn sandbox_properties() -> [PropertyDef; 2] {
+/// Limits of the Wasm sandbox a component runs in. Their defaults are also
+/// [`super::SandboxLimits::default`], for components without a group of their own.
+pub(super) fn sandbox_properties() -> [PropertyDef; 2] {
     [
         PropertyDef::new(
             component::SANDBOX_MEMORY_MAX_BYTES,
@@ -122,7 +123,7 @@ fn sandbox_properties() -> [PropertyDef; 2] {
         PropertyDef::new(
             component::SANDBOX_CPU_BUDGET_MS,
             PropertyType::Long,
-            "Most time one batch may spend in the component, in ms; exceeding it fails the batch.",
+            "Most time one batch may spend in the component, in ms; exceeding it fails the batch. It is wall-clock time, checked by the engine's epoch ticks, so time the host spends elsewhere while the guest runs counts too.",
         )
         .default("1000")
         .validator(Validator::between(1.0, 3_600_000.0))
