@@ -26,6 +26,13 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Kafka Connect's predicates with a bundled equivalent: class, component. They have
+/// no `$Key`/`$Value` variants.
+const CONNECT_PREDICATES: &[(&str, &str)] = &[(
+    "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+    "topic-name-matches",
+)];
+
 const CONNECT_PACKAGE: &str = "org.apache.kafka.connect.transforms.";
 
 /// Where a component's bytes are.
@@ -102,6 +109,13 @@ pub(crate) fn resolve(
 }
 
 fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, String> {
+    if let Some((_, component)) = CONNECT_PREDICATES.iter().find(|(c, _)| *c == class) {
+        return Ok(Resolved {
+            source: bundled(component, bundled_in)?,
+            component: (*component).to_owned(),
+            implied: Vec::new(),
+        });
+    }
     let known = || {
         CONNECT_TRANSFORMS
             .iter()
@@ -247,6 +261,19 @@ mod tests {
         .unwrap();
         assert_eq!(file(&r), dir.path().join("insert_field.wasm"));
         assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
+    }
+
+    #[test]
+    fn connect_predicates_map_to_bundled_components() {
+        let dir = dir_with(&["topic_name_matches.wasm"]);
+        let r = resolve(
+            "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+            Path::new("."),
+            in_dir(&dir),
+        )
+        .unwrap();
+        assert_eq!(r.component, "topic-name-matches");
+        assert!(r.implied.is_empty());
     }
 
     #[test]
