@@ -12,10 +12,12 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
     let root = tmp.path().join("root");
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    // Its own target directory: the one running this test is locked by the cargo that
-    // runs it. Kept under target/ so that a second run is incremental; the components
-    // it builds are removed from reach below.
-    let build = workspace.join("target/install-test");
+    // The workspace's target directory: cargo holds its lock while it builds, not
+    // while tests run, so the install reuses the compiled dependencies. The guests it
+    // builds are put out of reach below.
+    let build = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(&workspace)
@@ -24,7 +26,6 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
         .arg(&root)
         .arg("--target-dir")
         .arg(&build)
-        .env_remove("CARGO_TARGET_DIR")
         .status()
         .expect("run cargo install");
     assert!(status.success(), "cargo install failed");
@@ -53,4 +54,26 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
         0,
         "the demo wrote into the working directory"
     );
+}
+
+/// Test guests and test support stay out of a production build: the binary's normal
+/// dependencies enable no `testing` feature, and no test guest is embedded.
+#[test]
+fn the_production_build_has_no_testing_code() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(cargo)
+        .current_dir(&workspace)
+        .args(["tree", "--locked", "-e", "normal,features", "-p", "sluice"])
+        .output()
+        .expect("run cargo tree");
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(tree.contains("sluice-kafka"), "{tree}");
+    assert!(!tree.contains("\"testing\""), "a testing feature is enabled:\n{tree}");
+    let test_guests = std::fs::read_dir(workspace.join("transforms/testing")).unwrap();
+    for guest in test_guests {
+        let name = guest.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!tree.contains(&format!("{name} v")), "{name} is a dependency:\n{tree}");
+    }
 }
