@@ -266,7 +266,7 @@ pub fn qualify(name: &str) -> ApiResult<(String, String)> {
     }
 }
 
-/// Rejects option keys outside `allowed`, as real servers do (protocol §4).
+/// Rejects option keys outside `allowed`, as real servers do (docs/reference/kinetica-rest-protocol.md §4).
 pub fn check_options(options: &Options, allowed: &[&str]) -> ApiResult<()> {
     match options.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(ApiError::new(format!(

@@ -15,7 +15,7 @@ use sluice_kinetica::{AvroRecord, Endpoint, GpudbResponse};
 use crate::db::{ApiError, ApiResult, Db};
 
 /// Response header the Python client turns into `status_info['response_time']`;
-/// `GPUdbTable.insert_records()` fails without it (protocol §10).
+/// `GPUdbTable.insert_records()` fails without it (docs/reference/kinetica-rest-protocol.md §10).
 const REQUEST_TIME_HEADER: &str = "x-request-time-secs";
 
 /// One listening node: rank 0 is the head, ranks ≥ 1 are workers.

@@ -4,10 +4,10 @@
 //! user created up front (then it may be narrower, wider or a special string type). The
 //! rules: numbers convert when the value fits (range-checked, never silently truncated);
 //! numeric strings parse into numeric columns (the Java connector never parsed them,
-//! §8 item 19); booleans become 1/0 in integer columns and `true`/`false` in string ones
-//! (not 1/0 into float or bytes columns, §8 item 18); logical types are formatted the way
+//! docs/reference/kinetica-connector-behaviour.md §8 item 19); booleans become 1/0 in integer columns and `true`/`false` in string ones
+//! (not 1/0 into float or bytes columns, docs/reference/kinetica-connector-behaviour.md §8 item 18); logical types are formatted the way
 //! Kinetica's `date`/`time`/`datetime`/`decimal` columns read them, and epoch numbers go
-//! into `datetime` columns as dates, not digits (§8 item 16). Nested values are refused.
+//! into `datetime` columns as dates, not digits (docs/reference/kinetica-connector-behaviour.md §8 item 16). Nested values are refused.
 //! Errors describe the value's type and the column, never the value.
 
 use std::fmt;

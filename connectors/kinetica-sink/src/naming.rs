@@ -1,6 +1,6 @@
 //! Destination table names: which Kinetica table a record goes to.
 //!
-//! The rules are the Java connector's (behaviour notes §2.3), so a migrated pipeline
+//! The rules are the Java connector's (docs/reference/kinetica-connector-behaviour.md §2.3), so a migrated pipeline
 //! writes to the same tables:
 //!
 //! 1. An entry of `kinetica.tables.destination_name` for the record's topic wins. The
@@ -14,7 +14,7 @@
 //!    name, or a schemaless record's string key), or prefix + topic when there is none.
 //! 4. Generated names go in `schema_name` when it is set.
 //!
-//! Where the Java connector is wrong (§8 items 8–13) this module differs: override
+//! Where the Java connector is wrong (docs/reference/kinetica-connector-behaviour.md §8 items 8–13) this module differs: override
 //! entries are trimmed; a count mismatch, empty entries, or an override together with
 //! `topics.regex` are start-up errors instead of being ignored or causing an NPE; a
 //! record whose topic has no entry is an error instead of taking the single entry

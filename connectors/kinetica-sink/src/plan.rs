@@ -109,7 +109,7 @@ impl Planner {
 
 /// The name a record's table is generated from when not named after its topic: the
 /// value schema's name, or, for schemaless maps, a string key (Oracle GoldenGate
-/// producers put the source table there, behaviour notes §2.7).
+/// producers put the source table there, docs/reference/kinetica-connector-behaviour.md §2.7).
 pub fn source_name(record: &Record) -> Option<&str> {
     if let Some(schema) = &record.value.schema {
         return schema.name.as_deref();

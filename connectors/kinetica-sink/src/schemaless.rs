@@ -1,7 +1,7 @@
 //! Columns for schemaless maps (JSON read with `schemas.enable=false`).
 //!
 //! The first record of a new table decides the columns, in its key order (the order the
-//! producer wrote, not a hash order as in the Java connector, §8 item 15). Types come
+//! producer wrote, not a hash order as in the Java connector, docs/reference/kinetica-connector-behaviour.md §8 item 15). Types come
 //! from the values: whole numbers → `long`, other numbers → `double`, strings →
 //! `string`, booleans → `int` with `boolean` (which the Java connector could not do);
 //! narrower numbers and bytes from other converters keep their own Kinetica type. Every

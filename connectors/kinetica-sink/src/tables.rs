@@ -3,8 +3,8 @@
 //!
 //! One cache key per table, the name the sink computed (schema-qualified when a schema
 //! is configured), used for every purpose, so the caches cannot disagree as the Java
-//! connector's did (§8 item 12). The schema goes into the table name, never into the
-//! deprecated `collection_name` option (§8 item 13).
+//! connector's did (docs/reference/kinetica-connector-behaviour.md §8 item 12). The schema goes into the table name, never into the
+//! deprecated `collection_name` option (docs/reference/kinetica-connector-behaviour.md §8 item 13).
 
 use std::collections::{HashMap, HashSet};
 

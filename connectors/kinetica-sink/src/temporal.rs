@@ -4,7 +4,7 @@
 //! (`YYYY-MM-DD HH:MM:SS.mmm`) as strings and `timestamp` as epoch milliseconds, all
 //! limited to the years 1000–2900. Everything here is UTC and proleptic Gregorian, as
 //! Kafka Connect's logical types are; out-of-range input is an error, never clamped (the
-//! Java connector clamped silently, §8 item 17).
+//! Java connector clamped silently, docs/reference/kinetica-connector-behaviour.md §8 item 17).
 
 const MS_PER_DAY: i64 = 86_400_000;
 

@@ -5,7 +5,7 @@
 //! | int8 / int16 / int32 | int | `int8` / `int16` / – |
 //! | int64 | long | – |
 //! | float32 / float64 | float / double | – |
-//! | boolean | int | `boolean` (the Java connector refused booleans, §8 item 14) |
+//! | boolean | int | `boolean` (the Java connector refused booleans, docs/reference/kinetica-connector-behaviour.md §8 item 14) |
 //! | string / bytes | string / bytes | – |
 //! | Date | string | `date` |
 //! | Time | string | `time` |

@@ -17,7 +17,7 @@ use crate::types::KineticaType;
 
 const OCTET_STREAM: &str = "application/octet-stream";
 
-/// Kinetica's default port, used when an `http` URL names none (protocol §1.1).
+/// Kinetica's default port, used when an `http` URL names none (docs/reference/kinetica-rest-protocol.md §1.1).
 pub const DEFAULT_PORT: u16 = 9191;
 
 /// How to reach and talk to Kinetica.
@@ -455,7 +455,7 @@ fn transport_error(endpoint: &str, e: reqwest::Error) -> KineticaError {
 
 /// Normalizes a base URL: adds `http://` when no scheme is given, Kinetica's
 /// default port for `http` URLs with neither port nor path, and removes a
-/// trailing `/` (paths are appended textually, protocol §1.1).
+/// trailing `/` (paths are appended textually, docs/reference/kinetica-rest-protocol.md §1.1).
 pub fn normalize_url(url: &str) -> Result<String, KineticaError> {
     let raw = url.trim();
     let with_scheme = if raw.contains("://") {

@@ -2,7 +2,7 @@
 //! on another node) versus [`KineticaError::Fatal`] (the request itself is wrong).
 
 /// Texts in an ERROR envelope that mean the server (not the request) failed:
-/// the official clients fail over on them whatever the HTTP status (protocol §4).
+/// the official clients fail over on them whatever the HTTP status (docs/reference/kinetica-rest-protocol.md §4).
 const FAILOVER_TEXTS: &[&str] = &[
     "Kinetica is exiting",
     "Kinetica is offline",
@@ -13,7 +13,7 @@ const FAILOVER_TEXTS: &[&str] = &[
     "Unexpected end of file from server",
 ];
 
-/// Failover texts that only count with HTTP 400 (protocol §4).
+/// Failover texts that only count with HTTP 400 (docs/reference/kinetica-rest-protocol.md §4).
 const FAILOVER_TEXTS_400: &[&str] = &["System shutting down", "Unavailable: Draining HA queue"];
 
 /// An error from a Kinetica call. Both variants name the endpoint and carry the

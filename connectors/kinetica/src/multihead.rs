@@ -1,5 +1,5 @@
 //! Multi-head ingest: send each row straight to the worker rank that owns its
-//! shard, in parallel (protocol §8).
+//! shard, in parallel (docs/reference/kinetica-rest-protocol.md §8).
 //!
 //! Discovery reads `conf.worker_http_server_urls` from `/show/system/properties`
 //! and the shard-to-rank table from `/admin/show/shards`. Routing hashes are
@@ -363,7 +363,7 @@ impl MultiHeadInserter {
             };
             let failed = sent.failed;
             // A failed worker insert may mean the shards moved: if so, re-send
-            // the failed rows along the new map (protocol §8.5).
+            // the failed rows along the new map (docs/reference/kinetica-rest-protocol.md §8.5).
             round += 1;
             let changed = round <= MAX_REROUTE_ROUNDS && self.refresh_shard_map().await?;
             if !changed {

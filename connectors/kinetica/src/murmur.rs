@@ -4,7 +4,7 @@
 //! `std::io::Read` and return `io::Result<u128>` (`murmur3`, an awkward fit for a
 //! per-row hot path over a byte slice), or are unmaintained 0.1 releases (`mur3`).
 //! The algorithm is 40 lines of public-domain reference code, and the test
-//! vectors (protocol §8.4, `kinetica-shard-key-vectors.jsonl`) pin it down.
+//! vectors (docs/reference/kinetica-rest-protocol.md §8.4, `kinetica-shard-key-vectors.jsonl`) pin it down.
 
 const C1: u64 = 0x87c3_7b91_1142_53d5;
 const C2: u64 = 0x4cf5_ad43_2745_937f;
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(murmur3_x64_128(b"", 0), (0, 0));
         let (h1, h2) = murmur3_x64_128(b"hello", 0);
         assert_eq!((h1, h2), (0xcbd8a7b341bd9b02, 0x5b1e906a48ae1d19));
-        // Seed 10 of "hello" is the key-bytes vector of protocol §8.4.
+        // Seed 10 of "hello" is the key-bytes vector of docs/reference/kinetica-rest-protocol.md §8.4.
         let (h1, _) = murmur3_x64_128(b"hello", 10);
         assert_eq!(
             h1.to_le_bytes(),

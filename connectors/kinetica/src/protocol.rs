@@ -183,7 +183,7 @@ macro_rules! endpoints {
 }
 
 avro_records! {
-    /// The envelope around every response (protocol §3). On success
+    /// The envelope around every response (docs/reference/kinetica-rest-protocol.md §3). On success
     /// `status = "OK"` and `data` holds the response record (binary encoding);
     /// on error `status = "ERROR"`, `message` is the error text and
     /// `data_type = "none"`.

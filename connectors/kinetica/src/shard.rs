@@ -1,5 +1,5 @@
 //! Shard keys: the bytes Kinetica hashes to place a record, and the routing
-//! arithmetic (protocol §8.2–8.4).
+//! arithmetic (docs/reference/kinetica-rest-protocol.md §8.2–8.4).
 //!
 //! Key columns (shard key, else primary key, in declaration order) each append a
 //! fixed-width little-endian value to a buffer; the routing hash is the signed
@@ -112,7 +112,7 @@ fn key_width(col: &Column) -> usize {
 
 /// Appends one column's key bytes. Null, and values that do not parse as their
 /// declared kind, append zeros of the column's width: the server rejects such
-/// rows itself, and a client does not fail routing over them (protocol §8.3).
+/// rows itself, and a client does not fail routing over them (docs/reference/kinetica-rest-protocol.md §8.3).
 fn append_key(col: &Column, v: ValueRef<'_>, buf: &mut Vec<u8>) {
     let start = buf.len();
     if !encode_key(col, v, buf) {
@@ -445,13 +445,13 @@ mod tests {
         b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
-    /// The routing table the vectors were computed with (protocol §8.4).
+    /// The routing table the vectors were computed with (docs/reference/kinetica-rest-protocol.md §8.4).
     const RANKS: [i32; 16] = [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1];
 
     #[test]
     fn official_shard_key_vectors() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/reference/kinetica-shard-key-vectors.jsonl");
+            .join("../../docs/reference/kinetica-shard-key-vectors.jsonl");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
                 "shard-key test vectors are missing: cannot read {}: {e}",

@@ -77,7 +77,7 @@ impl std::fmt::Display for BaseType {
 }
 
 /// The property that gives a column a more specific meaning than its base type.
-/// It decides the column's shard-key bytes (protocol §8.3) and value checks.
+/// It decides the column's shard-key bytes (docs/reference/kinetica-rest-protocol.md §8.3) and value checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ColumnKind {
     /// No type-changing property: the base type alone.
@@ -243,7 +243,7 @@ pub struct TypeError(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KineticaType {
     columns: Vec<Column>,
-    /// Indexes of the routing-key columns, in declaration order (§8.2).
+    /// Indexes of the routing-key columns, in declaration order (docs/reference/kinetica-rest-protocol.md §8.2).
     key_columns: Vec<usize>,
 }
 
@@ -261,7 +261,7 @@ impl KineticaType {
                 return Err(TypeError(format!("duplicate column name '{}'", c.name)));
             }
         }
-        // Shard key wins over primary key when both exist (protocol §8.2).
+        // Shard key wins over primary key when both exist (docs/reference/kinetica-rest-protocol.md §8.2).
         let mut key_columns: Vec<usize> = (0..columns.len())
             .filter(|&i| columns[i].is_shard_key())
             .collect();

@@ -17,7 +17,7 @@ const CREATE_TABLE_OPTIONS: &[&str] = &[
     "create_temp_table",
     "collection_name",
     "is_collection",
-    // Sent by the Python client for backward compatibility (protocol §10).
+    // Sent by the Python client for backward compatibility (docs/reference/kinetica-rest-protocol.md §10).
     "disallow_homogeneous_tables",
     "is_replicated",
     "foreign_keys",
@@ -244,7 +244,7 @@ impl Db {
     pub fn create_table(&self, req: CreateTableRequest) -> ApiResult<CreateTableResponse> {
         check_options(&req.options, CREATE_TABLE_OPTIONS)?;
         let mut cat = self.write();
-        // 7.0 collections are schemas now (protocol §6, `/create/schema`).
+        // 7.0 collections are schemas now (docs/reference/kinetica-rest-protocol.md §6, `/create/schema`).
         if opt_bool(&req.options, "is_collection", false)? {
             check_schema_name(&req.table_name)?;
             cat.schemas.insert(req.table_name.clone());

@@ -8,7 +8,7 @@ use crate::db::{ApiResult, Db};
 
 impl Db {
     /// The Python client needs `status_map["system"]` to be JSON text with
-    /// `"status":"running"` (protocol §5).
+    /// `"status":"running"` (docs/reference/kinetica-rest-protocol.md §5).
     pub fn show_system_status(
         &self,
         _req: ShowSystemStatusRequest,
@@ -29,7 +29,7 @@ impl Db {
     }
 
     /// The keys the official clients read on connect and for multi-head
-    /// discovery (protocol §5, §6). Booleans are upper case, as the clients
+    /// discovery (docs/reference/kinetica-rest-protocol.md §5, §6). Booleans are upper case, as the clients
     /// compare `"TRUE"` case-sensitively.
     pub fn show_system_properties(
         &self,
