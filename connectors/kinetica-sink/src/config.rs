@@ -281,4 +281,46 @@ mod tests {
             assert_eq!(checked.value.expect(class).connector.name, CONNECTOR_NAME);
         }
     }
+
+    #[test]
+    fn typed_values_reach_the_settings_through_aliases() {
+        let checked = pipeline(&[
+            (keys::URL, "http://h:9191/"),
+            ("topics", "a, b"),
+            (keys::PASSWORD, " pw "),
+            ("kinetica.allow_schema_evolution", "TRUE"),
+            ("kinetica.collection_name", "S"),
+            (keys::TIMEOUT, "1500"),
+            (keys::BATCH_SIZE, "5"),
+        ]);
+        let (p, _warnings) = checked.into_result().expect("valid");
+        let s = settings(&p.connector.config, &p.framework).unwrap();
+        assert_eq!(s.url, "http://h:9191");
+        assert_eq!(s.password.expose(), " pw ");
+        assert!(s.schema_evolution.enabled);
+        assert_eq!(s.schema_name, "S");
+        assert_eq!(s.timeout, Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(s.batch_size, 5);
+        assert_eq!(
+            s.subscription,
+            Subscription::Topics(vec!["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    fn evolution_options_are_visible_only_with_evolution_enabled() {
+        let def = config_def();
+        for key in [
+            keys::ADD_NEW_FIELDS_AS_COLUMNS,
+            keys::MAKE_MISSING_FIELD_NULLABLE,
+        ] {
+            let when = def.get(key).unwrap().visible_when.as_ref().unwrap();
+            assert_eq!(
+                (&*when.property, &*when.equals),
+                (keys::EVOLUTION_ENABLED, "true")
+            );
+        }
+        let enabled = def.get(keys::EVOLUTION_ENABLED).unwrap();
+        assert_eq!(enabled.dependents.len(), 2);
+    }
 }
