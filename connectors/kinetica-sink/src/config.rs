@@ -1,28 +1,31 @@
 //! The Kinetica sink's declared properties: the 25 keys of the Java connector's
-//! `KineticaSinkConnectorConfig` (reference §1.1), with the same names, types, defaults
-//! and deprecated aliases, so existing connector files keep working.
+//! `KineticaSinkConnectorConfig`, with the same names, types, defaults and deprecated
+//! aliases, so existing connector files keep working. [`SinkProps`] declares them once:
+//! the definition `validate` and `describe` use, and the typed values the sink reads.
 //!
-//! Deliberate differences from the Java connector (reference §8):
-//! * `kinetica.password` is a password (hidden everywhere), not a plain string (§8.5).
+//! Deliberate differences from the Java connector:
+//! * `kinetica.password` is a password (hidden everywhere), not a plain string that
+//!   showed up in task configs and REST output.
 //! * `kinetica.timeout` defaults to `0` (no timeout): that is what the Java code did; its
-//!   README's "default = 1000" was never in effect (§8.1). Keeping the effective default
-//!   means a migrated file behaves the same; set a timeout explicitly (the quickstart
-//!   files use 1000).
+//!   README's "default = 1000" was never in effect. Keeping the effective default means a
+//!   migrated file behaves the same; set a timeout explicitly (the quickstart files use
+//!   1000).
 //! * The nine deprecated names are aliases of their replacements rather than properties
-//!   of their own, so their documentation cannot name the wrong replacement (§8.6), the
-//!   new name always wins when both are given, and a warning names the new name.
+//!   of their own, so their documentation cannot name the wrong replacement (the Java
+//!   `kinetica.allow_schema_evolution` named itself), the new name always wins when both
+//!   are given, and a warning names the new name.
 //! * Aliases are resolved before any check, so the cross-property checks (destination
-//!   names against topics) see `kinetica.dest_table_override` too (§8.2), and nothing
-//!   mutates the caller's properties (§8.4).
-
-use std::collections::BTreeMap;
+//!   names against topics) see `kinetica.dest_table_override` too, which the Java
+//!   connector did not check, and nothing mutates the caller's properties.
+//! * The `kinetica.schema_evolution.*` options are visible only while
+//!   `kinetica.schema_evolution.enabled` is `true` (Kafka Connect's `Recommender`
+//!   visibility), since they do nothing otherwise.
 
 use sluice_config::{
-    CheckIssue, ConfigDef, ConnectorKind, ConnectorSpec, Importance, ParsedConfig, PropertyDef,
-    PropertyType, Validator,
+    CheckIssue, ConfigDef, ConnectorKind, ConnectorSpec, ParsedConfig, Secret, Validator, settings,
 };
 
-use crate::settings::{SettingsError, SinkSettings, keys};
+use crate::settings::{SettingsError, SinkSettings, Subscription, keys};
 
 /// Sluice's name for the connector, accepted in `connector.class`.
 pub const CONNECTOR_NAME: &str = "kinetica-sink";
@@ -38,6 +41,98 @@ pub const JAVA_CLASS_NAMES: &[&str] = &[
 /// The Java connector's ConfigDef group, kept for `describe`.
 pub const GROUP: &str = "Kinetica Properties";
 
+settings! {
+    /// The sink's properties as configured: aliases resolved, defaults applied, values
+    /// checked. [`SinkSettings`] is what the sink runs with, derived from them. Declared
+    /// in the Java connector's display order.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SinkProps {
+        const COMPONENT = CONNECTOR_NAME;
+        const GROUP = GROUP;
+        pub mod names;
+
+        /// URL of the Kinetica head node, e.g. `http://localhost:9191`.
+        #[property(URL = "kinetica.url", high, required, display("Kinetica URL"),
+            validator(Validator::Url))]
+        pub url: String,
+        /// User to authenticate as. Empty: no authentication.
+        #[property(USERNAME = "kinetica.username", medium, default(""), display("Username"))]
+        pub username: String,
+        /// Password of `kinetica.username`. Never logged or shown; use `${env:…}` or
+        /// `${file:…}` to keep it out of the pipeline file.
+        #[property(PASSWORD = "kinetica.password", medium, default(""), display("Password"))]
+        pub password: Secret,
+        /// Kinetica schema for tables whose name is not schema-qualified. Empty: the
+        /// user's default schema.
+        #[property(SCHEMA_NAME = "kinetica.tables.schema_name", high, default(""),
+            display("Schema Name"), aliases(&["kinetica.collection_name"]))]
+        pub schema_name: String,
+        /// Put in front of generated table names (not of
+        /// `kinetica.tables.destination_name` entries). Trimmed.
+        #[property(PREFIX = "kinetica.tables.prefix", high, default(""),
+            display("Table Prefix"), aliases(&["kinetica.table_prefix"]))]
+        pub prefix: String,
+        /// Table-name override: one table name, or a comma-separated list matching
+        /// `topics` position by position. Not usable with `topics.regex`.
+        #[property(DESTINATION_NAME = "kinetica.tables.destination_name", high, default(""),
+            display("Destination Table Name"), aliases(&["kinetica.dest_table_override"]))]
+        pub destination_name: String,
+        /// Timeout of each request to Kinetica, in ms; 0 means no timeout (the Java
+        /// connector's effective default).
+        #[property(TIMEOUT = "kinetica.timeout", low, default(0), display("Timeout (ms)"),
+            validator(Validator::at_least(0.0)))]
+        pub timeout_ms: i32,
+        /// Most records sent in one insert request (per worker rank with multi-head
+        /// ingest).
+        #[property(BATCH_SIZE = "kinetica.batch_size", low, default(10_000),
+            display("Batch Size"), validator(Validator::at_least(1.0)))]
+        pub batch_size: i32,
+        /// Create a missing destination table from the record schema.
+        #[property(CREATE_TABLE = "kinetica.tables.create_table", low, default(true),
+            display("Create Table"), aliases(&["kinetica.create_table"]))]
+        pub create_table: bool,
+        /// true: the table is named after the topic; false: after the record's schema
+        /// name (or string key for schemaless records).
+        #[property(SINGLE_TABLE_PER_TOPIC = "kinetica.tables.single_table_per_topic", low,
+            default(false), display("Single Table per Topic"),
+            aliases(&["kinetica.single_table_per_topic"]))]
+        pub single_table_per_topic: bool,
+        /// With schema evolution: add fields that are new in a record's schema as
+        /// nullable columns.
+        #[property(ADD_NEW_FIELDS_AS_COLUMNS = "kinetica.schema_evolution.add_new_fields_as_columns",
+            low, default(false), display("Add New Fields as Columns"),
+            aliases(&["kinetica.add_new_fields_as_columns"]),
+            visible_when(EVOLUTION_ENABLED, true))]
+        pub add_new_fields_as_columns: bool,
+        /// With schema evolution: make columns nullable when a record's schema no longer
+        /// has their field.
+        #[property(MAKE_MISSING_FIELD_NULLABLE = "kinetica.schema_evolution.make_missing_field_nullable",
+            low, default(false), display("Make Missing Fields Nullable"),
+            aliases(&["kinetica.make_missing_field_nullable"]),
+            visible_when(EVOLUTION_ENABLED, true))]
+        pub make_missing_field_nullable: bool,
+        /// How many times a failed insert request is tried again.
+        #[property(RETRY_COUNT = "kinetica.retry_count", low, default(1), display("Retry Count"),
+            validator(Validator::at_least(1.0)))]
+        pub retry_count: i32,
+        /// Adapt destination tables when record schemas change (see the two
+        /// `kinetica.schema_evolution.*` options).
+        #[property(EVOLUTION_ENABLED = "kinetica.schema_evolution.enabled", low, default(false),
+            display("Enable Schema Evolution"), aliases(&["kinetica.allow_schema_evolution"]))]
+        pub evolution_enabled: bool,
+        /// Insert option `update_on_existing_pk`: a record whose primary key exists
+        /// replaces the row (upsert).
+        #[property(UPDATE_ON_EXISTING_PK = "kinetica.tables.update_on_existing_pk", low,
+            default(true), display("Update on Existing PK"),
+            aliases(&["kinetica.update_on_existing_pk"]))]
+        pub update_on_existing_pk: bool,
+        /// Send each record straight to the worker rank that owns its shard.
+        #[property(ENABLE_MULTIHEAD = "kinetica.enable_multihead", low, default(true),
+            display("Enable Multi-head Ingest"))]
+        pub enable_multihead: bool,
+    }
+}
+
 /// How the pipeline grammar finds and validates this connector.
 pub fn connector_spec() -> ConnectorSpec {
     ConnectorSpec {
@@ -51,75 +146,7 @@ pub fn connector_spec() -> ConnectorSpec {
 
 /// The sink's declared properties, in the Java connector's display order.
 pub fn config_def() -> ConfigDef {
-    use Importance::{High, Low, Medium};
-    use PropertyType::{Boolean, Int, Password, String};
-    let prop = |name, ty, importance, display, doc| {
-        PropertyDef::new(name, ty, doc)
-            .importance(importance)
-            .group(GROUP)
-            .display(display)
-    };
-    ConfigDef::new(
-        CONNECTOR_NAME,
-        vec![
-            prop(keys::URL, String, High, "Kinetica URL",
-                "URL of the Kinetica head node, e.g. `http://localhost:9191`.")
-                .required()
-                .validator(Validator::Url),
-            prop(keys::USERNAME, String, Medium, "Username",
-                "User to authenticate as. Empty: no authentication."),
-            prop(keys::PASSWORD, Password, Medium, "Password",
-                "Password of `kinetica.username`. Never logged or shown; use `${env:…}` or `${file:…}` to keep it out of the pipeline file."),
-            prop(keys::SCHEMA_NAME, String, High, "Schema Name",
-                "Kinetica schema for tables whose name is not schema-qualified. Empty: the user's default schema.")
-                .aliases(&["kinetica.collection_name"]),
-            prop(keys::PREFIX, String, High, "Table Prefix",
-                "Put in front of generated table names (not of `kinetica.tables.destination_name` entries). Trimmed.")
-                .aliases(&["kinetica.table_prefix"]),
-            prop(keys::DESTINATION_NAME, String, High, "Destination Table Name",
-                "Table-name override: one table name, or a comma-separated list matching `topics` position by position. Not usable with `topics.regex`.")
-                .aliases(&["kinetica.dest_table_override"]),
-            prop(keys::TIMEOUT, Int, Low, "Timeout (ms)",
-                "Timeout of each request to Kinetica, in ms; 0 means no timeout (the Java connector's effective default).")
-                .default("0")
-                .validator(Validator::at_least(0.0)),
-            prop(keys::BATCH_SIZE, Int, Low, "Batch Size",
-                "Most records sent in one insert request (per worker rank with multi-head ingest).")
-                .default("10000")
-                .validator(Validator::at_least(1.0)),
-            prop(keys::CREATE_TABLE, Boolean, Low, "Create Table",
-                "Create a missing destination table from the record schema.")
-                .default("true")
-                .aliases(&["kinetica.create_table"]),
-            prop(keys::SINGLE_TABLE_PER_TOPIC, Boolean, Low, "Single Table per Topic",
-                "true: the table is named after the topic; false: after the record's schema name (or string key for schemaless records).")
-                .default("false")
-                .aliases(&["kinetica.single_table_per_topic"]),
-            prop(keys::ADD_NEW_FIELDS_AS_COLUMNS, Boolean, Low, "Add New Fields as Columns",
-                "With schema evolution: add fields that are new in a record's schema as nullable columns.")
-                .default("false")
-                .aliases(&["kinetica.add_new_fields_as_columns"]),
-            prop(keys::MAKE_MISSING_FIELD_NULLABLE, Boolean, Low, "Make Missing Fields Nullable",
-                "With schema evolution: make columns nullable when a record's schema no longer has their field.")
-                .default("false")
-                .aliases(&["kinetica.make_missing_field_nullable"]),
-            prop(keys::RETRY_COUNT, Int, Low, "Retry Count",
-                "How many times a failed insert request is tried again.")
-                .default("1")
-                .validator(Validator::at_least(1.0)),
-            prop(keys::EVOLUTION_ENABLED, Boolean, Low, "Enable Schema Evolution",
-                "Adapt destination tables when record schemas change (see the two `kinetica.schema_evolution.*` options).")
-                .default("false")
-                .aliases(&["kinetica.allow_schema_evolution"]),
-            prop(keys::UPDATE_ON_EXISTING_PK, Boolean, Low, "Update on Existing PK",
-                "Insert option `update_on_existing_pk`: a record whose primary key exists replaces the row (upsert).")
-                .default("true")
-                .aliases(&["kinetica.update_on_existing_pk"]),
-            prop(keys::ENABLE_MULTIHEAD, Boolean, Low, "Enable Multi-head Ingest",
-                "Send each record straight to the worker rank that owns its shard.")
-                .default("true"),
-        ],
-    )
+    SinkProps::config_def()
 }
 
 /// Runs the sink's own start-up checks (URL scheme, dotted prefixes, destination names
@@ -132,19 +159,18 @@ fn cross_check(connector: &ParsedConfig, pipeline: &ParsedConfig) -> Vec<CheckIs
     }
 }
 
-/// Builds the sink's typed settings from validated pipeline values.
+/// Builds the sink's typed settings from validated values: the connector's (`connector`)
+/// and the pipeline's (`pipeline`, for `topics` and `topics.regex`), read in their typed
+/// form.
 pub fn settings(
     connector: &ParsedConfig,
     pipeline: &ParsedConfig,
 ) -> Result<SinkSettings, SettingsError> {
-    let mut props: BTreeMap<String, String> = connector.expose_as_strings();
-    let mut framework = pipeline.expose_as_strings();
-    for key in [keys::TOPICS, keys::TOPICS_REGEX] {
-        if let Some(value) = framework.remove(key) {
-            props.insert(key.to_owned(), value);
-        }
-    }
-    SinkSettings::from_props(&props)
+    let subscription = Subscription::from_values(
+        pipeline.try_list(keys::TOPICS).unwrap_or_default(),
+        pipeline.try_string(keys::TOPICS_REGEX).unwrap_or_default(),
+    )?;
+    SinkSettings::new(SinkProps::from_parsed(connector), subscription)
 }
 
 fn issue(error: SettingsError) -> CheckIssue {
@@ -216,7 +242,7 @@ mod tests {
     #[test]
     fn deprecated_override_is_checked_against_topics() {
         // The Java connector only checked the new name, and only with
-        // single_table_per_topic (§8.2); the alias is checked here like the new name.
+        // single_table_per_topic; the alias is checked here like the new name.
         let checked = pipeline(&[
             (keys::URL, "http://h:9191"),
             ("topics", "a,b"),
@@ -254,5 +280,47 @@ mod tests {
             let checked = PipelineConfig::from_raw(&raw, &[connector_spec()]);
             assert_eq!(checked.value.expect(class).connector.name, CONNECTOR_NAME);
         }
+    }
+
+    #[test]
+    fn typed_values_reach_the_settings_through_aliases() {
+        let checked = pipeline(&[
+            (keys::URL, "http://h:9191/"),
+            ("topics", "a, b"),
+            (keys::PASSWORD, " pw "),
+            ("kinetica.allow_schema_evolution", "TRUE"),
+            ("kinetica.collection_name", "S"),
+            (keys::TIMEOUT, "1500"),
+            (keys::BATCH_SIZE, "5"),
+        ]);
+        let (p, _warnings) = checked.into_result().expect("valid");
+        let s = settings(&p.connector.config, &p.framework).unwrap();
+        assert_eq!(s.url, "http://h:9191");
+        assert_eq!(s.password.expose(), " pw ");
+        assert!(s.schema_evolution.enabled);
+        assert_eq!(s.schema_name, "S");
+        assert_eq!(s.timeout, Some(std::time::Duration::from_millis(1500)));
+        assert_eq!(s.batch_size, 5);
+        assert_eq!(
+            s.subscription,
+            Subscription::Topics(vec!["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    fn evolution_options_are_visible_only_with_evolution_enabled() {
+        let def = config_def();
+        for key in [
+            keys::ADD_NEW_FIELDS_AS_COLUMNS,
+            keys::MAKE_MISSING_FIELD_NULLABLE,
+        ] {
+            let when = def.get(key).unwrap().visible_when.as_ref().unwrap();
+            assert_eq!(
+                (&*when.property, &*when.equals),
+                (keys::EVOLUTION_ENABLED, "true")
+            );
+        }
+        let enabled = def.get(keys::EVOLUTION_ENABLED).unwrap();
+        assert_eq!(enabled.dependents.len(), 2);
     }
 }

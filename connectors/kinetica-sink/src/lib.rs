@@ -1,15 +1,15 @@
 //! The Kinetica sink: writes batches of records into Kinetica tables.
 //!
 //! The pipeline runtime builds [`SinkSettings`] from the validated properties
-//! ([`SinkSettings::from_props`]), starts a [`KineticaSink`] per task and calls
-//! [`KineticaSink::write`] per batch; the [`WriteReport`] lists the records that were
-//! not written so the runtime can apply `errors.tolerance`, and a [`SinkError`] says
-//! whether a failed write is worth retrying. Offsets may be committed once `write`
-//! returns `Ok`.
+//! ([`config::settings`], or [`SinkSettings::from_props`] from a string map), starts a
+//! [`KineticaSink`] per task and calls [`KineticaSink::write`] per batch; the
+//! [`WriteReport`] lists the records that were not written so the runtime can apply
+//! `errors.tolerance`, and a [`SinkError`] says whether a failed write is worth
+//! retrying. Offsets may be committed once `write` returns `Ok`.
 //!
 //! Modules, in the order data flows through them:
-//! * [`settings`]: typed settings; [`naming`]: destination tables; `plan`: grouping a
-//!   batch by table.
+//! * [`config`]: the declared properties; [`settings`]: typed settings; [`naming`]:
+//!   destination tables; `plan`: grouping a batch by table.
 //! * [`type_map`], [`schemaless`]: columns for new tables; [`columns`]: how a column
 //!   takes values.
 //! * [`row`], [`cell`], [`temporal`], [`decimal`]: values to rows.

@@ -1,42 +1,30 @@
 //! The sink's typed settings, built from the pipeline's validated properties.
 //!
-//! The config layer declares the properties (see [`crate::config`]) and resolves
-//! deprecated aliases; this module reads the *resolved* values under their current names
-//! and turns them into types the sink can use without re-parsing strings. Absent keys take
-//! the declared defaults, so a runtime (or a test) may pass only the keys it sets.
+//! [`crate::config::SinkProps`] declares the properties and reads their validated,
+//! typed values (deprecated aliases resolved, defaults applied); this module derives
+//! what the sink runs with from them: a normalised URL, the subscription, the
+//! destination-name overrides checked against it, and the checks no single property
+//! can make.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use sluice_config::pipeline::pipeline_def;
+use sluice_config::{ConfigDef, Options, Origin, ParsedConfig, Problems, RawProperties, validate};
+
+use crate::config::{SinkProps, config_def, names};
 use crate::naming::{DestinationOverrides, NamingConfigError, TableNamer};
 
-/// Property names, as declared in [`crate::config`].
+/// Property names: every name [`SinkProps`] declares, and the pipeline's subscription
+/// keys, which the sink needs for destination names.
 pub mod keys {
-    pub const URL: &str = "kinetica.url";
-    pub const USERNAME: &str = "kinetica.username";
-    pub const PASSWORD: &str = "kinetica.password";
-    pub const SCHEMA_NAME: &str = "kinetica.tables.schema_name";
-    pub const PREFIX: &str = "kinetica.tables.prefix";
-    pub const DESTINATION_NAME: &str = "kinetica.tables.destination_name";
-    pub const TIMEOUT: &str = "kinetica.timeout";
-    pub const BATCH_SIZE: &str = "kinetica.batch_size";
-    pub const CREATE_TABLE: &str = "kinetica.tables.create_table";
-    pub const SINGLE_TABLE_PER_TOPIC: &str = "kinetica.tables.single_table_per_topic";
-    pub const UPDATE_ON_EXISTING_PK: &str = "kinetica.tables.update_on_existing_pk";
-    pub const RETRY_COUNT: &str = "kinetica.retry_count";
-    pub const ENABLE_MULTIHEAD: &str = "kinetica.enable_multihead";
-    pub const EVOLUTION_ENABLED: &str = "kinetica.schema_evolution.enabled";
-    pub const ADD_NEW_FIELDS_AS_COLUMNS: &str =
-        "kinetica.schema_evolution.add_new_fields_as_columns";
-    pub const MAKE_MISSING_FIELD_NULLABLE: &str =
-        "kinetica.schema_evolution.make_missing_field_nullable";
-    /// Kafka Connect's subscription keys; the pipeline passes them through to the sink.
-    pub const TOPICS: &str = "topics";
-    pub const TOPICS_REGEX: &str = "topics.regex";
+    pub use crate::config::names::*;
+    pub use sluice_config::pipeline::keys::{TOPICS, TOPICS_REGEX};
 }
 
-/// Secrets print as `[hidden]` (`Debug`) and have no `Display`, so a settings dump, a
-/// log line or an error message cannot leak them; only `expose()` reads them.
+/// Secrets print as `[hidden]` (`Debug`, `Display`), so a settings dump, a log line or
+/// an error message cannot leak them; only `expose()` reads them. The configuration's
+/// secret type, which the HTTP client takes as it is.
 pub use sluice_kinetica::Secret;
 
 /// Where the pipeline's records come from, as far as table naming cares.
@@ -53,6 +41,24 @@ impl Subscription {
         match self {
             Subscription::Topics(t) => t,
             Subscription::Regex(_) => &[],
+        }
+    }
+
+    /// From the validated `topics` list and `topics.regex` (empty when not set).
+    pub fn from_values(topics: &[String], regex: &str) -> Result<Subscription, SettingsError> {
+        match (topics.is_empty(), regex.is_empty()) {
+            (false, false) => Err(invalid(
+                keys::TOPICS,
+                format!(
+                    "{} and {} are mutually exclusive",
+                    keys::TOPICS,
+                    keys::TOPICS_REGEX
+                ),
+            )),
+            (true, false) => Ok(Subscription::Regex(regex.to_owned())),
+            // No subscription at all is the runtime's error to report; the sink only
+            // needs the list for destination names, and an empty list has none to match.
+            _ => Ok(Subscription::Topics(topics.to_vec())),
         }
     }
 }
@@ -116,98 +122,55 @@ fn invalid(key: &'static str, problem: impl Into<String>) -> SettingsError {
     }
 }
 
-/// Reads typed values out of the property map, falling back to declared defaults.
-struct Props<'a>(&'a BTreeMap<String, String>);
-
-impl Props<'_> {
-    fn string(&self, key: &str) -> String {
-        self.0
-            .get(key)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    }
-
-    fn boolean(&self, key: &'static str, default: bool) -> Result<bool, SettingsError> {
-        match self.0.get(key).map(|v| v.trim()) {
-            None | Some("") => Ok(default),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(invalid(key, format!("expected true or false, got {v:?}"))),
-        }
-    }
-
-    fn int(&self, key: &'static str, default: u64, min: u64) -> Result<u64, SettingsError> {
-        let value = match self.0.get(key).map(|v| v.trim()) {
-            None | Some("") => default,
-            Some(v) => v
-                .parse::<u64>()
-                .map_err(|_| invalid(key, format!("expected a whole number ≥ {min}, got {v:?}")))?,
-        };
-        if value < min {
-            return Err(invalid(key, format!("must be at least {min}, got {value}")));
-        }
-        Ok(value)
-    }
-}
-
 impl SinkSettings {
-    /// Builds the settings from resolved property values (current names, aliases
-    /// already applied by the config layer). Fails on anything the sink cannot use,
-    /// including an inconsistent destination-name list: those are start-up errors, never
-    /// per-record surprises.
-    pub fn from_props(props: &BTreeMap<String, String>) -> Result<SinkSettings, SettingsError> {
-        let p = Props(props);
-        let url = parse_url(&p.string(keys::URL))?;
-        let timeout_ms = p.int(keys::TIMEOUT, 0, 0)?;
-        let batch_size = p.int(keys::BATCH_SIZE, 10_000, 1)?;
-        let retry_count = p.int(keys::RETRY_COUNT, 1, 1)?;
-        let subscription = parse_subscription(props)?;
-        let single_table_per_topic = p.boolean(keys::SINGLE_TABLE_PER_TOPIC, false)?;
-        let prefix = p.string(keys::PREFIX);
-        if prefix.contains('.') {
+    /// Derives the settings from the declared properties and the subscription. Fails on
+    /// anything the sink cannot use, including an inconsistent destination-name list:
+    /// those are start-up errors, never per-record surprises.
+    pub fn new(
+        props: SinkProps,
+        subscription: Subscription,
+    ) -> Result<SinkSettings, SettingsError> {
+        let url = parse_url(&props.url)?;
+        if props.prefix.contains('.') {
             // A dot would make the generated name look schema-qualified and silently
-            // bypass `schema_name` (the Java connector's behaviour, §8 item 11).
+            // bypass `schema_name`, as it did in the Java connector.
             return Err(invalid(
                 keys::PREFIX,
                 format!(
-                    "{prefix:?} contains '.'; put the schema in {} instead",
+                    "{:?} contains '.'; put the schema in {} instead",
+                    props.prefix,
                     keys::SCHEMA_NAME
                 ),
             ));
         }
-        let schema_name = p.string(keys::SCHEMA_NAME);
-        if schema_name.contains('.') {
+        if props.schema_name.contains('.') {
             return Err(invalid(
                 keys::SCHEMA_NAME,
-                format!("{schema_name:?} must be a single name without '.'"),
+                format!("{:?} must be a single name without '.'", props.schema_name),
             ));
         }
-        let destination_name = props
-            .get(keys::DESTINATION_NAME)
-            .cloned()
-            .unwrap_or_default();
-        let overrides = DestinationOverrides::parse(&destination_name, &subscription)?;
+        let overrides = DestinationOverrides::parse(&props.destination_name, &subscription)?;
         let settings = SinkSettings {
             url,
-            username: p.string(keys::USERNAME),
-            // Passwords are taken verbatim: leading or trailing spaces may be meaningful.
-            password: Secret::new(props.get(keys::PASSWORD).cloned().unwrap_or_default()),
-            schema_name,
-            prefix,
-            destination_name,
-            timeout: (timeout_ms > 0).then(|| Duration::from_millis(timeout_ms)),
-            batch_size: usize::try_from(batch_size)
-                .map_err(|_| invalid(keys::BATCH_SIZE, "too large"))?,
-            create_table: p.boolean(keys::CREATE_TABLE, true)?,
-            single_table_per_topic,
-            update_on_existing_pk: p.boolean(keys::UPDATE_ON_EXISTING_PK, true)?,
-            retry_count: u32::try_from(retry_count)
-                .map_err(|_| invalid(keys::RETRY_COUNT, "too large"))?,
-            enable_multihead: p.boolean(keys::ENABLE_MULTIHEAD, true)?,
+            username: props.username,
+            password: props.password,
+            schema_name: props.schema_name,
+            prefix: props.prefix,
+            destination_name: props.destination_name,
+            timeout: u64::try_from(props.timeout_ms)
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis),
+            batch_size: at_least_one(keys::BATCH_SIZE, props.batch_size)?,
+            create_table: props.create_table,
+            single_table_per_topic: props.single_table_per_topic,
+            update_on_existing_pk: props.update_on_existing_pk,
+            retry_count: at_least_one(keys::RETRY_COUNT, props.retry_count)?,
+            enable_multihead: props.enable_multihead,
             schema_evolution: SchemaEvolution {
-                enabled: p.boolean(keys::EVOLUTION_ENABLED, false)?,
-                add_new_fields_as_columns: p.boolean(keys::ADD_NEW_FIELDS_AS_COLUMNS, false)?,
-                make_missing_field_nullable: p.boolean(keys::MAKE_MISSING_FIELD_NULLABLE, false)?,
+                enabled: props.evolution_enabled,
+                add_new_fields_as_columns: props.add_new_fields_as_columns,
+                make_missing_field_nullable: props.make_missing_field_nullable,
             },
             subscription,
             overrides,
@@ -216,11 +179,80 @@ impl SinkSettings {
         TableNamer::new(&settings)?;
         Ok(settings)
     }
+
+    /// The settings from plain string properties, for tests and tools that hold a map
+    /// (current names or deprecated aliases, and `topics` / `topics.regex`): validated
+    /// against the same declarations as a pipeline file, then [`crate::config::settings`].
+    /// Absent keys take their defaults; keys the sink does not declare are ignored, as
+    /// the Java task ignored them (`sluice validate` reports them in pipeline files).
+    pub fn from_props(props: &BTreeMap<String, String>) -> Result<SinkSettings, SettingsError> {
+        let sink = config_def();
+        let subscription = subscription_def();
+        let raw = |def: &ConfigDef| {
+            let pairs = props.iter().filter(|(k, _)| def.lookup(k).is_some());
+            RawProperties::from_pairs(Origin::file("<properties>"), pairs)
+        };
+        let mut problems = Problems::new();
+        let mut check = |def: &ConfigDef| -> Option<ParsedConfig> {
+            validate(def, &raw(def), Options::default(), &mut problems)
+        };
+        match (check(&sink), check(&subscription)) {
+            (Some(connector), Some(pipeline)) => crate::config::settings(&connector, &pipeline),
+            _ => Err(first_error(&problems, props, &[&sink, &subscription])),
+        }
+    }
+}
+
+/// The pipeline's declarations of `topics` and `topics.regex`.
+fn subscription_def() -> ConfigDef {
+    let def = pipeline_def();
+    let component = def.component.clone();
+    let properties = def
+        .properties
+        .into_iter()
+        .filter(|p| p.name == keys::TOPICS || p.name == keys::TOPICS_REGEX)
+        .collect();
+    ConfigDef::new(component, properties)
+}
+
+/// The first validation error as a [`SettingsError`], naming the property under its
+/// declared name.
+fn first_error(
+    problems: &Problems,
+    props: &BTreeMap<String, String>,
+    defs: &[&ConfigDef],
+) -> SettingsError {
+    let error = problems
+        .errors()
+        .next()
+        .expect("validation failed with an error");
+    let key = error.property.as_deref().unwrap_or_default();
+    let declared = defs.iter().find_map(|d| d.lookup(key));
+    let name = names::ALL
+        .iter()
+        .chain(&[keys::TOPICS, keys::TOPICS_REGEX])
+        .copied()
+        .find(|n| declared.is_some_and(|d| d.name == *n))
+        .expect("every declared name is in names::ALL");
+    let given = declared.is_some_and(|d| props.keys().any(|k| d.answers_to(k)));
+    if declared.is_some_and(|d| d.is_required()) && !given {
+        SettingsError::Missing(name)
+    } else {
+        invalid(name, error.message.clone())
+    }
+}
+
+/// A count the declaration already checked to be at least 1.
+fn at_least_one<T: TryFrom<i32>>(key: &'static str, value: i32) -> Result<T, SettingsError> {
+    T::try_from(value)
+        .ok()
+        .filter(|_| value >= 1)
+        .ok_or_else(|| invalid(key, "must be at least 1"))
 }
 
 /// Checks the head-node URL up front (the Java sink only noticed a scheme-less URL when
-/// it threw an `IllegalArgumentException`, §1.3) and drops a trailing `/` so that
-/// endpoint paths can be appended.
+/// `java.net.URL` threw an `IllegalArgumentException` at start) and drops a trailing `/`
+/// so that endpoint paths can be appended.
 fn parse_url(raw: &str) -> Result<String, SettingsError> {
     if raw.is_empty() {
         return Err(SettingsError::Missing(keys::URL));
@@ -239,35 +271,6 @@ fn parse_url(raw: &str) -> Result<String, SettingsError> {
         return Err(invalid(keys::URL, format!("{raw:?} has no host")));
     }
     Ok(raw.trim_end_matches('/').to_owned())
-}
-
-fn parse_subscription(props: &BTreeMap<String, String>) -> Result<Subscription, SettingsError> {
-    let topics = props.get(keys::TOPICS).map(|t| t.trim()).unwrap_or("");
-    let regex = props
-        .get(keys::TOPICS_REGEX)
-        .map(|t| t.trim())
-        .unwrap_or("");
-    match (topics.is_empty(), regex.is_empty()) {
-        (false, false) => Err(invalid(
-            keys::TOPICS,
-            format!(
-                "{} and {} are mutually exclusive",
-                keys::TOPICS,
-                keys::TOPICS_REGEX
-            ),
-        )),
-        (true, false) => Ok(Subscription::Regex(regex.to_owned())),
-        // No subscription at all is the runtime's error to report; the sink only needs
-        // the list for destination names, and an empty list has none to match.
-        _ => Ok(Subscription::Topics(
-            topics
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -1,42 +1,13 @@
-//! Credentials. Secrets never print: `Debug` shows `[hidden]`, there is no
-//! `Display`, and the `Authorization` header is marked sensitive.
+//! Credentials. Secrets never print: `Debug` and `Display` show `[hidden]`, and the
+//! `Authorization` header is marked sensitive.
+//!
+//! [`Secret`] is the configuration's secret type: a password stays one from the
+//! pipeline file to the header built here, the only place that exposes it.
 
 use base64::Engine;
 use reqwest::header::HeaderValue;
 
-/// A secret string (password or token).
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    /// The secret itself; call sites are easy to audit.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[hidden]")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(s: String) -> Self {
-        Secret(s)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(s: &str) -> Self {
-        Secret(s.to_owned())
-    }
-}
+pub use sluice_config::Secret;
 
 /// How requests authenticate (plain HTTP auth on every request; Kinetica has no
 /// login endpoint).

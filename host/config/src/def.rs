@@ -1,7 +1,14 @@
 //! Declaring properties: every property of every component is declared exactly once,
-//! here-style, with its type, default, validator, importance, group, display name,
-//! documentation, recommended values and deprecated aliases.
+//! with its type, default, validator, importance, group, order, display name,
+//! documentation, recommended values, deprecated aliases, dependents and visibility.
+//!
+//! Components compiled into Sluice declare them with the [`settings!`](crate::settings!)
+//! macro (one typed struct yields its definitions and its parser) or with
+//! [`PropertyDef::new`] and its `const` builders. A Wasm component describes its
+//! properties at run time, so every name and text is a [`Text`]: borrowed from the
+//! binary for the former, owned for the latter.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::value::ConfigValue;
@@ -138,21 +145,149 @@ impl fmt::Display for Validator {
     }
 }
 
+/// A name or text in a declaration: borrowed from the binary when declared in code,
+/// owned when a component describes itself at run time (so nothing has to be leaked).
+pub type Text = Cow<'static, str>;
+
+/// A list of names: recommended values, deprecated aliases, dependents. `Static` for
+/// lists written in code (usable in `const` declarations), `Owned` for lists built at run
+/// time.
+#[derive(Debug, Clone)]
+pub enum Names {
+    Static(&'static [&'static str]),
+    Owned(Vec<String>),
+}
+
+impl Names {
+    pub const EMPTY: Names = Names::Static(&[]);
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let (fixed, owned): (&[&str], &[String]) = match self {
+            Names::Static(s) => (s, &[]),
+            Names::Owned(o) => (&[], o),
+        };
+        fixed
+            .iter()
+            .copied()
+            .chain(owned.iter().map(String::as_str))
+    }
+    pub fn len(&self) -> usize {
+        match self {
+            Names::Static(s) => s.len(),
+            Names::Owned(o) => o.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
+    }
+    /// The names separated by `sep`, as `[&str]::join` does.
+    pub fn join(&self, sep: &str) -> String {
+        self.iter().collect::<Vec<_>>().join(sep)
+    }
+    /// Adds `name` unless it is already listed.
+    pub fn push(&mut self, name: &str) {
+        if !self.contains(name) {
+            let mut owned: Vec<String> = self.iter().map(str::to_owned).collect();
+            owned.push(name.to_owned());
+            *self = Names::Owned(owned);
+        }
+    }
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names::EMPTY
+    }
+}
+
+impl PartialEq for Names {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl From<Vec<String>> for Names {
+    fn from(names: Vec<String>) -> Self {
+        Names::Owned(names)
+    }
+}
+
+impl From<&'static [&'static str]> for Names {
+    fn from(names: &'static [&'static str]) -> Self {
+        Names::Static(names)
+    }
+}
+
+/// When a property is visible, as Kafka Connect's `Recommender.visible` decides for its
+/// UIs: only while another property of the same definition has a given value (e.g. the
+/// `kinetica.schema_evolution.*` options only while `kinetica.schema_evolution.enabled`
+/// is `true`). An invisible property is still accepted; it has no effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisibleWhen {
+    pub property: Text,
+    /// The value in Kafka's text form (`true`, `10`, `a,b`), compared ignoring case.
+    pub equals: Text,
+}
+
 /// One declared property.
 #[derive(Debug, Clone)]
 pub struct PropertyDef {
-    pub name: &'static str,
+    pub name: Text,
     pub ty: PropertyType,
-    /// `None` means required: a pipeline that lacks it is invalid.
-    pub default: Option<&'static str>,
+    /// The default in text form. `None` with [`PropertyDef::required`] set: a pipeline
+    /// that lacks the property is invalid; `None` otherwise: the property simply has no
+    /// value when not given (Kafka's `null` default).
+    pub default: Option<Text>,
+    pub required: bool,
     pub validator: Option<Validator>,
     pub importance: Importance,
-    pub group: &'static str,
-    pub display_name: &'static str,
-    pub doc: &'static str,
-    pub recommended: &'static [&'static str],
+    pub group: Text,
+    /// Position within its group (Kafka's `orderInGroup`); `None` keeps the declaration
+    /// order.
+    pub order: Option<u32>,
+    pub display_name: Text,
+    pub doc: Text,
+    pub recommended: Names,
     /// Older names that still work. The new name wins when both are given.
-    pub deprecated_aliases: &'static [&'static str],
+    pub deprecated_aliases: Names,
+    /// Properties whose visibility depends on this one (Kafka's `dependents`).
+    /// [`ConfigDef::new`] adds those that name this one in [`PropertyDef::visible_when`].
+    pub dependents: Names,
+    pub visible_when: Option<VisibleWhen>,
+}
+
+/// Replaces a borrowed value in a `const` builder. A `const fn` cannot run destructors,
+/// so the old value is forgotten rather than dropped; that frees nothing only because a
+/// borrowed value owns nothing, which this checks. Values set at run time (owned ones)
+/// are set through the fields.
+const fn put(slot: &mut Text, value: &'static str) {
+    if let Cow::Owned(_) = slot {
+        panic!("a const builder cannot replace an owned value; assign the field instead");
+    }
+    std::mem::forget(std::mem::replace(slot, Cow::Borrowed(value)));
+}
+
+/// [`put`] for an optional text.
+const fn put_option(slot: &mut Option<Text>, value: Option<&'static str>) {
+    if let Some(Cow::Owned(_)) = slot {
+        panic!("a const builder cannot replace an owned value; assign the field instead");
+    }
+    let new = match value {
+        Some(v) => Some(Cow::Borrowed(v)),
+        None => None,
+    };
+    std::mem::forget(std::mem::replace(slot, new));
+}
+
+/// [`put`] for a list of names.
+const fn put_names(slot: &mut Names, value: &'static [&'static str]) {
+    if let Names::Owned(_) = slot {
+        panic!("a const builder cannot replace an owned list; assign the field instead");
+    }
+    std::mem::forget(std::mem::replace(slot, Names::Static(value)));
 }
 
 impl PropertyDef {
@@ -160,24 +295,47 @@ impl PropertyDef {
     /// default, `Low` importance, no validator) and are set with the builder methods.
     pub const fn new(name: &'static str, ty: PropertyType, doc: &'static str) -> PropertyDef {
         PropertyDef {
-            name,
+            name: Cow::Borrowed(name),
             ty,
-            default: Some(""),
+            default: Some(Cow::Borrowed("")),
+            required: false,
             validator: None,
             importance: Importance::Low,
-            group: "",
-            display_name: name,
-            doc,
-            recommended: &[],
-            deprecated_aliases: &[],
+            group: Cow::Borrowed(""),
+            order: None,
+            display_name: Cow::Borrowed(name),
+            doc: Cow::Borrowed(doc),
+            recommended: Names::EMPTY,
+            deprecated_aliases: Names::EMPTY,
+            dependents: Names::EMPTY,
+            visible_when: None,
+        }
+    }
+    /// [`PropertyDef::new`] for names and texts known only at run time (a component's
+    /// self-description); set the other fields directly.
+    pub fn described(name: impl Into<Text>, ty: PropertyType, doc: impl Into<Text>) -> Self {
+        let name = name.into();
+        PropertyDef {
+            display_name: name.clone(),
+            name,
+            doc: doc.into(),
+            ..PropertyDef::new("", ty, "")
         }
     }
     pub const fn default(mut self, default: &'static str) -> Self {
-        self.default = Some(default);
+        put_option(&mut self.default, Some(default));
+        self.required = false;
         self
     }
     pub const fn required(mut self) -> Self {
-        self.default = None;
+        put_option(&mut self.default, None);
+        self.required = true;
+        self
+    }
+    /// No default and not required: the property has no value unless given.
+    pub const fn optional(mut self) -> Self {
+        put_option(&mut self.default, None);
+        self.required = false;
         self
     }
     pub const fn validator(mut self, v: Validator) -> Self {
@@ -189,45 +347,81 @@ impl PropertyDef {
         self
     }
     pub const fn group(mut self, g: &'static str) -> Self {
-        self.group = g;
+        put(&mut self.group, g);
+        self
+    }
+    pub const fn order(mut self, order: u32) -> Self {
+        self.order = Some(order);
         self
     }
     pub const fn display(mut self, d: &'static str) -> Self {
-        self.display_name = d;
+        put(&mut self.display_name, d);
         self
     }
     pub const fn recommended(mut self, r: &'static [&'static str]) -> Self {
-        self.recommended = r;
+        put_names(&mut self.recommended, r);
         self
     }
     pub const fn aliases(mut self, a: &'static [&'static str]) -> Self {
-        self.deprecated_aliases = a;
+        put_names(&mut self.deprecated_aliases, a);
+        self
+    }
+    pub const fn dependents(mut self, d: &'static [&'static str]) -> Self {
+        put_names(&mut self.dependents, d);
+        self
+    }
+    /// Visible only while `property` has the value `equals` (text form).
+    pub const fn visible_when(mut self, property: &'static str, equals: &'static str) -> Self {
+        if let Some(VisibleWhen { .. }) = &self.visible_when {
+            panic!("visible_when is set twice");
+        }
+        let new = Some(VisibleWhen {
+            property: Cow::Borrowed(property),
+            equals: Cow::Borrowed(equals),
+        });
+        std::mem::forget(std::mem::replace(&mut self.visible_when, new));
         self
     }
     pub fn is_secret(&self) -> bool {
         self.ty == PropertyType::Password
     }
     pub fn is_required(&self) -> bool {
-        self.default.is_none()
+        self.required
     }
     /// Whether `key` is this property's name or one of its deprecated aliases.
     pub fn answers_to(&self, key: &str) -> bool {
-        self.name == key || self.deprecated_aliases.contains(&key)
+        self.name == key || self.deprecated_aliases.contains(key)
     }
 }
 
 /// The declared properties of one component (a connector, a converter, the pipeline
-/// itself…). `name` identifies it in `sluice config describe` and in errors.
+/// itself…). `component` identifies it in `sluice config describe` and in errors.
 #[derive(Debug, Clone)]
 pub struct ConfigDef {
-    pub component: &'static str,
+    pub component: Text,
     pub properties: Vec<PropertyDef>,
 }
 
 impl ConfigDef {
-    pub fn new(component: &'static str, properties: Vec<PropertyDef>) -> ConfigDef {
+    /// The definition of `component`. Each property named by another's `visible_when`
+    /// lists that one among its dependents, so the dependency is declared once.
+    pub fn new(component: impl Into<Text>, mut properties: Vec<PropertyDef>) -> ConfigDef {
+        let links: Vec<(String, String)> = properties
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.visible_when.as_ref()?.property.to_string(),
+                    p.name.to_string(),
+                ))
+            })
+            .collect();
+        for (parent, child) in links {
+            if let Some(p) = properties.iter_mut().find(|p| p.name == parent) {
+                p.dependents.push(&child);
+            }
+        }
         ConfigDef {
-            component,
+            component: component.into(),
             properties,
         }
     }
@@ -240,7 +434,36 @@ impl ConfigDef {
         self.properties.iter().find(|p| p.answers_to(key))
     }
     /// The current names of every property, in declaration order (for suggestions).
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.properties.iter().map(|p| p.name)
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.properties.iter().map(|p| p.name.as_ref())
+    }
+    /// Whether `prop` is visible with these values: always, unless it has a
+    /// [`VisibleWhen`] whose property has another value (or none).
+    pub fn is_visible(&self, prop: &PropertyDef, values: &crate::ParsedConfig) -> bool {
+        let Some(when) = &prop.visible_when else {
+            return true;
+        };
+        match values.get(&when.property) {
+            // A secret's value is never compared, so a condition on one is never met.
+            Some(crate::ConfigValue::Password(_)) | None => false,
+            Some(v) => v.expose_text().eq_ignore_ascii_case(&when.equals),
+        }
+    }
+    /// The properties in Kafka Connect's documentation order: by group (in the order
+    /// groups first appear), then importance (high first), then `order`, then declaration
+    /// order.
+    pub fn sorted(&self) -> Vec<&PropertyDef> {
+        let mut groups: Vec<&str> = Vec::new();
+        for p in &self.properties {
+            if !groups.contains(&p.group.as_ref()) {
+                groups.push(&p.group);
+            }
+        }
+        let mut sorted: Vec<(usize, &PropertyDef)> = self.properties.iter().enumerate().collect();
+        sorted.sort_by_key(|(position, p)| {
+            let group = groups.iter().position(|g| *g == p.group);
+            (group, p.importance, p.order.unwrap_or(u32::MAX), *position)
+        });
+        sorted.into_iter().map(|(_, p)| p).collect()
     }
 }

@@ -5,6 +5,7 @@
 //! parsing, so its getters returned pre-resolution values), this is built once, from
 //! the resolved keys, and is immutable.
 
+use crate::def::Text;
 use crate::origin::Origin;
 use crate::secret::Password;
 use crate::value::ConfigValue;
@@ -21,7 +22,7 @@ pub enum ValueSource {
 /// One property's resolved value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
-    pub name: &'static str,
+    pub name: Text,
     pub value: ConfigValue,
     pub source: ValueSource,
 }
@@ -30,16 +31,16 @@ pub struct Resolved {
 /// passwords print as `[hidden]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedConfig {
-    component: &'static str,
+    component: Text,
     values: Vec<Resolved>,
 }
 
 impl ParsedConfig {
-    pub(crate) fn new(component: &'static str, values: Vec<Resolved>) -> ParsedConfig {
+    pub(crate) fn new(component: Text, values: Vec<Resolved>) -> ParsedConfig {
         ParsedConfig { component, values }
     }
-    pub fn component(&self) -> &'static str {
-        self.component
+    pub fn component(&self) -> &str {
+        &self.component
     }
     pub fn iter(&self) -> impl Iterator<Item = &Resolved> {
         self.values.iter()
@@ -84,7 +85,7 @@ impl ParsedConfig {
     pub fn expose_as_strings(&self) -> std::collections::BTreeMap<String, String> {
         self.values
             .iter()
-            .map(|r| (r.name.to_owned(), r.value.expose_text()))
+            .map(|r| (r.name.to_string(), r.value.expose_text()))
             .collect()
     }
 

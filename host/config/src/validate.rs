@@ -45,49 +45,50 @@ pub(crate) fn validate_partial(
     let mut values = Vec::with_capacity(def.properties.len());
     for prop in &def.properties {
         match resolve(prop, props, options, problems) {
-            Ok(v) => values.push(v),
+            Ok(v) => values.extend(v),
             Err(Failed) => ok = false,
         }
     }
     ok &= report_unknown(def, props, options, problems);
-    (ParsedConfig::new(def.component, values), ok)
+    (ParsedConfig::new(def.component.clone(), values), ok)
 }
 
 /// A property had no usable value; the reason is already among the problems.
 struct Failed;
 
-/// One property's value: from its name, else from a deprecated alias, else the default.
+/// One property's value: from its name, else from a deprecated alias, else the default
+/// (none for an optional property without one).
 fn resolve(
     prop: &PropertyDef,
     props: &RawProperties,
     options: Options<'_>,
     problems: &mut Problems,
-) -> Result<Resolved, Failed> {
+) -> Result<Option<Resolved>, Failed> {
     let full = |key: &str| format!("{}{key}", options.prefix);
-    let given = props.get(prop.name).map(|e| (prop.name, e));
+    let given = props.get(&prop.name).map(|e| (prop.name.as_ref(), e));
     let aliases: Vec<(&str, &RawEntry)> = prop
         .deprecated_aliases
         .iter()
-        .filter_map(|a| props.get(a).map(|e| (*a, e)))
+        .filter_map(|a| props.get(a).map(|e| (a, e)))
         .collect();
     let chosen = given.or_else(|| aliases.first().copied());
     for (alias, entry) in &aliases {
         let message = match chosen {
             Some((used, _)) if used == *alias => format!(
                 "deprecated alias of `{}`; rename it (the value is used)",
-                full(prop.name)
+                full(&prop.name)
             ),
             _ => format!(
                 "deprecated alias of `{}` and ignored, because `{}` is also set",
-                full(prop.name),
-                full(chosen.map_or(prop.name, |(k, _)| k))
+                full(&prop.name),
+                full(chosen.map_or(prop.name.as_ref(), |(k, _)| k))
             ),
         };
         problems.warning(&entry.origin, Some(&full(alias)), message);
     }
 
     let Some((key, entry)) = chosen else {
-        return default_value(prop, props.source(), &full(prop.name), problems);
+        return default_value(prop, props.source(), &full(&prop.name), problems);
     };
     let sensitive = prop.is_secret() || entry.from_provider;
     let shown = |reason: String| {
@@ -108,14 +109,14 @@ fn resolve(
             return Err(Failed);
         }
     };
-    Ok(Resolved {
-        name: prop.name,
+    Ok(Some(Resolved {
+        name: prop.name.clone(),
         value: parsed,
         source: ValueSource::Set {
             key: key.to_owned(),
             origin: entry.origin.clone(),
         },
-    })
+    }))
 }
 
 fn check(prop: &PropertyDef, value: &ConfigValue) -> Result<(), String> {
@@ -129,20 +130,23 @@ fn default_value(
     file: &Origin,
     full_name: &str,
     problems: &mut Problems,
-) -> Result<Resolved, Failed> {
-    let Some(default) = prop.default else {
+) -> Result<Option<Resolved>, Failed> {
+    let Some(default) = &prop.default else {
+        if !prop.required {
+            return Ok(None);
+        }
         problems.error(file, Some(full_name), "missing required property");
         return Err(Failed);
     };
     // A default that does not parse is a bug in a declaration; the registry's tests catch
     // it, and reporting it beats panicking in a user's face.
-    let raw = crate::raw::RawValue::Scalar(default.to_owned());
+    let raw = crate::raw::RawValue::Scalar(default.to_string());
     match value::parse(&prop.ty, &raw) {
-        Ok(value) => Ok(Resolved {
-            name: prop.name,
+        Ok(value) => Ok(Some(Resolved {
+            name: prop.name.clone(),
             value,
             source: ValueSource::Default,
-        }),
+        })),
         Err(reason) => {
             problems.error(
                 file,

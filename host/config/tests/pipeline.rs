@@ -168,7 +168,7 @@ fn a_component_receives_only_its_own_group() {
         [("pattern".to_owned(), "t".to_owned())]
     );
     // The connector never sees component or pipeline keys.
-    let connector_keys: Vec<_> = p.connector.config.iter().map(|r| r.name).collect();
+    let connector_keys: Vec<_> = p.connector.config.iter().map(|r| r.name.as_ref()).collect();
     assert_eq!(
         connector_keys,
         ["db.url", "db.batch_size", "db.password", "db.tables.prefix"]

@@ -13,7 +13,7 @@ pub const COMPONENT: &str = "ByteArrayConverter";
 
 pub fn config_def() -> ConfigDef {
     ConfigDef {
-        component: COMPONENT,
+        component: COMPONENT.into(),
         properties: vec![CONVERTER_TYPE],
     }
 }

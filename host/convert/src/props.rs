@@ -18,11 +18,11 @@ pub(crate) struct Props<'a> {
 
 impl Props<'_> {
     /// The given value, or the declared default.
-    fn raw(&self, def: &PropertyDef) -> &str {
+    fn raw<'a>(&'a self, def: &'a PropertyDef) -> &'a str {
         self.props
-            .get(def.name)
+            .get(def.name.as_ref())
             .map(String::as_str)
-            .or(def.default)
+            .or(def.default.as_deref())
             .unwrap_or("")
             .trim()
     }
@@ -80,7 +80,7 @@ impl Props<'_> {
         Ok(n)
     }
 
-    pub fn string(&self, def: &PropertyDef) -> &str {
+    pub fn string<'a>(&'a self, def: &'a PropertyDef) -> &'a str {
         self.raw(def)
     }
 }

@@ -33,7 +33,7 @@ pub const ENCODING: PropertyDef = PropertyDef::new(
 
 pub fn config_def() -> ConfigDef {
     ConfigDef {
-        component: COMPONENT,
+        component: COMPONENT.into(),
         properties: vec![ENCODING, CONVERTER_TYPE],
     }
 }
@@ -67,8 +67,8 @@ impl StringConverter {
             props,
             component: COMPONENT,
         };
-        let name = p.string(&ENCODING);
-        let charset = Charset::from_name(name).ok_or_else(|| {
+        let encoding = ENCODING;
+        let charset = Charset::from_name(p.string(&encoding)).ok_or_else(|| {
             ConvertError::Config(format!(
                 "{COMPONENT}: unsupported {}; supported: {}",
                 ENCODING.name,

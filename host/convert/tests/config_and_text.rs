@@ -135,7 +135,7 @@ fn invalid_property_values_are_reported() {
 #[test]
 fn declarations_match_kafka() {
     let defs = config_defs();
-    let names: Vec<_> = defs.iter().map(|d| d.component).collect();
+    let names: Vec<_> = defs.iter().map(|d| d.component.as_ref()).collect();
     assert_eq!(
         names,
         ["JsonConverter", "StringConverter", "ByteArrayConverter"]
@@ -143,17 +143,20 @@ fn declarations_match_kafka() {
     let json = &defs[0];
     let get = |n: &str| json.properties.iter().find(|p| p.name == n).unwrap();
     assert_eq!(get("schemas.enable").ty, PropertyType::Boolean);
-    assert_eq!(get("schemas.enable").default, Some("true"));
-    assert_eq!(get("schemas.cache.size").default, Some("1000"));
+    assert_eq!(get("schemas.enable").default.as_deref(), Some("true"));
+    assert_eq!(get("schemas.cache.size").default.as_deref(), Some("1000"));
     assert_eq!(
         get("decimal.format").ty,
         PropertyType::Enum(&["BASE64", "NUMERIC"])
     );
-    assert_eq!(get("decimal.format").default, Some("BASE64"));
-    assert_eq!(get("replace.null.with.default").default, Some("true"));
+    assert_eq!(get("decimal.format").default.as_deref(), Some("BASE64"));
+    assert_eq!(
+        get("replace.null.with.default").default.as_deref(),
+        Some("true")
+    );
     let string = &defs[1];
     assert_eq!(string.properties[0].name, "converter.encoding");
-    assert_eq!(string.properties[0].default, Some("UTF-8"));
+    assert_eq!(string.properties[0].default.as_deref(), Some("UTF-8"));
     for def in &defs {
         for p in &def.properties {
             assert!(!p.doc.is_empty(), "{}", p.name);

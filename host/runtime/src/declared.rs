@@ -2,29 +2,8 @@
 //! checked exactly like a compiled-in component's: unknown keys with suggestions,
 //! missing required ones, types.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
-
 use sluice_config::{ConfigDef, PropertyDef, PropertyType};
 use sluice_engine::PropertySpec;
-
-/// `ConfigDef` holds `&'static str`s (definitions are normally constants). A component's
-/// names and docs are only known at run time, so they are leaked — once per distinct
-/// string, through this interner, so reloading a component (hot swaps) does not leak
-/// again and again.
-fn intern(s: &str) -> &'static str {
-    static STRINGS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut set = STRINGS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    if let Some(known) = set.get(s) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-    set.insert(leaked);
-    leaked
-}
 
 fn property_type(ty: &str) -> PropertyType {
     match ty {
@@ -61,13 +40,15 @@ pub(crate) fn config_def(component: &str, specs: &[PropertySpec]) -> ConfigDef {
         .map(|s| {
             let ty = property_type(s.ty);
             let default = match &s.default {
-                Some(d) => intern(d),
-                None => placeholder(&ty),
+                Some(d) => d.clone(),
+                None => placeholder(&ty).to_owned(),
             };
-            PropertyDef::new(intern(&s.name), ty, intern(&s.doc)).default(default)
+            let mut def = PropertyDef::described(s.name.clone(), ty, s.doc.clone());
+            def.default = Some(default.into());
+            def
         })
         .collect();
-    ConfigDef::new(intern(component), properties)
+    ConfigDef::new(component.to_owned(), properties)
 }
 
 #[cfg(test)]
@@ -95,11 +76,6 @@ mod tests {
         let fields = def.get("fields").unwrap();
         assert!(!fields.is_required(), "the component checks what it needs");
         assert_eq!(fields.ty, PropertyType::List);
-        assert_eq!(def.get("part").unwrap().default, Some("value"));
-        // Interned: the same text is the same allocation.
-        assert!(std::ptr::eq(
-            intern("fields"),
-            def.get("fields").unwrap().name
-        ));
+        assert_eq!(def.get("part").unwrap().default.as_deref(), Some("value"));
     }
 }

@@ -258,8 +258,8 @@ mod tests {
     fn every_default_is_valid() {
         for d in Registry::standard().described() {
             for p in &d.def.properties {
-                let Some(default) = p.default else { continue };
-                let parsed = value::parse(&p.ty, &RawValue::Scalar(default.to_owned()))
+                let Some(default) = &p.default else { continue };
+                let parsed = value::parse(&p.ty, &RawValue::Scalar(default.to_string()))
                     .unwrap_or_else(|e| panic!("{}{}: default: {e}", d.prefix, p.name));
                 if let Some(v) = &p.validator {
                     sluice_config::validator::check(v, &parsed)
@@ -275,21 +275,21 @@ mod tests {
     fn every_property_is_documented_and_named_once() {
         let mut seen = std::collections::HashSet::new();
         for d in Registry::standard().described() {
-            let component = if d.prefix == CONVERTER_PREFIX {
-                d.def.component
+            let component: &str = if d.prefix == CONVERTER_PREFIX {
+                &d.def.component
             } else {
                 ""
             };
             for p in &d.def.properties {
                 assert!(!p.doc.is_empty(), "{} has no doc", p.name);
-                for name in std::iter::once(&p.name).chain(p.deprecated_aliases) {
+                for name in std::iter::once(p.name.as_ref()).chain(p.deprecated_aliases.iter()) {
                     let key = format!("{component}:{}{}", d.prefix, name);
                     assert!(seen.insert(key.clone()), "{key} is declared twice");
                 }
                 // A secret with a default would be a secret in the source code.
                 if p.ty == PropertyType::Password {
                     assert!(
-                        p.default.is_none_or(str::is_empty),
+                        p.default.as_deref().is_none_or(str::is_empty),
                         "{} has a default",
                         p.name
                     );

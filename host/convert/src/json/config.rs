@@ -64,7 +64,7 @@ pub const REPLACE_NULL_WITH_DEFAULT: PropertyDef = PropertyDef::new(
 
 pub fn config_def() -> ConfigDef {
     ConfigDef {
-        component: COMPONENT,
+        component: COMPONENT.into(),
         properties: vec![
             SCHEMAS_ENABLE,
             SCHEMAS_CACHE_SIZE,

@@ -17,26 +17,32 @@ pub struct Args {
 }
 
 /// One line of the listing: a property, or a deprecated alias of one.
-struct Row {
-    component: &'static str,
-    group: &'static str,
+struct Row<'a> {
+    component: &'a str,
+    group: &'a str,
     name: String,
-    display_name: &'static str,
+    display_name: &'a str,
     ty: String,
-    /// `None`: required.
-    default: Option<&'static str>,
+    /// `None`: required, or optional without a default (see `required`).
+    default: Option<&'a str>,
+    required: bool,
     importance: String,
     secret: bool,
     validator: Option<String>,
-    recommended: &'static [&'static str],
+    recommended: Vec<&'a str>,
     doc: String,
     /// For an alias row, the property it stands for.
     alias_of: Option<String>,
     aliases: Vec<String>,
+    /// Properties shown only depending on this one.
+    dependents: Vec<String>,
+    /// Shown only while this property (full key) has this value.
+    visible_when: Option<(String, &'a str)>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let rows = rows(&Registry::standard().described());
+    let described = Registry::standard().described();
+    let rows = rows(&described);
     let mut out = std::io::stdout().lock();
     if args.json {
         let list: Vec<Value> = rows.iter().map(to_json).collect();
@@ -48,47 +54,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn rows(described: &[Described]) -> Vec<Row> {
+/// Every property of every definition, in Kafka Connect's order within each definition
+/// (by group, then importance, then declaration order), each followed by its aliases.
+fn rows(described: &[Described]) -> Vec<Row<'_>> {
     let mut rows = Vec::new();
     for d in described {
-        for p in &d.def.properties {
-            let full = |n: &str| format!("{}{n}", d.prefix);
-            let main = row(d.def.component, p, full(p.name), p.doc.to_owned());
-            let aliases: Vec<String> = p.deprecated_aliases.iter().map(|a| full(a)).collect();
+        let full = |n: &str| format!("{}{n}", d.prefix);
+        for p in d.def.sorted() {
+            let main = row(&d.def.component, p, full(&p.name), p.doc.to_string());
+            let aliases: Vec<String> = p.deprecated_aliases.iter().map(full).collect();
             let alias_rows: Vec<Row> = aliases
                 .iter()
                 .map(|a| Row {
-                    alias_of: Some(full(p.name)),
+                    alias_of: Some(full(&p.name)),
                     ..row(
-                        d.def.component,
+                        &d.def.component,
                         p,
                         a.clone(),
-                        format!("Deprecated alias of `{}`.", full(p.name)),
+                        format!("Deprecated alias of `{}`.", full(&p.name)),
                     )
                 })
                 .collect();
-            rows.push(Row { aliases, ..main });
+            rows.push(Row {
+                aliases,
+                dependents: p.dependents.iter().map(full).collect(),
+                visible_when: p
+                    .visible_when
+                    .as_ref()
+                    .map(|w| (full(&w.property), w.equals.as_ref())),
+                ..main
+            });
             rows.extend(alias_rows);
         }
     }
     rows
 }
 
-fn row(component: &'static str, p: &PropertyDef, name: String, doc: String) -> Row {
+fn row<'a>(component: &'a str, p: &'a PropertyDef, name: String, doc: String) -> Row<'a> {
     Row {
         component,
-        group: p.group,
+        group: &p.group,
         name,
-        display_name: p.display_name,
+        display_name: &p.display_name,
         ty: p.ty.to_string(),
-        default: p.default,
+        default: p.default.as_deref(),
+        required: p.is_required(),
         importance: p.importance.to_string(),
         secret: p.is_secret(),
         validator: p.validator.as_ref().map(ToString::to_string),
-        recommended: p.recommended,
+        recommended: p.recommended.iter().collect(),
         doc,
         alias_of: None,
         aliases: Vec::new(),
+        dependents: Vec::new(),
+        visible_when: None,
     }
 }
 
@@ -99,7 +118,7 @@ fn to_json(r: &Row) -> Value {
         "name": r.name,
         "display_name": r.display_name,
         "type": r.ty,
-        "required": r.default.is_none(),
+        "required": r.required,
         "default": r.default,
         "importance": r.importance,
         "secret": r.secret,
@@ -108,6 +127,10 @@ fn to_json(r: &Row) -> Value {
         "documentation": r.doc,
         "deprecated_aliases": r.aliases,
         "deprecated_alias_of": r.alias_of,
+        "dependents": r.dependents,
+        "visible_when": r.visible_when.as_ref().map(|(property, value)| {
+            json!({"property": property, "value": value})
+        }),
     })
 }
 
@@ -130,14 +153,20 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
                 r.ty.clone()
             };
             let default = match r.default {
-                None => "(required)".to_owned(),
+                None if r.required => "(required)".to_owned(),
+                None => "(none)".to_owned(),
                 Some("") => "\"\"".to_owned(),
                 Some(d) => d.to_owned(),
             };
-            let doc = match &r.validator {
-                Some(v) => format!("{} Valid values: {v}.", r.doc),
-                None => r.doc.clone(),
-            };
+            let mut doc = r.doc.clone();
+            if let Some(v) = &r.validator {
+                doc += &format!(" Valid values: {v}.");
+            }
+            // Kafka Connect hides such a property in its UIs while the condition is
+            // false; a listing without values marks it instead.
+            if let Some((property, value)) = &r.visible_when {
+                doc += &format!(" Shown only when `{property}={value}`.");
+            }
             [
                 r.component.to_owned(),
                 r.group.to_owned(),
@@ -179,7 +208,8 @@ mod tests {
 
     #[test]
     fn aliases_get_their_own_rows_pointing_at_the_new_name() {
-        let rows = rows(&Registry::standard().described());
+        let described = Registry::standard().described();
+        let rows = rows(&described);
         let alias = rows
             .iter()
             .find(|r| r.name == "kinetica.allow_schema_evolution")
@@ -208,5 +238,75 @@ mod tests {
         assert!(pw.contains("password (secret)"), "{pw}");
         let url = text.lines().find(|l| l.contains("kinetica.url ")).unwrap();
         assert!(url.contains("(required)"), "{url}");
+    }
+
+    /// Kafka Connect's order: high importance first within a group, then declaration
+    /// order; aliases follow their property.
+    #[test]
+    fn properties_are_ordered_by_importance_within_their_group() {
+        let described = Registry::standard().described();
+        let rows = rows(&described);
+        let sink: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.component == "kinetica-sink" && r.alias_of.is_none())
+            .map(|r| r.name.strip_prefix("kinetica.").unwrap())
+            .collect();
+        assert_eq!(
+            sink[..7],
+            [
+                "url",
+                "tables.schema_name",
+                "tables.prefix",
+                "tables.destination_name",
+                "username",
+                "password",
+                "timeout",
+            ]
+        );
+        let importance: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.component == "kinetica-sink")
+            .map(|r| r.importance.as_str())
+            .collect();
+        let mut sorted = importance.clone();
+        sorted.sort_by_key(|i| ["high", "medium", "low"].iter().position(|x| x == i));
+        assert_eq!(importance, sorted);
+    }
+
+    #[test]
+    fn conditionally_visible_properties_are_marked() {
+        let described = Registry::standard().described();
+        let rows = rows(&described);
+        let enabled = rows
+            .iter()
+            .find(|r| r.name == "kinetica.schema_evolution.enabled")
+            .unwrap();
+        assert_eq!(
+            enabled.dependents,
+            [
+                "kinetica.schema_evolution.add_new_fields_as_columns",
+                "kinetica.schema_evolution.make_missing_field_nullable",
+            ]
+        );
+        let json = to_json(
+            rows.iter()
+                .find(|r| r.name == "kinetica.schema_evolution.add_new_fields_as_columns")
+                .unwrap(),
+        );
+        assert_eq!(
+            json["visible_when"],
+            json!({"property": "kinetica.schema_evolution.enabled", "value": "true"})
+        );
+        let mut out = Vec::new();
+        write_table(&mut out, &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains("kinetica.schema_evolution.make_missing_field_nullable "))
+            .unwrap();
+        assert!(
+            line.ends_with("Shown only when `kinetica.schema_evolution.enabled=true`."),
+            "{line}"
+        );
     }
 }
