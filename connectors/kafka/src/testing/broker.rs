@@ -332,6 +332,7 @@ impl KafkaBroker {
             }
         }
         // The controller has created it; the broker's metadata follows a moment later.
+        // Kafka sends no notice of that, so ask until it shows (usually the first answer).
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let metadata = admin
