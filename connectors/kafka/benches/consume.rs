@@ -1,17 +1,18 @@
-//! Consume throughput from a `tansu` broker: a bare librdkafka `BaseConsumer`
-//! (`testing::raw_consume`, the baseline) against `KafkaSource::poll_batch`, which copies
-//! every record into a `RawRecord`.
+//! Consume throughput from an Apache Kafka broker (`testing::KafkaBroker`, a separate
+//! process): a bare librdkafka `BaseConsumer` (`testing::raw_consume`, the baseline)
+//! against `KafkaSource::poll_batch`, which copies every record into a `RawRecord`.
 //!
 //! Both are timed from their first record to their last, so that connecting and joining
-//! the group are left out, and both use `TansuBroker::consumer_properties()` (a short
-//! `fetch.wait.max.ms`, without which tansu serves ~180 000 msg/s). `SLUICE_BENCH_RECORDS` sets the topic size (default 500 000
-//! records of 100 bytes). Needs `tansu` (see `testing::TANSU_INSTALL_HINT`).
+//! the group are left out, and both use librdkafka's default consumer properties.
+//! `SLUICE_BENCH_RECORDS` sets the topic size (default 500 000 records of 100 bytes).
+//! Needs a JDK and Maven (see `testing::BROKER_INSTALL_HINT`).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sluice_kafka::testing::{TansuBroker, produce_test_records, raw_consume};
+use sluice_kafka::testing::{KafkaBroker, produce_test_records, raw_consume};
 use sluice_kafka::{KafkaSource, SourceSettings, Topics};
 
 const TOPIC: &str = "bench";
@@ -32,7 +33,7 @@ fn source_consume(bootstrap_servers: &str, group: &str, count: u64) -> Duration 
         bootstrap_servers: bootstrap_servers.to_string(),
         group_id: group.to_string(),
         topics: Topics::List(vec![TOPIC.to_string()]),
-        properties: TansuBroker::consumer_properties(),
+        properties: BTreeMap::new(),
     })
     .expect("source");
     let deadline = Instant::now() + TIMEOUT;
@@ -60,7 +61,7 @@ fn source_consume(bootstrap_servers: &str, group: &str, count: u64) -> Duration 
 
 fn bench(c: &mut Criterion) {
     let count = records();
-    let broker = TansuBroker::start().unwrap_or_else(|error| panic!("{error}"));
+    let broker = KafkaBroker::start().unwrap_or_else(|error| panic!("{error:#}"));
     broker.create_topic(TOPIC, 1).expect("topic");
     let started = Instant::now();
     produce_test_records(broker.bootstrap_servers(), TOPIC, count, VALUE_SIZE).expect("produce");
@@ -81,7 +82,7 @@ fn bench(c: &mut Criterion) {
                         TOPIC,
                         count,
                         TIMEOUT,
-                        &TansuBroker::consumer_properties(),
+                        &BTreeMap::new(),
                     )
                     .expect("raw consume");
                     stats.elapsed

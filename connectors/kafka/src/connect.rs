@@ -18,11 +18,11 @@ impl Classify for Error {
             // librdkafka refused a property or a subscription: the file must change.
             Error::Create { .. } | Error::Subscribe { .. } => ErrorClass::USER,
             // The broker or the group is unavailable or moving: worth trying again.
-            Error::Commit { .. } | Error::Deliver { .. } => ErrorClass::TRANSIENT,
+            Error::Commit { .. } | Error::Deliver { .. } | Error::Progress { .. } => {
+                ErrorClass::TRANSIENT
+            }
             // librdkafka gave up on the consumer (it must be recreated).
             Error::Consume { .. } => ErrorClass::REFUSED,
-            #[allow(unreachable_patterns)]
-            _ => ErrorClass::INTERNAL,
         }
     }
 }

@@ -61,7 +61,17 @@ pub enum Error {
         source: RdKafkaError,
     },
 
-    /// Only from the `testing` module: a broker for tests could not be started or used.
-    #[error("{0}")]
-    Testing(String),
+    /// A group's committed offsets or a topic's watermarks could not be read
+    /// ([`group_progress`](crate::group_progress)).
+    #[error(
+        "cannot read the progress of consumer group `{group}` in {topic} on {servers}: {what}: {source}"
+    )]
+    Progress {
+        servers: String,
+        group: String,
+        topic: String,
+        what: &'static str,
+        #[source]
+        source: RdKafkaError,
+    },
 }

@@ -1,6 +1,8 @@
 //! Sluice's Kafka connector: the source that feeds pipelines from a consumer group, the
-//! producer that writes raw records (dead letter queues, test and demo data), and Kafka
-//! brokers for tests ([`testing`]).
+//! producer that writes raw records (dead letter queues, test and demo data), librdkafka's
+//! in-process mock cluster for the demo ([`mock`]), and — only with the `testing` feature,
+//! never in a production build — an Apache Kafka broker process and test data helpers
+//! (`testing`).
 //!
 //! A task's loop is `poll_batch → process → sink write → commit → poll_batch`:
 //!
@@ -32,16 +34,20 @@
 mod config;
 mod connect;
 mod error;
+pub mod mock;
 mod offsets;
 mod producer;
+mod progress;
 mod rebalance;
 mod source;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use connect::build_source;
 pub use error::{Error, Result};
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
+pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
 
@@ -54,8 +60,15 @@ mod tests {
         fn shared<T: Send + Sync>() {}
         send::<crate::KafkaSource>();
         send::<crate::RecordProducer>();
-        shared::<crate::testing::MockKafka>();
-        send::<crate::testing::TansuBroker>();
+        shared::<crate::mock::MockKafka>();
         shared::<crate::Error>();
+    }
+
+    /// The shared test broker is a `static`: it must be `Sync`.
+    #[cfg(feature = "testing")]
+    #[test]
+    fn the_test_broker_can_be_shared() {
+        fn shared<T: Send + Sync>() {}
+        shared::<crate::testing::KafkaBroker>();
     }
 }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sluice_kafka::testing::{MockKafka, consume_exactly, produce_test_records, test_record_index};
+use sluice_kafka::mock::MockKafka;
+use sluice_kafka::testing::{consume_exactly, produce_test_records, test_record_index};
 use sluice_kafka::{
     Error, KafkaSource, Offsets, Partitioning, ProducerSettings, RebalanceEvent, RecordProducer,
     SourceSettings, TopicPartition, Topics,
@@ -387,7 +388,7 @@ fn delivery_failures_are_typed_and_name_the_topic() {
 
 #[test]
 fn a_commit_refused_during_a_rebalance_is_retried_not_lost() {
-    use sluice_kafka::testing::{RDKafkaApiKey, RDKafkaRespErr};
+    use sluice_kafka::mock::{RDKafkaApiKey, RDKafkaRespErr};
     logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("deferred", 1).unwrap();
@@ -428,7 +429,7 @@ fn a_commit_refused_during_a_rebalance_is_retried_not_lost() {
 
 #[test]
 fn deferred_offsets_are_committed_when_the_partitions_are_revoked() {
-    use sluice_kafka::testing::{RDKafkaApiKey, RDKafkaRespErr};
+    use sluice_kafka::mock::{RDKafkaApiKey, RDKafkaRespErr};
     logs();
     let kafka = MockKafka::start().unwrap();
     kafka.create_topic("revoke-commit", 1).unwrap();

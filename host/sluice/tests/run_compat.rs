@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sluice_kafka::testing::{MockKafka, group_progress};
+use sluice_kafka::group_progress;
+use sluice_kafka::mock::MockKafka;
 use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
 use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_record::RawRecord;

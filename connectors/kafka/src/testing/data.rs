@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use anyhow::{Context as _, Result, bail};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use sluice_record::RawRecord;
 
+use crate::KafkaSource;
 use crate::producer::{ProducerSettings, RecordProducer};
-use crate::{Error, KafkaSource, Result};
 
 /// Writes `count` records to `topic`: record `i` has key `key-{i}` (which picks its
 /// partition) and a value of `value_size` bytes (at least 8) that starts with `i` as a
@@ -42,7 +43,8 @@ pub fn produce_test_records(
         value[..8].copy_from_slice(&i.to_be_bytes());
         producer.enqueue(topic, None, Some(key.as_bytes()), Some(&value), &[], None)?;
     }
-    producer.flush()
+    producer.flush()?;
+    Ok(())
 }
 
 /// The `i` of a value written by [`produce_test_records`].
@@ -72,8 +74,7 @@ impl ConsumeStats {
 /// Reads the first `count` records of `topic` with a bare librdkafka `BaseConsumer`
 /// (all partitions assigned from the beginning, no group membership, nothing copied):
 /// the baseline Sluice's consume path and pipelines are compared with. `properties` go
-/// to librdkafka as they are — pass the ones the compared pipeline uses (for tansu:
-/// [`TansuBroker::consumer_properties`](crate::testing::TansuBroker::consumer_properties)).
+/// to librdkafka as they are — pass the ones the compared pipeline uses.
 pub fn raw_consume(
     bootstrap_servers: &str,
     topic: &str,
@@ -82,11 +83,7 @@ pub fn raw_consume(
     properties: &BTreeMap<String, String>,
 ) -> Result<ConsumeStats> {
     let started = Instant::now();
-    let testing = |what: &str, error: rdkafka::error::KafkaError| {
-        Error::Testing(format!(
-            "raw consume of {topic} on {bootstrap_servers}: {what}: {error}"
-        ))
-    };
+    let context = |what: &str| format!("raw consume of {topic} on {bootstrap_servers}: {what}");
     // A group id is needed for `assign`, but the consumer never joins the group.
     let mut config = ClientConfig::new();
     config
@@ -99,10 +96,10 @@ pub fn raw_consume(
     }
     let consumer: BaseConsumer = config
         .create()
-        .map_err(|e| testing("cannot create the consumer", e))?;
+        .with_context(|| context("cannot create the consumer"))?;
     let metadata = consumer
         .fetch_metadata(Some(topic), timeout)
-        .map_err(|e| testing("no metadata", e))?;
+        .with_context(|| context("no metadata"))?;
     let partitions = metadata
         .topics()
         .iter()
@@ -112,11 +109,11 @@ pub fn raw_consume(
     for partition in 0..partitions as i32 {
         assignment
             .add_partition_offset(topic, partition, Offset::Beginning)
-            .map_err(|e| testing("bad assignment", e))?;
+            .with_context(|| context("bad assignment"))?;
     }
     consumer
         .assign(&assignment)
-        .map_err(|e| testing("cannot assign", e))?;
+        .with_context(|| context("cannot assign"))?;
 
     let deadline = started + timeout;
     let (mut records, mut bytes) = (0u64, 0u64);
@@ -124,9 +121,9 @@ pub fn raw_consume(
     while records < count {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Error::Testing(format!(
+            bail!(
                 "raw consume of {topic} on {bootstrap_servers}: {records} of {count} records after {timeout:?}"
-            )));
+            );
         }
         match consumer.poll(remaining) {
             Some(Ok(message)) => {
@@ -134,7 +131,7 @@ pub fn raw_consume(
                 records += 1;
                 bytes += (message.key_len() + message.payload_len()) as u64;
             }
-            Some(Err(error)) => return Err(testing("consume failed", error)),
+            Some(Err(error)) => return Err(error).with_context(|| context("consume failed")),
             None => {}
         }
     }
@@ -159,79 +156,13 @@ pub fn consume_exactly(
     while records.len() < count {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Error::Testing(format!(
+            bail!(
                 "group {} got {} of {count} records after {timeout:?}",
                 source.group_id(),
                 records.len()
-            )));
+            );
         }
         records.extend(source.poll_batch(count - records.len(), remaining)?);
     }
     Ok(records)
-}
-
-/// A partition's committed offset for a group (None when the group never committed
-/// one) and its high watermark (the offset the next record will get).
-///
-/// tansu 0.6 (memory storage) answers the high watermark with the base offset of the
-/// partition's last record batch + 1, not its last offset + 1: compare committed offsets
-/// with what was consumed there, not with `high_watermark`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartitionProgress {
-    pub partition: i32,
-    pub committed: Option<i64>,
-    pub high_watermark: i64,
-}
-
-/// Where `group` stands in every partition of `topic`, asked without joining the group.
-pub fn group_progress(
-    bootstrap_servers: &str,
-    group: &str,
-    topic: &str,
-    timeout: Duration,
-) -> Result<Vec<PartitionProgress>> {
-    let testing = |what: &str, error: rdkafka::error::KafkaError| {
-        Error::Testing(format!(
-            "progress of group {group} on {topic} at {bootstrap_servers}: {what}: {error}"
-        ))
-    };
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap_servers)
-        .set("group.id", group)
-        .set("enable.auto.commit", "false")
-        .create()
-        .map_err(|e| testing("cannot create the consumer", e))?;
-    let metadata = consumer
-        .fetch_metadata(Some(topic), timeout)
-        .map_err(|e| testing("no metadata", e))?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    let mut list = TopicPartitionList::new();
-    for partition in &partitions {
-        list.add_partition(topic, *partition);
-    }
-    let committed = consumer
-        .committed_offsets(list, timeout)
-        .map_err(|e| testing("cannot read committed offsets", e))?;
-    partitions
-        .into_iter()
-        .map(|partition| {
-            let (_, high_watermark) = consumer
-                .fetch_watermarks(topic, partition, timeout)
-                .map_err(|e| testing("cannot read watermarks", e))?;
-            let committed = committed
-                .find_partition(topic, partition)
-                .and_then(|elem| elem.offset().to_raw())
-                .filter(|offset| *offset >= 0);
-            Ok(PartitionProgress {
-                partition,
-                committed,
-                high_watermark,
-            })
-        })
-        .collect()
 }

@@ -1,23 +1,21 @@
-//! Kafka for tests, the demo and benchmarks — public so that other crates' tests can use
-//! it (it adds no dependencies and nothing here runs unless called).
+//! Test support — only with the `testing` feature, which only tests and benchmarks enable
+//! (dev-dependencies, and `sluice`'s own `bench` feature), so none of it is in a
+//! production build.
 //!
-//! * [`MockKafka`]: librdkafka's in-process mock cluster, on a thread of its own. No
-//!   setup; good for most tests. Never benchmark against it (its fetch path slows down
-//!   as a partition grows).
-//! * [`TansuBroker`]: the `tansu` broker as a separate process, for system tests
-//!   (rebalancing across processes, restarts) and benchmarks.
+//! * [`KafkaBroker`] / [`shared_broker`]: Apache Kafka itself (4.x, KRaft, one node) as a
+//!   separate process, for system tests (group membership across processes, broker
+//!   restarts) and benchmarks. Needs a JDK and Maven ([`BROKER_INSTALL_HINT`]).
 //! * [`produce_test_records`] / [`raw_consume`]: write numbered records fast, and read a
 //!   topic with a bare librdkafka consumer — the baseline the pipeline is measured against.
+//! * [`consume_exactly`]: read a given number of records through a [`KafkaSource`](crate::KafkaSource).
+//!
+//! librdkafka's in-process mock cluster is [`crate::mock`] (the demo uses it too), and
+//! [`crate::group_progress`] reads where a group stands.
 
+mod broker;
 mod data;
-mod mock;
-mod tansu;
 
+pub use broker::{BROKER_INSTALL_HINT, KafkaBroker, shared_broker};
 pub use data::{
-    ConsumeStats, PartitionProgress, consume_exactly, group_progress, produce_test_records,
-    raw_consume, test_record_index,
+    ConsumeStats, consume_exactly, produce_test_records, raw_consume, test_record_index,
 };
-pub use mock::{Cluster as MockCluster, MockKafka};
-/// For [`MockKafka::with_cluster`]: which request to fail, and with which error.
-pub use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
-pub use tansu::{TANSU_INSTALL_HINT, TansuBroker};

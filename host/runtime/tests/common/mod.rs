@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use sluice_config::PipelineConfig;
 use sluice_engine::WasmEngine;
-use sluice_kafka::testing::{
-    MockKafka, PartitionProgress, TansuBroker, consume_exactly, group_progress,
-};
+use sluice_kafka::mock::MockKafka;
+use sluice_kafka::testing::{KafkaBroker, consume_exactly, shared_broker};
 use sluice_kafka::{
-    KafkaSource, Partitioning, ProducerSettings, RecordProducer, SourceSettings, Topics,
+    KafkaSource, PartitionProgress, Partitioning, ProducerSettings, RecordProducer, SourceSettings,
+    Topics, group_progress,
 };
 use sluice_kinetica::Value;
 use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle};
@@ -46,25 +46,27 @@ pub fn eventually<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> O
     }
 }
 
-/// The Kafka a test runs against: librdkafka's mock cluster in-process, or a `tansu`
-/// broker process (system tests).
+/// The Kafka a test runs against: librdkafka's mock cluster in-process, or the Apache
+/// Kafka broker process shared by the tests of a binary (system tests).
 pub enum Broker {
     Mock(MockKafka),
-    Tansu(TansuBroker),
+    Kafka(&'static KafkaBroker),
 }
 
 impl Broker {
     pub fn bootstrap_servers(&self) -> &str {
         match self {
             Broker::Mock(k) => k.bootstrap_servers(),
-            Broker::Tansu(k) => k.bootstrap_servers(),
+            Broker::Kafka(k) => k.bootstrap_servers(),
         }
     }
 
     pub fn create_topic(&self, topic: &str, partitions: i32) {
         match self {
             Broker::Mock(k) => k.create_topic(topic, partitions).unwrap(),
-            Broker::Tansu(k) => k.create_topic(topic, partitions).unwrap(),
+            Broker::Kafka(k) => k
+                .create_topic(topic, partitions)
+                .unwrap_or_else(|e| panic!("{e:#}")),
         }
     }
 }
@@ -87,12 +89,13 @@ impl Env {
         )
     }
 
-    /// A `tansu` broker process (the test fails saying how to install it if it is
-    /// missing) and an emulator with `workers` worker ranks.
-    pub fn tansu(workers: usize) -> Env {
-        let broker = TansuBroker::start().unwrap_or_else(|e| panic!("{e}"));
+    /// The binary's Apache Kafka broker process (the test fails saying what to install if
+    /// Java or Maven is missing) and an emulator with `workers` worker ranks. Tests
+    /// sharing the broker use topics and pipeline names of their own.
+    pub fn kafka(workers: usize) -> Env {
+        logs();
         Env::with(
-            Broker::Tansu(broker),
+            Broker::Kafka(shared_broker()),
             EmulatorConfig {
                 workers,
                 ..EmulatorConfig::default()

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use sluice_config::pipeline::Subscription;
 use sluice_engine::WasmEngine;
-use sluice_kafka::testing::{TansuBroker, raw_consume};
+use sluice_kafka::testing::{KafkaBroker, raw_consume};
 use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_runtime::{Pipeline, RunOptions};
 
@@ -55,7 +55,7 @@ struct Variant {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(args.timeout_secs);
     let source = Source::or_built_in(args.pipeline.clone(), pipeline::BENCH);
-    let broker = TansuBroker::start().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let broker = KafkaBroker::start()?;
     let bootstrap = broker.bootstrap_servers().to_owned();
     // The topic is the pipeline's; load it once only to learn it.
     let probe = pipeline::load(&source, &overrides(&bootstrap, "http://127.0.0.1:9191"))?;
@@ -66,12 +66,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     broker.create_topic(&topic, args.partitions)?;
 
     // The baseline and the pipeline read with the same librdkafka settings.
-    let mut consumer = TansuBroker::consumer_properties();
-    consumer.extend(args.consumer.iter().cloned());
+    let consumer: BTreeMap<String, String> = args.consumer.iter().cloned().collect();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "sluice bench e2e: {} records of {} B JSON, topic `{topic}` ({} partitions) on tansu at {bootstrap}",
+        "sluice bench e2e: {} records of {} B JSON, topic `{topic}` ({} partitions) on Apache Kafka at {bootstrap}",
         count(args.records),
         args.value_size,
         args.partitions
@@ -80,7 +79,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "consumer properties (baseline and pipelines): {}",
-        shown.join(", ")
+        if shown.is_empty() {
+            "librdkafka's defaults".to_owned()
+        } else {
+            shown.join(", ")
+        }
     )?;
     out.flush()?;
     fill_topic(&mut out, &bootstrap, &topic, &args)?;

@@ -1,8 +1,12 @@
 //! `sluice bench`: throughput measurements that need more than a micro-benchmark.
 //!
-//! `sluice bench e2e` fills a topic on a `tansu` broker (a separate process: librdkafka's
-//! mock cluster slows down as a partition grows, so it must never be benchmarked
-//! against), reads it once with a bare librdkafka consumer as the baseline, then runs
+//! Only in builds with the `bench` feature (`cargo build --release -p sluice --features
+//! bench`): it starts its broker with `sluice_kafka::testing`, which is not part of a
+//! production build.
+//!
+//! `sluice bench e2e` fills a topic on an Apache Kafka broker (a separate process, started
+//! and stopped by the command; librdkafka's mock cluster slows down as a partition grows,
+//! so it must never be benchmarked against), reads it once with a bare librdkafka consumer as the baseline, then runs
 //! the pipeline of `config/demo/bench.yaml` over the same topic into a Kinetica
 //! emulator — with multi-head ingest, through the head node only, and with a Wasm
 //! transform — and prints records/s, MB/s and the ratio to the baseline.
@@ -15,8 +19,8 @@ use std::process::ExitCode;
 /// `sluice bench …`
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Kafka (tansu) → pipeline → Kinetica emulator, compared with a raw librdkafka
-    /// consumer of the same topic. Needs `tansu` on the PATH.
+    /// Kafka (an Apache Kafka broker it starts) → pipeline → Kinetica emulator, compared
+    /// with a raw librdkafka consumer of the same topic. Needs a JDK and Maven.
     E2e(e2e::Args),
 }
 

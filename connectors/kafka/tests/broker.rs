@@ -1,5 +1,7 @@
-//! System tests against a `tansu` broker in a separate process. They fail, saying how to
-//! install it, when `tansu` is missing.
+//! System tests against Apache Kafka (4.x, KRaft, one node) in a separate process: one
+//! broker shared by the tests of this file, each with topics and groups of its own, and a
+//! broker of its own for the test that restarts it. They fail, saying what to install,
+//! when Java or Maven is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,11 +10,12 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use sluice_kafka::testing::{
-    TansuBroker, consume_exactly, group_progress, produce_test_records, raw_consume,
+    KafkaBroker, consume_exactly, produce_test_records, raw_consume, shared_broker,
     test_record_index,
 };
 use sluice_kafka::{
-    CommitOutcome, KafkaSource, Offsets, RebalanceEvent, SourceSettings, TopicPartition, Topics,
+    CommitOutcome, KafkaSource, Offsets, PartitionProgress, RebalanceEvent, SourceSettings,
+    TopicPartition, Topics, group_progress,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -25,27 +28,46 @@ fn logs() {
         .try_init();
 }
 
-fn start_broker() -> TansuBroker {
+fn broker() -> &'static KafkaBroker {
     logs();
-    TansuBroker::start().unwrap_or_else(|error| panic!("{error}"))
+    shared_broker()
 }
 
-fn settings(broker: &TansuBroker, group: &str, topic: &str) -> SourceSettings {
+fn settings(bootstrap_servers: &str, group: &str, topic: &str) -> SourceSettings {
     SourceSettings {
-        bootstrap_servers: broker.bootstrap_servers().to_string(),
+        bootstrap_servers: bootstrap_servers.to_string(),
         group_id: group.to_string(),
         topics: Topics::List(vec![topic.to_string()]),
-        properties: TansuBroker::consumer_properties(),
+        properties: BTreeMap::new(),
     }
+}
+
+/// Partition → committed offset (-1 for none), and partition → high watermark.
+fn committed_and_ends(progress: &[PartitionProgress]) -> (BTreeMap<i32, i64>, BTreeMap<i32, i64>) {
+    (
+        progress
+            .iter()
+            .map(|p| (p.partition, p.committed.unwrap_or(-1)))
+            .collect(),
+        progress
+            .iter()
+            .map(|p| (p.partition, p.high_watermark))
+            .collect(),
+    )
 }
 
 #[test]
 fn ten_thousand_records_are_consumed_once_and_in_order() {
-    let broker = start_broker();
+    let broker = broker();
     broker.create_topic("ten-k", 3).unwrap();
     produce_test_records(broker.bootstrap_servers(), "ten-k", 10_000, 100).unwrap();
 
-    let mut source = KafkaSource::new(&settings(&broker, "ten-k-group", "ten-k")).unwrap();
+    let mut source = KafkaSource::new(&settings(
+        broker.bootstrap_servers(),
+        "ten-k-group",
+        "ten-k",
+    ))
+    .unwrap();
     let records = consume_exactly(&mut source, 10_000, TIMEOUT).unwrap();
     let mut indices: Vec<u64> = records
         .iter()
@@ -69,22 +91,20 @@ fn ten_thousand_records_are_consumed_once_and_in_order() {
     );
 
     source.commit(&Offsets::of(&records)).unwrap();
-    // The committed offset of each partition is the next one to read. (Not compared with
-    // the high watermark: tansu misreports it, see `PartitionProgress`.)
+    // The committed offset of each partition is the next one to read, which is its high
+    // watermark: everything was consumed.
     let progress =
         group_progress(broker.bootstrap_servers(), "ten-k-group", "ten-k", TIMEOUT).unwrap();
-    let committed: BTreeMap<i32, i64> = progress
-        .iter()
-        .map(|p| (p.partition, p.committed.unwrap_or(-1)))
-        .collect();
+    let (committed, ends) = committed_and_ends(&progress);
     assert_eq!(committed, next);
+    assert_eq!(ends, next);
 
     let raw = raw_consume(
         broker.bootstrap_servers(),
         "ten-k",
         10_000,
         TIMEOUT,
-        &TansuBroker::consumer_properties(),
+        &BTreeMap::new(),
     )
     .unwrap();
     assert_eq!(raw.records, 10_000);
@@ -171,9 +191,9 @@ fn run_member(
 fn a_member_joining_mid_stream_takes_over_partitions_without_loss() {
     const TOPIC: &str = "rebalance";
     const CHUNK: u64 = 500;
-    let broker = start_broker();
+    let broker = broker();
     broker.create_topic(TOPIC, 4).unwrap();
-    let settings = settings(&broker, "rebalance-group", TOPIC);
+    let settings = settings(broker.bootstrap_servers(), "rebalance-group", TOPIC);
     let stop = Arc::new(AtomicBool::new(false));
     let (written_tx, written_rx) = mpsc::channel();
 
@@ -326,8 +346,7 @@ fn a_member_joining_mid_stream_takes_over_partitions_without_loss() {
     );
     assert!(log.iter().any(|w| w.member == 'B' && !w.records.is_empty()));
 
-    // 5. (Counted from what was written, not from the high watermark: tansu misreports
-    // it, see `PartitionProgress`.)
+    // 5.
     let progress = group_progress(
         broker.bootstrap_servers(),
         "rebalance-group",
@@ -335,19 +354,72 @@ fn a_member_joining_mid_stream_takes_over_partitions_without_loss() {
         TIMEOUT,
     )
     .unwrap();
-    let committed: BTreeMap<i32, i64> = progress
-        .iter()
-        .map(|p| (p.partition, p.committed.unwrap_or(-1)))
-        .collect();
+    let (committed, high_watermarks) = committed_and_ends(&progress);
     let ends: BTreeMap<i32, i64> = in_write_order
         .iter()
         .map(|(partition, offsets)| (*partition, offsets.iter().max().unwrap() + 1))
         .collect();
     assert_eq!(committed, ends);
+    assert_eq!(high_watermarks, ends, "every record produced was written");
     assert_eq!(ends.values().sum::<i64>() as usize, expected_total);
     eprintln!(
         "rebalance test: {expected_total} records, {} batches, {} records written twice",
         log.len(),
         written_coordinates.values().filter(|n| **n > 1).count()
     );
+}
+
+/// Records, commits and the consumer group survive a clean restart and a crash of the
+/// broker (same ports, same log directory), and a source that stays up across both reads
+/// on where it left off: nothing lost, nothing twice.
+#[test]
+fn a_restarted_broker_keeps_records_and_committed_offsets() {
+    const TOPIC: &str = "restarts";
+    const GROUP: &str = "restarts-group";
+    const CHUNK: u64 = 1_000;
+    logs();
+    let mut broker = KafkaBroker::start().unwrap_or_else(|error| panic!("{error:#}"));
+    let bootstrap = broker.bootstrap_servers().to_string();
+    broker.create_topic(TOPIC, 2).unwrap();
+    let mut source = KafkaSource::new(&settings(&bootstrap, GROUP, TOPIC)).unwrap();
+    let mut read = Vec::new();
+    let chunk = |source: &mut KafkaSource, read: &mut Vec<(i32, i64)>| {
+        produce_test_records(&bootstrap, TOPIC, CHUNK, 100).unwrap();
+        let records = consume_exactly(source, CHUNK as usize, TIMEOUT).unwrap();
+        let mut indices: Vec<u64> = records
+            .iter()
+            .map(|r| test_record_index(r.value.as_deref().unwrap()).unwrap())
+            .collect();
+        indices.sort_unstable();
+        assert_eq!(indices, (0..CHUNK).collect::<Vec<_>>());
+        source.commit(&Offsets::of(&records)).unwrap();
+        read.extend(records.iter().map(|r| (r.partition, r.offset)));
+    };
+
+    chunk(&mut source, &mut read);
+    broker.restart().unwrap();
+    assert_eq!(broker.bootstrap_servers(), bootstrap);
+    chunk(&mut source, &mut read);
+    broker.kill().unwrap();
+    assert!(!broker.is_running());
+    broker.start_again().unwrap();
+    chunk(&mut source, &mut read);
+    assert!(
+        source
+            .poll_batch(100, Duration::from_millis(300))
+            .unwrap()
+            .is_empty()
+    );
+
+    // Each (partition, offset) once: no record was handed out twice across the restarts.
+    let unique: BTreeSet<_> = read.iter().copied().collect();
+    assert_eq!(unique.len(), read.len());
+    assert_eq!(read.len() as u64, 3 * CHUNK);
+    let progress = group_progress(&bootstrap, GROUP, TOPIC, TIMEOUT).unwrap();
+    let (committed, ends) = committed_and_ends(&progress);
+    assert_eq!(committed, ends);
+    assert_eq!(ends.values().sum::<i64>() as u64, 3 * CHUNK);
+    // What was written before the restarts is still on disk for a new reader.
+    let raw = raw_consume(&bootstrap, TOPIC, 3 * CHUNK, TIMEOUT, &BTreeMap::new()).unwrap();
+    assert_eq!(raw.records, 3 * CHUNK);
 }

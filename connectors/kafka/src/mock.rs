@@ -1,4 +1,7 @@
-//! librdkafka's mock cluster, kept on the thread that made it.
+//! librdkafka's in-process mock cluster, kept on the thread that made it — for the demo
+//! (`sluice demo`) and for fast tests. It is not the `testing` module: the demo is part of
+//! the production binary. Never benchmark against it (its fetch path slows down as a
+//! partition grows).
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
@@ -7,7 +10,16 @@ use std::thread::JoinHandle;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 
-use crate::{Error, Result};
+/// For [`MockKafka::with_cluster`]: which request to fail, and with which error.
+pub use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+
+/// The mock cluster could not be started or used. Not a [`crate::Error`]: nothing here
+/// talks to a real cluster, so there are no brokers, groups or retry hints to report.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MockError(String);
+
+type Result<T> = std::result::Result<T, MockError>;
 
 /// An in-process Kafka cluster (librdkafka's `MockCluster`) listening on loopback ports.
 ///
@@ -51,15 +63,11 @@ impl MockKafka {
                     request(&cluster);
                 }
             })
-            .map_err(|error| {
-                Error::Testing(format!("cannot start the mock Kafka thread: {error}"))
-            })?;
+            .map_err(|error| MockError(format!("cannot start the mock Kafka thread: {error}")))?;
         let bootstrap_servers = started_rx
             .recv()
-            .map_err(|_| Error::Testing("the mock Kafka thread died while starting".into()))?
-            .map_err(|error| {
-                Error::Testing(format!("cannot create a mock Kafka cluster: {error}"))
-            })?;
+            .map_err(|_| MockError("the mock Kafka thread died while starting".into()))?
+            .map_err(|error| MockError(format!("cannot create a mock Kafka cluster: {error}")))?;
         Ok(MockKafka {
             bootstrap_servers,
             requests: Some(requests),
@@ -86,7 +94,7 @@ impl MockKafka {
         let name = topic.to_string();
         self.with_cluster(move |cluster| cluster.create_topic(&name, partitions, 1))?
             .map_err(|error| {
-                Error::Testing(format!(
+                MockError(format!(
                     "cannot create topic {topic} on the mock cluster {}: {error}",
                     self.bootstrap_servers
                 ))
@@ -103,7 +111,7 @@ impl MockKafka {
         let request: Request = Box::new(move |cluster| {
             let _ = reply.send(f(cluster));
         });
-        let gone = || Error::Testing("the mock Kafka thread is gone".into());
+        let gone = || MockError("the mock Kafka thread is gone".into());
         self.requests
             .as_ref()
             .ok_or_else(gone)?

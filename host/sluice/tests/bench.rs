@@ -1,0 +1,80 @@
+//! `sluice bench e2e`, run as users run it: the built binary. The command exists only in
+//! builds with the `bench` feature (`cargo test -p sluice --features bench`, as the
+//! README's test command does); a default build must not have it.
+
+use std::process::Command;
+
+fn sluice() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+/// Its broker is test support (`sluice_kafka::testing`), which a production build leaves
+/// out.
+#[cfg(not(feature = "bench"))]
+#[test]
+fn a_default_build_has_no_bench_command() {
+    let out = sluice().args(["bench", "e2e"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unrecognized subcommand 'bench'"),
+        "{stderr}"
+    );
+}
+
+#[cfg(feature = "bench")]
+#[test]
+fn bench_e2e_without_java_says_what_to_install() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = sluice()
+        .args(["bench", "e2e", "--records", "10"])
+        .env("PATH", empty.path())
+        .env_remove("JAVA_HOME")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`java` is not on the PATH")
+            && stderr.contains("apt-get install default-jdk-headless maven"),
+        "{stderr}"
+    );
+}
+
+/// Needs a JDK and Maven, as `.ci/run` provides.
+#[cfg(feature = "bench")]
+#[test]
+fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
+    let out = sluice()
+        .args(["bench", "e2e", "--records", "20000", "--partitions", "4"])
+        .args(["--consumer", "fetch.queue.backoff.ms=10"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("on Apache Kafka at 127.0.0.1:"), "{stdout}");
+    assert!(
+        stdout
+            .contains("consumer properties (baseline and pipelines): fetch.queue.backoff.ms=10\n"),
+        "{stdout}"
+    );
+    for row in [
+        "raw librdkafka consume (BaseConsumer)",
+        "pipeline, multi-head (3 worker ranks)",
+        "pipeline, head node only",
+        "pipeline, multi-head + Wasm insert-field",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row:?} in:\n{stdout}"));
+        // A rate, then MB/s, times, and the ratio (`-` for the baseline itself).
+        let last = line.split_whitespace().last().unwrap();
+        assert!(last == "-" || last.parse::<f64>().is_ok(), "{line}");
+    }
+}
