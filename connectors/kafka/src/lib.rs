@@ -31,6 +31,8 @@
 // would buy nothing but an allocation on the error path.
 #![allow(clippy::result_large_err)]
 
+pub mod baseline;
+pub mod broker;
 mod config;
 mod connect;
 mod error;

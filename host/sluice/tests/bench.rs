@@ -1,6 +1,4 @@
-//! `sluice bench e2e`, run as users run it: the built binary. The command exists only in
-//! builds with the `bench` feature (`cargo test -p sluice --features bench`, as the
-//! README's test command does); a default build must not have it.
+//! `sluice bench e2e`, run as users run it: the built binary.
 
 use std::process::Command;
 
@@ -10,21 +8,6 @@ fn sluice() -> Command {
     cmd
 }
 
-/// Its broker is test support (`sluice_kafka::testing`), which a production build leaves
-/// out.
-#[cfg(not(feature = "bench"))]
-#[test]
-fn a_default_build_has_no_bench_command() {
-    let out = sluice().args(["bench", "e2e"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("unrecognized subcommand 'bench'"),
-        "{stderr}"
-    );
-}
-
-#[cfg(feature = "bench")]
 #[test]
 fn bench_e2e_without_java_says_what_to_install() {
     let empty = tempfile::tempdir().unwrap();
@@ -44,7 +27,6 @@ fn bench_e2e_without_java_says_what_to_install() {
 }
 
 /// Needs a JDK and Maven, as `.ci/run` provides.
-#[cfg(feature = "bench")]
 #[test]
 fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
     let out = sluice()

@@ -1,6 +1,7 @@
-//! Test support — only with the `testing` feature, which only tests and benchmarks enable
-//! (dev-dependencies, and `sluice`'s own `bench` feature), so none of it is in a
-//! production build.
+//! Test support — only with the `testing` feature, which only tests enable
+//! (dev-dependencies), so none of it is in a production build. The broker process and
+//! the baseline consumer are production modules ([`crate::broker`], [`crate::baseline`]:
+//! `sluice bench` uses them); they are re-exported here for tests.
 //!
 //! * [`KafkaBroker`] / [`shared_broker`]: Apache Kafka itself (4.x, KRaft, one node) as a
 //!   separate process, for system tests (group membership across processes, broker
@@ -12,10 +13,8 @@
 //! librdkafka's in-process mock cluster is [`crate::mock`] (the demo uses it too), and
 //! [`crate::group_progress`] reads where a group stands.
 
-mod broker;
 mod data;
 
-pub use broker::{BROKER_INSTALL_HINT, KafkaBroker, shared_broker};
-pub use data::{
-    ConsumeStats, consume_exactly, produce_test_records, raw_consume, test_record_index,
-};
+pub use crate::baseline::{ConsumeStats, raw_consume};
+pub use crate::broker::{BROKER_INSTALL_HINT, KafkaBroker, shared_broker};
+pub use data::{consume_exactly, produce_test_records, test_record_index};

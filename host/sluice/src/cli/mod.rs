@@ -6,7 +6,6 @@
 //! success, 1 means the command ran and found problems (e.g. an invalid file), 2 means
 //! it could not run.
 
-#[cfg(feature = "bench")]
 mod bench;
 mod config;
 mod demo;
@@ -40,10 +39,8 @@ enum Command {
     /// Inspect Sluice's configuration properties.
     #[command(subcommand)]
     Config(config::Command),
-    /// Measure throughput end to end (needs a JDK and Maven for its Kafka broker; only in
-    /// builds with the `bench` feature).
-    #[cfg(feature = "bench")]
-    #[command(subcommand)]
+    /// Measure throughput end to end (needs a JDK and Maven for its Kafka broker).
+        #[command(subcommand)]
     Bench(bench::Command),
     /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
     /// Wasm transform into Kinetica, and a summary checking that every record arrived.
@@ -64,8 +61,7 @@ impl Cli {
             Command::Validate(args) => validate::run(args),
             Command::Config(command) => command.run(),
             Command::Run(args) => run::run(args),
-            #[cfg(feature = "bench")]
-            Command::Bench(command) => command.run(),
+                        Command::Bench(command) => command.run(),
             Command::Demo(args) => demo::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),
             Command::Transform(command) => command.run(),

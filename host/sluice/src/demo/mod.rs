@@ -5,13 +5,12 @@
 //!   Connect JSON with a schema envelope.
 //! * [`produce`]: writes generated records to a topic on a thread of its own, counting
 //!   them as it goes so that a caller can show progress while a pipeline consumes them.
-//! * `small_json`: 100-byte schemaless JSON records for `sluice bench` (`bench` feature).
+//! * `small_json`: 100-byte schemaless JSON records for `sluice bench`.
 //! * [`pipeline`]: the pipelines of `config/demo/`, with run-time addresses filled in.
 //! * [`units`]: counts, rates and durations for people.
 
 pub mod pipeline;
 pub mod produce;
-#[cfg(feature = "bench")]
 pub mod small_json;
 pub mod stocks;
 pub mod units;

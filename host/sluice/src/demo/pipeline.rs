@@ -26,8 +26,7 @@ pub const STOCKS: BuiltIn = BuiltIn {
 };
 
 /// The end-to-end benchmark: small schemaless JSON records into Kinetica. Loaded by the
-/// tests of every build, run only by `sluice bench` (the `bench` feature).
-#[cfg_attr(not(feature = "bench"), allow(dead_code))]
+/// tests of every build, run by `sluice bench`.
 pub const BENCH: BuiltIn = BuiltIn {
     path: "config/demo/bench.yaml",
     text: include_str!("../../../../config/demo/bench.yaml"),

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use sluice_config::pipeline::Subscription;
 use sluice_engine::WasmEngine;
-use sluice_kafka::testing::{KafkaBroker, raw_consume};
+use sluice_kafka::baseline::raw_consume;
+use sluice_kafka::broker::KafkaBroker;
 use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_runtime::{Pipeline, RunOptions};
 

@@ -1,9 +1,5 @@
 //! `sluice bench`: throughput measurements that need more than a micro-benchmark.
 //!
-//! Only in builds with the `bench` feature (`cargo build --release -p sluice --features
-//! bench`): it starts its broker with `sluice_kafka::testing`, which is not part of a
-//! production build.
-//!
 //! `sluice bench e2e` fills a topic on an Apache Kafka broker (a separate process, started
 //! and stopped by the command; librdkafka's mock cluster slows down as a partition grows,
 //! so it must never be benchmarked against), reads it once with a bare librdkafka consumer as the baseline, then runs

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock, mpsc};
+use std::sync::{Arc, mpsc};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -40,7 +40,7 @@ pub const BROKER_INSTALL_HINT: &str = "the Apache Kafka broker for tests needs a
      Maven: on Debian `apt-get install default-jdk-headless maven` (`.ci/run` installs both)";
 
 /// The pom whose dependencies are the broker's classpath.
-const POM: &str = include_str!("../../broker/pom.xml");
+const POM: &str = include_str!("../broker/pom.xml");
 const POM_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/broker/pom.xml");
 
 /// How long a JVM may take to format a log directory or to accept clients: seconds when
@@ -96,8 +96,9 @@ struct Process {
 ///
 /// When the broker cannot be started, with the reason (e.g. [`BROKER_INSTALL_HINT`]); every
 /// test that asks afterwards panics with the same reason.
+#[cfg(feature = "testing")]
 pub fn shared_broker() -> &'static KafkaBroker {
-    static SHARED: OnceLock<Result<KafkaBroker, String>> = OnceLock::new();
+    static SHARED: std::sync::OnceLock<Result<KafkaBroker, String>> = std::sync::OnceLock::new();
     SHARED
         .get_or_init(|| {
             let broker = KafkaBroker::start().map_err(|error| format!("{error:#}"))?;
