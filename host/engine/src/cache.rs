@@ -5,6 +5,9 @@
 //! the engine's compatibility hash (wasmtime version, configuration and target), since
 //! an artifact only loads into an engine built the same way.
 
+// Loading a cached compiled component is `unsafe` in wasmtime (see `load`).
+#![allow(unsafe_code)]
+
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 

@@ -25,6 +25,7 @@ impl PredicateInstance {
     pub fn test(&mut self, records: &[Record]) -> Result<Vec<bool>, PluginError> {
         // SAFETY: `call` takes the batch out of the store before it returns or unwinds,
         // and drops or returns it; it is dropped below, while `records` is borrowed.
+        #[allow(unsafe_code)]
         let batch = unsafe { HostBatch::borrowed(records) };
         let (verdicts, batch) = self.call(Some(batch), |exports, store| {
             // The handle names the batch held in the store's state; see `BatchRep`.

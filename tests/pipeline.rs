@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Env, TIMEOUT, columns, eventually};
+use common::{Env, TIMEOUT, columns, eventually, s, sorted_by_first};
 use sluice_kinetica::Value;
 
 const ORDER_SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"name","type":"string","optional":false},{"field":"ssn","type":"string","optional":true},{"field":"score","type":"double","optional":true}]}"#;
@@ -18,17 +18,6 @@ fn order(id: i64, name: &str, ssn: Option<&str>, score: Option<f64>) -> String {
     )
 }
 
-fn sorted_by_first(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
-    rows.sort_by_key(|r| match r[0] {
-        Value::Long(v) => v,
-        _ => i64::MAX,
-    });
-    rows
-}
-
-fn s(v: &str) -> Value {
-    Value::String(v.to_owned())
-}
 
 #[test]
 fn json_with_schema_becomes_a_table_with_its_columns_and_rows() {

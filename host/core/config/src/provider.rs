@@ -139,6 +139,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(unsafe_code)] // setting an environment variable for the test
     fn env_references_resolve_inside_longer_strings() {
         // SAFETY: unique name; no other test reads or writes it.
         unsafe { std::env::set_var("SLUICE_PROVIDER_TEST_HOST", "db1") };

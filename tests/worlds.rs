@@ -6,12 +6,8 @@
 
 mod common;
 
-use common::{Env, columns};
+use common::{Env, columns, s, sorted_by_first};
 use sluice_kinetica::Value;
-
-fn s(v: &str) -> Value {
-    Value::String(v.to_owned())
-}
 
 #[test]
 fn a_converter_a_predicate_plain_and_negated_and_a_flattener_all_shape_the_rows() {
@@ -48,12 +44,8 @@ fn a_converter_a_predicate_plain_and_negated_and_a_flattener_all_shape_the_rows(
          transforms.relabel.negate: true",
     );
     let pipeline = env.start(env.config("worlds.yaml", &yaml));
-    let mut rows = env.rows_when("people", 3);
+    let rows = sorted_by_first(env.rows_when("people", 3));
     let summary = pipeline.stop().unwrap();
-    rows.sort_by_key(|r| match r[0] {
-        Value::Long(v) => v,
-        _ => i64::MAX,
-    });
 
     // The flattener turned `address.city` into a column of its own.
     assert_eq!(

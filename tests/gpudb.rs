@@ -72,7 +72,7 @@ fn kineticas_python_client_reads_back_what_a_pipeline_wrote() {
     let expected_path = env.dir.path().join("expected.json");
     std::fs::write(&expected_path, expected.to_string()).unwrap();
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gpudb/read_back.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("gpudb/read_back.py");
     let out = Command::new("python3")
         .arg(&script)
         .arg(env.emulator.url())

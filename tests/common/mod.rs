@@ -278,3 +278,17 @@ pub fn columns(env: &Env, table: &str) -> Vec<(String, String)> {
         .map(|c| (c.name.clone(), c.base.to_string()))
         .collect()
 }
+
+/// Rows ordered by their first column, a long (rows come back in no set order).
+pub fn sorted_by_first(mut rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    rows.sort_by_key(|r| match r[0] {
+        Value::Long(v) => v,
+        _ => i64::MAX,
+    });
+    rows
+}
+
+/// A string cell.
+pub fn s(v: &str) -> Value {
+    Value::String(v.to_owned())
+}
