@@ -72,11 +72,11 @@ pub fn check(engine: &Engine, component: &Component, expected: WorldKind) -> Res
 }
 
 fn check_names(names: &[String], expected: WorldKind) -> Result<(), String> {
-    let has_config = exports_interface(&names, "configurable");
-    if has_config && exports_interface(&names, expected.interface()) {
+    let has_config = exports_interface(names, "configurable");
+    if has_config && exports_interface(names, expected.interface()) {
         return Ok(());
     }
-    if let Some(v) = exported_version(&names, expected.interface()).filter(|v| *v != VERSION) {
+    if let Some(v) = exported_version(names, expected.interface()).filter(|v| *v != VERSION) {
         return Err(format!(
             "it was built against sluice:plugin@{v}, but this Sluice serves sluice:plugin@{VERSION}; \
              rebuild it against wit/plugin.wit"
@@ -84,7 +84,7 @@ fn check_names(names: &[String], expected: WorldKind) -> Result<(), String> {
     }
     let found = WorldKind::ALL
         .iter()
-        .find(|w| exported_version(&names, w.interface()).is_some());
+        .find(|w| exported_version(names, w.interface()).is_some());
     Err(match found {
         Some(w) => format!(
             "it is a {} (exports {PACKAGE}{}) but a {} was expected (exporting {PACKAGE}{} and {PACKAGE}configurable)",
@@ -120,8 +120,8 @@ mod tests {
             check_names(&names(VERSION, "convert-records"), WorldKind::Converter),
             Ok(())
         );
-        let err = check_names(&names("0.1.0", "convert-records"), WorldKind::Converter)
-            .unwrap_err();
+        let err =
+            check_names(&names("0.1.0", "convert-records"), WorldKind::Converter).unwrap_err();
         assert!(err.contains("sluice:plugin@0.1.0"), "{err}");
         assert!(err.contains(&format!("sluice:plugin@{VERSION}")), "{err}");
         // Another world of another version is still named for what it is.
