@@ -185,21 +185,29 @@ fn schema_per_record(
     if !timing {
         return None;
     }
-    let to = clock::measure_items(RECORDS, 4, || (), |()| {
-        lines.chunks(BATCH).map(&mut to_data).collect::<Vec<_>>()
-    });
-    let from = clock::measure_items(RECORDS, 4, || (), |()| {
-        decoded
-            .chunks(BATCH)
-            .map(|batch| {
-                let inputs: Vec<V1Data> = batch.iter().map(data_to_v1).collect();
-                convert
-                    .call_from_data(&mut store, "customers", V1Part::Value, &inputs)
-                    .unwrap()
-                    .unwrap()
-            })
-            .collect::<Vec<_>>()
-    });
+    let to = clock::measure_items(
+        RECORDS,
+        4,
+        || (),
+        |()| lines.chunks(BATCH).map(&mut to_data).collect::<Vec<_>>(),
+    );
+    let from = clock::measure_items(
+        RECORDS,
+        4,
+        || (),
+        |()| {
+            decoded
+                .chunks(BATCH)
+                .map(|batch| {
+                    let inputs: Vec<V1Data> = batch.iter().map(data_to_v1).collect();
+                    convert
+                        .call_from_data(&mut store, "customers", V1Part::Value, &inputs)
+                        .unwrap()
+                        .unwrap()
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     Some((to, from))
 }
 
@@ -225,17 +233,27 @@ fn schema_per_batch(engine: &WasmEngine, lines: &[Vec<u8>]) -> (f64, f64, Vec<Da
             .collect()
     };
     let decoded: Vec<Data> = lines.chunks(BATCH).flat_map(&mut to_data).collect();
-    let to = clock::measure_items(RECORDS, 4, || (), |()| {
-        lines.chunks(BATCH).map(&mut to_data).collect::<Vec<_>>()
-    });
-    let from = clock::measure_items(RECORDS, 4, || (), |()| {
-        decoded
-            .chunks(BATCH)
-            .map(|batch| c.from_data("customers", Part::Value, batch).unwrap())
-            .collect::<Vec<_>>()
-    });
+    let to = clock::measure_items(
+        RECORDS,
+        4,
+        || (),
+        |()| lines.chunks(BATCH).map(&mut to_data).collect::<Vec<_>>(),
+    );
+    let from = clock::measure_items(
+        RECORDS,
+        4,
+        || (),
+        |()| {
+            decoded
+                .chunks(BATCH)
+                .map(|batch| c.from_data("customers", Part::Value, batch).unwrap())
+                .collect::<Vec<_>>()
+        },
+    );
     // The round trip gives the lines back.
-    let back = c.from_data("customers", Part::Value, &decoded[..3]).unwrap();
+    let back = c
+        .from_data("customers", Part::Value, &decoded[..3])
+        .unwrap();
     assert_eq!(back[2].as_ref().unwrap().as_deref(), Some(&lines[2][..]));
     (to, from, decoded)
 }
@@ -256,9 +274,18 @@ fn main() {
          batches of {BATCH}"
     );
     println!("(thread CPU time, median of 15 rounds; compare rows of one run)\n");
-    println!("{:<20} {:>16} {:>18}", "contract", "to-data ns/rec", "from-data ns/rec");
-    println!("{:<20} {to_record:>16.1} {from_record:>18.1}", "schema per record");
-    println!("{:<20} {to_batch:>16.1} {from_batch:>18.1}", "schema per batch");
+    println!(
+        "{:<20} {:>16} {:>18}",
+        "contract", "to-data ns/rec", "from-data ns/rec"
+    );
+    println!(
+        "{:<20} {to_record:>16.1} {from_record:>18.1}",
+        "schema per record"
+    );
+    println!(
+        "{:<20} {to_batch:>16.1} {from_batch:>18.1}",
+        "schema per batch"
+    );
     println!(
         "\nschema per batch is {:.1}× cheaper to decode and {:.1}× cheaper to encode",
         to_record / to_batch,

@@ -18,6 +18,10 @@ pub type ConverterPlugin = Plugin<ConverterWorld>;
 /// A running converter instance.
 pub type ConverterInstance = Instance<ConverterWorld>;
 
+/// What [`ConverterInstance::from_data`] returns per input: its bytes (`None`: a Kafka
+/// null) or why it could not be encoded.
+pub type Encoded = Vec<Result<Option<Vec<u8>>, String>>;
+
 /// Distinct schemas compared by value, beyond which a batch just lists every new
 /// schema: a topic's records share one schema or a few, and comparing a schema with a
 /// long list per record would cost more than sending it.
@@ -84,7 +88,7 @@ impl ConverterInstance {
         topic: &str,
         part: Part,
         inputs: &[Data],
-    ) -> Result<Vec<Result<Option<Vec<u8>>, String>>, PluginError> {
+    ) -> Result<Encoded, PluginError> {
         let batch = data_batch(inputs);
         let (encoded, _) = self.call(None, |exports, store| {
             exports

@@ -96,6 +96,16 @@ impl<W: World> PluginInner<W> {
         limits: SandboxLimits,
     ) -> Result<PluginInner<W>, PluginError> {
         let name = loaded.name.clone();
+        if loaded.world != W::KIND {
+            return Err(PluginError::new(
+                &name,
+                PluginErrorKind::WrongWorld(format!(
+                    "it was loaded as a {} but is used as a {}",
+                    loaded.world.name(),
+                    W::KIND.name()
+                )),
+            ));
+        }
         let instance_pre = engine
             .linker()
             .instantiate_pre(&loaded.component)

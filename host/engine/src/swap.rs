@@ -14,6 +14,7 @@ use sluice_record::{Data, Record};
 
 use crate::bindings::types::Part;
 use crate::bindings::{ConverterWorld, FlattenerWorld, PredicateWorld, TransformWorld};
+use crate::converter::Encoded;
 use crate::error::PluginError;
 use crate::instance::{Instance, World};
 use crate::transform::TransformOutput;
@@ -167,7 +168,7 @@ impl SwappableConverter {
         topic: &str,
         part: Part,
         inputs: &[Data],
-    ) -> Result<Vec<Result<Option<Vec<u8>>, String>>, PluginError> {
+    ) -> Result<Encoded, PluginError> {
         self.run(inputs, |i, inputs| i.from_data(topic, part, inputs))
     }
 }

@@ -2,12 +2,15 @@
 //! records of a batch it gets to own for the call.
 
 use sluice_record::Record;
+use wasmtime::Store;
 use wasmtime::component::Resource;
 
-use crate::batch::{Fate, HostBatch};
+use crate::batch::{BatchRep, Fate, HostBatch};
 use crate::bindings::TransformWorld;
+use crate::bindings::types::Error as WitError;
 use crate::error::PluginError;
-use crate::instance::{Instance, Plugin};
+use crate::instance::{Instance, Plugin, World};
+use crate::state::HostState;
 
 /// A transform component with its configuration, ready to instantiate.
 pub type TransformPlugin = Plugin<TransformWorld>;
@@ -47,7 +50,7 @@ impl TransformInstance {
     }
 }
 
-impl<W: crate::instance::World> Instance<W> {
+impl<W: World> Instance<W> {
     /// Runs `call` with a batch the guest owns for the call (a transform's `apply`, a
     /// flattener's `flatten`) and collects what became of each record.
     pub(crate) fn on_owned_batch(
@@ -55,9 +58,9 @@ impl<W: crate::instance::World> Instance<W> {
         records: Vec<Record>,
         call: impl FnOnce(
             &W::Exports,
-            &mut wasmtime::Store<crate::state::HostState>,
-            Resource<crate::batch::BatchRep>,
-        ) -> wasmtime::Result<Result<(), crate::bindings::types::Error>>,
+            &mut Store<HostState>,
+            Resource<BatchRep>,
+        ) -> wasmtime::Result<Result<(), WitError>>,
     ) -> Result<TransformOutput, PluginError> {
         let (_, batch) = self.call(Some(HostBatch::new(records)), |exports, store| {
             // The handle names the batch held in the store's state; see `BatchRep`.

@@ -6,6 +6,11 @@ use wasmtime::component::Component;
 /// The package every world lives in; exports are named `sluice:plugin/<iface>@<version>`.
 const PACKAGE: &str = "sluice:plugin/";
 
+/// The version of `wit/plugin.wit` this engine serves. Before 1.0 every minor version
+/// may break the contract (0.2.0 changed the converter's), so a component built
+/// against another version is refused with a message saying so.
+pub const VERSION: &str = "0.2.0";
+
 /// The plugin worlds of `wit/plugin.wit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorldKind {
@@ -43,12 +48,16 @@ impl WorldKind {
     ];
 }
 
-fn exports_interface(names: &[String], interface: &str) -> bool {
-    names.iter().any(|n| {
-        n.strip_prefix(PACKAGE)
-            .and_then(|rest| rest.split('@').next())
-            .is_some_and(|i| i == interface)
+/// The version of `interface` that `names` export, if they export it.
+fn exported_version<'n>(names: &'n [String], interface: &str) -> Option<&'n str> {
+    names.iter().find_map(|n| {
+        let (i, version) = n.strip_prefix(PACKAGE)?.split_once('@')?;
+        (i == interface).then_some(version)
     })
+}
+
+fn exports_interface(names: &[String], interface: &str) -> bool {
+    exported_version(names, interface) == Some(VERSION)
 }
 
 /// Checks that `component` implements `expected`; the error says what it implements
@@ -59,13 +68,23 @@ pub fn check(engine: &Engine, component: &Component, expected: WorldKind) -> Res
         .exports(engine)
         .map(|(name, _)| name.to_string())
         .collect();
-    let has_config = exports_interface(&names, "configurable");
-    if has_config && exports_interface(&names, expected.interface()) {
+    check_names(&names, expected)
+}
+
+fn check_names(names: &[String], expected: WorldKind) -> Result<(), String> {
+    let has_config = exports_interface(names, "configurable");
+    if has_config && exports_interface(names, expected.interface()) {
         return Ok(());
+    }
+    if let Some(v) = exported_version(names, expected.interface()).filter(|v| *v != VERSION) {
+        return Err(format!(
+            "it was built against sluice:plugin@{v}, but this Sluice serves sluice:plugin@{VERSION}; \
+             rebuild it against wit/plugin.wit"
+        ));
     }
     let found = WorldKind::ALL
         .iter()
-        .find(|w| exports_interface(&names, w.interface()));
+        .find(|w| exported_version(names, w.interface()).is_some());
     Err(match found {
         Some(w) => format!(
             "it is a {} (exports {PACKAGE}{}) but a {} was expected (exporting {PACKAGE}{} and {PACKAGE}configurable)",
@@ -82,4 +101,31 @@ pub fn check(engine: &Engine, component: &Component, expected: WorldKind) -> Res
             expected.name()
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(version: &str, interface: &str) -> Vec<String> {
+        vec![
+            format!("{PACKAGE}configurable@{version}"),
+            format!("{PACKAGE}{interface}@{version}"),
+        ]
+    }
+
+    #[test]
+    fn a_component_of_another_contract_version_is_told_to_rebuild() {
+        assert_eq!(
+            check_names(&names(VERSION, "convert-records"), WorldKind::Converter),
+            Ok(())
+        );
+        let err =
+            check_names(&names("0.1.0", "convert-records"), WorldKind::Converter).unwrap_err();
+        assert!(err.contains("sluice:plugin@0.1.0"), "{err}");
+        assert!(err.contains(&format!("sluice:plugin@{VERSION}")), "{err}");
+        // Another world of another version is still named for what it is.
+        let err = check_names(&names("0.1.0", "test-records"), WorldKind::Transform).unwrap_err();
+        assert!(err.contains("it is a predicate"), "{err}");
+    }
 }

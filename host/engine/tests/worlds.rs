@@ -357,3 +357,17 @@ fn each_world_is_refused_as_another_with_what_it_is() {
         }
     }
 }
+
+#[test]
+fn a_component_loaded_as_one_world_cannot_be_used_as_another() {
+    let engine = engine();
+    let loaded = engine
+        .load_file(&sluice_guests::path("field-equals"), WorldKind::Predicate)
+        .unwrap();
+    let err = FlattenerPlugin::describe(&engine, &loaded, SandboxLimits::default())
+        .expect_err("a predicate is not a flattener");
+    assert!(
+        matches!(&err.kind, PluginErrorKind::WrongWorld(m) if m.contains("loaded as a predicate")),
+        "{err}"
+    );
+}

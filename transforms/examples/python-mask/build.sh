@@ -12,6 +12,7 @@ if ! command -v componentize-py >/dev/null; then
     exit 1
 fi
 
+# sluice:plugin@0.2.0 (the package version is in the WIT; worlds are named without it).
 WIT=../../../wit
 mkdir -p target
 

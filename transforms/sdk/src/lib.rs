@@ -37,7 +37,13 @@
 //! sluice_sdk::export_transform!(Upper);
 //! ```
 //!
-//! The other worlds work the same way: implement the trait, call the macro once.
+//! The other worlds work the same way: implement the trait, call the macro once. A
+//! predicate reads the batch (read-only: a method that changes it fails the call) and
+//! returns one boolean per record; a flattener rewrites the batch like a transform; a
+//! converter builds a [`Decoded`] (schemas listed once per batch with
+//! [`Decoded::add_schema`], then one result per input naming its schema by index) and
+//! reads a [`DataBatch`] the same way. `transforms/testing/field-equals`,
+//! `csv-converter` and `nest-flattener` are small examples of each.
 //!
 //! The batch stays on the host: reading or writing a field costs a call, and the column
 //! calls read or write one field of every record at once. See `wit/README.md`.
@@ -63,7 +69,7 @@ mod plugin;
 
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
-pub use plugin::{Converter, Flattener, Predicate, Transform};
+pub use plugin::{Converter, Encoded, Flattener, Predicate, Transform};
 pub use sluice_sdk_types::{Config, Property, bindings};
 
 /// The generated bindings of each world (its exports), for what the traits do not
@@ -82,8 +88,8 @@ pub use bindings::sluice::plugin::types::{
 /// Everything a plugin author usually needs.
 pub mod prelude {
     pub use crate::{
-        Batch, Config, Converter, Data, DataBatch, Decoded, Error, FieldError, Flattener, Header,
-        IndexedData, Level, NewRecord, Node, Part, Predicate, Property, Scalar, Schema, SchemaNode,
-        SchemaType, Transform, log,
+        Batch, Config, Converter, Data, DataBatch, Decoded, Encoded, Error, FieldError, Flattener,
+        Header, IndexedData, Level, NewRecord, Node, Part, Predicate, Property, Scalar, Schema,
+        SchemaNode, SchemaType, Transform, log,
     };
 }

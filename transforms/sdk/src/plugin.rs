@@ -27,6 +27,10 @@ pub trait Predicate: Sized + 'static {
     fn test(&self, batch: &Batch) -> Result<Vec<bool>, Error>;
 }
 
+/// What `from-data` returns: per input, its bytes (`None`: a Kafka null) or why it
+/// could not be encoded.
+pub type Encoded = Vec<Result<Option<Vec<u8>>, String>>;
+
 /// A converter: bytes ⇄ schema + value, for the keys or the values (`part`) of a
 /// topic, a batch at a time. Schemas cross once per batch: results name their schema
 /// by its index in [`Decoded::schemas`] / [`DataBatch::schemas`].
@@ -44,12 +48,8 @@ pub trait Converter: Sized + 'static {
         inputs: Vec<Option<Vec<u8>>>,
     ) -> Result<Decoded, Error>;
     /// Encodes each input: one result per input, in order (`Ok(None)` is a Kafka null).
-    fn from_data(
-        &self,
-        topic: &str,
-        part: Part,
-        inputs: DataBatch,
-    ) -> Result<Vec<Result<Option<Vec<u8>>, String>>, Error>;
+    #[allow(clippy::wrong_self_convention)] // the WIT function's name
+    fn from_data(&self, topic: &str, part: Part, inputs: DataBatch) -> Result<Encoded, Error>;
 }
 
 /// A flattener: rewrites nested keys or values into flat structs whose fields are all
@@ -70,6 +70,12 @@ pub mod state {
     use std::cell::RefCell;
 
     pub struct Slot<T>(RefCell<Option<T>>);
+
+    impl<T> Default for Slot<T> {
+        fn default() -> Self {
+            Slot::new()
+        }
+    }
 
     impl<T> Slot<T> {
         pub const fn new() -> Self {
@@ -185,15 +191,7 @@ macro_rules! export_converter {
                     topic: ::std::string::String,
                     part: $crate::Part,
                     inputs: $crate::DataBatch,
-                ) -> ::std::result::Result<
-                    ::std::vec::Vec<
-                        ::std::result::Result<
-                            ::std::option::Option<::std::vec::Vec<u8>>,
-                            ::std::string::String,
-                        >,
-                    >,
-                    $crate::Error,
-                > {
+                ) -> ::std::result::Result<$crate::Encoded, $crate::Error> {
                     PLUGIN.with(|slot| {
                         slot.with(|p| <$ty as $crate::Converter>::from_data(p, &topic, part, inputs))
                     })

@@ -48,7 +48,11 @@ fn decode(line: &[u8]) -> Result<Vec<Node>, String> {
     let line = std::str::from_utf8(line).map_err(|_| "the line is not UTF-8".to_string())?;
     let columns: Vec<&str> = line.split(',').collect();
     if columns.len() != COLUMNS.len() {
-        return Err(format!("{} columns, {} expected", columns.len(), COLUMNS.len()));
+        return Err(format!(
+            "{} columns, {} expected",
+            columns.len(),
+            COLUMNS.len()
+        ));
     }
     let mut nodes = vec![Node::Struct((1..=COLUMNS.len() as u32).collect())];
     for ((name, ty), text) in COLUMNS.iter().zip(columns) {

@@ -252,12 +252,7 @@ impl Converter for CsvConverter {
         Ok(decoded)
     }
 
-    fn from_data(
-        &self,
-        _topic: &str,
-        _part: Part,
-        inputs: DataBatch,
-    ) -> Result<Vec<Result<Option<Vec<u8>>, String>>, Error> {
+    fn from_data(&self, _topic: &str, _part: Part, inputs: DataBatch) -> Result<Encoded, Error> {
         Ok(inputs
             .items
             .iter()

@@ -50,18 +50,22 @@ impl Flat {
 }
 
 impl NestFlattener {
-    /// Adds the fields of the struct schema node `s` (value node `v`, `None` when the
-    /// struct is null) under `prefix` to the root of `flat`.
+    /// Adds the fields of the struct schema node `s` of `data` (value node `v`, `None`
+    /// when the struct is null) under `prefix` to the root of `flat`.
     fn walk(
         &self,
         data: &Data,
-        schema: &[SchemaNode],
         s: u32,
         v: Option<u32>,
         prefix: &str,
         parent_optional: bool,
         flat: &mut Flat,
     ) -> Result<(), String> {
+        let schema = &data
+            .schema
+            .as_ref()
+            .expect("only values with a schema")
+            .nodes;
         let node = &schema[s as usize];
         let values = match v.map(|v| &data.value[v as usize]) {
             Some(Node::Struct(children)) => Some(children.clone()),
@@ -78,7 +82,7 @@ impl NestFlattener {
             let child_schema = &schema[*child as usize];
             let optional = parent_optional || child_schema.optional;
             if child_schema.type_ == SchemaType::Struct {
-                self.walk(data, schema, *child, child_value, &path, optional, flat)?;
+                self.walk(data, *child, child_value, &path, optional, flat)?;
                 continue;
             }
             if flat.schema[0].field_names.contains(&path) {
@@ -120,7 +124,7 @@ impl NestFlattener {
         if matches!(data.value[0], Node::Null) {
             return Ok(None);
         }
-        self.walk(&data, &schema.nodes, 0, Some(0), "", false, &mut flat)?;
+        self.walk(&data, 0, Some(0), "", false, &mut flat)?;
         Ok(Some(Data {
             schema: Some(Schema { nodes: flat.schema }),
             value: flat.value,
