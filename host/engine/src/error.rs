@@ -107,7 +107,7 @@ impl sluice_error::Classify for PluginError {
             // path): worth retrying the batch.
             PluginErrorKind::Trap(_)
             | PluginErrorKind::Timeout { .. }
-            | PluginErrorKind::OutOfMemory { .. } => sluice_error::ErrorClass {
+            | PluginErrorKind::OutOfMemory { .. } => ErrorClass {
                 domain: sluice_error::Domain::Internal,
                 retriable: true,
             },

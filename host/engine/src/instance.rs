@@ -124,7 +124,7 @@ impl<W: World> PluginInner<W> {
 }
 
 fn ticks(limits: &SandboxLimits) -> u64 {
-    (limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
+    (limits.cpu_budget.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64 + 1
 }
 
 fn property_type_name(t: PropertyType) -> &'static str {
@@ -304,11 +304,11 @@ impl<W: World> Instance<W> {
         let limits = &self.plugin.limits;
         let kind = if trap.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
             PluginErrorKind::Timeout {
-                budget_ms: limits.call_timeout.as_millis(),
+                budget_ms: limits.cpu_budget.as_millis(),
             }
         } else if self.store.data().limiter.hit {
             PluginErrorKind::OutOfMemory {
-                limit_bytes: limits.memory_bytes,
+                limit_bytes: usize::try_from(limits.memory_max_bytes).unwrap_or(usize::MAX),
             }
         } else {
             let stderr = self.store.data().stderr_tail();

@@ -48,8 +48,8 @@ fn records(n: usize) -> Vec<Record> {
 
 fn tight() -> SandboxLimits {
     SandboxLimits {
-        memory_bytes: 16 << 20,
-        call_timeout: Duration::from_millis(200),
+        memory_max_bytes: 16 << 20,
+        cpu_budget: Duration::from_millis(200),
         ..SandboxLimits::default()
     }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use sluice_config::pipeline::{
-    ErrorTolerance, PipelineConfig, SandboxLimits as ConfigSandbox, keys,
+    ErrorTolerance, PipelineConfig, keys,
 };
 use sluice_config::{ConnectorKind, Group, Origin, Problems};
 use sluice_connect::{SetupProblem, SinkFactory, SourceFactory};
@@ -288,7 +288,7 @@ impl Checker<'_> {
                 let request = Request {
                     type_name: &conf.type_name,
                     props: &conf.props,
-                    sandbox: ConfigSandbox::default(),
+                    sandbox: SandboxLimits::default(),
                     origin: self.origin(key),
                     label: format!("the {side} converter"),
                 };
@@ -402,7 +402,7 @@ impl Checker<'_> {
         let request = Request {
             type_name: &f.type_name,
             props: &f.props,
-            sandbox: ConfigSandbox::default(),
+            sandbox: SandboxLimits::default(),
             origin: self.origin(keys::FLATTENER),
             label: "the flattener".to_owned(),
         };
@@ -444,11 +444,7 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let limits = SandboxLimits {
-            memory_bytes: usize::try_from(request.sandbox.memory_max_bytes).unwrap_or(usize::MAX),
-            call_timeout: request.sandbox.cpu_budget,
-            ..SandboxLimits::default()
-        };
+        let limits = request.sandbox.clone();
         let declared = match Plugin::<W>::describe(place.engine, &loaded, limits.clone()) {
             Ok(d) => d,
             Err(e) => {
@@ -504,7 +500,7 @@ struct Request<'a> {
     props: &'a Group,
     /// Converters and the flattener have no `sandbox.*` keys of their own: they get
     /// the defaults a transform gets.
-    sandbox: ConfigSandbox,
+    sandbox: SandboxLimits,
     origin: Origin,
     /// `transform `mask``, `the value converter`, for messages.
     label: String,

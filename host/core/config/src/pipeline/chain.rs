@@ -20,12 +20,24 @@ use crate::validate::{Options, validate};
 use super::framework::{predicate_def, transform_def};
 use super::keys::{self, component};
 
-/// Limits of the Wasm sandbox one component instance runs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What one Wasm component instance may use: the one definition, for the pipeline
+/// grammar (`transforms.<alias>.sandbox.*`) and the engine alike. The defaults are the
+/// declared defaults of `sandbox.*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxLimits {
+    /// Most linear memory the instance may grow to, in bytes
+    /// (`sandbox.memory.max.bytes`); growing beyond it fails the batch.
     pub memory_max_bytes: u64,
-    /// Time one batch may spend in the component.
+    /// Time one batch may spend in the component (`sandbox.cpu.budget.ms`). It is
+    /// wall-clock time, enforced with the engine's epoch ticks (a few percent of cost,
+    /// unlike fuel, and it stops a spinning guest), so time the host spends elsewhere
+    /// while the guest runs counts too.
     pub cpu_budget: Duration,
+    /// Let the guest read the real wall and monotonic clocks. Without it, clocks read
+    /// a fixed instant, so components stay deterministic and replayable.
+    pub allow_clock: bool,
+    /// Environment variables handed to the guest (none by default).
+    pub env: Vec<(String, String)>,
 }
 
 /// One step of the transform chain.
@@ -152,6 +164,8 @@ impl Default for SandboxLimits {
         SandboxLimits {
             memory_max_bytes: number(&memory),
             cpu_budget: Duration::from_millis(number(&budget)),
+            allow_clock: false,
+            env: Vec::new(),
         }
     }
 }
@@ -163,6 +177,7 @@ fn sandbox(own: &ParsedConfig) -> SandboxLimits {
         cpu_budget: Duration::from_millis(
             own.long(component::SANDBOX_CPU_BUDGET_MS).unsigned_abs(),
         ),
+        ..SandboxLimits::default()
     }
 }
 

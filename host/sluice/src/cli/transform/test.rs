@@ -70,8 +70,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let engine = WasmEngine::new(WasmEngine::default_cache_dir())?;
     let limits = SandboxLimits {
-        memory_bytes: args.memory_mb << 20,
-        call_timeout: Duration::from_millis(args.timeout_ms),
+        memory_max_bytes: (args.memory_mb as u64) << 20,
+        cpu_budget: Duration::from_millis(args.timeout_ms),
         ..SandboxLimits::default()
     };
     let loaded = engine.load_file(&args.component, WorldKind::Transform)?;
