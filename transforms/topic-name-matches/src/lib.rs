@@ -33,7 +33,9 @@ impl Predicate for TopicNameMatches {
         if let Some(topic) = batch.batch_topic() {
             return Ok(vec![self.pattern.is_match(&topic); n as usize]);
         }
-        Ok((0..n).map(|i| self.pattern.is_match(&batch.topic(i))).collect())
+        Ok((0..n)
+            .map(|i| self.pattern.is_match(&batch.topic(i)))
+            .collect())
     }
 }
 
