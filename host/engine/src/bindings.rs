@@ -12,7 +12,10 @@ use crate::instance::World;
 use crate::state::HostState;
 use crate::world::WorldKind;
 
+/// The `transform` world, with the `types` and `host` interfaces every world shares.
 pub mod transform {
+    // Generated from wit/plugin.wit, whose doc comments the generator does not carry over.
+    #![allow(missing_docs)]
     wasmtime::component::bindgen!({
         path: "../../wit/plugin.wit",
         world: "sluice:plugin/transform",

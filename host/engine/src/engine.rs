@@ -45,9 +45,13 @@ impl Drop for Inner {
 /// A compiled component that implements the expected world.
 #[derive(Clone)]
 pub struct LoadedComponent {
+    /// What errors and logs call the component.
     pub name: String,
+    /// The compiled component.
     pub component: Component,
+    /// Whether it was compiled now or loaded from the cache.
     pub cache: CacheOutcome,
+    /// The world it implements (checked when it was loaded).
     pub world: WorldKind,
 }
 
@@ -97,6 +101,7 @@ impl WasmEngine {
         Some(base.join("components"))
     }
 
+    /// The wasmtime engine every component of this process is compiled for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -106,6 +111,7 @@ impl WasmEngine {
         &self.inner.linker
     }
 
+    /// Where compiled components are cached, if anywhere.
     pub fn cache_dir(&self) -> Option<&Path> {
         self.inner.cache.dir()
     }

@@ -15,15 +15,26 @@ pub enum PluginErrorKind {
     /// The component rejected its configuration.
     InvalidConfig(String),
     /// One record could not be processed (`index` is its position in the batch).
-    BadRecord { index: u32, message: String },
+    BadRecord {
+        /// The record's index in the batch the component was given.
+        index: u32,
+        /// The component's reason.
+        message: String,
+    },
     /// The component reported a fatal error.
     Fatal(String),
     /// The guest trapped (a panic, `unreachable`, a bad memory access…).
     Trap(String),
     /// The call used up its CPU budget.
-    Timeout { budget_ms: u128 },
+    Timeout {
+        /// The budget, wall-clock milliseconds.
+        budget_ms: u128,
+    },
     /// The guest tried to grow its memory past the limit.
-    OutOfMemory { limit_bytes: usize },
+    OutOfMemory {
+        /// The limit, in bytes.
+        limit_bytes: usize,
+    },
     /// The guest broke the contract (e.g. returned a list of the wrong length).
     Contract(String),
 }
@@ -31,11 +42,14 @@ pub enum PluginErrorKind {
 /// An error from a plugin component, naming the component.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct PluginError {
+    /// The component's name (a bundled name or the file's stem).
     pub component: String,
+    /// What went wrong.
     pub kind: PluginErrorKind,
 }
 
 impl PluginError {
+    /// An error of component `component`.
     pub fn new(component: impl Into<String>, kind: PluginErrorKind) -> PluginError {
         PluginError {
             component: component.into(),

@@ -29,6 +29,7 @@ use crate::world::WorldKind;
 /// and [`FlattenerWorld`](crate::FlattenerWorld); not meant to be implemented outside
 /// this crate.
 pub trait World: Send + Sync + 'static {
+    /// Which world this is.
     const KIND: WorldKind;
     #[doc(hidden)]
     type Pre: Send + Sync;
@@ -57,11 +58,13 @@ pub trait World: Send + Sync + 'static {
 /// A property a component declares through `describe`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertySpec {
+    /// The property's name, as it appears after the group prefix.
     pub name: String,
     /// `string`, `int`, `long`, `double`, `boolean`, `list` or `password`.
     pub ty: &'static str,
     /// `None`: required.
     pub default: Option<String>,
+    /// What the property does, for `config describe` and validation messages.
     pub doc: String,
 }
 
@@ -157,6 +160,7 @@ impl<W: World> Plugin<W> {
         Ok(Plugin { inner })
     }
 
+    /// The component's name, for messages.
     pub fn name(&self) -> &str {
         &self.inner.name
     }
@@ -166,6 +170,7 @@ impl<W: World> Plugin<W> {
         &self.inner.properties
     }
 
+    /// The limits its instances run with.
     pub fn limits(&self) -> &SandboxLimits {
         &self.inner.limits
     }
@@ -228,6 +233,7 @@ impl<W: World> Instance<W> {
         })
     }
 
+    /// The component's name, for messages.
     pub fn component_name(&self) -> &str {
         &self.plugin.name
     }

@@ -29,6 +29,8 @@ pub struct HostState {
 }
 
 impl HostState {
+    /// The state of a fresh store for `component`: its WASI context (no filesystem or
+    /// network; clocks and environment as `limits` allow) and its memory guard.
     pub fn new(component: &str, limits: &SandboxLimits) -> HostState {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let mut wasi = WasiCtxBuilder::new();

@@ -73,12 +73,17 @@ pub struct Swappable<W: World> {
     slot: Slot<W>,
 }
 
+/// A transform that can be hot-swapped at a batch boundary.
 pub type SwappableTransform = Swappable<TransformWorld>;
+/// A predicate that can be hot-swapped at a batch boundary.
 pub type SwappablePredicate = Swappable<PredicateWorld>;
+/// A converter component that can be hot-swapped at a batch boundary.
 pub type SwappableConverter = Swappable<ConverterWorld>;
+/// A flattener that can be hot-swapped at a batch boundary.
 pub type SwappableFlattener = Swappable<FlattenerWorld>;
 
 impl<W: World> Swappable<W> {
+    /// Runs `active` until a swap is staged through a [`SwapHandle`].
     pub fn new(active: Instance<W>) -> Swappable<W> {
         Swappable {
             active,
@@ -86,12 +91,14 @@ impl<W: World> Swappable<W> {
         }
     }
 
+    /// A handle that stages a replacement, to be picked up at the next batch.
     pub fn handle(&self) -> SwapHandle<W> {
         SwapHandle {
             slot: self.slot.clone(),
         }
     }
 
+    /// The name of the component running now.
     pub fn component_name(&self) -> &str {
         self.active.component_name()
     }

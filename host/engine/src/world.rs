@@ -14,9 +14,13 @@ pub const VERSION: &str = "0.2.0";
 /// The plugin worlds of `wit/plugin.wit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorldKind {
+    /// The `transform` world: changes, drops, rejects or adds records.
     Transform,
+    /// The `predicate` world: selects the records a transform applies to.
     Predicate,
+    /// The `converter` world: bytes ⇄ schema and value.
     Converter,
+    /// The `flattener` world: nested values → flat structs, one column per field.
     Flattener,
 }
 
@@ -31,6 +35,7 @@ impl WorldKind {
         }
     }
 
+    /// The world's name in `wit/plugin.wit` (`transform`, `predicate`, …).
     pub fn name(self) -> &'static str {
         match self {
             WorldKind::Transform => "transform",
