@@ -145,7 +145,8 @@ impl Default for SandboxLimits {
     fn default() -> Self {
         let [memory, budget] = super::framework::sandbox_properties();
         let number = |p: &crate::def::PropertyDef| -> u64 {
-            p.default.as_deref()
+            p.default
+                .as_deref()
                 .and_then(|d| d.parse().ok())
                 .expect("sandbox defaults are numbers")
         };
