@@ -23,6 +23,8 @@ use super::keys::{self, component};
 /// Limits of the Wasm sandbox one component instance runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SandboxLimits {
+    /// Most linear memory one instance may use, in bytes (`sandbox.memory.max.bytes`,
+    /// default 128 MiB); growing beyond it fails the batch.
     pub memory_max_bytes: u64,
     /// Time one batch may spend in the component.
     pub cpu_budget: Duration,
@@ -31,6 +33,7 @@ pub struct SandboxLimits {
 /// One step of the transform chain.
 #[derive(Debug, Clone)]
 pub struct TransformConfig {
+    /// The alias the step is listed under in `transforms`.
     pub alias: String,
     /// `transforms.<alias>.type`: which transform to run.
     pub type_name: String,
@@ -38,6 +41,7 @@ pub struct TransformConfig {
     pub predicate: Option<String>,
     /// Transform the records the predicate does *not* match.
     pub negate: bool,
+    /// `transforms.<alias>.sandbox.*`.
     pub sandbox: SandboxLimits,
     /// The component's own configuration, prefix removed.
     pub props: Group,
@@ -46,9 +50,13 @@ pub struct TransformConfig {
 /// A predicate transforms can refer to.
 #[derive(Debug, Clone)]
 pub struct PredicateConfig {
+    /// The alias the predicate is listed under in `predicates`.
     pub alias: String,
+    /// `predicates.<alias>.type`: which predicate to evaluate.
     pub type_name: String,
+    /// `predicates.<alias>.sandbox.*`.
     pub sandbox: SandboxLimits,
+    /// The component's own configuration, prefix removed.
     pub props: Group,
 }
 
