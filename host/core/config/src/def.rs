@@ -93,7 +93,7 @@ pub enum Validator {
     Url,
     /// A custom check; `describe` shows `description` (e.g. "a valid regular expression").
     Custom {
-        /// What the check accepts, phrased to follow "must be" in messages and `describe`.
+        /// What the check accepts, in words, as `describe` and [`Validator`]'s `Display` show it.
         description: &'static str,
         /// The check itself.
         check: CheckFn,
@@ -268,7 +268,7 @@ pub struct PropertyDef {
     /// that lacks the property is invalid; `None` otherwise: the property simply has no
     /// value when not given (Kafka's `null` default).
     pub default: Option<Text>,
-    /// Whether a pipeline that lacks the property is invalid (then [`PropertyDef::default`] is `None`).
+    /// Whether a pipeline that lacks the property is invalid (then `default` is `None`).
     pub required: bool,
     /// A check on the parsed value beyond its type, if any.
     pub validator: Option<Validator>,

@@ -1,5 +1,5 @@
 //! One declaration per setting: a component's settings are one typed struct, and its
-//! [`settings!`](crate::settings!) declaration yields both its [`ConfigDef`] (what
+//! [`settings!`](crate::settings!) declaration yields both its [`ConfigDef`](crate::ConfigDef) (what
 //! `sluice validate` checks and `sluice config describe` prints) and its parser (the
 //! validated values into the struct's fields). A name, type, default or alias therefore
 //! cannot disagree between the documentation, the validation and the code that uses it.
@@ -258,7 +258,7 @@ pub fn read<T: Setting>(parsed: &ParsedConfig, name: &str) -> T {
 }
 
 /// Declares a component's settings once: a struct with one field per property, its
-/// [`ConfigDef`](crate::ConfigDef) and its parser. See [the module](crate::settings).
+/// [`ConfigDef`](crate::ConfigDef) and its parser. See [the module](mod@crate::settings).
 ///
 /// ```text
 /// settings! {
