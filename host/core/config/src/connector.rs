@@ -41,8 +41,11 @@ pub struct ConnectorSpec {
     /// Further accepted `connector.class` values, e.g. the Java class name of the Kafka
     /// Connect connector it replaces.
     pub class_names: &'static [&'static str],
+    /// Whether it is a sink or a source, which decides the pipeline keys it needs.
     pub kind: ConnectorKind,
+    /// Its declared properties (the keys of the pipeline's connector section).
     pub config_def: fn() -> ConfigDef,
+    /// Its cross-property check; [`no_cross_check`] if it has none.
     pub check: CrossCheck,
 }
 

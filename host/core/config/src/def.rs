@@ -16,10 +16,15 @@ use crate::value::ConfigValue;
 /// The type of a property's value, as in Kafka's `ConfigDef.Type`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PropertyType {
+    /// Any text.
     String,
+    /// A 32-bit signed integer.
     Int,
+    /// A 64-bit signed integer.
     Long,
+    /// A 64-bit floating-point number.
     Double,
+    /// `true` or `false` (compared case-insensitively).
     Boolean,
     /// A comma-separated list (or a YAML list).
     List,
@@ -29,10 +34,15 @@ pub enum PropertyType {
     Enum(&'static [&'static str]),
 }
 
+/// How much a property matters to a user, as in Kafka's `ConfigDef.Importance`; `describe`
+/// lists the more important properties of a group first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Importance {
+    /// Properties most users must set or should review.
     High,
+    /// Properties with sensible defaults that some users change.
     Medium,
+    /// Tuning and rarely needed properties.
     Low,
 }
 
@@ -71,14 +81,21 @@ pub type CheckFn = fn(&ConfigValue) -> Result<(), String>;
 #[derive(Debug, Clone)]
 pub enum Validator {
     /// Numeric value within the inclusive range; either end may be open.
-    Range { min: Option<f64>, max: Option<f64> },
+    Range {
+        /// The smallest accepted value; `None` for no lower bound.
+        min: Option<f64>,
+        /// The largest accepted value; `None` for no upper bound.
+        max: Option<f64>,
+    },
     /// A string or list that must not be empty.
     NonEmpty,
     /// Must be an absolute URL with a scheme and a host (e.g. `http://host:9191`).
     Url,
     /// A custom check; `describe` shows `description` (e.g. "a valid regular expression").
     Custom {
+        /// What the check accepts, in words, as `describe` and [`Validator`]'s `Display` show it.
         description: &'static str,
+        /// The check itself.
         check: CheckFn,
     },
 }
@@ -154,13 +171,17 @@ pub type Text = Cow<'static, str>;
 /// time.
 #[derive(Debug, Clone)]
 pub enum Names {
+    /// A list written in code.
     Static(&'static [&'static str]),
+    /// A list built at run time.
     Owned(Vec<String>),
 }
 
 impl Names {
+    /// The empty list.
     pub const EMPTY: Names = Names::Static(&[]);
 
+    /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         let (fixed, owned): (&[&str], &[String]) = match self {
             Names::Static(s) => (s, &[]),
@@ -171,15 +192,18 @@ impl Names {
             .copied()
             .chain(owned.iter().map(String::as_str))
     }
+    /// How many names there are.
     pub fn len(&self) -> usize {
         match self {
             Names::Static(s) => s.len(),
             Names::Owned(o) => o.len(),
         }
     }
+    /// Whether there are no names.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Whether `name` is listed (compared exactly).
     pub fn contains(&self, name: &str) -> bool {
         self.iter().any(|n| n == name)
     }
@@ -227,6 +251,7 @@ impl From<&'static [&'static str]> for Names {
 /// is `true`). An invisible property is still accepted; it has no effect.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisibleWhen {
+    /// The property, of the same definition, whose value decides.
     pub property: Text,
     /// The value in Kafka's text form (`true`, `10`, `a,b`), compared ignoring case.
     pub equals: Text,
@@ -235,27 +260,38 @@ pub struct VisibleWhen {
 /// One declared property.
 #[derive(Debug, Clone)]
 pub struct PropertyDef {
+    /// The property's current name: the key written in a pipeline or `.properties` file.
     pub name: Text,
+    /// The type its value is parsed as.
     pub ty: PropertyType,
     /// The default in text form. `None` with [`PropertyDef::required`] set: a pipeline
     /// that lacks the property is invalid; `None` otherwise: the property simply has no
     /// value when not given (Kafka's `null` default).
     pub default: Option<Text>,
+    /// Whether a pipeline that lacks the property is invalid (then `default` is `None`).
     pub required: bool,
+    /// A check on the parsed value beyond its type, if any.
     pub validator: Option<Validator>,
+    /// How prominently `describe` lists the property.
     pub importance: Importance,
+    /// The group it is listed under (Kafka's `group`); empty for none.
     pub group: Text,
     /// Position within its group (Kafka's `orderInGroup`); `None` keeps the declaration
     /// order.
     pub order: Option<u32>,
+    /// The human-readable name (Kafka's `displayName`); the property name unless set.
     pub display_name: Text,
+    /// The documentation `describe` shows.
     pub doc: Text,
+    /// Suggested values, shown by `describe` (Kafka's `Recommender.validValues`); other values
+    /// are still accepted unless the validator rejects them.
     pub recommended: Names,
     /// Older names that still work. The new name wins when both are given.
     pub deprecated_aliases: Names,
     /// Properties whose visibility depends on this one (Kafka's `dependents`).
     /// [`ConfigDef::new`] adds those that name this one in [`PropertyDef::visible_when`].
     pub dependents: Names,
+    /// The condition under which the property is visible; `None`: always visible.
     pub visible_when: Option<VisibleWhen>,
 }
 
@@ -322,11 +358,13 @@ impl PropertyDef {
             ..PropertyDef::new("", ty, "")
         }
     }
+    /// Sets the default (text form), making the property optional.
     pub const fn default(mut self, default: &'static str) -> Self {
         put_option(&mut self.default, Some(default));
         self.required = false;
         self
     }
+    /// Makes the property required: no default, and a pipeline without it is invalid.
     pub const fn required(mut self) -> Self {
         put_option(&mut self.default, None);
         self.required = true;
@@ -338,34 +376,42 @@ impl PropertyDef {
         self.required = false;
         self
     }
+    /// Sets the validator.
     pub const fn validator(mut self, v: Validator) -> Self {
         self.validator = Some(v);
         self
     }
+    /// Sets the importance.
     pub const fn importance(mut self, i: Importance) -> Self {
         self.importance = i;
         self
     }
+    /// Sets the group.
     pub const fn group(mut self, g: &'static str) -> Self {
         put(&mut self.group, g);
         self
     }
+    /// Sets the position within the group.
     pub const fn order(mut self, order: u32) -> Self {
         self.order = Some(order);
         self
     }
+    /// Sets the display name.
     pub const fn display(mut self, d: &'static str) -> Self {
         put(&mut self.display_name, d);
         self
     }
+    /// Sets the recommended values.
     pub const fn recommended(mut self, r: &'static [&'static str]) -> Self {
         put_names(&mut self.recommended, r);
         self
     }
+    /// Sets the deprecated aliases: older names that still work.
     pub const fn aliases(mut self, a: &'static [&'static str]) -> Self {
         put_names(&mut self.deprecated_aliases, a);
         self
     }
+    /// Sets the dependents explicitly (besides those [`ConfigDef::new`] adds).
     pub const fn dependents(mut self, d: &'static [&'static str]) -> Self {
         put_names(&mut self.dependents, d);
         self
@@ -382,9 +428,11 @@ impl PropertyDef {
         std::mem::forget(std::mem::replace(&mut self.visible_when, new));
         self
     }
+    /// Whether the property holds a secret ([`PropertyType::Password`]).
     pub fn is_secret(&self) -> bool {
         self.ty == PropertyType::Password
     }
+    /// Whether a pipeline must give the property.
     pub fn is_required(&self) -> bool {
         self.required
     }
@@ -398,7 +446,9 @@ impl PropertyDef {
 /// itself…). `component` identifies it in `sluice config describe` and in errors.
 #[derive(Debug, Clone)]
 pub struct ConfigDef {
+    /// The component's name, as `describe` and error messages show it.
     pub component: Text,
+    /// Its properties, in declaration order.
     pub properties: Vec<PropertyDef>,
 }
 
@@ -445,7 +495,7 @@ impl ConfigDef {
         };
         match values.get(&when.property) {
             // A secret's value is never compared, so a condition on one is never met.
-            Some(crate::ConfigValue::Password(_)) | None => false,
+            Some(ConfigValue::Password(_)) | None => false,
             Some(v) => v.expose_text().eq_ignore_ascii_case(&when.equals),
         }
     }

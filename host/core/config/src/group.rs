@@ -34,12 +34,15 @@ impl Group {
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
+    /// The component's properties, keys relative to the prefix.
     pub fn props(&self) -> &RawProperties {
         &self.props
     }
+    /// The raw value of `key` (relative to the prefix), if given.
     pub fn get(&self, key: &str) -> Option<&RawValue> {
         self.props.get(key).map(|e| &e.value)
     }
+    /// Whether the user gave the component no properties.
     pub fn is_empty(&self) -> bool {
         self.props.is_empty()
     }

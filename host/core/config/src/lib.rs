@@ -7,7 +7,7 @@
 //! * Loading files: YAML pipelines (nested ≡ dotted keys, lists ≡ comma strings) and
 //!   Java `.properties` connector files become [`RawProperties`], with `${env:…}` and
 //!   `${file:…:…}` references resolved and every key's [`Origin`] kept.
-//! * Validating: [`validate`] checks raw properties against a definition (aliases,
+//! * Validating: [`validate()`] checks raw properties against a definition (aliases,
 //!   required keys, types, validators, unknown keys with suggestions) into a
 //!   [`ParsedConfig`]; [`pipeline::load`] does it for a whole pipeline in Kafka Connect's
 //!   grammar and returns a [`PipelineConfig`].

@@ -7,7 +7,9 @@ use std::sync::Arc;
 /// A file and, when known, a 1-based line. Cheap to clone: the path is shared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
+    /// The file, as given (relative or absolute).
     pub file: Arc<Path>,
+    /// The 1-based line within it; `None` for the file as a whole.
     pub line: Option<u32>,
 }
 
@@ -19,6 +21,7 @@ impl Origin {
             line: None,
         }
     }
+    /// The same file at `line`.
     pub fn at_line(&self, line: Option<u32>) -> Origin {
         Origin {
             file: self.file.clone(),

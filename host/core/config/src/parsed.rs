@@ -16,14 +16,22 @@ pub enum ValueSource {
     /// The declared default.
     Default,
     /// Given by the user as `key` (the property's name, or a deprecated alias of it).
-    Set { key: String, origin: Origin },
+    Set {
+        /// The key the user wrote.
+        key: String,
+        /// Where they wrote it.
+        origin: Origin,
+    },
 }
 
 /// One property's resolved value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
+    /// The property's declared name (never an alias).
     pub name: Text,
+    /// Its typed value.
     pub value: ConfigValue,
+    /// Whether the user gave it or it is the default.
     pub source: ValueSource,
 }
 
@@ -39,15 +47,20 @@ impl ParsedConfig {
     pub(crate) fn new(component: Text, values: Vec<Resolved>) -> ParsedConfig {
         ParsedConfig { component, values }
     }
+    /// The component these values belong to (its [`ConfigDef`](crate::ConfigDef)'s `component`).
     pub fn component(&self) -> &str {
         &self.component
     }
+    /// Every property that has a value, in declaration order; an optional property without
+    /// default that the user did not give has none.
     pub fn iter(&self) -> impl Iterator<Item = &Resolved> {
         self.values.iter()
     }
+    /// The value of the property declared as `name`; `None` if it has none.
     pub fn get(&self, name: &str) -> Option<&ConfigValue> {
         self.resolved(name).map(|r| &r.value)
     }
+    /// The value of `name` with where it came from.
     pub fn resolved(&self, name: &str) -> Option<&Resolved> {
         self.values.iter().find(|r| r.name == name)
     }
@@ -92,6 +105,11 @@ impl ParsedConfig {
     // Typed getters. A wrong name or type is a bug in the caller (the ConfigDef says what
     // exists), so they panic, like Kafka's `AbstractConfig` getters throw.
 
+    /// The value of a `string` or `enum` property.
+    ///
+    /// # Panics
+    /// If `name` has no value (it is not declared, or is optional and unset) or is of
+    /// another type.
     #[track_caller]
     pub fn string(&self, name: &str) -> &str {
         match self.expect(name) {
@@ -99,6 +117,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "string", other),
         }
     }
+    /// The value of an `int` property.
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn int(&self, name: &str) -> i32 {
         match self.expect(name) {
@@ -106,6 +128,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "int", other),
         }
     }
+    /// The value of a `long` property.
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn long(&self, name: &str) -> i64 {
         match self.expect(name) {
@@ -113,6 +139,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "long", other),
         }
     }
+    /// The value of a `double` property.
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn double(&self, name: &str) -> f64 {
         match self.expect(name) {
@@ -120,6 +150,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "double", other),
         }
     }
+    /// The value of a `boolean` property.
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn boolean(&self, name: &str) -> bool {
         match self.expect(name) {
@@ -127,6 +161,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "boolean", other),
         }
     }
+    /// The value of a `list` property.
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn list(&self, name: &str) -> &[String] {
         match self.expect(name) {
@@ -134,6 +172,10 @@ impl ParsedConfig {
             other => self.wrong_type(name, "list", other),
         }
     }
+    /// The value of a `password` property, still hidden (see [`Password`]).
+    ///
+    /// # Panics
+    /// As [`ParsedConfig::string`].
     #[track_caller]
     pub fn password(&self, name: &str) -> &Password {
         match self.expect(name) {

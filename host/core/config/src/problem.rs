@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::origin::Origin;
 
+/// How bad a [`Problem`] is. Errors sort before warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     /// The configuration is not usable.
@@ -29,12 +30,15 @@ impl fmt::Display for Severity {
 /// One problem, ready to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// Whether the problem makes the configuration unusable.
     pub severity: Severity,
+    /// The file, and line when known, that caused it.
     pub origin: Origin,
     /// The pipeline's `name`, once known.
     pub pipeline: Option<String>,
     /// The full property key the problem is about, if any.
     pub property: Option<String>,
+    /// What is wrong; never quotes a secret value.
     pub message: String,
 }
 
@@ -59,14 +63,17 @@ pub struct Problems {
 }
 
 impl Problems {
+    /// No problems yet.
     pub fn new() -> Problems {
         Problems::default()
     }
 
+    /// Adds an error at `origin` about `property` (its full key), if any.
     pub fn error(&mut self, origin: &Origin, property: Option<&str>, message: impl Into<String>) {
         self.push(Severity::Error, origin, property, message.into());
     }
 
+    /// Adds a warning at `origin` about `property` (its full key), if any.
     pub fn warning(&mut self, origin: &Origin, property: Option<&str>, message: impl Into<String>) {
         self.push(Severity::Warning, origin, property, message.into());
     }
@@ -87,6 +94,7 @@ impl Problems {
         });
     }
 
+    /// Adds every problem of `other`, in order.
     pub fn extend(&mut self, other: Problems) {
         self.items.extend(other.items);
     }
@@ -99,6 +107,7 @@ impl Problems {
         }
     }
 
+    /// Whether any problem is an error, which makes the configuration unusable.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|p| p.severity == Severity::Error)
     }
@@ -108,20 +117,25 @@ impl Problems {
         self.errors()
             .any(|p| p.property.as_deref() == Some(property))
     }
+    /// The errors, in the order they were found.
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.items.iter().filter(|p| p.severity == Severity::Error)
     }
+    /// The warnings, in the order they were found.
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
         self.items
             .iter()
             .filter(|p| p.severity == Severity::Warning)
     }
+    /// Every problem, in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = &Problem> {
         self.items.iter()
     }
+    /// How many problems there are, errors and warnings.
     pub fn len(&self) -> usize {
         self.items.len()
     }
+    /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -149,7 +163,9 @@ impl fmt::Display for Problems {
 /// `value` is `Some` exactly when no problem is an error (warnings may remain).
 #[derive(Debug)]
 pub struct Checked<T> {
+    /// The result; `None` if there is an error.
     pub value: Option<T>,
+    /// Every problem found, errors and warnings.
     pub problems: Problems,
 }
 

@@ -23,7 +23,9 @@ pub const SELF_VALUE_KEY: &str = "type";
 /// known yet (a component's group is only described when the component loads).
 #[derive(Clone, PartialEq, Eq)]
 pub enum RawValue {
+    /// A single value: a `.properties` value or a YAML scalar, as text.
     Scalar(String),
+    /// A YAML list, element by element.
     List(Vec<String>),
 }
 
@@ -70,7 +72,9 @@ impl fmt::Debug for RawValue {
 /// A raw value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawEntry {
+    /// The value as written (after `${…}` references are resolved).
     pub value: RawValue,
+    /// The file and line it was written at.
     pub origin: Origin,
     /// The text came from a config provider (`${env:…}`, `${file:…}`): never quote it in
     /// a message, whatever the property's type.
@@ -78,6 +82,7 @@ pub struct RawEntry {
 }
 
 impl RawEntry {
+    /// An entry written directly in the file (not from a config provider).
     pub fn new(value: RawValue, origin: Origin) -> RawEntry {
         RawEntry {
             value,
@@ -157,24 +162,31 @@ impl RawProperties {
         }
     }
 
+    /// The entry of `key` (a full key), if the file sets it.
     pub fn get(&self, key: &str) -> Option<&RawEntry> {
         self.index.get(key).map(|&i| &self.entries[i].1)
     }
+    /// Whether the file sets `key`.
     pub fn contains_key(&self, key: &str) -> bool {
         self.index.contains_key(key)
     }
+    /// The file the properties came from, for problems no single key causes.
     pub fn source(&self) -> &Origin {
         &self.source
     }
+    /// How many keys are set.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
+    /// Whether no key is set.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+    /// Every key with its entry, in file order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawEntry)> {
         self.entries.iter().map(|(k, e)| (k.as_str(), e))
     }
+    /// Every key, in file order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(k, _)| k.as_str())
     }

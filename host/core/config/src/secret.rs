@@ -20,6 +20,7 @@ pub struct Secret(String);
 pub type Password = Secret;
 
 impl Secret {
+    /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
@@ -28,6 +29,7 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+    /// Whether the secret is the empty string (for example an unset password).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

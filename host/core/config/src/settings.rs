@@ -1,5 +1,5 @@
 //! One declaration per setting: a component's settings are one typed struct, and its
-//! [`settings!`](crate::settings!) declaration yields both its [`ConfigDef`] (what
+//! [`settings!`](crate::settings!) declaration yields both its [`ConfigDef`](crate::ConfigDef) (what
 //! `sluice validate` checks and `sluice config describe` prints) and its parser (the
 //! validated values into the struct's fields). A name, type, default or alias therefore
 //! cannot disagree between the documentation, the validation and the code that uses it.
@@ -151,53 +151,67 @@ impl<T: Setting> Declare<T> {
             marker: PhantomData,
         }
     }
+    /// Sets the default, making the setting optional; it is declared in Kafka's text form
+    /// (see [`Setting::to_text`]).
     pub fn default(mut self, value: impl Into<T>) -> Self {
         self.def.default = value.into().to_text().map(Into::into);
         self.def.required = false;
         self.has_default = true;
         self
     }
+    /// Makes the setting required: no default, and a configuration without it is invalid.
     pub fn required(mut self) -> Self {
         self.def = self.def.required();
         self
     }
+    /// Sets the importance (default [`Importance::Low`]).
     pub fn importance(mut self, importance: Importance) -> Self {
         self.def.importance = importance;
         self
     }
+    /// [`Importance::High`]: a property most users must set or should review.
     pub fn high(self) -> Self {
         self.importance(Importance::High)
     }
+    /// [`Importance::Medium`].
     pub fn medium(self) -> Self {
         self.importance(Importance::Medium)
     }
+    /// [`Importance::Low`], the default.
     pub fn low(self) -> Self {
         self.importance(Importance::Low)
     }
+    /// Sets the display name (default: the property name).
     pub fn display(mut self, name: &'static str) -> Self {
         self.def.display_name = name.into();
         self
     }
+    /// Sets the group, instead of the struct's `GROUP`.
     pub fn group(mut self, group: &'static str) -> Self {
         self.def.group = group.into();
         self
     }
+    /// Sets the position within the group (Kafka's `orderInGroup`).
     pub fn order(mut self, order: u32) -> Self {
         self.def.order = Some(order);
         self
     }
+    /// Sets the validator, replacing the type's own (e.g. a [`Duration`]'s non-negative check).
     pub fn validator(mut self, validator: Validator) -> Self {
         self.def.validator = Some(validator);
         self
     }
+    /// Sets the deprecated aliases: older names that still work.
     pub fn aliases(mut self, names: &'static [&'static str]) -> Self {
         self.def.deprecated_aliases = names.into();
         self
     }
+    /// Sets the recommended values, replacing the type's own (an enum's variants).
     pub fn recommended(mut self, values: &'static [&'static str]) -> Self {
         self.def.recommended = values.into();
         self
     }
+    /// Sets the dependents explicitly (besides those that name this one in `visible_when`).
     pub fn dependents(mut self, names: &'static [&'static str]) -> Self {
         self.def.dependents = names.into();
         self
@@ -244,7 +258,7 @@ pub fn read<T: Setting>(parsed: &ParsedConfig, name: &str) -> T {
 }
 
 /// Declares a component's settings once: a struct with one field per property, its
-/// [`ConfigDef`](crate::ConfigDef) and its parser. See [the module](crate::settings).
+/// [`ConfigDef`](crate::ConfigDef) and its parser. See [the module](mod@crate::settings).
 ///
 /// ```text
 /// settings! {
@@ -310,7 +324,9 @@ macro_rules! settings {
         }
 
         impl $Name {
+            /// The component these settings belong to: the `component` of [`Self::config_def`].
             pub const COMPONENT: &'static str = $component;
+            /// The group every property is listed under, unless it sets its own.
             pub const GROUP: &'static str = $group;
 
             /// The declared properties, in declaration order.

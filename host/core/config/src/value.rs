@@ -14,11 +14,17 @@ use crate::secret::Password;
 pub enum ConfigValue {
     /// `string` values, and `enum` values in their declared spelling.
     String(String),
+    /// An `int` value.
     Int(i32),
+    /// A `long` value.
     Long(i64),
+    /// A `double` value.
     Double(f64),
+    /// A `boolean` value.
     Boolean(bool),
+    /// A `list` value: its elements, trimmed, in order.
     List(Vec<String>),
+    /// A `password` value, kept exactly as written and hidden from `Debug`.
     Password(Password),
 }
 

@@ -91,7 +91,7 @@ impl Flattener<'_> {
             }
             Value::Tagged(_) => {
                 self.problems
-                    .error(&origin, Some(key), "YAML tags (`!name`) are not supported")
+                    .error(&origin, Some(key), "YAML tags (`!name`) are not supported");
             }
             scalar => {
                 let text = scalar_text(scalar).unwrap_or_default();

@@ -10,8 +10,16 @@ use sluice_config::{
 };
 
 config_enum! {
+    /// A stand-in `enum` setting: a compression codec.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Compression { None = "none", Gzip = "gzip", Zstd = "zstd" }
+    pub enum Compression {
+        /// No compression.
+        None = "none",
+        /// gzip.
+        Gzip = "gzip",
+        /// Zstandard.
+        Zstd = "zstd",
+    }
 }
 
 settings! {

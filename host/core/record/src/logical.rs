@@ -12,18 +12,30 @@
 
 use crate::{Schema, SchemaBuilder, SchemaType, Value};
 
+/// Schema name of `Decimal`: a `bytes` schema with a [`SCALE`] parameter.
 pub const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+/// Schema name of `Date`: an `int32` of days since 1970-01-01.
 pub const DATE: &str = "org.apache.kafka.connect.data.Date";
+/// Schema name of `Time`: an `int32` of milliseconds since midnight.
 pub const TIME: &str = "org.apache.kafka.connect.data.Time";
+/// Schema name of `Timestamp`: an `int64` of milliseconds since the Unix epoch.
 pub const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
 /// The schema parameter holding a decimal's scale.
 pub const SCALE: &str = "scale";
 
+/// A logical type of Kafka Connect, as recognised by [`LogicalType::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogicalType {
-    Decimal { scale: i32 },
+    /// An arbitrary-precision decimal number, stored as its unscaled integer.
+    Decimal {
+        /// Digits after the decimal point: the value is `unscaled × 10^-scale`.
+        scale: i32,
+    },
+    /// A calendar date, as days since 1970-01-01.
     Date,
+    /// A time of day, as milliseconds since midnight.
     Time,
+    /// An instant, as milliseconds since the Unix epoch.
     Timestamp,
 }
 
@@ -43,6 +55,7 @@ impl LogicalType {
         }
     }
 
+    /// Kafka Connect's schema name of this logical type (for example [`DECIMAL`]).
     pub fn name(self) -> &'static str {
         match self {
             LogicalType::Decimal { .. } => DECIMAL,
@@ -53,6 +66,7 @@ impl LogicalType {
     }
 }
 
+/// A builder for a version 1 `Decimal` schema with the given scale.
 pub fn decimal_schema(scale: i32) -> SchemaBuilder {
     SchemaBuilder::bytes()
         .name(DECIMAL)
@@ -60,14 +74,17 @@ pub fn decimal_schema(scale: i32) -> SchemaBuilder {
         .parameter(SCALE, scale.to_string())
 }
 
+/// A builder for a version 1 `Date` schema.
 pub fn date_schema() -> SchemaBuilder {
     SchemaBuilder::int32().name(DATE).version(1)
 }
 
+/// A builder for a version 1 `Time` schema.
 pub fn time_schema() -> SchemaBuilder {
     SchemaBuilder::int32().name(TIME).version(1)
 }
 
+/// A builder for a version 1 `Timestamp` schema.
 pub fn timestamp_schema() -> SchemaBuilder {
     SchemaBuilder::int64().name(TIMESTAMP).version(1)
 }

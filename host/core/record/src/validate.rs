@@ -8,7 +8,9 @@ use crate::{Schema, SchemaKind, Value};
 /// (`order.lines[2].price`), empty for the top-level value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ValidationError {
+    /// Where the mismatch is: the dotted field path, empty for the top-level value.
     pub path: String,
+    /// What is wrong, in words; never the value itself, which may be sensitive.
     pub problem: String,
 }
 

@@ -9,24 +9,37 @@ use crate::SchemaRef;
 /// Logical types keep their physical representation (see [`crate::logical`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// The absence of a value: a null key, a tombstone's value, an unset optional field.
     Null,
+    /// A `boolean`.
     Boolean(bool),
+    /// An `int8`.
     Int8(i8),
+    /// An `int16`.
     Int16(i16),
+    /// An `int32`; also a `Date` (days since 1970-01-01) or a `Time` (milliseconds since midnight).
     Int32(i32),
+    /// An `int64`; also a `Timestamp` (milliseconds since the Unix epoch).
     Int64(i64),
+    /// A `float` (32-bit).
     Float32(f32),
+    /// A `double` (64-bit).
     Float64(f64),
+    /// A `string`.
     String(String),
+    /// A `bytes`; also a `Decimal`'s unscaled integer (see [`crate::logical::decimal_from_bytes`]).
     Bytes(Vec<u8>),
+    /// An `array`, or a schemaless list.
     Array(Vec<Value>),
     /// Entries in insertion order (JSON object order is kept, so columns created from
     /// schemaless data come out in the order the producer wrote them).
     Map(Vec<(Value, Value)>),
+    /// A `struct`: values for the fields of a struct schema.
     Struct(Struct),
 }
 
 impl Value {
+    /// Whether this is [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -51,6 +64,7 @@ impl Value {
         }
     }
 
+    /// The string slice of a [`Value::String`]; `None` for any other variant.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -150,14 +164,17 @@ impl Struct {
         (schema.fields().len() == values.len()).then_some(Struct { schema, values })
     }
 
+    /// The struct's schema.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
     }
 
+    /// The field values, in field order.
     pub fn values(&self) -> &[Value] {
         &self.values
     }
 
+    /// The field values, in field order, for changing in place (the schema stays as it is).
     pub fn values_mut(&mut self) -> &mut [Value] {
         &mut self.values
     }
@@ -167,11 +184,13 @@ impl Struct {
         (self.schema, self.values)
     }
 
+    /// The value of the field named `field`; `None` if the schema has no such field.
     pub fn get(&self, field: &str) -> Option<&Value> {
         let (i, _) = self.schema.field(field)?;
         self.values.get(i)
     }
 
+    /// Mutable counterpart of [`Struct::get`].
     pub fn get_mut(&mut self, field: &str) -> Option<&mut Value> {
         let (i, _) = self.schema.field(field)?;
         self.values.get_mut(i)

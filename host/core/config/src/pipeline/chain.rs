@@ -25,8 +25,8 @@ use super::keys::{self, component};
 /// declared defaults of `sandbox.*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxLimits {
-    /// Most linear memory the instance may grow to, in bytes
-    /// (`sandbox.memory.max.bytes`); growing beyond it fails the batch.
+    /// Most linear memory one instance may use, in bytes (`sandbox.memory.max.bytes`,
+    /// default 128 MiB); growing beyond it fails the batch.
     pub memory_max_bytes: u64,
     /// Time one batch may spend in the component (`sandbox.cpu.budget.ms`). It is
     /// wall-clock time, enforced with the engine's epoch ticks (a few percent of cost,
@@ -43,6 +43,7 @@ pub struct SandboxLimits {
 /// One step of the transform chain.
 #[derive(Debug, Clone)]
 pub struct TransformConfig {
+    /// The alias the step is listed under in `transforms`.
     pub alias: String,
     /// `transforms.<alias>.type`: which transform to run.
     pub type_name: String,
@@ -50,6 +51,7 @@ pub struct TransformConfig {
     pub predicate: Option<String>,
     /// Transform the records the predicate does *not* match.
     pub negate: bool,
+    /// `transforms.<alias>.sandbox.*`.
     pub sandbox: SandboxLimits,
     /// The component's own configuration, prefix removed.
     pub props: Group,
@@ -58,9 +60,13 @@ pub struct TransformConfig {
 /// A predicate transforms can refer to.
 #[derive(Debug, Clone)]
 pub struct PredicateConfig {
+    /// The alias the predicate is listed under in `predicates`.
     pub alias: String,
+    /// `predicates.<alias>.type`: which predicate to evaluate.
     pub type_name: String,
+    /// `predicates.<alias>.sandbox.*`.
     pub sandbox: SandboxLimits,
+    /// The component's own configuration, prefix removed.
     pub props: Group,
 }
 
@@ -157,7 +163,8 @@ impl Default for SandboxLimits {
     fn default() -> Self {
         let [memory, budget] = super::framework::sandbox_properties();
         let number = |p: &crate::def::PropertyDef| -> u64 {
-            p.default.as_deref()
+            p.default
+                .as_deref()
                 .and_then(|d| d.parse().ok())
                 .expect("sandbox defaults are numbers")
         };

@@ -21,6 +21,7 @@ use super::keys;
 pub struct ClientProperties(BTreeMap<String, String>);
 
 impl ClientProperties {
+    /// The value of the librdkafka property `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
@@ -28,9 +29,11 @@ impl ClientProperties {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+    /// How many properties are set.
     pub fn len(&self) -> usize {
         self.0.len()
     }
+    /// Whether no property is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -6,6 +6,7 @@ use crate::parsed::ParsedConfig;
 
 use super::keys;
 
+/// `errors.tolerance`: what a record that fails conversion or a transform does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorTolerance {
     /// A failed record stops the task (Kafka Connect's default).
@@ -14,23 +15,33 @@ pub enum ErrorTolerance {
     All,
 }
 
+/// The dead letter queue of a sink: where records skipped under `errors.tolerance=all` go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetterQueue {
+    /// `errors.deadletterqueue.topic.name`.
     pub topic: String,
+    /// `errors.deadletterqueue.topic.replication.factor`, used if Sluice creates the topic
+    /// (default 3).
     pub replication_factor: i16,
     /// Add `__connect.errors.*` headers describing the failure.
     pub context_headers: bool,
 }
 
+/// Kafka Connect's `errors.*` options of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorPolicy {
+    /// `errors.tolerance` (default `none`).
     pub tolerance: ErrorTolerance,
     /// Set when `errors.deadletterqueue.topic.name` is.
     pub dead_letter_queue: Option<DeadLetterQueue>,
+    /// `errors.log.enable`: log each failed operation and the record's coordinates.
     pub log: bool,
+    /// `errors.log.include.messages`: include the failed record's key and value in those logs
+    /// (may expose data).
     pub log_include_messages: bool,
     /// How long to retry a failed operation: `None` retries forever (`-1`), zero never.
     pub retry_timeout: Option<Duration>,
+    /// `errors.retry.delay.max.ms`: the longest delay between two retries (default 60 s).
     pub retry_delay_max: Duration,
 }
 

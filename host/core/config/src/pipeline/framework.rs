@@ -16,7 +16,9 @@ const SANDBOX: &str = "Sandbox";
 
 /// `describe`'s component names for the definitions below.
 pub const PIPELINE_COMPONENT: &str = "pipeline";
+/// The component name of [`transform_def`].
 pub const TRANSFORM_COMPONENT: &str = "transforms.<alias>";
+/// The component name of [`predicate_def`].
 pub const PREDICATE_COMPONENT: &str = "predicates.<alias>";
 
 /// The keys every pipeline understands, whatever its connector.

@@ -36,6 +36,7 @@ pub use framework::{
 /// Which topics a sink consumes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
+    /// `topics`: the listed topics.
     Topics(Vec<String>),
     /// `topics.regex`, checked to compile.
     Pattern(String),
@@ -47,6 +48,7 @@ pub enum Subscription {
 pub struct ConverterConfig {
     /// The converter's name as written (e.g. `json`, `avro`).
     pub type_name: String,
+    /// The component's own configuration, prefix removed.
     pub props: Group,
 }
 
@@ -55,39 +57,54 @@ pub struct ConverterConfig {
 pub struct ConnectorConfig {
     /// The connector's Sluice name (`kinetica-sink`), whatever `connector.class` said.
     pub name: &'static str,
+    /// Whether it is a sink or a source.
     pub kind: ConnectorKind,
     /// The connector's properties, deprecated aliases resolved.
     pub config: ParsedConfig,
 }
 
+/// How records are grouped into batches: a batch is processed once it is full or its wait
+/// is over, whichever comes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchLimits {
+    /// `batch.max.records` (default 1000).
     pub max_records: usize,
+    /// `batch.max.wait.ms` (default 100 ms).
     pub max_wait: Duration,
 }
 
 /// A validated pipeline. `Debug` is safe to log: passwords and raw values are hidden.
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
+    /// `name`: the pipeline's unique name.
     pub name: String,
     /// The file it was read from.
     pub source: Origin,
+    /// The connector and its validated properties.
     pub connector: ConnectorConfig,
+    /// `tasks.max` (default 1).
     pub tasks_max: u32,
     /// `None` for source connectors.
     pub subscription: Option<Subscription>,
     /// `group.id`, or `sluice-<name>` when not set.
     pub group_id: String,
+    /// `bootstrap.servers` (default `localhost:9092`).
     pub bootstrap_servers: Vec<String>,
+    /// `batch.max.records` and `batch.max.wait.ms`.
     pub batch: BatchLimits,
+    /// `key.converter` (default `json`) and its `key.converter.*` group.
     pub key_converter: ConverterConfig,
+    /// `value.converter` (default `json`) and its `value.converter.*` group.
     pub value_converter: ConverterConfig,
+    /// `header.converter` (default `simple`) and its `header.converter.*` group.
     pub header_converter: ConverterConfig,
     /// `flattener` and its `flattener.*` group, when set.
     pub flattener: Option<ConverterConfig>,
     /// In the order of `transforms`.
     pub transforms: Vec<TransformConfig>,
+    /// In the order of `predicates`.
     pub predicates: Vec<PredicateConfig>,
+    /// The `errors.*` options.
     pub errors: ErrorPolicy,
     /// `consumer.*` for librdkafka, prefix removed.
     pub consumer: ClientProperties,
