@@ -30,7 +30,8 @@ pub struct TableCounts {
 /// (a message Kinetica itself returns is passed on as it is).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
-    /// No destination table could be named for the record (docs/reference/kinetica-connector-behaviour.md §2.3).
+    /// No destination table could be named for the record
+    /// (docs/reference/kinetica-connector-behaviour.md §2.3).
     #[error("{0}")]
     Naming(#[from] NamingError),
     /// The record's value cannot define the columns of a new table (not a struct or

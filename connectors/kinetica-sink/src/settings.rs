@@ -68,8 +68,8 @@ impl Subscription {
 /// validates, but the sink does not alter tables yet (see the crate docs).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SchemaEvolution {
-    /// `kinetica.schema_evolution.enabled` (default false): the Java connector's
-    /// switch for evolving tables to new record schemas (docs/reference/kinetica-connector-behaviour.md §4).
+    /// `kinetica.schema_evolution.enabled` (default false): the Java connector's switch for
+    /// evolving tables to new record schemas (docs/reference/kinetica-connector-behaviour.md §4).
     pub enabled: bool,
     /// `kinetica.schema_evolution.add_new_fields_as_columns` (default false): during
     /// evolution, add new fields as nullable columns.
@@ -104,8 +104,9 @@ pub struct SinkSettings {
     /// table from the first record's schema; when false, its records fail with
     /// [`crate::RecordError::TableMissing`].
     pub create_table: bool,
-    /// `kinetica.tables.single_table_per_topic` (default false): name generated tables
-    /// after the topic rather than the record's schema name or string key (docs/reference/kinetica-connector-behaviour.md §2.3).
+    /// `kinetica.tables.single_table_per_topic` (default false): name generated tables after the
+    /// topic rather than the record's schema name or string key
+    /// (docs/reference/kinetica-connector-behaviour.md §2.3).
     pub single_table_per_topic: bool,
     /// `kinetica.tables.update_on_existing_pk` (default true): upsert rows whose
     /// primary key exists; when false such rows are dropped (`ignore_existing_pk`).

@@ -192,24 +192,31 @@ avro_records! {
     GpudbResponse = "gpudb_response" {
         /// `"OK"` or `"ERROR"` ([`GpudbResponse::OK`], [`GpudbResponse::ERROR`]).
         status: String,
-        /// Empty on success; on error, the server's error text (docs/reference/kinetica-rest-protocol.md §4).
+        /// Empty on success; on error, the server's error text
+        /// (docs/reference/kinetica-rest-protocol.md §4).
         message: String,
-        /// Avro record name of the wrapped response (e.g. `"has_table_response"`), or `"none"` on error; clients skip the payload when it is `"none"`.
+        /// Avro record name of the wrapped response (e.g. `"has_table_response"`), or `"none"` on
+        /// error; clients skip the payload when it is `"none"`.
         data_type: String,
-        /// Binary mode: the Avro binary encoding of the endpoint's response record, and nothing else. Empty in JSON mode and on error.
+        /// Binary mode: the Avro binary encoding of the endpoint's response record, and nothing
+        /// else. Empty in JSON mode and on error.
         data: Vec<u8>,
-        /// JSON mode: the response record as JSON text. Always `""` in binary mode (it must still be present for the envelope to be valid Avro).
+        /// JSON mode: the response record as JSON text. Always `""` in binary mode (it must still
+        /// be present for the envelope to be valid Avro).
         data_str: String,
     }
 
     /// Request of `/show/system/status`.
     ShowSystemStatusRequest = "show_system_status_request" {
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/show/system/status`.
     ShowSystemStatusResponse = "show_system_status_response" {
-        /// Status per component; `"system"` is a JSON string that must contain `"status":"running"`, and the optional `"ha_status"` is a JSON string as well (docs/reference/kinetica-rest-protocol.md §5).
+        /// Status per component; `"system"` is a JSON string that must contain
+        /// `"status":"running"`, and the optional `"ha_status"` is a JSON string as well
+        /// (docs/reference/kinetica-rest-protocol.md §5).
         status_map: Options,
         /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
@@ -222,7 +229,9 @@ avro_records! {
     }
     /// Response of `/show/system/properties`.
     ShowSystemPropertiesResponse = "show_system_properties_response" {
-        /// Server configuration keyed by property name, e.g. `version.gpudb_core_version`, `conf.number_of_hosts`, `conf.enable_worker_http_servers` (`"TRUE"`/`"FALSE"`) and `conf.worker_http_server_urls` (docs/reference/kinetica-rest-protocol.md §5, §6).
+        /// Server configuration keyed by property name, e.g. `version.gpudb_core_version`,
+        /// `conf.number_of_hosts`, `conf.enable_worker_http_servers` (`"TRUE"`/`"FALSE"`) and
+        /// `conf.worker_http_server_urls` (docs/reference/kinetica-rest-protocol.md §5, §6).
         property_map: Options,
         /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
@@ -230,9 +239,11 @@ avro_records! {
 
     /// Request of `/has/table`.
     HasTableRequest = "has_table_request" {
-        /// Table to look up, `schema.table` or unqualified (resolved against the user's default schema, normally `ki_home`).
+        /// Table to look up, `schema.table` or unqualified (resolved against the user's default
+        /// schema, normally `ki_home`).
         table_name: String,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/table`.
@@ -251,7 +262,9 @@ avro_records! {
         table_name: String,
         /// The opaque type id returned by `/create/type` that fixes the table's columns.
         type_id: String,
-        /// Creation options such as `no_error_if_exists`, `is_replicated`, `collection_name` (the schema, deprecated) or `partition_type` (docs/reference/kinetica-rest-protocol.md §6 `/create/table`).
+        /// Creation options such as `no_error_if_exists`, `is_replicated`, `collection_name` (the
+        /// schema, deprecated) or `partition_type` (docs/reference/kinetica-rest-protocol.md §6
+        /// `/create/table`).
         options: Options,
     }
     /// Response of `/create/table`.
@@ -270,7 +283,8 @@ avro_records! {
     ShowTableRequest = "show_table_request" {
         /// Table (or schema) to describe.
         table_name: String,
-        /// Options such as `show_children` (must be `"false"` for a table), `get_sizes` and `no_error_if_not_exists` (docs/reference/kinetica-rest-protocol.md §6 `/show/table`).
+        /// Options such as `show_children` (must be `"false"` for a table), `get_sizes` and
+        /// `no_error_if_not_exists` (docs/reference/kinetica-rest-protocol.md §6 `/show/table`).
         options: Options,
     }
     /// Response of `/show/table`.
@@ -279,23 +293,27 @@ avro_records! {
         table_name: String,
         /// One entry per table described.
         table_names: Vec<String>,
-        /// Per table, its flags such as `REPLICATED`, `VIEW` or `COLLECTION`; an empty outer array means the table does not exist or the user has no access.
+        /// Per table, its flags such as `REPLICATED`, `VIEW` or `COLLECTION`; an empty outer array
+        /// means the table does not exist or the user has no access.
         table_descriptions: Vec<Vec<String>>,
         /// Per table, the id of its type.
         type_ids: Vec<String>,
-        /// Per table, its type as an Avro record schema in JSON text (docs/reference/kinetica-rest-protocol.md §7.1).
+        /// Per table, its type as an Avro record schema in JSON text
+        /// (docs/reference/kinetica-rest-protocol.md §7.1).
         type_schemas: Vec<String>,
         /// Per table, the label of its type (`<collection>` for 7.0 collections).
         type_labels: Vec<String>,
-        /// Per table, the column properties map `{column: [property, …]}` (docs/reference/kinetica-rest-protocol.md §7.2).
+        /// Per table, the column properties map `{column: [property, …]}`
+        /// (docs/reference/kinetica-rest-protocol.md §7.2).
         properties: Vec<BTreeMap<String, Vec<String>>>,
-        /// Per table, extra details such as `schema_name` and `collection_names` (the schema in 7.1+).
+        /// Per table, extra details such as `schema_name` and `collection_names` (the schema in
+        /// 7.1+).
         additional_info: Vec<Options>,
         /// Per table, the record count; empty unless `get_sizes=true`.
         sizes: Vec<i64>,
-        /// Per table, the record count including child tables; empty unless `get_sizes=true`.
+        /// Per table, its full size as the server reports it; empty unless `get_sizes=true`.
         full_sizes: Vec<i64>,
-        /// Per table, the join size estimate; empty unless `get_sizes=true`.
+        /// Per table, the size of a join table's result; empty unless `get_sizes=true`.
         join_sizes: Vec<f64>,
         /// Sum of `sizes`; -1 unless `get_sizes=true`.
         total_size: i64,
@@ -307,24 +325,29 @@ avro_records! {
 
     /// Request of `/create/type`.
     CreateTypeRequest = "create_type_request" {
-        /// The columns as an Avro record schema in JSON text, nullable columns as `[T,"null"]` (docs/reference/kinetica-rest-protocol.md §7.1).
+        /// The columns as an Avro record schema in JSON text, nullable columns as `[T,"null"]`
+        /// (docs/reference/kinetica-rest-protocol.md §7.1).
         type_definition: String,
-        /// Free-form label stored with the type; the connector and the Python client send `""`.
+        /// Free-form label stored with the type; the Python client sends `""`.
         label: String,
-        /// Column properties `{column: [property, …]}` such as `primary_key`, `char16` or `timestamp`; columns without properties are left out (docs/reference/kinetica-rest-protocol.md §7.2).
+        /// Column properties `{column: [property, …]}` such as `primary_key`, `char16` or
+        /// `timestamp`; columns without properties are left out
+        /// (docs/reference/kinetica-rest-protocol.md §7.2).
         properties: BTreeMap<String, Vec<String>>,
         /// Request options; the only documented key is `compression_codec`.
         options: Options,
     }
     /// Response of `/create/type`.
     CreateTypeResponse = "create_type_response" {
-        /// Opaque id of the type, to pass to `/create/table`; creating the same type twice gives the same id.
+        /// Opaque id of the type, to pass to `/create/table`; creating the same type twice gives
+        /// the same id.
         type_id: String,
         /// The type's Avro record schema as the server echoes it (record name `type_name`).
         type_definition: String,
         /// The label given in the request.
         label: String,
-        /// The column properties as the server echoes them (may add `data` and `nullable`, docs/reference/kinetica-rest-protocol.md §7.3).
+        /// The column properties as the server echoes them (may add `data` and `nullable`,
+        /// docs/reference/kinetica-rest-protocol.md §7.3).
         properties: BTreeMap<String, Vec<String>>,
         /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
@@ -357,7 +380,8 @@ avro_records! {
     HasTypeRequest = "has_type_request" {
         /// The type id to look up.
         type_id: String,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/type`.
@@ -374,7 +398,8 @@ avro_records! {
     HasSchemaRequest = "has_schema_request" {
         /// Schema to look up (Kinetica 7.1+; 7.0 had collections instead).
         schema_name: String,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/schema`.
@@ -406,7 +431,8 @@ avro_records! {
     ShowSchemaRequest = "show_schema_request" {
         /// Schema to describe, or `""` for all schemas.
         schema_name: String,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/show/schema`.
@@ -427,7 +453,8 @@ avro_records! {
     DropSchemaRequest = "drop_schema_request" {
         /// Name of the schema to drop.
         schema_name: String,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/drop/schema`.
@@ -442,13 +469,16 @@ avro_records! {
     InsertRecordsRequest = "insert_records_request" {
         /// Destination table, `schema.table` or unqualified.
         table_name: String,
-        /// Binary encoding: one item per record, each Avro-binary encoded with the table's type schema (docs/reference/kinetica-rest-protocol.md §7.4). Empty in JSON encoding.
+        /// Binary encoding: one item per record, each Avro-binary encoded with the table's type
+        /// schema (docs/reference/kinetica-rest-protocol.md §7.4). Empty in JSON encoding.
         list: EncodedRows,
         /// JSON encoding: one JSON object text per record. Empty (`[]`) in binary encoding.
         list_str: Vec<String>,
         /// `"binary"` (records in `list`) or `"json"` (records in `list_str`).
         list_encoding: String,
-        /// Insert options such as `update_on_existing_pk` (upsert), `ignore_existing_pk`, `return_record_ids` and `return_individual_errors` (docs/reference/kinetica-rest-protocol.md §6 `/insert/records`).
+        /// Insert options such as `update_on_existing_pk` (upsert), `ignore_existing_pk`,
+        /// `return_record_ids` and `return_individual_errors`
+        /// (docs/reference/kinetica-rest-protocol.md §6 `/insert/records`).
         options: Options,
     }
     /// Response of `/insert/records`.
@@ -459,7 +489,9 @@ avro_records! {
         count_inserted: i32,
         /// Number of existing rows replaced (upsert with `update_on_existing_pk=true`).
         count_updated: i32,
-        /// Extra details: `data_rerouted="true"` means the shard map changed (multi-head, docs/reference/kinetica-rest-protocol.md §8.5); with `return_individual_errors`, `bad_record_indices` and `error_N`.
+        /// Extra details: `data_rerouted="true"` means the shard map changed (multi-head,
+        /// docs/reference/kinetica-rest-protocol.md §8.5); with `return_individual_errors`,
+        /// `bad_record_indices` and `error_N`.
         info: Options,
     }
 
@@ -473,7 +505,8 @@ avro_records! {
         limit: i64,
         /// `"binary"`, `"json"` or `"geojson"`: how the records come back.
         encoding: String,
-        /// Options such as `expression` (a filter), `fast_index_lookup`, `sort_by` and `sort_order`.
+        /// Options such as `expression` (a filter), `fast_index_lookup`, `sort_by` and
+        /// `sort_order`.
         options: Options,
     }
     /// Response of `/get/records`.
@@ -488,7 +521,7 @@ avro_records! {
         records_binary: EncodedRows,
         /// JSON encoding: one JSON object text per record.
         records_json: Vec<String>,
-        /// Number of records in the table (or matching the expression), not just those returned.
+        /// Total number of records available, not just those returned.
         total_number_of_records: i64,
         /// Whether records remain beyond `offset + limit`.
         has_more_records: bool,
@@ -532,11 +565,13 @@ avro_records! {
     AlterTableRequest = "alter_table_request" {
         /// Table to alter.
         table_name: String,
-        /// What to do: `add_column`, `change_column`, `delete_column`, `rename_table`, `move_to_schema`, `ttl`, … (docs/reference/kinetica-rest-protocol.md §6 `/alter/table`).
+        /// What to do: `add_column`, `change_column`, `delete_column`, `rename_table`,
+        /// `move_to_schema`, `ttl`, … (docs/reference/kinetica-rest-protocol.md §6 `/alter/table`).
         action: String,
         /// The action's argument, e.g. the column name for `add_column` and `change_column`.
         value: String,
-        /// The action's parameters, e.g. `column_type`, `column_properties` (the full comma-separated list to keep) and `column_default_value`.
+        /// The action's parameters, e.g. `column_type`, `column_properties` (the full
+        /// comma-separated list to keep) and `column_default_value`.
         options: Options,
     }
     /// Response of `/alter/table`.
@@ -563,9 +598,12 @@ avro_records! {
     AlterTableColumnsRequest = "alter_table_columns_request" {
         /// Table to alter.
         table_name: String,
-        /// One map per alteration, applied in order: `action` (`add_column` or `change_column`), `column_name`, `column_type`, `column_properties` and optionally `column_default_value` (docs/reference/kinetica-connector-behaviour.md §9.1, S9).
+        /// One map per alteration, applied in order: `action` (`add_column` or `change_column`),
+        /// `column_name`, `column_type`, `column_properties` and optionally `column_default_value`
+        /// (docs/reference/kinetica-connector-behaviour.md §9.1, S9).
         column_alterations: Vec<Options>,
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/alter/table/columns`.
@@ -588,16 +626,20 @@ avro_records! {
 
     /// Request of `/admin/show/shards`.
     AdminShowShardsRequest = "admin_show_shards_request" {
-        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the server defaults. Real servers reject unknown keys.
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/admin/show/shards`.
     AdminShowShardsResponse = "admin_show_shards_response" {
-        /// Shard map version; it changes when shards move, and routing is rebuilt only when it differs (docs/reference/kinetica-rest-protocol.md §8.1).
+        /// Shard map version; it changes when shards move, and routing is rebuilt only when it
+        /// differs (docs/reference/kinetica-rest-protocol.md §8.1).
         version: i64,
-        /// `rank[i]` is the rank (1-based; rank 0 is the head node) that owns shard `i`; the length is the number of shards.
+        /// `rank[i]` is the rank (1-based; rank 0 is the head node) that owns shard `i`; the length
+        /// is the number of shards.
         rank: Vec<i32>,
-        /// A second per-shard array the official clients ignore (docs/reference/kinetica-rest-protocol.md §6).
+        /// A second per-shard array the official clients ignore
+        /// (docs/reference/kinetica-rest-protocol.md §6).
         tom: Vec<i32>,
         /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
@@ -632,18 +674,24 @@ avro_records! {
         limit: i64,
         /// `"binary"` or `"json"`: how the result set comes back.
         encoding: String,
-        /// Schema of the bulk parameter rows in `data` (prepared inserts); `""` when there are none.
+        /// Schema of the bulk parameter rows in `data` (prepared inserts); `""` when there are
+        /// none.
         request_schema_str: String,
         /// Bulk parameter rows for prepared inserts, Avro-encoded with `request_schema_str`.
         data: Vec<Vec<u8>>,
-        /// Options such as `paging_table`, `query_parameters` (a JSON array of `$1…$n` values), `update_on_existing_pk` and `current_schema` (docs/reference/kinetica-rest-protocol.md §6 `/execute/sql`).
+        /// Options such as `paging_table`, `query_parameters` (a JSON array of `$1…$n` values),
+        /// `update_on_existing_pk` and `current_schema` (docs/reference/kinetica-rest-protocol.md
+        /// §6 `/execute/sql`).
         options: Options,
     }
     /// Response of `/execute/sql`.
     ExecuteSqlResponse = "execute_sql_response" {
-        /// Number of rows the statement affected (or returned).
+        /// Number of records the statement affected; paging clients fall back on it when no
+        /// rows come back.
         count_affected: i64,
-        /// Column-major schema of the result, a record named `generic_response` with `column_1 … column_N`, `column_headers` and `column_datatypes` (docs/reference/kinetica-rest-protocol.md §6 `/execute/sql`).
+        /// Column-major schema of the result, a record named `generic_response` with `column_1 …
+        /// column_N`, `column_headers` and `column_datatypes`
+        /// (docs/reference/kinetica-rest-protocol.md §6 `/execute/sql`).
         response_schema_str: String,
         /// Binary encoding: the result record, Avro-encoded with `response_schema_str`.
         binary_encoded_response: Vec<u8>,

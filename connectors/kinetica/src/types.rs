@@ -13,17 +13,21 @@ use serde_json::{Value as Json, json};
 /// Property names Kinetica attaches to columns (`GPUdbColumnProperty`), with
 /// their meaning per docs/reference/kinetica-rest-protocol.md §7.2.
 pub mod prop {
-    /// `data`: the default for a queryable column; servers may echo it on every column that is not `store_only`, and type comparison ignores it.
+    /// `data`: the default for a queryable column; servers may echo it on every column that is not
+    /// `store_only`, and type comparison ignores it.
     pub const DATA: &str = "data";
     /// `text_search`: the string column is full-text indexed; type comparison ignores it.
     pub const TEXT_SEARCH: &str = "text_search";
     /// `store_only`: the column is stored but cannot be queried.
     pub const STORE_ONLY: &str = "store_only";
-    /// `primary_key`: the column is part of the primary key (and the routing key when there is no shard key, §8.2).
+    /// `primary_key`: the column is part of the primary key, which is also the routing key when
+    /// there is no shard key (docs/reference/kinetica-rest-protocol.md §8.2).
     pub const PRIMARY_KEY: &str = "primary_key";
-    /// `soft_primary_key`: a primary-key column whose uniqueness the server does not enforce.
+    /// `soft_primary_key`: key membership like `primary_key`, but never part of the routing key
+    /// computed here.
     pub const SOFT_PRIMARY_KEY: &str = "soft_primary_key";
-    /// `shard_key`: the column is part of the shard key, which decides the rank a record goes to (§8.2).
+    /// `shard_key`: the column is part of the shard key, which decides the rank a record goes to
+    /// (docs/reference/kinetica-rest-protocol.md §8.2).
     pub const SHARD_KEY: &str = "shard_key";
     /// `nullable`: the column accepts null; its schema type must be `[T,"null"]` (null second).
     pub const NULLABLE: &str = "nullable";
@@ -35,7 +39,8 @@ pub mod prop {
     pub const TIME: &str = "time";
     /// `datetime` on `string`: `"YYYY-MM-DD HH:MM:SS[.mmm]"`.
     pub const DATETIME: &str = "datetime";
-    /// `decimal` on `string`: decimal text such as `"123.4500"`; plain `decimal` is NUMERIC(18,4), `decimal(P,S)` sets precision and scale.
+    /// `decimal` on `string`: decimal text such as `"123.4500"`; plain `decimal` is NUMERIC(18,4),
+    /// `decimal(P,S)` sets precision and scale.
     pub const DECIMAL: &str = "decimal";
     /// `ipv4` on `string`: a dotted quad `"A.B.C.D"`.
     pub const IPV4: &str = "ipv4";
