@@ -27,23 +27,51 @@ pub use sluice_kinetica::Value as Cell;
 /// Why a value does not go into its column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CellError {
+    /// The value's type has no conversion into the column's (e.g. bytes into an
+    /// `int` column, or a boolean into a `float` one).
     #[error("a {found} value cannot be stored in a column of type {column}")]
-    Mismatch { found: String, column: String },
+    Mismatch {
+        /// The value's type, e.g. `bytes` or `boolean` (never the value itself).
+        found: String,
+        /// The column's kind as Kinetica names it, e.g. `int16` or `char8`.
+        column: String,
+    },
+    /// A number that does not fit the column's range (e.g. 300 into `int8`, a
+    /// negative number into `ulong`); values are never truncated.
     #[error("value out of range for column type {column}")]
-    OutOfRange { column: String },
+    OutOfRange {
+        /// The column's kind as Kinetica names it, e.g. `int8`.
+        column: String,
+    },
+    /// Text going into a numeric, boolean, `decimal` or `timestamp` column that does
+    /// not parse as a value of it.
     #[error("text does not parse as column type {column}")]
-    Unparseable { column: String },
+    Unparseable {
+        /// The column's kind as Kinetica names it, e.g. `long`.
+        column: String,
+    },
+    /// A string longer than a `charN` column holds.
     #[error("text longer than {max} characters for a char{max} column")]
-    TooLong { max: usize },
+    TooLong {
+        /// The column's N: the most characters it stores.
+        max: usize,
+    },
+    /// A date, time or timestamp outside what Kinetica's temporal columns store.
     #[error("{0}")]
     Temporal(#[from] TemporalError),
+    /// A decimal that does not fit the column's `decimal(P,S)`.
     #[error("decimal value {0}")]
     Decimal(#[from] DecimalError),
+    /// A struct, map or array value: Kinetica columns are flat, so nested data needs
+    /// a flattening transform first.
     #[error(
         "a nested {found} cannot be stored in a column; add a flattener transform to the \
          pipeline to turn nested data into columns"
     )]
-    Nested { found: &'static str },
+    Nested {
+        /// What the nested value is: `struct`, `map` or `array`.
+        found: &'static str,
+    },
 }
 
 impl fmt::Display for CellKind {

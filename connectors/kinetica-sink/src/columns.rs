@@ -13,29 +13,43 @@ pub const MAX_DECIMAL_PRECISION: u32 = 27;
 /// What a column holds, as far as value conversion is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellKind {
+    /// An `int` column: 32-bit signed.
     Int,
+    /// An `int` column with the `int8` property: −128..=127.
     Int8,
+    /// An `int` column with the `int16` property: −32768..=32767.
     Int16,
     /// An `int` column holding 0 or 1.
     Boolean,
+    /// A `long` column: 64-bit signed.
     Long,
     /// A `long` column of epoch milliseconds, within Kinetica's years 1000–2900.
     Timestamp,
+    /// A `float` column: IEEE-754 single precision.
     Float,
+    /// A `double` column: IEEE-754 double precision.
     Double,
     /// Any string column without a more specific meaning below (also `uuid`, `ipv4`,
     /// `json`, `wkt`…, whose text is passed through for the server to check).
     String,
     /// `charN`: at most N characters.
     Char(usize),
+    /// A `date` string column: `YYYY-MM-DD`.
     Date,
+    /// A `time` string column: `HH:MM:SS[.mmm]`.
     Time,
+    /// A `datetime` string column: `YYYY-MM-DD HH:MM:SS[.mmm]`.
     DateTime,
+    /// A `decimal(P,S)` string column (plain `decimal` is (18,4)).
     Decimal {
+        /// Total digits P, at most [`MAX_DECIMAL_PRECISION`].
         precision: u32,
+        /// Digits after the point S; values with more are refused, not rounded.
         scale: u32,
     },
+    /// A `ulong` string column: decimal text from 0 to 2^64−1.
     Ulong,
+    /// A `bytes` column: raw bytes.
     Bytes,
 }
 

@@ -7,12 +7,28 @@
 
 use sluice_record::logical::decimal_to_string;
 
+/// Why a decimal value does not go into a `decimal(P,S)` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalError {
+    /// The value has more fractional digits than the column's scale; it is refused
+    /// rather than rounded.
     #[error("has more fractional digits than decimal({precision},{scale}) keeps")]
-    TooPrecise { precision: u32, scale: u32 },
+    TooPrecise {
+        /// The column's precision P (total digits).
+        precision: u32,
+        /// The column's scale S (digits after the point).
+        scale: u32,
+    },
+    /// The value has more than `P - S` integer digits.
     #[error("has more integer digits than decimal({precision},{scale}) holds")]
-    TooLarge { precision: u32, scale: u32 },
+    TooLarge {
+        /// The column's precision P (total digits).
+        precision: u32,
+        /// The column's scale S (digits after the point).
+        scale: u32,
+    },
+    /// The text is not plain decimal notation (digits, one optional `.`, an optional
+    /// sign; no exponent).
     #[error("is not a decimal number")]
     NotANumber,
 }

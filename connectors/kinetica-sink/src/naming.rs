@@ -32,11 +32,16 @@ pub const DEFAULT_DOT_REPLACEMENT: &str = "_";
 /// A Kinetica table, optionally qualified with its schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableName {
+    /// The schema (`kinetica.tables.schema_name`, or the part before the dot of a
+    /// `schema.table` override); `None` leaves it to the server's default schema,
+    /// normally `ki_home`. Never `Some("")`.
     pub schema: Option<String>,
+    /// The table name within the schema, without any dot.
     pub table: String,
 }
 
 impl TableName {
+    /// A table name in `schema`; an empty schema counts as none.
     pub fn new(schema: Option<&str>, table: impl Into<String>) -> TableName {
         TableName {
             schema: schema.filter(|s| !s.is_empty()).map(str::to_owned),
@@ -76,39 +81,67 @@ impl fmt::Display for TableName {
 /// A configuration that cannot name tables consistently; reported at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NamingConfigError {
+    /// `kinetica.tables.destination_name` is set while the subscription is
+    /// `topics.regex`: overrides pair with `topics` by position, so there is nothing
+    /// to pair them with.
     #[error(
         "{dest} cannot be used with {regex}: the overrides are matched to {topics} by position; \
          list the topics in {topics} or leave {dest} empty",
         dest = keys::DESTINATION_NAME, regex = keys::TOPICS_REGEX, topics = keys::TOPICS
     )]
     OverrideWithRegex,
+    /// `kinetica.tables.destination_name` does not have exactly one entry per topic
+    /// of `topics`.
     #[error(
         "{dest} has {names} name(s) but {topics} has {count} topic(s); give exactly one table \
          name per topic, in the same order (repeat a name to send several topics to one table), \
          or leave {dest} empty",
         dest = keys::DESTINATION_NAME, topics = keys::TOPICS
     )]
-    CountMismatch { names: usize, count: usize },
+    CountMismatch {
+        /// Entries in `kinetica.tables.destination_name`.
+        names: usize,
+        /// Topics in `topics`.
+        count: usize,
+    },
+    /// An empty entry in the middle of `kinetica.tables.destination_name` (a single
+    /// trailing comma is allowed, as Java's `split` drops it).
     #[error("{}: entry {position} is empty", keys::DESTINATION_NAME)]
-    EmptyEntry { position: usize },
+    EmptyEntry {
+        /// 1-based position of the empty entry.
+        position: usize,
+    },
+    /// An override entry that is neither `table` nor `schema.table`.
     #[error(
         "{}: {name:?} is not a valid table name (use `table` or `schema.table`)",
         keys::DESTINATION_NAME
     )]
-    BadName { name: String },
+    BadName {
+        /// The entry as given (trimmed).
+        name: String,
+    },
+    /// A topic listed twice in `topics` whose two positions name different tables.
     #[error(
         "{topics}: topic {topic:?} is listed twice with different {dest} entries",
         topics = keys::TOPICS, dest = keys::DESTINATION_NAME
     )]
-    ConflictingTopic { topic: String },
+    ConflictingTopic {
+        /// The repeated topic.
+        topic: String,
+    },
+    /// With `single_table_per_topic`, two listed topics generate the same table
+    /// name (e.g. `a.b` and `a_b`).
     #[error(
         "topics {first:?} and {second:?} would both write to table {table} (dots in topic names \
          become {DEFAULT_DOT_REPLACEMENT:?}); set {dest} to name their tables explicitly",
         dest = keys::DESTINATION_NAME
     )]
     TopicCollision {
+        /// The topic listed first.
         first: String,
+        /// The later topic that would write to the same table.
         second: String,
+        /// The shared table name, as `schema.table` or `table`.
         table: String,
     },
 }
@@ -163,14 +196,17 @@ impl DestinationOverrides {
         Ok(DestinationOverrides(map))
     }
 
+    /// Whether `kinetica.tables.destination_name` was empty (tables are generated).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The number of distinct topics with an override.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// The override for `topic`, as written (not yet put in `schema_name`).
     pub fn get(&self, topic: &str) -> Option<&TableName> {
         self.0.get(topic)
     }
@@ -198,30 +234,43 @@ impl fmt::Display for Origin {
     }
 }
 
+/// The table a record goes to, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Destination {
+    /// The destination table, already put in `kinetica.tables.schema_name` when set.
     pub table: TableName,
+    /// What the name was derived from.
     pub origin: Origin,
 }
 
 /// A record that cannot be given a table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NamingError {
+    /// Overrides are set but the record's topic has none (it is not in `topics`).
     #[error(
         "topic {topic:?} has no entry in {dest} (which lists tables for {topics} by position)",
         dest = keys::DESTINATION_NAME, topics = keys::TOPICS
     )]
-    NoOverride { topic: String },
+    NoOverride {
+        /// The record's topic.
+        topic: String,
+    },
+    /// The record has an empty topic and no usable source name.
     #[error("cannot name a table: the record has neither a topic nor a source name")]
     NoName,
+    /// Two different sources generate the same table name (e.g. schemas `a.Order`
+    /// and `b.Order`), which would mix unrelated records in one table.
     #[error(
         "table {table} is already written from {first}; {second} would write to it too \
          (names keep only the last dot segment). Set {dest} or {single} to choose the tables",
         dest = keys::DESTINATION_NAME, single = keys::SINGLE_TABLE_PER_TOPIC
     )]
     Collision {
+        /// The shared table name, as `schema.table` or `table`.
         table: String,
+        /// The source that claimed the table first.
         first: Origin,
+        /// The source that would write to it too.
         second: Origin,
     },
 }
@@ -314,6 +363,9 @@ fn last_segment(name: &str) -> Option<&str> {
 pub struct Claims(HashMap<TableName, Origin>);
 
 impl Claims {
+    /// Records that `dest.origin` writes to `dest.table`; fails with
+    /// [`NamingError::Collision`] when another generated origin claimed it first.
+    /// Overrides never collide: a shared override table is deliberate.
     pub fn claim(&mut self, dest: &Destination) -> Result<(), NamingError> {
         if dest.origin == Origin::Override {
             return Ok(());

@@ -30,30 +30,55 @@ pub struct TableCounts {
 /// (a message Kinetica itself returns is passed on as it is).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
+    /// No destination table could be named for the record
+    /// (docs/reference/kinetica-connector-behaviour.md §2.3).
     #[error("{0}")]
     Naming(#[from] NamingError),
+    /// The record's value cannot define the columns of a new table (not a struct or
+    /// map, nested fields, a decimal wider than Kinetica stores, …).
     #[error("{0}")]
     Mapping(#[from] MappingError),
+    /// The record's value does not convert into the table's columns.
     #[error("{0}")]
     Row(#[from] RowError),
+    /// The destination table does not exist and `kinetica.tables.create_table=false`
+    /// (docs/reference/kinetica-connector-behaviour.md §2.13).
     #[error(
         "table {table} does not exist and kinetica.tables.create_table=false; create the table \
          or set kinetica.tables.create_table=true"
     )]
-    TableMissing { table: String },
+    TableMissing {
+        /// The missing table, as `schema.table` or `table`.
+        table: String,
+    },
+    /// `/create/type` or `/create/table` for the record's destination failed.
     #[error("cannot create table {table}: {message}")]
-    TableCreation { table: String, message: String },
+    TableCreation {
+        /// The table that could not be created, as `schema.table` or `table`.
+        table: String,
+        /// Kinetica's error text.
+        message: String,
+    },
+    /// Kinetica refused this row individually in `/insert/records` (its `error_N`
+    /// text), while the rest of the request was stored.
     #[error("Kinetica rejected the row for table {table}: {message}")]
-    Rejected { table: String, message: String },
+    Rejected {
+        /// The destination table, as `schema.table` or `table`.
+        table: String,
+        /// Kinetica's error text for the row, passed on as it is.
+        message: String,
+    },
 }
 
 /// One record that was not written: its index in the batch passed to
 /// [`crate::KineticaSink::write`], its Kafka coordinates, and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFailure {
+    /// Position of the record in the batch passed to [`crate::KineticaSink::write`].
     pub index: usize,
     /// `topic-partition@offset`.
     pub coordinates: String,
+    /// Why the record was not written.
     pub error: RecordError,
 }
 
@@ -77,10 +102,13 @@ pub struct WriteReport {
 }
 
 impl WriteReport {
+    /// New rows over all tables (the sum of [`TableCounts::inserted`]).
     pub fn inserted(&self) -> u64 {
         self.tables.values().map(|c| c.inserted).sum()
     }
 
+    /// Rows that replaced an existing primary key over all tables (the sum of
+    /// [`TableCounts::updated`]; non-zero only with `update_on_existing_pk=true`).
     pub fn updated(&self) -> u64 {
         self.tables.values().map(|c| c.updated).sum()
     }
@@ -103,6 +131,7 @@ pub enum SinkError {
 }
 
 impl SinkError {
+    /// Whether trying the same batch again later may succeed ([`SinkError::Retriable`]).
     pub fn is_retriable(&self) -> bool {
         matches!(self, SinkError::Retriable(_))
     }

@@ -20,18 +20,36 @@ use crate::columns::CellKind;
 /// Why a record's value cannot become a row. Names the column, never the value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RowError {
+    /// A field's value does not go into its column.
     #[error("field {column:?}: {problem}")]
-    Cell { column: String, problem: CellError },
+    Cell {
+        /// The column (and field) name.
+        column: String,
+        /// Why the value does not fit the column.
+        problem: CellError,
+    },
+    /// A column that is not nullable got a null, or the value has no field for it.
     #[error("field {column:?} is null (or missing) but the column is not nullable")]
-    NullNotAllowed { column: String },
+    NullNotAllowed {
+        /// The column name.
+        column: String,
+    },
+    /// The value is a primitive or an array: only structs and maps become rows.
     #[error("the value is a {found}, not a struct or a map")]
-    NotARow { found: &'static str },
+    NotARow {
+        /// The value's type, e.g. `string` or `array`.
+        found: &'static str,
+    },
 }
 
 /// A converted row, and whether the value had fields the table has no column for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// One cell per table column, in the table's column (wire) order; null where the
+    /// value has no field for a nullable column.
     pub cells: Vec<Cell>,
+    /// The value had fields with no column of that name in the table; they are
+    /// dropped (the sink does not alter tables).
     pub has_unmapped_fields: bool,
 }
 
@@ -62,6 +80,8 @@ struct Plan {
 }
 
 impl RowBuilder {
+    /// A builder for rows of a table of type `table_type`; fields are matched to
+    /// columns by name.
     pub fn new(table_type: &KineticaType) -> RowBuilder {
         RowBuilder {
             targets: table_type
@@ -77,6 +97,8 @@ impl RowBuilder {
         }
     }
 
+    /// Converts a struct or map value into a row of the table, checking every cell
+    /// against its column.
     pub fn build(&mut self, value: &Value) -> Result<Row, RowError> {
         match value {
             Value::Struct(s) => self.struct_row(s),

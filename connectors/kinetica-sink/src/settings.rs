@@ -37,6 +37,7 @@ pub enum Subscription {
 }
 
 impl Subscription {
+    /// The listed topics, in configured order; empty for `topics.regex`.
     pub fn topics(&self) -> &[String] {
         match self {
             Subscription::Topics(t) => t,
@@ -67,8 +68,14 @@ impl Subscription {
 /// validates, but the sink does not alter tables yet (see the crate docs).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SchemaEvolution {
+    /// `kinetica.schema_evolution.enabled` (default false): the Java connector's switch for
+    /// evolving tables to new record schemas (docs/reference/kinetica-connector-behaviour.md §4).
     pub enabled: bool,
+    /// `kinetica.schema_evolution.add_new_fields_as_columns` (default false): during
+    /// evolution, add new fields as nullable columns.
     pub add_new_fields_as_columns: bool,
+    /// `kinetica.schema_evolution.make_missing_field_nullable` (default false): during
+    /// evolution, make required columns that records no longer carry nullable.
     pub make_missing_field_nullable: bool,
 }
 
@@ -77,7 +84,9 @@ pub struct SchemaEvolution {
 pub struct SinkSettings {
     /// Head-node URL, e.g. `http://localhost:9191`, without a trailing `/`.
     pub url: String,
+    /// `kinetica.username`; empty (the default) sends no `Authorization` header.
     pub username: String,
+    /// `kinetica.password`, used with `username` for HTTP Basic auth; never printed.
     pub password: Secret,
     /// Kinetica schema for tables whose name is not schema-qualified; empty means the
     /// user's default schema.
@@ -91,13 +100,27 @@ pub struct SinkSettings {
     pub timeout: Option<Duration>,
     /// Rows per `/insert/records` request (per worker rank with multi-head).
     pub batch_size: usize,
+    /// `kinetica.tables.create_table` (default true): create a missing destination
+    /// table from the first record's schema; when false, its records fail with
+    /// [`crate::RecordError::TableMissing`].
     pub create_table: bool,
+    /// `kinetica.tables.single_table_per_topic` (default false): name generated tables after the
+    /// topic rather than the record's schema name or string key
+    /// (docs/reference/kinetica-connector-behaviour.md §2.3).
     pub single_table_per_topic: bool,
+    /// `kinetica.tables.update_on_existing_pk` (default true): upsert rows whose
+    /// primary key exists; when false such rows are dropped (`ignore_existing_pk`).
     pub update_on_existing_pk: bool,
     /// How many times a request that failed with a retriable error is tried again.
     pub retry_count: u32,
+    /// `kinetica.enable_multihead` (default true): send rows straight to the worker
+    /// rank owning their shard key, rather than all through the head node
+    /// (docs/reference/kinetica-rest-protocol.md §8).
     pub enable_multihead: bool,
+    /// The `kinetica.schema_evolution.*` settings; read but not acted on yet.
     pub schema_evolution: SchemaEvolution,
+    /// The pipeline's `topics` list or `topics.regex`, needed to pair destination-name
+    /// overrides with topics.
     pub subscription: Subscription,
     /// The destination-name overrides, checked against the subscription.
     pub overrides: DestinationOverrides,
@@ -107,10 +130,18 @@ pub struct SinkSettings {
 /// for secrets, the offending value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
+    /// A required property (such as `kinetica.url`) is not set; holds its name.
     #[error("missing required property {0}")]
     Missing(&'static str),
+    /// A property is set to a value the sink cannot use.
     #[error("{key}: {problem}")]
-    Invalid { key: &'static str, problem: String },
+    Invalid {
+        /// The property's name (its current one, even when set through an alias).
+        key: &'static str,
+        /// What is wrong, including the value unless the property is a secret.
+        problem: String,
+    },
+    /// `kinetica.tables.destination_name` does not fit the subscription.
     #[error(transparent)]
     Naming(#[from] NamingConfigError),
 }

@@ -89,6 +89,7 @@ impl KineticaSink {
         })
     }
 
+    /// The settings this sink was started with.
     pub fn settings(&self) -> &SinkSettings {
         &self.settings
     }

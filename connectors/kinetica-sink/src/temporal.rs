@@ -8,18 +8,23 @@
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// Kinetica's smallest and largest timestamps: 1000-01-01T00:00:00.000Z and
-/// 2900-12-31T23:59:59.999Z.
+/// Kinetica's smallest timestamp, 1000-01-01T00:00:00.000Z, in epoch milliseconds.
 pub const MIN_TIMESTAMP_MS: i64 = -30_610_224_000_000;
+/// Kinetica's largest timestamp, 2900-12-31T23:59:59.999Z, in epoch milliseconds.
 pub const MAX_TIMESTAMP_MS: i64 = 29_379_542_399_999;
 
 /// Why a date or time could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemporalError {
+    /// The instant falls outside the years 1000–2900 that Kinetica's temporal
+    /// columns store (from [`MIN_TIMESTAMP_MS`] to [`MAX_TIMESTAMP_MS`]).
     #[error("outside Kinetica's date range (years 1000 to 2900)")]
     OutOfRange,
+    /// A time-of-day value outside 0..86 400 000 milliseconds past midnight.
     #[error("not a time of day (0 to 86399999 ms)")]
     BadTime,
+    /// Text that is not `YYYY-MM-DD[ HH:MM:SS[.fff]]` with an optional `Z` or
+    /// `±HH:MM` offset.
     #[error("not a date-time Kinetica accepts (YYYY-MM-DD[ HH:MM:SS[.fff]][Z|±HH:MM])")]
     Unparseable,
 }

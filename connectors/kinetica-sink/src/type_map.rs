@@ -34,30 +34,51 @@ pub const DECIMAL_PRECISION_PARAMETER: &str = "connect.decimal.precision";
 /// Why a value's shape cannot become a table row.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
+    /// The value is a primitive or an array: each record becomes one row, so it must
+    /// be a struct or a map.
     #[error(
         "the value is {found}, not a struct or a map: each record becomes one row, so \
          primitive values need wrapping into a struct first (e.g. a HoistField transform)"
     )]
-    NotARow { found: String },
+    NotARow {
+        /// The value's type, e.g. `string` or `array`.
+        found: String,
+    },
+    /// The struct schema or map has no fields, so a table would have no columns.
     #[error("the value schema has no fields, so there are no columns to create")]
     NoFields,
+    /// A field is a struct, map or array; Kinetica columns are flat.
     #[error(
         "field {field:?} is {kind}: Kinetica columns are flat; add a flattener transform to \
          the pipeline to turn nested data into columns"
     )]
-    Nested { field: String, kind: &'static str },
+    Nested {
+        /// The field name.
+        field: String,
+        /// What the field is: `struct`, `map` or `array`.
+        kind: &'static str,
+    },
+    /// A decimal field that no Kinetica `decimal(P,S)` column holds (precision over
+    /// [`MAX_DECIMAL_PRECISION`], or a scale larger than the precision).
     #[error(
         "field {field:?} is a decimal with precision {precision} and scale {scale}, wider than \
          Kinetica's decimal({MAX_DECIMAL_PRECISION}, s); cast it with a transform first"
     )]
     DecimalTooWide {
+        /// The field name.
         field: String,
+        /// The schema's `connect.decimal.precision` parameter, or
+        /// [`MAX_DECIMAL_PRECISION`] when it declares none.
         precision: i64,
+        /// The decimal's scale (digits after the point).
         scale: i32,
     },
+    /// A schemaless map has a key that is not a string, so it cannot name a column.
     #[error("map key {position} is {found}, not a string: schemaless maps need string keys")]
     NonStringKey {
+        /// 1-based position of the entry in the map.
         position: usize,
+        /// The key's type, e.g. `int32`.
         found: &'static str,
     },
 }

@@ -17,7 +17,12 @@ pub enum Auth {
     #[default]
     None,
     /// `Authorization: Basic base64(user:password)`.
-    Basic { username: String, password: Secret },
+    Basic {
+        /// The Kinetica user name (`kinetica.username`); never empty.
+        username: String,
+        /// The user's password (`kinetica.password`); printed as `[hidden]`.
+        password: Secret,
+    },
     /// `Authorization: Bearer <token>` (OAuth).
     Bearer(Secret),
 }

@@ -70,7 +70,10 @@ impl std::fmt::Debug for KineticaClient {
 pub struct TableInfo {
     /// The fully qualified name (`schema.table`) when the server reports it.
     pub table_name: String,
+    /// The opaque id of the table's type (`type_ids[0]`); `/get/records` answers
+    /// with it as `type_name`.
     pub type_id: String,
+    /// The table's columns, parsed from `type_schemas[0]` and `properties[0]`.
     pub ty: KineticaType,
     /// Replicated tables live on every rank; inserts go to the head node.
     pub is_replicated: bool,

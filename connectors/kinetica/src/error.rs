@@ -23,11 +23,23 @@ pub enum KineticaError {
     /// Connection failures, timeouts, HTTP 5xx and the server's failover texts:
     /// the same request may succeed later.
     #[error("Kinetica {endpoint} failed (retriable): {message}")]
-    Retriable { endpoint: String, message: String },
+    Retriable {
+        /// The endpoint path called, e.g. `/insert/records`.
+        endpoint: String,
+        /// The server's ERROR text, or what failed in transport (connect, reset,
+        /// timeout, HTTP 5xx); never includes credentials or URL user info.
+        message: String,
+    },
     /// Bad requests, unknown tables, authentication failures, undecodable
     /// responses: retrying the same request will not help.
     #[error("Kinetica {endpoint} failed: {message}")]
-    Fatal { endpoint: String, message: String },
+    Fatal {
+        /// The endpoint path called, e.g. `/has/table`; empty when no request was
+        /// made (e.g. the client could not be built).
+        endpoint: String,
+        /// The server's ERROR text, or why the request or response was unusable.
+        message: String,
+    },
 }
 
 impl KineticaError {

@@ -355,7 +355,7 @@ impl MultiHeadInserter {
                     match self.refresh_shard_map().await {
                         Ok(_) => counts.shard_map_refreshed = true,
                         Err(e) => {
-                            tracing::warn!(table = %self.table, error = %e, "cannot refresh shard map")
+                            tracing::warn!(table = %self.table, error = %e, "cannot refresh shard map");
                         }
                     }
                 }

@@ -2,8 +2,8 @@
 //! emulator use, and the `gpudb_response` envelope.
 //!
 //! Field order is wire order (Avro records carry no field names), so every struct
-//! below lists its fields exactly as `kinetica-endpoint-schemas.json` does; the
-//! definitions are generated from that file's schemas.
+//! below lists its fields exactly as the official client's schemas do
+//! (docs/reference/kinetica-rest-protocol.md, Appendix A, lists most of them).
 
 use std::collections::BTreeMap;
 
@@ -49,7 +49,9 @@ pub trait Endpoint: AvroRecord {
 
 /// A field type of a protocol record.
 pub trait AvroField: Sized {
+    /// Appends the Avro binary encoding of the value to `buf`.
     fn put(&self, buf: &mut Vec<u8>);
+    /// Reads one value of this type from `r`.
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
 }
 
@@ -188,312 +190,520 @@ avro_records! {
     /// on error `status = "ERROR"`, `message` is the error text and
     /// `data_type = "none"`.
     GpudbResponse = "gpudb_response" {
+        /// `"OK"` or `"ERROR"` ([`GpudbResponse::OK`], [`GpudbResponse::ERROR`]).
         status: String,
+        /// Empty on success; on error, the server's error text
+        /// (docs/reference/kinetica-rest-protocol.md §4).
         message: String,
+        /// Avro record name of the wrapped response (e.g. `"has_table_response"`), or `"none"` on
+        /// error; clients skip the payload when it is `"none"`.
         data_type: String,
+        /// Binary mode: the Avro binary encoding of the endpoint's response record, and nothing
+        /// else. Empty in JSON mode and on error.
         data: Vec<u8>,
+        /// JSON mode: the response record as JSON text. Always `""` in binary mode (it must still
+        /// be present for the envelope to be valid Avro).
         data_str: String,
     }
 
     /// Request of `/show/system/status`.
     ShowSystemStatusRequest = "show_system_status_request" {
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/show/system/status`.
     ShowSystemStatusResponse = "show_system_status_response" {
+        /// Status per component; `"system"` is a JSON string that must contain
+        /// `"status":"running"`, and the optional `"ha_status"` is a JSON string as well
+        /// (docs/reference/kinetica-rest-protocol.md §5).
         status_map: Options,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/show/system/properties`.
     ShowSystemPropertiesRequest = "show_system_properties_request" {
+        /// Request options; `properties` is a comma-separated filter on the keys returned.
         options: Options,
     }
     /// Response of `/show/system/properties`.
     ShowSystemPropertiesResponse = "show_system_properties_response" {
+        /// Server configuration keyed by property name, e.g. `version.gpudb_core_version`,
+        /// `conf.number_of_hosts`, `conf.enable_worker_http_servers` (`"TRUE"`/`"FALSE"`) and
+        /// `conf.worker_http_server_urls` (docs/reference/kinetica-rest-protocol.md §5, §6).
         property_map: Options,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/has/table`.
     HasTableRequest = "has_table_request" {
+        /// Table to look up, `schema.table` or unqualified (resolved against the user's default
+        /// schema, normally `ki_home`).
         table_name: String,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/table`.
     HasTableResponse = "has_table_response" {
+        /// The name as given in the request.
         table_name: String,
+        /// Whether the table exists (and is visible to the user).
         table_exists: bool,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/create/table`.
     CreateTableRequest = "create_table_request" {
+        /// Name of the new table, `schema.table` or unqualified.
         table_name: String,
+        /// The opaque type id returned by `/create/type` that fixes the table's columns.
         type_id: String,
+        /// Creation options such as `no_error_if_exists`, `is_replicated`, `collection_name` (the
+        /// schema, deprecated) or `partition_type` (docs/reference/kinetica-rest-protocol.md §6
+        /// `/create/table`).
         options: Options,
     }
     /// Response of `/create/table`.
     CreateTableResponse = "create_table_response" {
+        /// The table name as given in the request.
         table_name: String,
+        /// The type id the table was created with.
         type_id: String,
+        /// Whether a 7.0-style collection was created (deprecated; false for ordinary tables).
         is_collection: bool,
+        /// Extra details; `qualified_table_name` holds the full `schema.table` name.
         info: Options,
     }
 
     /// Request of `/show/table`.
     ShowTableRequest = "show_table_request" {
+        /// Table (or schema) to describe.
         table_name: String,
+        /// Options such as `show_children` (must be `"false"` for a table), `get_sizes` and
+        /// `no_error_if_not_exists` (docs/reference/kinetica-rest-protocol.md §6 `/show/table`).
         options: Options,
     }
     /// Response of `/show/table`.
     ShowTableResponse = "show_table_response" {
+        /// The name as given in the request.
         table_name: String,
+        /// One entry per table described.
         table_names: Vec<String>,
+        /// Per table, its flags such as `REPLICATED`, `VIEW` or `COLLECTION`; an empty outer array
+        /// means the table does not exist or the user has no access.
         table_descriptions: Vec<Vec<String>>,
+        /// Per table, the id of its type.
         type_ids: Vec<String>,
+        /// Per table, its type as an Avro record schema in JSON text
+        /// (docs/reference/kinetica-rest-protocol.md §7.1).
         type_schemas: Vec<String>,
+        /// Per table, the label of its type (`<collection>` for 7.0 collections).
         type_labels: Vec<String>,
+        /// Per table, the column properties map `{column: [property, …]}`
+        /// (docs/reference/kinetica-rest-protocol.md §7.2).
         properties: Vec<BTreeMap<String, Vec<String>>>,
+        /// Per table, extra details such as `schema_name` and `collection_names` (the schema in
+        /// 7.1+).
         additional_info: Vec<Options>,
+        /// Per table, the record count; empty unless `get_sizes=true`.
         sizes: Vec<i64>,
+        /// Per table, its full size as the server reports it; empty unless `get_sizes=true`.
         full_sizes: Vec<i64>,
+        /// Per table, the size of a join table's result; empty unless `get_sizes=true`.
         join_sizes: Vec<f64>,
+        /// Sum of `sizes`; -1 unless `get_sizes=true`.
         total_size: i64,
+        /// Sum of `full_sizes`; -1 unless `get_sizes=true`.
         total_full_size: i64,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/create/type`.
     CreateTypeRequest = "create_type_request" {
+        /// The columns as an Avro record schema in JSON text, nullable columns as `[T,"null"]`
+        /// (docs/reference/kinetica-rest-protocol.md §7.1).
         type_definition: String,
+        /// Free-form label stored with the type; the Python client sends `""`.
         label: String,
+        /// Column properties `{column: [property, …]}` such as `primary_key`, `char16` or
+        /// `timestamp`; columns without properties are left out
+        /// (docs/reference/kinetica-rest-protocol.md §7.2).
         properties: BTreeMap<String, Vec<String>>,
+        /// Request options; the only documented key is `compression_codec`.
         options: Options,
     }
     /// Response of `/create/type`.
     CreateTypeResponse = "create_type_response" {
+        /// Opaque id of the type, to pass to `/create/table`; creating the same type twice gives
+        /// the same id.
         type_id: String,
+        /// The type's Avro record schema as the server echoes it (record name `type_name`).
         type_definition: String,
+        /// The label given in the request.
         label: String,
+        /// The column properties as the server echoes them (may add `data` and `nullable`,
+        /// docs/reference/kinetica-rest-protocol.md §7.3).
         properties: BTreeMap<String, Vec<String>>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/show/types`.
     ShowTypesRequest = "show_types_request" {
+        /// Type id to show, or `""` for all types.
         type_id: String,
+        /// Only types with this label, or `""` for any label.
         label: String,
+        /// Request options; the documented key is `no_join_types`.
         options: Options,
     }
     /// Response of `/show/types`.
     ShowTypesResponse = "show_types_response" {
+        /// One entry per matching type.
         type_ids: Vec<String>,
+        /// Per type, its Avro record schema in JSON text.
         type_schemas: Vec<String>,
+        /// Per type, its label.
         labels: Vec<String>,
+        /// Per type, its column properties map `{column: [property, …]}`.
         properties: Vec<BTreeMap<String, Vec<String>>>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/has/type`.
     HasTypeRequest = "has_type_request" {
+        /// The type id to look up.
         type_id: String,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/type`.
     HasTypeResponse = "has_type_response" {
+        /// The type id as given in the request.
         type_id: String,
+        /// Whether a type with that id exists.
         type_exists: bool,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/has/schema`.
     HasSchemaRequest = "has_schema_request" {
+        /// Schema to look up (Kinetica 7.1+; 7.0 had collections instead).
         schema_name: String,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/has/schema`.
     HasSchemaResponse = "has_schema_response" {
+        /// The schema name as given in the request.
         schema_name: String,
+        /// Whether the schema exists.
         schema_exists: bool,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/create/schema`.
     CreateSchemaRequest = "create_schema_request" {
+        /// Name of the schema to create.
         schema_name: String,
+        /// Request options; `no_error_if_exists="true"` makes an existing schema a success.
         options: Options,
     }
     /// Response of `/create/schema`.
     CreateSchemaResponse = "create_schema_response" {
+        /// The schema name as given in the request.
         schema_name: String,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/show/schema`.
     ShowSchemaRequest = "show_schema_request" {
+        /// Schema to describe, or `""` for all schemas.
         schema_name: String,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/show/schema`.
     ShowSchemaResponse = "show_schema_response" {
+        /// The schema name as given in the request.
         schema_name: String,
+        /// One entry per schema described.
         schema_names: Vec<String>,
+        /// Per schema, the names of the tables it holds.
         schema_tables: Vec<Vec<String>>,
+        /// Per schema, extra details as a `map<string,string>`.
         additional_info: Vec<Options>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/drop/schema`.
     DropSchemaRequest = "drop_schema_request" {
+        /// Name of the schema to drop.
         schema_name: String,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/drop/schema`.
     DropSchemaResponse = "drop_schema_response" {
+        /// The schema name as given in the request.
         schema_name: String,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/insert/records`.
     InsertRecordsRequest = "insert_records_request" {
+        /// Destination table, `schema.table` or unqualified.
         table_name: String,
+        /// Binary encoding: one item per record, each Avro-binary encoded with the table's type
+        /// schema (docs/reference/kinetica-rest-protocol.md §7.4). Empty in JSON encoding.
         list: EncodedRows,
+        /// JSON encoding: one JSON object text per record. Empty (`[]`) in binary encoding.
         list_str: Vec<String>,
+        /// `"binary"` (records in `list`) or `"json"` (records in `list_str`).
         list_encoding: String,
+        /// Insert options such as `update_on_existing_pk` (upsert), `ignore_existing_pk`,
+        /// `return_record_ids` and `return_individual_errors`
+        /// (docs/reference/kinetica-rest-protocol.md §6 `/insert/records`).
         options: Options,
     }
     /// Response of `/insert/records`.
     InsertRecordsResponse = "insert_records_response" {
+        /// Ids of the inserted records; only filled with `return_record_ids=true`.
         record_ids: Vec<String>,
+        /// Number of records inserted as new rows.
         count_inserted: i32,
+        /// Number of existing rows replaced (upsert with `update_on_existing_pk=true`).
         count_updated: i32,
+        /// Extra details: `data_rerouted="true"` means the shard map changed (multi-head,
+        /// docs/reference/kinetica-rest-protocol.md §8.5); with `return_individual_errors`,
+        /// `bad_record_indices` and `error_N`.
         info: Options,
     }
 
     /// Request of `/get/records`.
     GetRecordsRequest = "get_records_request" {
+        /// Table to read.
         table_name: String,
+        /// Index of the first record to return (0-based).
         offset: i64,
+        /// Maximum number of records to return; [`END_OF_SET`] (-9999) means to the end.
         limit: i64,
+        /// `"binary"`, `"json"` or `"geojson"`: how the records come back.
         encoding: String,
+        /// Options such as `expression` (a filter), `fast_index_lookup`, `sort_by` and
+        /// `sort_order`.
         options: Options,
     }
     /// Response of `/get/records`.
     GetRecordsResponse = "get_records_response" {
+        /// The table name as given in the request.
         table_name: String,
+        /// The table's type id (clients compare it with their cached `type_id`).
         type_name: String,
+        /// The table's Avro record schema in JSON text, used to decode the records.
         type_schema: String,
+        /// Binary encoding: one Avro-encoded record per item.
         records_binary: EncodedRows,
+        /// JSON encoding: one JSON object text per record.
         records_json: Vec<String>,
+        /// Total number of records available, not just those returned.
         total_number_of_records: i64,
+        /// Whether records remain beyond `offset + limit`.
         has_more_records: bool,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/clear/table`.
     ClearTableRequest = "clear_table_request" {
+        /// Table to drop; `""` means every table, which servers usually refuse.
         table_name: String,
+        /// Unused by the server; send `""`.
         authorization: String,
+        /// Request options; `no_error_if_not_exists="true"` makes a missing table a success.
         options: Options,
     }
     /// Response of `/clear/table`.
     ClearTableResponse = "clear_table_response" {
+        /// The table name as given in the request.
         table_name: String,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/clear/tables`.
     ClearTablesRequest = "clear_tables_request" {
+        /// Tables to drop.
         table_names: Vec<String>,
+        /// Request options, as for `/clear/table` (e.g. `no_error_if_not_exists`).
         options: Options,
     }
     /// Response of `/clear/tables`.
     ClearTablesResponse = "clear_tables_response" {
+        /// The server's result for the tables dropped, as a `map<string,string>`.
         tables: Options,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/alter/table`.
     AlterTableRequest = "alter_table_request" {
+        /// Table to alter.
         table_name: String,
+        /// What to do: `add_column`, `change_column`, `delete_column`, `rename_table`,
+        /// `move_to_schema`, `ttl`, … (docs/reference/kinetica-rest-protocol.md §6 `/alter/table`).
         action: String,
+        /// The action's argument, e.g. the column name for `add_column` and `change_column`.
         value: String,
+        /// The action's parameters, e.g. `column_type`, `column_properties` (the full
+        /// comma-separated list to keep) and `column_default_value`.
         options: Options,
     }
     /// Response of `/alter/table`.
     AlterTableResponse = "alter_table_response" {
+        /// The table name as given in the request.
         table_name: String,
+        /// The action as given in the request.
         action: String,
+        /// The value as given in the request.
         value: String,
+        /// Id of the table's type after the change.
         type_id: String,
+        /// The table's new Avro record schema in JSON text.
         type_definition: String,
+        /// The table's new column properties `{column: [property, …]}`.
         properties: BTreeMap<String, Vec<String>>,
+        /// The label of the table's new type.
         label: String,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/alter/table/columns`.
     AlterTableColumnsRequest = "alter_table_columns_request" {
+        /// Table to alter.
         table_name: String,
+        /// One map per alteration, applied in order: `action` (`add_column` or `change_column`),
+        /// `column_name`, `column_type`, `column_properties` and optionally `column_default_value`
+        /// (docs/reference/kinetica-connector-behaviour.md §9.1, S9).
         column_alterations: Vec<Options>,
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/alter/table/columns`.
     AlterTableColumnsResponse = "alter_table_columns_response" {
+        /// The table name as given in the request.
         table_name: String,
+        /// Id of the table's type after the alterations.
         type_id: String,
+        /// The table's new Avro record schema in JSON text.
         type_definition: String,
+        /// The table's new column properties `{column: [property, …]}`.
         properties: BTreeMap<String, Vec<String>>,
+        /// The label of the table's new type.
         label: String,
+        /// The alterations as applied, one map per request entry.
         column_alterations: Vec<Options>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/admin/show/shards`.
     AdminShowShardsRequest = "admin_show_shards_request" {
+        /// Request options (`map<string,string>`, booleans as `"true"`/`"false"`); empty means the
+        /// server defaults. Real servers reject unknown keys.
         options: Options,
     }
     /// Response of `/admin/show/shards`.
     AdminShowShardsResponse = "admin_show_shards_response" {
+        /// Shard map version; it changes when shards move, and routing is rebuilt only when it
+        /// differs (docs/reference/kinetica-rest-protocol.md §8.1).
         version: i64,
+        /// `rank[i]` is the rank (1-based; rank 0 is the head node) that owns shard `i`; the length
+        /// is the number of shards.
         rank: Vec<i32>,
+        /// A second per-shard array the official clients ignore
+        /// (docs/reference/kinetica-rest-protocol.md §6).
         tom: Vec<i32>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/delete/records`.
     DeleteRecordsRequest = "delete_records_request" {
+        /// Table to delete from.
         table_name: String,
+        /// Filter expressions; the records matching any of them are deleted.
         expressions: Vec<String>,
+        /// Request options (`map<string,string>`); empty means the server defaults.
         options: Options,
     }
     /// Response of `/delete/records`.
     DeleteRecordsResponse = "delete_records_response" {
+        /// Total number of records deleted.
         count_deleted: i64,
+        /// Per expression, the number of records it deleted.
         counts_deleted: Vec<i64>,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 
     /// Request of `/execute/sql`.
     ExecuteSqlRequest = "execute_sql_request" {
+        /// The SQL statement to run.
         statement: String,
+        /// Index of the first result row to return (0-based).
         offset: i64,
+        /// Maximum number of result rows; [`END_OF_SET`] (-9999) means all.
         limit: i64,
+        /// `"binary"` or `"json"`: how the result set comes back.
         encoding: String,
+        /// Schema of the bulk parameter rows in `data` (prepared inserts); `""` when there are
+        /// none.
         request_schema_str: String,
+        /// Bulk parameter rows for prepared inserts, Avro-encoded with `request_schema_str`.
         data: Vec<Vec<u8>>,
+        /// Options such as `paging_table`, `query_parameters` (a JSON array of `$1…$n` values),
+        /// `update_on_existing_pk` and `current_schema` (docs/reference/kinetica-rest-protocol.md
+        /// §6 `/execute/sql`).
         options: Options,
     }
     /// Response of `/execute/sql`.
     ExecuteSqlResponse = "execute_sql_response" {
+        /// Number of records the statement affected; paging clients fall back on it when no
+        /// rows come back.
         count_affected: i64,
+        /// Column-major schema of the result, a record named `generic_response` with `column_1 …
+        /// column_N`, `column_headers` and `column_datatypes`
+        /// (docs/reference/kinetica-rest-protocol.md §6 `/execute/sql`).
         response_schema_str: String,
+        /// Binary encoding: the result record, Avro-encoded with `response_schema_str`.
         binary_encoded_response: Vec<u8>,
+        /// JSON encoding: the result record as JSON text.
         json_encoded_response: String,
+        /// Number of result rows in total, not just those returned.
         total_number_of_records: i64,
+        /// Whether rows remain beyond `offset + limit`.
         has_more_records: bool,
+        /// Name of the table holding the full result for paging, or `""`.
         paging_table: String,
+        /// Extra server-provided details as a `map<string,string>`; usually empty.
         info: Options,
     }
 

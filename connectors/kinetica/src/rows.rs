@@ -16,6 +16,7 @@ use crate::value::{Value, ValueRef};
 pub struct RowError {
     /// Column name (empty when the row as a whole is wrong).
     pub column: String,
+    /// What is wrong with the value, e.g. `expected long, got string`.
     pub message: String,
 }
 

@@ -10,36 +10,69 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
-/// Property names Kinetica attaches to columns (`GPUdbColumnProperty`).
+/// Property names Kinetica attaches to columns (`GPUdbColumnProperty`), with
+/// their meaning per docs/reference/kinetica-rest-protocol.md §7.2.
 pub mod prop {
+    /// `data`: the default for a queryable column; servers may echo it on every column that is not
+    /// `store_only`, and type comparison ignores it.
     pub const DATA: &str = "data";
+    /// `text_search`: the string column is full-text indexed; type comparison ignores it.
     pub const TEXT_SEARCH: &str = "text_search";
+    /// `store_only`: the column is stored but cannot be queried.
     pub const STORE_ONLY: &str = "store_only";
+    /// `primary_key`: the column is part of the primary key, which is also the routing key when
+    /// there is no shard key (docs/reference/kinetica-rest-protocol.md §8.2).
     pub const PRIMARY_KEY: &str = "primary_key";
+    /// `soft_primary_key`: key membership like `primary_key`, but never part of the routing key
+    /// computed here.
     pub const SOFT_PRIMARY_KEY: &str = "soft_primary_key";
+    /// `shard_key`: the column is part of the shard key, which decides the rank a record goes to
+    /// (docs/reference/kinetica-rest-protocol.md §8.2).
     pub const SHARD_KEY: &str = "shard_key";
+    /// `nullable`: the column accepts null; its schema type must be `[T,"null"]` (null second).
     pub const NULLABLE: &str = "nullable";
+    /// `timestamp` on `long`: milliseconds since the Unix epoch (UTC).
     pub const TIMESTAMP: &str = "timestamp";
+    /// `date` on `string`: `"YYYY-MM-DD"`.
     pub const DATE: &str = "date";
+    /// `time` on `string`: `"HH:MM:SS[.mmm]"`.
     pub const TIME: &str = "time";
+    /// `datetime` on `string`: `"YYYY-MM-DD HH:MM:SS[.mmm]"`.
     pub const DATETIME: &str = "datetime";
+    /// `decimal` on `string`: decimal text such as `"123.4500"`; plain `decimal` is NUMERIC(18,4),
+    /// `decimal(P,S)` sets precision and scale.
     pub const DECIMAL: &str = "decimal";
+    /// `ipv4` on `string`: a dotted quad `"A.B.C.D"`.
     pub const IPV4: &str = "ipv4";
+    /// `ulong` on `string`: decimal text from 0 to 2^64−1.
     pub const ULONG: &str = "ulong";
+    /// `uuid` on `string`: the hyphenated 32-hex-digit form `"xxxxxxxx-xxxx-…"`.
     pub const UUID: &str = "uuid";
+    /// `int8` on `int`: a value in −128..=127.
     pub const INT8: &str = "int8";
+    /// `int16` on `int`: a value in −32768..=32767.
     pub const INT16: &str = "int16";
+    /// `boolean` on `int`: 0 or 1.
     pub const BOOLEAN: &str = "boolean";
 }
 
 /// An Avro base type of a Kinetica column: how its values travel on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BaseType {
+    /// Avro `int`: a 32-bit signed integer, zig-zag varint on the wire; also
+    /// carries `int8`, `int16` and `boolean` columns.
     Int,
+    /// Avro `long`: a 64-bit signed integer, zig-zag varint on the wire; also
+    /// carries `timestamp` columns (milliseconds since the epoch).
     Long,
+    /// Avro `float`: IEEE-754 single precision, 4 bytes little-endian.
     Float,
+    /// Avro `double`: IEEE-754 double precision, 8 bytes little-endian.
     Double,
+    /// Avro `string`: length-prefixed UTF-8; also carries `charN`, `date`, `time`,
+    /// `datetime`, `decimal`, `ipv4`, `ulong`, `uuid` and other text-typed columns.
     String,
+    /// Avro `bytes`: length-prefixed raw bytes (e.g. `wkt` as WKB, `vector(N)`).
     Bytes,
 }
 
@@ -82,23 +115,34 @@ impl std::fmt::Display for BaseType {
 pub enum ColumnKind {
     /// No type-changing property: the base type alone.
     Plain,
+    /// `int8` on `int`: range −128..=127; 1 key byte.
     Int8,
+    /// `int16` on `int`: range −32768..=32767; 2 key bytes.
     Int16,
+    /// `boolean` on `int`: 0 or 1; 1 key byte.
     Boolean,
     /// `charN`, N in 1,2,4,…,256.
     Char(u16),
+    /// `date` on `string` (`"YYYY-MM-DD"`); 4 packed key bytes.
     Date,
+    /// `time` on `string` (`"HH:MM:SS[.mmm]"`); 4 packed key bytes.
     Time,
+    /// `datetime` on `string` (`"YYYY-MM-DD HH:MM:SS[.mmm]"`); 8 packed key bytes.
     DateTime,
     /// `long` milliseconds since the epoch.
     Timestamp,
     /// `decimal(P,S)`; plain `decimal` is (18,4).
     Decimal {
+        /// Total number of decimal digits (P); at most 18 gives 8 key bytes, more gives 12.
         precision: u8,
+        /// Digits after the decimal point (S).
         scale: u8,
     },
+    /// `ipv4` on `string` (`"A.B.C.D"`); 4 key bytes.
     Ipv4,
+    /// `ulong` on `string` (decimal text, 0 to 2^64−1); 8 key bytes.
     Ulong,
+    /// `uuid` on `string`; 16 key bytes.
     Uuid,
 }
 

@@ -10,12 +10,20 @@ use crate::types::{BaseType, Column};
 /// An owned column value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// Null, for a nullable column (union branch 1 of `[T,"null"]`).
     Null,
+    /// An `int` column value (also `int8`, `int16`, `boolean`).
     Int(i32),
+    /// A `long` column value (also `timestamp`, in milliseconds since the epoch).
     Long(i64),
+    /// A `float` column value.
     Float(f32),
+    /// A `double` column value.
     Double(f64),
+    /// A `string` column value, including the text of `charN`, `date`, `datetime`,
+    /// `decimal`, `ipv4`, `ulong`, `uuid` and similar columns.
     String(String),
+    /// A `bytes` column value (e.g. WKB or packed `vector(N)` floats).
     Bytes(Vec<u8>),
 }
 
@@ -23,12 +31,19 @@ pub enum Value {
 /// neither side has to copy strings or byte arrays.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ValueRef<'a> {
+    /// Null, for a nullable column (union branch 1 of `[T,"null"]`).
     Null,
+    /// An `int` column value (also `int8`, `int16`, `boolean`).
     Int(i32),
+    /// A `long` column value (also `timestamp`, in milliseconds since the epoch).
     Long(i64),
+    /// A `float` column value.
     Float(f32),
+    /// A `double` column value.
     Double(f64),
+    /// A borrowed `string` column value (any text-typed Kinetica column).
     Str(&'a str),
+    /// A borrowed `bytes` column value.
     Bytes(&'a [u8]),
 }
 
