@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use sluice_connect::SourceBatch;
+use sluice_connect::{Classify, SourceBatch};
 use sluice_engine::{
     PluginError, PluginErrorKind, SwapHandle, SwappableFlattener, SwappablePredicate,
     SwappableTransform, TransformOutput,
@@ -79,7 +79,7 @@ impl StepFailure {
     /// starts a fresh instance): worth retrying the batch. Anything else is the
     /// component's considered answer.
     pub fn is_retriable(&self) -> bool {
-        self.error.poisons_instance()
+        self.error.class().retriable
     }
 
     /// The failure that stops the pipeline after `attempts`.

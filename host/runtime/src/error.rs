@@ -118,12 +118,13 @@ pub enum FailureKind {
     /// Records bound for the dead letter queue could not be written; their batch was
     /// not committed, so nothing is lost.
     #[error(
-        "cannot write to the dead letter queue topic `{topic}` after {attempts} attempt(s): {message}"
+        "cannot write to the dead letter queue topic `{topic}` after {attempts} attempt(s): {error}"
     )]
     DeadLetterQueue {
         topic: String,
         attempts: u32,
-        message: String,
+        /// The producer's error.
+        error: ConnectError,
     },
     /// The source failed in a way it cannot recover from, or a retriable failure
     /// outlasted the retry budget.
@@ -141,7 +142,7 @@ impl Classify for FailureKind {
             FailureKind::BadRecord { .. } => ErrorClass::USER,
             FailureKind::Transform { error, .. } => error.class(),
             FailureKind::Sink { error, .. } | FailureKind::Source(error) => error.class(),
-            FailureKind::DeadLetterQueue { .. } => ErrorClass::TRANSIENT,
+            FailureKind::DeadLetterQueue { error, .. } => error.class(),
             FailureKind::Panic(_) => ErrorClass::INTERNAL,
         }
     }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 
 use sluice_connect::{
-    BatchLimits, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source, SourceBatch,
+    BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source, SourceBatch,
     TaskContext, WriteReport,
 };
 use sluice_engine::SwapHandle;
@@ -399,7 +399,7 @@ impl Task {
                     return Err(FailureKind::DeadLetterQueue {
                         topic: dlq.topic().to_owned(),
                         attempts: retry.attempts(),
-                        message: error.to_string(),
+                        error: ConnectError::new(*error),
                     });
                 }
                 Next::Stopping => return Ok(false),
