@@ -307,6 +307,8 @@ impl KafkaBroker {
         }
     }
 
+    /// The broker's `bootstrap.servers` (`127.0.0.1:<port>`), the same after
+    /// [`start_again`](KafkaBroker::start_again).
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
     }
