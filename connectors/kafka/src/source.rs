@@ -281,7 +281,10 @@ impl KafkaSource {
     /// membership: `poll_batch` keeps serving the group's protocol and returns empty
     /// batches. Partitions assigned later are not paused.
     pub fn pause_assigned(&mut self) -> Result<()> {
-        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| self.consume_error(e))?;
         self.consumer
             .pause(&assignment)
             .map_err(|e| self.consume_error(e))
@@ -289,7 +292,10 @@ impl KafkaSource {
 
     /// Fetches from every assigned partition again.
     pub fn resume_assigned(&mut self) -> Result<()> {
-        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| self.consume_error(e))?;
         self.consumer
             .resume(&assignment)
             .map_err(|e| self.consume_error(e))
