@@ -157,6 +157,8 @@ impl RecordProducer {
         })
     }
 
+    /// The brokers this producer writes to ([`ProducerSettings::bootstrap_servers`]), for
+    /// messages.
     pub fn bootstrap_servers(&self) -> &str {
         &self.servers
     }

@@ -117,7 +117,7 @@ impl SourceContext {
         let partitions = display_list(mine.iter().map(|(tp, _)| tp));
         match consumer.commit(&tpl, CommitMode::Sync) {
             Ok(()) => {
-                info!(group = %self.group, "committed deferred offsets of {partitions} before revoking them")
+                info!(group = %self.group, "committed deferred offsets of {partitions} before revoking them");
             }
             Err(error) => warn!(
                 group = %self.group,
