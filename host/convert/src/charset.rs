@@ -5,7 +5,7 @@
 /// A character set for `converter.encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
-    /// UTF-8 (the default); invalid sequences read as U+FFFD.
+    /// UTF-8 (`converter.encoding`'s default); invalid sequences read as U+FFFD.
     Utf8,
     /// Reads a byte order mark (big-endian without one); writes big-endian with one.
     Utf16,

@@ -41,7 +41,8 @@ pub enum Stage {
     KeyConverter,
     /// Decoding (or encoding) the value with `value.converter`: `VALUE_CONVERTER`.
     ValueConverter,
-    /// The transform chain, its predicates and the flattener: `TRANSFORMATION`.
+    /// The transform chain: a transform, or the flattener as its last step, rejected the
+    /// record: `TRANSFORMATION`.
     Transformation,
     /// Writing to the sink (Kafka Connect's `SinkTask.put`).
     TaskPut,
