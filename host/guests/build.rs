@@ -69,7 +69,11 @@ fn main() {
     for entry in std::fs::read_dir(&out_dir).expect("guest output directory") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "wasm") {
-            let name = path.file_stem().unwrap().to_string_lossy().replace('_', "-");
+            let name = path
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .replace('_', "-");
             let file = path.display().to_string();
             all.push_str(&format!("    ({name:?}, {file:?}),\n"));
             if !test_guests.contains(&name) {

@@ -88,7 +88,7 @@ fn bench(c: &mut Criterion) {
                     stats.elapsed
                 })
                 .sum()
-        })
+        });
     });
     let groups = AtomicUsize::new(0);
     group.bench_function("kafka_source_poll_batch", |b| {
@@ -99,7 +99,7 @@ fn bench(c: &mut Criterion) {
                     source_consume(broker.bootstrap_servers(), &group, count)
                 })
                 .sum()
-        })
+        });
     });
     group.finish();
 }

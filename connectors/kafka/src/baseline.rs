@@ -11,6 +11,7 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 /// What a consume run read, and how fast.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConsumeStats {
+    /// Records read: the `count` asked for (a run that times out is an error instead).
     pub records: u64,
     /// Keys and values.
     pub bytes: u64,
@@ -22,6 +23,8 @@ pub struct ConsumeStats {
 }
 
 impl ConsumeStats {
+    /// The consume rate: [`records`](Self::records) over [`elapsed`](Self::elapsed),
+    /// set-up excluded.
     pub fn records_per_second(&self) -> f64 {
         self.records as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
     }

@@ -12,8 +12,8 @@
 //! The JVM is started through a small `sh` wrapper that holds the read end of a pipe
 //! whose write end only this process has: when this process exits, however it exits,
 //! the pipe closes, and the wrapper kills the JVM and removes the broker's directory. So
-//! the broker shared by a test binary ([`shared_broker`], a `static` that is never
-//! dropped) does not outlive `cargo test`.
+//! the broker shared by a test binary (`shared_broker`, with the `testing` feature: a
+//! `static` that is never dropped) does not outlive `cargo test`.
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
@@ -307,6 +307,8 @@ impl KafkaBroker {
         }
     }
 
+    /// The broker's `bootstrap.servers` (`127.0.0.1:<port>`), the same after
+    /// [`start_again`](KafkaBroker::start_again).
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
     }

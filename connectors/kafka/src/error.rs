@@ -3,25 +3,39 @@
 
 use rdkafka::error::KafkaError as RdKafkaError;
 
+/// This crate's result: most operations fail with an [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What can go wrong talking to Kafka: creating a client, joining a consumer group,
+/// consuming, committing offsets, producing, or reading a group's progress. Each variant
+/// keeps librdkafka's error as its `source`; the runtime classifies it (see
+/// `docs/runtime.md`, "Errors: domain and retry hint").
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// librdkafka rejected a property (unknown name or invalid value) or the client could
     /// not be created.
     #[error("cannot create a Kafka {client} for {servers}: {source}")]
     Create {
+        /// The kind of client: `consumer` or `producer`.
         client: &'static str,
+        /// The `bootstrap.servers` the client was for.
         servers: String,
+        /// librdkafka's reason.
         #[source]
         source: RdKafkaError,
     },
 
+    /// The consumer could not subscribe to the pipeline's topics (or topic pattern).
     #[error("consumer group `{group}` on {servers} cannot subscribe to {topics}: {source}")]
     Subscribe {
+        /// The `bootstrap.servers` of the consumer.
         servers: String,
+        /// The consumer group (`group.id`).
         group: String,
+        /// The subscription as given to librdkafka, comma-separated: topic names, or the
+        /// `topics.regex` pattern anchored as `^(…)$`.
         topics: String,
+        /// librdkafka's reason.
         #[source]
         source: RdKafkaError,
     },
@@ -29,20 +43,28 @@ pub enum Error {
     /// A fatal consumer error: the consumer cannot continue and must be recreated.
     #[error("consumer group `{group}` on {servers} failed: {source}")]
     Consume {
+        /// The `bootstrap.servers` of the consumer.
         servers: String,
+        /// The consumer group (`group.id`).
         group: String,
+        /// librdkafka's fatal error.
         #[source]
         source: RdKafkaError,
     },
 
+    /// Committing the group's offsets failed. Retriable: the runtime logs it and commits
+    /// again with the next batch (docs/runtime.md, "Error policy").
     #[error(
         "consumer group `{group}` on {servers} cannot commit offsets of {partitions}: {source}"
     )]
     Commit {
+        /// The `bootstrap.servers` of the consumer.
         servers: String,
+        /// The consumer group (`group.id`) whose offsets were to be committed.
         group: String,
         /// `topic-partition` of every partition in the failed commit.
         partitions: String,
+        /// librdkafka's reason.
         #[source]
         source: RdKafkaError,
     },
@@ -52,11 +74,15 @@ pub enum Error {
         "cannot deliver {failed} record(s) to {topic} (partition {partition}) on {servers}: {source}"
     )]
     Deliver {
+        /// The `bootstrap.servers` of the producer.
         servers: String,
+        /// The topic the records were for (e.g. the dead letter queue topic).
         topic: String,
         /// The partition of the first failed record, -1 when none had been chosen yet.
         partition: i32,
+        /// How many records of the batch were not delivered.
         failed: usize,
+        /// librdkafka's reason for the first failure.
         #[source]
         source: RdKafkaError,
     },
@@ -67,10 +93,15 @@ pub enum Error {
         "cannot read the progress of consumer group `{group}` in {topic} on {servers}: {what}: {source}"
     )]
     Progress {
+        /// The `bootstrap.servers` asked.
         servers: String,
+        /// The consumer group whose committed offsets were read.
         group: String,
+        /// The topic whose partitions were read.
         topic: String,
+        /// Which step failed, e.g. `cannot read watermarks`.
         what: &'static str,
+        /// librdkafka's reason.
         #[source]
         source: RdKafkaError,
     },

@@ -47,10 +47,10 @@ pub mod testing;
 
 pub use connect::build_source;
 pub use error::{Error, Result};
-pub use sluice_connect::{Offsets, TopicPartition};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;
+pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ impl MockKafka {
         MockKafka::with_brokers(1)
     }
 
+    /// A cluster of `brokers` brokers (for tests of partition leaders and brokers going
+    /// down); returns once the cluster's thread has started it.
     pub fn with_brokers(brokers: i32) -> Result<MockKafka> {
         let (started_tx, started_rx) = mpsc::channel();
         let (requests, requests_rx) = mpsc::channel::<Request>();
@@ -85,6 +87,8 @@ impl MockKafka {
         ])
     }
 
+    /// The mock's `bootstrap.servers` (the loopback addresses of its brokers), for the
+    /// clients of a test or of `sluice demo`.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
     }

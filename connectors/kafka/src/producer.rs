@@ -17,6 +17,8 @@ use crate::{Error, Result};
 /// How to reach Kafka for writing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProducerSettings {
+    /// librdkafka's `bootstrap.servers`: comma-separated `host:port` of brokers to ask
+    /// for the cluster's metadata.
     pub bootstrap_servers: String,
     /// `producer.*` properties with the prefix removed, passed to librdkafka verbatim
     /// after Sluice's defaults.
@@ -43,6 +45,9 @@ pub struct RecordProducer {
 }
 
 impl RecordProducer {
+    /// Creates the producer: Sluice's defaults (`client.id=sluice`,
+    /// `message.timeout.ms=120000`, as Kafka's Java producer), then `settings`. Does not
+    /// wait for a broker; an unknown or invalid property fails here ([`Error::Create`]).
     pub fn new(settings: &ProducerSettings) -> Result<RecordProducer> {
         let servers = settings.bootstrap_servers.clone();
         let producer = producer_config(&servers, &settings.properties)
@@ -152,6 +157,8 @@ impl RecordProducer {
         })
     }
 
+    /// The brokers this producer writes to ([`ProducerSettings::bootstrap_servers`]), for
+    /// messages.
     pub fn bootstrap_servers(&self) -> &str {
         &self.servers
     }

@@ -12,8 +12,13 @@ use crate::{Error, Result};
 /// one) and its high watermark (the offset the next record will get).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PartitionProgress {
+    /// The partition's number in the topic.
     pub partition: i32,
+    /// The group's committed offset: the next offset it will read (the last processed
+    /// record's offset + 1); `None` when the group never committed one.
     pub committed: Option<i64>,
+    /// The offset the next record produced to the partition will get; the group has
+    /// consumed everything when `committed == Some(high_watermark)`.
     pub high_watermark: i64,
 }
 

@@ -32,7 +32,10 @@ pub enum RebalanceEvent {
     /// the last committed offset. `lost` is true when the group expelled this consumer
     /// (for example after `max.poll.interval.ms`) instead of revoking in an orderly way.
     Revoked {
+        /// The partitions no longer assigned to this consumer.
         partitions: Vec<TopicPartition>,
+        /// Whether they were lost (taken away without an orderly revoke) rather than
+        /// revoked.
         lost: bool,
     },
 }
@@ -114,7 +117,7 @@ impl SourceContext {
         let partitions = display_list(mine.iter().map(|(tp, _)| tp));
         match consumer.commit(&tpl, CommitMode::Sync) {
             Ok(()) => {
-                info!(group = %self.group, "committed deferred offsets of {partitions} before revoking them")
+                info!(group = %self.group, "committed deferred offsets of {partitions} before revoking them");
             }
             Err(error) => warn!(
                 group = %self.group,

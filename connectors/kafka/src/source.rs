@@ -64,8 +64,14 @@ fn anchored(pattern: &str) -> String {
 /// same group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceSettings {
+    /// librdkafka's `bootstrap.servers`: comma-separated `host:port` of brokers to ask
+    /// for the cluster's metadata.
     pub bootstrap_servers: String,
+    /// The consumer group every task joins (`group.id`; the runtime's default is
+    /// `sluice-<pipeline>`, or `connect-<name>` in Kafka Connect mode). Its committed
+    /// offsets are where the pipeline resumes.
     pub group_id: String,
+    /// The topics to subscribe to (`topics` or `topics.regex`).
     pub topics: Topics,
     /// `consumer.*` properties with the prefix removed, passed to librdkafka verbatim
     /// after Sluice's defaults (so they override them). `enable.auto.commit` and
@@ -76,6 +82,7 @@ pub struct SourceSettings {
 /// What [`KafkaSource::commit`] did with each partition.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitOutcome {
+    /// Partitions whose offsets the broker stored.
     pub committed: Vec<TopicPartition>,
     /// No longer assigned to this consumer, so not committed: a commit now could move
     /// the new owner's position. The new owner reprocesses from the last commit.
@@ -259,10 +266,13 @@ impl KafkaSource {
             .collect())
     }
 
+    /// The consumer group this source is a member of ([`SourceSettings::group_id`]).
     pub fn group_id(&self) -> &str {
         &self.group
     }
 
+    /// The brokers this source was configured with ([`SourceSettings::bootstrap_servers`]),
+    /// for messages.
     pub fn bootstrap_servers(&self) -> &str {
         &self.servers
     }
@@ -271,7 +281,10 @@ impl KafkaSource {
     /// membership: `poll_batch` keeps serving the group's protocol and returns empty
     /// batches. Partitions assigned later are not paused.
     pub fn pause_assigned(&mut self) -> Result<()> {
-        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| self.consume_error(e))?;
         self.consumer
             .pause(&assignment)
             .map_err(|e| self.consume_error(e))
@@ -279,7 +292,10 @@ impl KafkaSource {
 
     /// Fetches from every assigned partition again.
     pub fn resume_assigned(&mut self) -> Result<()> {
-        let assignment = self.consumer.assignment().map_err(|e| self.consume_error(e))?;
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| self.consume_error(e))?;
         self.consumer
             .resume(&assignment)
             .map_err(|e| self.consume_error(e))

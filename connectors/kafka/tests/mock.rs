@@ -402,7 +402,7 @@ fn a_commit_refused_during_a_rebalance_is_retried_not_lost() {
             cluster.request_errors(
                 RDKafkaApiKey::OffsetCommit,
                 &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS],
-            )
+            );
         })
         .unwrap();
     let outcome = source.commit(&Offsets::of(&first)).unwrap();
@@ -442,7 +442,7 @@ fn deferred_offsets_are_committed_when_the_partitions_are_revoked() {
             cluster.request_errors(
                 RDKafkaApiKey::OffsetCommit,
                 &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS],
-            )
+            );
         })
         .unwrap();
     let outcome = source.commit(&Offsets::of(&first)).unwrap();

@@ -29,18 +29,18 @@ fn decode(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     let plain = converter(false);
     g.bench_function("schemaless", |b| {
-        b.iter(|| plain.to_data("t", Some(black_box(PLAIN))).unwrap())
+        b.iter(|| plain.to_data("t", Some(black_box(PLAIN))).unwrap());
     });
     g.bench_function("schemaless_via_serde_json_value", |b| {
         b.iter(|| {
             let json: serde_json::Value = serde_json::from_slice(black_box(PLAIN)).unwrap();
             value_from_json(&json, None).unwrap()
-        })
+        });
     });
     let with_schema = converter(true);
     let env = envelope();
     g.bench_function("with_schema_envelope", |b| {
-        b.iter(|| with_schema.to_data("t", Some(black_box(&env))).unwrap())
+        b.iter(|| with_schema.to_data("t", Some(black_box(&env))).unwrap());
     });
     g.finish();
 }
@@ -51,12 +51,12 @@ fn encode(c: &mut Criterion) {
     let plain = converter(false);
     let data = plain.to_data("t", Some(PLAIN)).unwrap();
     g.bench_function("schemaless", |b| {
-        b.iter(|| plain.from_data("t", black_box(&data)).unwrap())
+        b.iter(|| plain.from_data("t", black_box(&data)).unwrap());
     });
     let with_schema = converter(true);
     let data = with_schema.to_data("t", Some(&envelope())).unwrap();
     g.bench_function("with_schema_envelope", |b| {
-        b.iter(|| with_schema.from_data("t", black_box(&data)).unwrap())
+        b.iter(|| with_schema.from_data("t", black_box(&data)).unwrap());
     });
     g.finish();
 }

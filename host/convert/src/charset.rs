@@ -5,13 +5,17 @@
 /// A character set for `converter.encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
+    /// UTF-8 (`converter.encoding`'s default); invalid sequences read as U+FFFD.
     Utf8,
     /// Reads a byte order mark (big-endian without one); writes big-endian with one.
     Utf16,
+    /// UTF-16, big-endian, no byte order mark.
     Utf16Be,
+    /// UTF-16, little-endian, no byte order mark.
     Utf16Le,
     /// ISO-8859-1: every byte is the code point of the same value.
     Latin1,
+    /// US-ASCII: bytes above 127 read as U+FFFD, characters beyond ASCII write as `?`.
     Ascii,
 }
 
@@ -34,6 +38,8 @@ impl Charset {
         })
     }
 
+    /// Reads `bytes` as text in this character set, as Java's `new String(bytes, charset)`:
+    /// never fails, malformed input becomes U+FFFD.
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
             Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
@@ -58,6 +64,8 @@ impl Charset {
         }
     }
 
+    /// Writes `text` in this character set, as Java's `String.getBytes(charset)`: never
+    /// fails, a character the set cannot represent becomes `?`.
     pub fn encode(self, text: &str) -> Vec<u8> {
         match self {
             Charset::Utf8 => text.as_bytes().to_vec(),

@@ -40,11 +40,17 @@ pub const CONVERTER_TYPE: PropertyDef = PropertyDef::new(
 .display("Converter Type")
 .recommended(&["key", "value", "header"]);
 
+/// What a converter converts, from its `converter.type` property ([`CONVERTER_TYPE`]):
+/// the runtime sets `key` for `key.converter` and `value` for `value.converter`, as
+/// Kafka Connect's worker does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ConverterType {
+    /// Record keys (`key.converter`).
     Key,
+    /// Record values (`value.converter`); the default when `converter.type` is not set.
     #[default]
     Value,
+    /// Header values (`header.converter`).
     Header,
 }
 

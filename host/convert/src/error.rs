@@ -16,10 +16,13 @@ pub enum ConvertError {
     /// The bytes are not well-formed JSON.
     #[error("invalid JSON at line {line} column {column}{}: {problem}", in_field(.path))]
     Syntax {
+        /// The line of the error in the JSON text, counted from 1.
         line: usize,
+        /// The column of the error in its line, counted from 1.
         column: usize,
         /// The field being read when the syntax error was found (empty at top level).
         path: String,
+        /// serde_json's description of the syntax error, without its position.
         problem: String,
     },
     /// The data does not match its schema, or is of a kind the converter cannot handle.
@@ -27,6 +30,7 @@ pub enum ConvertError {
     Mismatch {
         /// Dotted field path (`order.lines[2].price`), empty for the value itself.
         path: String,
+        /// What was expected and what was found, as type names (never the value).
         problem: String,
         /// Line and column in the JSON, when reading JSON text.
         position: Option<(usize, usize)>,
@@ -38,6 +42,7 @@ pub enum ConvertError {
          data has no schema envelope"
     )]
     MissingEnvelope {
+        /// What the JSON is instead, e.g. `the JSON is an array, not an object`.
         problem: &'static str,
         /// The property prefix of this converter (`value.converter.`, `key.converter.`).
         prefix: &'static str,
@@ -47,6 +52,7 @@ pub enum ConvertError {
     Schema {
         /// JSON pointer into the schema (`/fields/2/items`); `/` for the schema itself.
         pointer: String,
+        /// What is wrong with the schema at `pointer`.
         problem: String,
     },
     /// Text cannot be decoded or encoded in the configured character set.
@@ -126,10 +132,10 @@ pub(crate) fn render_path(innermost_first: &[Segment]) -> String {
             }
             Segment::Index(i) => fmt::Write::write_fmt(&mut out, format_args!("[{i}]")).unwrap(),
             Segment::MapKey(i) => {
-                fmt::Write::write_fmt(&mut out, format_args!("{{key {i}}}")).unwrap()
+                fmt::Write::write_fmt(&mut out, format_args!("{{key {i}}}")).unwrap();
             }
             Segment::MapValue(i) => {
-                fmt::Write::write_fmt(&mut out, format_args!("{{value {i}}}")).unwrap()
+                fmt::Write::write_fmt(&mut out, format_args!("{{value {i}}}")).unwrap();
             }
         }
     }

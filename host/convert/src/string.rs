@@ -55,6 +55,8 @@ impl Default for StringConverter {
 }
 
 impl StringConverter {
+    /// A converter that reads and writes text in `charset`, with an optional string
+    /// schema on what it reads.
     pub fn new(charset: Charset) -> StringConverter {
         StringConverter {
             charset,
@@ -62,6 +64,9 @@ impl StringConverter {
         }
     }
 
+    /// A converter configured from its property group (prefix removed): `converter.encoding`
+    /// (default UTF-8) picks the [`Charset`]; an unsupported one is a
+    /// [`ConvertError::Config`].
     pub fn from_props(props: &BTreeMap<String, String>) -> Result<StringConverter, ConvertError> {
         let p = Props {
             props,

@@ -1,6 +1,6 @@
 //! The Wasm guests built from `transforms/` by this crate's build script: the standard
 //! components, embedded in the binary so that it stands alone ([`bundled`]), and, with
-//! the `testing` feature, the paths of every guest, test guests included ([`path`]).
+//! the `testing` feature, the paths of every guest, test guests included (`path`).
 
 #[cfg(feature = "testing")]
 use std::path::PathBuf;

@@ -11,14 +11,25 @@ use crate::bad_record::BadRecord;
 
 /// Kafka Connect's header names (`DeadLetterQueueReporter`).
 pub mod headers {
+    /// The topic the bad record was consumed from.
     pub const TOPIC: &str = "__connect.errors.topic";
+    /// Its partition, as decimal text.
     pub const PARTITION: &str = "__connect.errors.partition";
+    /// Its offset in that partition, as decimal text.
     pub const OFFSET: &str = "__connect.errors.offset";
+    /// The connector's name: the pipeline's name.
     pub const CONNECTOR_NAME: &str = "__connect.errors.connector.name";
+    /// The number of the task that consumed it (0 to `tasks.max - 1`).
     pub const TASK_ID: &str = "__connect.errors.task.id";
+    /// Where it failed: `KEY_CONVERTER`, `VALUE_CONVERTER`, `TRANSFORMATION` or
+    /// `TASK_PUT` ([`Stage::connect_name`](crate::Stage::connect_name)).
     pub const STAGE: &str = "__connect.errors.stage";
+    /// What failed: the converter or transform type, or `kinetica-sink`.
     pub const CLASS_NAME: &str = "__connect.errors.class.name";
+    /// The kind of failure: `sluice.ConvertError`, `sluice.TransformRejected`,
+    /// `sluice.BadRecord` or `sluice.SinkRecordError`.
     pub const EXCEPTION_CLASS_NAME: &str = "__connect.errors.exception.class.name";
+    /// Why it failed; never quotes the record's contents.
     pub const EXCEPTION_MESSAGE: &str = "__connect.errors.exception.message";
 }
 

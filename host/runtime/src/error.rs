@@ -15,7 +15,10 @@ use sluice_engine::PluginError;
 /// is about (the same format as `sluice validate`). Nothing was consumed.
 #[derive(Debug, Clone)]
 pub struct StartError {
+    /// The pipeline's name (`name` in its file).
     pub pipeline: String,
+    /// Every problem found by the start-up checks (docs/runtime.md, "Start-up checks"),
+    /// each naming its file and property.
     pub problems: Problems,
 }
 
@@ -33,8 +36,13 @@ impl std::error::Error for StartError {}
 /// `__connect.errors.stage` header values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Decoding (or, for a sink that takes bytes, encoding) the key with
+    /// `key.converter`: `KEY_CONVERTER`.
     KeyConverter,
+    /// Decoding (or encoding) the value with `value.converter`: `VALUE_CONVERTER`.
     ValueConverter,
+    /// The transform chain: a transform, or the flattener as its last step, rejected the
+    /// record: `TRANSFORMATION`.
     Transformation,
     /// Writing to the sink (Kafka Connect's `SinkTask.put`).
     TaskPut,
@@ -68,7 +76,10 @@ impl fmt::Display for Stage {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("pipeline `{pipeline}` stopped (task {task}): {kind}")]
 pub struct PipelineError {
+    /// The pipeline's name.
     pub pipeline: String,
+    /// The number of the task that failed, from 0 to `tasks.max - 1`; `usize::MAX` when
+    /// a task thread panicked outside its loop (while reporting a failure).
     pub task: usize,
     /// Boxed: errors travel in `Result`s, and the reasons are large.
     pub kind: Box<FailureKind>,
@@ -79,6 +90,9 @@ record and leaves its batch uncommitted; fix the data or the component, or set \
 errors.tolerance=all and errors.deadletterqueue.topic.name to send bad records to a dead \
 letter queue";
 
+/// Why a task stopped its pipeline: a bad record under `errors.tolerance=none`, or a
+/// whole-batch failure that was not retriable or outlasted the retry budget
+/// (docs/runtime.md, "Error policy"). [`Classify`] gives its domain and retry hint.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FailureKind {
     /// A record could not be converted, transformed or written, and
@@ -87,10 +101,13 @@ pub enum FailureKind {
     BadRecord {
         /// `topic-partition@offset` as consumed.
         coordinates: String,
+        /// Where it failed (Kafka Connect's `__connect.errors.stage`).
         stage: Stage,
         /// What failed: `the value converter `json``, `transform `mask` (mask-field)`,
         /// `the Kinetica sink`.
         component: String,
+        /// Why, from the converter, the component's reject message or the sink; never the
+        /// record's contents.
         reason: String,
     },
     /// A component (a transform, a predicate, the flattener, a converter component)
@@ -105,14 +122,23 @@ pub enum FailureKind {
         alias: String,
         /// `transform `mask` (mask-field)`, `the value converter `csv``, for messages.
         component: String,
+        /// `topic-partition@offset` of the batch's first record.
         batch: String,
+        /// How many times the batch was run through the component, the first included.
         attempts: u32,
+        /// The engine's error: its class says whether it was retriable.
         error: PluginError,
     },
+    /// The sink could not write the batch: a non-retriable error (authentication,
+    /// permissions), or a retriable one (Kinetica unavailable) that outlasted the retry
+    /// budget.
     #[error("writing the batch starting at {batch} failed after {attempts} attempt(s): {error}")]
     Sink {
+        /// `topic-partition@offset` of the batch's first record.
         batch: String,
+        /// How many writes of the batch were tried, the first included.
         attempts: u32,
+        /// The sink's last error.
         error: ConnectError,
     },
     /// Records bound for the dead letter queue could not be written; their batch was
@@ -121,9 +147,11 @@ pub enum FailureKind {
         "cannot write to the dead letter queue topic `{topic}` after {attempts} attempt(s): {error}"
     )]
     DeadLetterQueue {
+        /// `errors.deadletterqueue.topic.name`.
         topic: String,
+        /// How many writes were tried, the first included.
         attempts: u32,
-        /// The producer's error.
+        /// The producer's last error.
         error: ConnectError,
     },
     /// The source failed in a way it cannot recover from, or a retriable failure

@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// A pipeline's live counters since it started, shared by its tasks
+/// ([`PipelineHandle::metrics`](crate::PipelineHandle::metrics)). Once every batch is
+/// committed, and without records appended by transforms, `records_in = records_written
+/// + records_discarded + tombstones + records_dead_lettered` (docs/runtime.md, "Metrics").
 #[derive(Debug, Default)]
 pub struct PipelineMetrics {
     /// Records consumed from Kafka.
@@ -33,18 +37,31 @@ pub struct PipelineMetrics {
 /// A copy of the counters at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MetricsSnapshot {
+    /// Records consumed from the source ([`PipelineMetrics::records_in`]).
     pub records_in: u64,
+    /// Bytes of keys and values consumed ([`PipelineMetrics::bytes_in`]).
     pub bytes_in: u64,
+    /// Records the sink acknowledged ([`PipelineMetrics::records_written`]).
     pub records_written: u64,
+    /// Records transforms filtered out ([`PipelineMetrics::records_discarded`]).
     pub records_discarded: u64,
+    /// Records with a null value, not written ([`PipelineMetrics::tombstones`]).
     pub tombstones: u64,
+    /// Bad records sent to the dead letter queue
+    /// ([`PipelineMetrics::records_dead_lettered`]).
     pub records_dead_lettered: u64,
+    /// Batches written and committed ([`PipelineMetrics::batches`]).
     pub batches: u64,
+    /// Batches tried again after a retriable failure ([`PipelineMetrics::retries`]).
     pub retries: u64,
+    /// Rows acknowledged per qualified table name
+    /// ([`PipelineMetrics::rows_per_table`]).
     pub rows_per_table: BTreeMap<String, u64>,
 }
 
 impl PipelineMetrics {
+    /// Reads every counter. Each is read on its own (relaxed), so a snapshot taken while
+    /// batches complete may mix two moments; one taken after the pipeline stopped is exact.
     pub fn snapshot(&self) -> MetricsSnapshot {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         MetricsSnapshot {

@@ -199,8 +199,11 @@ pub struct PipelineHandle {
 /// How a pipeline ended when it stopped without an error.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
+    /// The pipeline's name.
     pub pipeline: String,
+    /// The counters once every task had exited.
     pub metrics: MetricsSnapshot,
+    /// How long the pipeline ran, from the end of start-up to the last task's exit.
     pub uptime: Duration,
 }
 
@@ -209,12 +212,15 @@ pub struct RunSummary {
 pub struct Stopper(Arc<Shared>);
 
 impl Stopper {
+    /// Asks every task to stop after its batch in flight, as
+    /// [`PipelineHandle::request_stop`]; returns at once.
     pub fn stop(&self) {
         self.0.request_stop();
     }
 }
 
 impl PipelineHandle {
+    /// The pipeline's name (`name` in its file).
     pub fn name(&self) -> &str {
         &self.shared.name
     }
@@ -229,6 +235,8 @@ impl PipelineHandle {
         &self.swaps
     }
 
+    /// A [`Stopper`] for this pipeline, to ask it to stop from another thread while
+    /// this handle waits in [`join`](PipelineHandle::join).
     pub fn stopper(&self) -> Stopper {
         Stopper(self.shared.clone())
     }

@@ -21,6 +21,7 @@ impl TransformSwap {
         TransformSwap { alias, handles }
     }
 
+    /// The transform's alias (`transforms=<alias>,…` in the pipeline file).
     pub fn alias(&self) -> &str {
         &self.alias
     }

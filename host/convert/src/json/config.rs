@@ -13,6 +13,8 @@ pub const COMPONENT: &str = "JsonConverter";
 
 const GROUP: &str = "Schemas";
 
+/// `schemas.enable` (default `true`): read and write Kafka Connect's
+/// `{"schema": …, "payload": …}` envelope; `false` for plain JSON without schemas.
 pub const SCHEMAS_ENABLE: PropertyDef = PropertyDef::new(
     "schemas.enable",
     PropertyType::Boolean,
@@ -24,6 +26,8 @@ pub const SCHEMAS_ENABLE: PropertyDef = PropertyDef::new(
 .group(GROUP)
 .display("Enable Schemas");
 
+/// `schemas.cache.size` (default `1000`, at least 0): how many schemas each direction's
+/// cache holds; `0` disables caching.
 pub const SCHEMAS_CACHE_SIZE: PropertyDef = PropertyDef::new(
     "schemas.cache.size",
     PropertyType::Int,
@@ -39,6 +43,8 @@ pub const SCHEMAS_CACHE_SIZE: PropertyDef = PropertyDef::new(
 .group(GROUP)
 .display("Schema Cache Size");
 
+/// `decimal.format` (`BASE64`, the default, or `NUMERIC`): how `Decimal` values are
+/// written ([`DecimalFormat`]); reading accepts both.
 pub const DECIMAL_FORMAT: PropertyDef = PropertyDef::new(
     "decimal.format",
     PropertyType::Enum(&["BASE64", "NUMERIC"]),
@@ -51,6 +57,8 @@ pub const DECIMAL_FORMAT: PropertyDef = PropertyDef::new(
 .display("Decimal Format")
 .recommended(&["BASE64", "NUMERIC"]);
 
+/// `replace.null.with.default` (default `true`): a null or missing value whose schema
+/// has a default reads and writes as that default.
 pub const REPLACE_NULL_WITH_DEFAULT: PropertyDef = PropertyDef::new(
     "replace.null.with.default",
     PropertyType::Boolean,
@@ -88,10 +96,18 @@ pub enum DecimalFormat {
 /// The JSON converter's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonConverterConfig {
+    /// [`SCHEMAS_ENABLE`]: whether keys and values are in the schema envelope (default
+    /// `true`).
     pub schemas_enable: bool,
+    /// [`SCHEMAS_CACHE_SIZE`]: schemas cached per direction (default 1000; 0: none).
     pub schemas_cache_size: usize,
+    /// [`DECIMAL_FORMAT`]: how decimals are written (default [`DecimalFormat::Base64`]).
     pub decimal_format: DecimalFormat,
+    /// [`REPLACE_NULL_WITH_DEFAULT`]: whether nulls become their schema's default
+    /// (default `true`).
     pub replace_null_with_default: bool,
+    /// `converter.type`: whether this converter handles keys or values (default value);
+    /// used only to name the right property in error messages.
     pub converter_type: ConverterType,
 }
 

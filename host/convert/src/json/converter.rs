@@ -44,6 +44,8 @@ impl Default for JsonConverter {
 }
 
 impl JsonConverter {
+    /// A converter with these settings and empty schema caches of
+    /// `config.schemas_cache_size` entries each.
     pub fn new(config: JsonConverterConfig) -> JsonConverter {
         JsonConverter {
             read_cache: BoundedCache::new(config.schemas_cache_size),
@@ -57,6 +59,7 @@ impl JsonConverter {
         JsonConverterConfig::from_props(props).map(JsonConverter::new)
     }
 
+    /// The settings this converter was built with.
     pub fn config(&self) -> &JsonConverterConfig {
         &self.config
     }
