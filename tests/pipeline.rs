@@ -18,7 +18,6 @@ fn order(id: i64, name: &str, ssn: Option<&str>, score: Option<f64>) -> String {
     )
 }
 
-
 #[test]
 fn json_with_schema_becomes_a_table_with_its_columns_and_rows() {
     let env = Env::new();

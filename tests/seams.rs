@@ -59,7 +59,10 @@ impl Source for RowSource {
         while self.next < ROWS && batch.len() < limits.max_records {
             let row = Struct::from_values(
                 self.schema.clone(),
-                vec![Value::Int64(self.next), Value::String(format!("row-{}", self.next))],
+                vec![
+                    Value::Int64(self.next),
+                    Value::String(format!("row-{}", self.next)),
+                ],
             )
             .unwrap();
             batch.push(Record {
@@ -121,7 +124,9 @@ impl Sink for KeepingSink {
         written.extend(records.iter().cloned());
         seen().written_changed.notify_all();
         let mut report = WriteReport::default();
-        report.written.insert("rows".to_owned(), records.len() as u64);
+        report
+            .written
+            .insert("rows".to_owned(), records.len() as u64);
         Ok(report)
     }
 }
@@ -192,7 +197,9 @@ fn a_source_of_typed_rows_reaches_a_sink_of_bytes_through_transforms_and_the_con
     let written = seen().written.lock().unwrap();
     let (written, timeout) = seen()
         .written_changed
-        .wait_timeout_while(written, Duration::from_secs(60), |w| w.len() < ROWS as usize)
+        .wait_timeout_while(written, Duration::from_secs(60), |w| {
+            w.len() < ROWS as usize
+        })
         .unwrap();
     assert!(!timeout.timed_out(), "only {} rows arrived", written.len());
     let values: Vec<serde_json::Value> = written

@@ -82,9 +82,15 @@ fn a_line_the_converter_component_rejects_stops_the_pipeline_naming_the_record()
          value.converter.fields: id:int64,name:string",
     );
     let pipeline = env.start(env.config("bad.yaml", &yaml));
-    assert!(pipeline.wait(Some(common::TIMEOUT)), "the pipeline did not stop");
+    assert!(
+        pipeline.wait(Some(common::TIMEOUT)),
+        "the pipeline did not stop"
+    );
     let error = pipeline.stop().unwrap_err().to_string();
     assert!(error.contains("bad-csv-0@1"), "{error}");
-    assert!(error.contains("the value converter `csv-converter`"), "{error}");
+    assert!(
+        error.contains("the value converter `csv-converter`"),
+        "{error}"
+    );
     assert!(error.contains("column `id`"), "{error}");
 }

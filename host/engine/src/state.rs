@@ -50,7 +50,9 @@ impl HostState {
             component: component.to_string(),
             wasi: wasi.build(),
             table: ResourceTable::new(),
-            limiter: MemoryGuard::new(usize::try_from(limits.memory_max_bytes).unwrap_or(usize::MAX)),
+            limiter: MemoryGuard::new(
+                usize::try_from(limits.memory_max_bytes).unwrap_or(usize::MAX),
+            ),
             log: GuestLog::default(),
             stderr,
             batch: None,

@@ -14,16 +14,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use sluice_config::pipeline::{
-    ErrorTolerance, PipelineConfig, keys,
-};
+use sluice_config::pipeline::{ErrorTolerance, PipelineConfig, keys};
 use sluice_config::{ConnectorKind, Group, Origin, Problems};
 use sluice_connect::{SetupProblem, SinkFactory, SourceFactory};
 use sluice_engine::{
-    ConverterWorld, FlattenerPlugin, FlattenerWorld, LoadedComponent, Plugin,
-    PluginError, PredicatePlugin, PredicateWorld, SandboxLimits, SwappableFlattener,
-    SwappablePredicate, SwappableTransform, TransformPlugin, TransformWorld, WasmEngine, World,
-    WorldKind,
+    ConverterWorld, FlattenerPlugin, FlattenerWorld, LoadedComponent, Plugin, PluginError,
+    PredicatePlugin, PredicateWorld, SandboxLimits, SwappableFlattener, SwappablePredicate,
+    SwappableTransform, TransformPlugin, TransformWorld, WasmEngine, World, WorldKind,
 };
 use sluice_kafka::ProducerSettings;
 
@@ -356,8 +353,7 @@ impl Checker<'_> {
                 origin: self.origin(keys::TRANSFORMS),
                 label: format!("transform `{}`", t.alias),
             };
-            let Some((plugin, component)) = self.component::<TransformWorld>(place, request)
-            else {
+            let Some((plugin, component)) = self.component::<TransformWorld>(place, request) else {
                 continue;
             };
             out.push(TransformSpec {

@@ -157,7 +157,12 @@ impl Chain {
                             error,
                         })
                     })?;
-                    Some(verdicts.into_iter().map(|v| v != *negate).collect::<Vec<_>>())
+                    Some(
+                        verdicts
+                            .into_iter()
+                            .map(|v| v != *negate)
+                            .collect::<Vec<_>>(),
+                    )
                 }
             };
             let (next, next_origins) = match selected {
@@ -228,10 +233,8 @@ impl Step {
             self.apply_to_all(chosen, chosen_origins, rejected, discarded)?;
         // The outputs of each chosen record, in the order the step gave them.
         let mut by_position: Vec<Vec<(Record, usize)>> = (0..n).map(|_| Vec::new()).collect();
-        let position_of: BTreeMap<usize, usize> = chosen_at
-            .iter()
-            .map(|&p| (origins[p], p))
-            .collect();
+        let position_of: BTreeMap<usize, usize> =
+            chosen_at.iter().map(|&p| (origins[p], p)).collect();
         for (record, origin) in outputs.into_iter().zip(output_origins) {
             by_position[position_of[&origin]].push((record, origin));
         }

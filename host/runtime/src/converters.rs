@@ -209,7 +209,8 @@ impl Side {
                 let all: Vec<usize> = (0..records.len()).collect();
                 let mut out = Vec::with_capacity(records.len());
                 for run in runs_of_topic(records, &all) {
-                    let inputs: Vec<Data> = run.iter().map(|&i| pick(&records[i]).clone()).collect();
+                    let inputs: Vec<Data> =
+                        run.iter().map(|&i| pick(&records[i]).clone()).collect();
                     let encoded = c
                         .from_data(&records[run[0]].topic, info.part(), &inputs)
                         .map_err(|e| info.failure(e))?;
@@ -339,7 +340,8 @@ impl Converters {
         let mut encoded = Vec::with_capacity(records.len());
         let mut kept = Vec::with_capacity(records.len());
         let mut bad = Vec::new();
-        for (((record, origin), key), value) in records.into_iter().zip(origins).zip(keys).zip(values)
+        for (((record, origin), key), value) in
+            records.into_iter().zip(origins).zip(keys).zip(values)
         {
             match (key, value) {
                 (Ok(key), Ok(value)) => {

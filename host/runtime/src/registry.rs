@@ -57,8 +57,14 @@ pub struct Registry {
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registry")
-            .field("connectors", &self.specs.iter().map(|s| s.name).collect::<Vec<_>>())
-            .field("bundled", &self.bundled.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "connectors",
+                &self.specs.iter().map(|s| s.name).collect::<Vec<_>>(),
+            )
+            .field(
+                "bundled",
+                &self.bundled.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

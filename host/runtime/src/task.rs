@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 
 use sluice_connect::{
-    BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source, SourceBatch,
-    TaskContext, WriteReport,
+    BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source,
+    SourceBatch, TaskContext, WriteReport,
 };
 use sluice_engine::SwapHandle;
 use sluice_record::{RawRecord, Record};
@@ -143,7 +143,8 @@ impl Task {
                 class: f.plugin.name().to_owned(),
                 label: f.label.clone(),
                 component: StepComponent::Flattener(
-                    f.instance().map_err(|e| problem("flattener", e.to_string()))?,
+                    f.instance()
+                        .map_err(|e| problem("flattener", e.to_string()))?,
                 ),
                 predicate: None,
             });
@@ -289,12 +290,16 @@ impl Task {
     ) -> Result<Option<Prepared>, FailureKind> {
         let mut retry = self.blueprint.retry.start();
         loop {
-            let failure =
-                match chain::prepare(batch, &mut self.converters, &mut self.chain, stop_at_first_bad) {
-                    Ok(prepared) => return Ok(Some(prepared)),
-                    Err(PrepareError::Bad(b)) => return Err(b.into_failure(batch)),
-                    Err(PrepareError::Failed(f)) => f,
-                };
+            let failure = match chain::prepare(
+                batch,
+                &mut self.converters,
+                &mut self.chain,
+                stop_at_first_bad,
+            ) {
+                Ok(prepared) => return Ok(Some(prepared)),
+                Err(PrepareError::Bad(b)) => return Err(b.into_failure(batch)),
+                Err(PrepareError::Failed(f)) => f,
+            };
             let first = chain::coordinates(batch, 0);
             if !failure.is_retriable() {
                 return Err(failure.into_kind(first, retry.attempts()));

@@ -21,7 +21,14 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
         .current_dir(&workspace)
-        .args(["install", "--quiet", "--locked", "--debug", "--path", "host/sluice"])
+        .args([
+            "install",
+            "--quiet",
+            "--locked",
+            "--debug",
+            "--path",
+            "host/sluice",
+        ])
         .arg("--root")
         .arg(&root)
         .arg("--target-dir")
@@ -68,12 +75,22 @@ fn the_production_build_has_no_testing_code() {
         .output()
         .expect("run cargo tree");
     let tree = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(tree.contains("sluice-kafka"), "{tree}");
-    assert!(!tree.contains("\"testing\""), "a testing feature is enabled:\n{tree}");
+    assert!(
+        !tree.contains("\"testing\""),
+        "a testing feature is enabled:\n{tree}"
+    );
     let test_guests = std::fs::read_dir(workspace.join("transforms/testing")).unwrap();
     for guest in test_guests {
         let name = guest.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(!tree.contains(&format!("{name} v")), "{name} is a dependency:\n{tree}");
+        assert!(
+            !tree.contains(&format!("{name} v")),
+            "{name} is a dependency:\n{tree}"
+        );
     }
 }

@@ -116,7 +116,10 @@ fn broken_files_are_refused_by_both_naming_file_line_and_property() {
                 .and_then(|(_, rest)| rest.split(':').next())
                 .is_some_and(|n| n.trim().parse::<u32>().is_ok());
             assert!(line_number, "no file:line in {e}");
-            assert!(e.matches('`').count() >= 4, "no pipeline and property in {e}");
+            assert!(
+                e.matches('`').count() >= 4,
+                "no pipeline and property in {e}"
+            );
         }
     }
 }

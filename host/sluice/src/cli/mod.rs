@@ -40,7 +40,7 @@ enum Command {
     #[command(subcommand)]
     Config(config::Command),
     /// Measure throughput end to end (needs a JDK and Maven for its Kafka broker).
-        #[command(subcommand)]
+    #[command(subcommand)]
     Bench(bench::Command),
     /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
     /// Wasm transform into Kinetica, and a summary checking that every record arrived.
@@ -61,7 +61,7 @@ impl Cli {
             Command::Validate(args) => validate::run(args),
             Command::Config(command) => command.run(),
             Command::Run(args) => run::run(args),
-                        Command::Bench(command) => command.run(),
+            Command::Bench(command) => command.run(),
             Command::Demo(args) => demo::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),
             Command::Transform(command) => command.run(),

@@ -37,7 +37,10 @@ impl Files {
     }
 
     /// Loads every file. `Err`: the worker file itself is wrong.
-    pub fn load(&self, registry: &Registry) -> Result<Vec<(&Path, Checked<PipelineConfig>)>, Problems> {
+    pub fn load(
+        &self,
+        registry: &Registry,
+    ) -> Result<Vec<(&Path, Checked<PipelineConfig>)>, Problems> {
         let worker = match &self.connect_worker {
             Some(path) => Some(compat::Worker::load(path)?),
             None => None,
