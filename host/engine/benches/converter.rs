@@ -15,6 +15,9 @@
 //! The host side of the old contract is written here (flat structs only, which is all
 //! this data needs), so it is if anything cheaper than a general one.
 
+// Bindings generated from a benchmark-only WIT, which carries no docs.
+#![allow(missing_docs)]
+
 wasmtime::component::bindgen!({
     path: "../../wit/bench/converter-v1.wit",
     world: "converter-v1",

@@ -10,6 +10,9 @@
 //! * `resource/column` — the same resource, with one call reading the field of every
 //!   record and one writing it back (what mask-field uses; the shipped contract).
 
+// Bindings generated from a benchmark-only WIT, which carries no docs.
+#![allow(missing_docs)]
+
 wasmtime::component::bindgen!({
     path: "../../wit/bench/naive.wit",
     world: "naive-transform",

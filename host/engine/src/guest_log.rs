@@ -78,7 +78,7 @@ impl Host for HostState {
         match level {
             Level::Trace => tracing::trace!(target: "sluice::guest", component, "{message}"),
             Level::Debug | Level::Info => {
-                tracing::debug!(target: "sluice::guest", component, "{message}")
+                tracing::debug!(target: "sluice::guest", component, "{message}");
             }
             Level::Warn => tracing::warn!(target: "sluice::guest", component, "{message}"),
             Level::Error => tracing::error!(target: "sluice::guest", component, "{message}"),

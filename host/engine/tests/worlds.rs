@@ -123,7 +123,7 @@ fn a_predicate_that_changes_its_batch_fails_and_the_records_are_untouched() {
     let err = meddling.instantiate().unwrap().test(&records).unwrap_err();
     match &err.kind {
         PluginErrorKind::Contract(m) => {
-            assert!(m.contains("set-field") && m.contains("read-only"), "{m}")
+            assert!(m.contains("set-field") && m.contains("read-only"), "{m}");
         }
         other => panic!("expected a contract error, got {other:?}"),
     }

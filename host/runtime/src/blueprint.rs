@@ -200,10 +200,7 @@ impl Checker<'_> {
 
     /// The factories of the pipeline's source and sink: the connector's side and
     /// Kafka's, each checking its settings without connecting.
-    fn sides(
-        &mut self,
-        options: &RunOptions,
-    ) -> (Option<Arc<dyn SourceFactory>>, Option<Arc<dyn SinkFactory>>) {
+    fn sides(&mut self, options: &RunOptions) -> (Option<SourceSide>, Option<SinkSide>) {
         let (source_side, sink_side) = match options.registry.sides(self.config) {
             Ok(sides) => sides,
             Err(message) => {
@@ -482,6 +479,11 @@ impl Checker<'_> {
         }
     }
 }
+
+/// What builds a pipeline's sources, one per task.
+type SourceSide = Arc<dyn SourceFactory>;
+/// What builds a pipeline's sinks, one per task.
+type SinkSide = Arc<dyn SinkFactory>;
 
 /// Where components are found, for every component of one pipeline.
 struct Place<'a> {

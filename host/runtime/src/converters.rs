@@ -194,7 +194,7 @@ impl Side {
         records: &[Record],
         origins: &[usize],
         pick: fn(&Record) -> &Data,
-    ) -> Result<Vec<Result<Option<Vec<u8>>, BadRecord>>, ConverterFailure> {
+    ) -> Result<Vec<EncodedSide>, ConverterFailure> {
         let info = &self.info;
         match &mut self.run {
             Run::Native(c) => Ok(records
@@ -262,6 +262,17 @@ fn runs_of_topic<'a, T: Topical>(items: &[T], indices: &'a [usize]) -> Vec<&'a [
 pub(crate) struct Converters {
     key: Side,
     value: Side,
+}
+
+/// One side of one record, encoded (`None` is Kafka's null), or why it cannot be.
+type EncodedSide = Result<Option<Vec<u8>>, BadRecord>;
+
+/// What encoding a batch gave: the records for the sink with their batch index, and
+/// the records that could not be encoded.
+pub(crate) struct Encoded {
+    pub records: Vec<RawRecord>,
+    pub origins: Vec<usize>,
+    pub bad: Vec<BadRecord>,
 }
 
 /// What decoding a batch gave: records with their batch index, and bad records.
@@ -334,7 +345,7 @@ impl Converters {
         &mut self,
         records: Vec<Record>,
         origins: Vec<usize>,
-    ) -> Result<(Vec<RawRecord>, Vec<usize>, Vec<BadRecord>), ConverterFailure> {
+    ) -> Result<Encoded, ConverterFailure> {
         let keys = self.key.encode(&records, &origins, |r| &r.key)?;
         let values = self.value.encode(&records, &origins, |r| &r.value)?;
         let mut encoded = Vec::with_capacity(records.len());
@@ -359,7 +370,11 @@ impl Converters {
                 (Err(b), _) | (_, Err(b)) => bad.push(b),
             }
         }
-        Ok((encoded, kept, bad))
+        Ok(Encoded {
+            records: encoded,
+            origins: kept,
+            bad,
+        })
     }
 }
 

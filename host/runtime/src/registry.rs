@@ -98,7 +98,7 @@ impl Registry {
 
     /// Adds a connector (selected by `connector.class`).
     pub fn with_connector(mut self, connector: ConnectorPlugin) -> Registry {
-        self.specs.push(connector.spec.clone());
+        self.specs.push(connector.spec);
         self.connectors.push(connector);
         self
     }

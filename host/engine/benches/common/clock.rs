@@ -1,5 +1,8 @@
 //! The clock of every boundary benchmark: thread CPU time, median of rounds.
 
+// Thread CPU time comes from libc's clock_gettime.
+#![allow(unsafe_code)]
+
 /// CPU time of this thread: unlike wall time it does not count the time the thread
 /// waits for a core, so the figures hold on a busy 2-core machine.
 pub fn thread_cpu_ns() -> u64 {
