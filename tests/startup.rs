@@ -92,14 +92,31 @@ fn tolerance_all_without_a_dead_letter_queue_is_refused() {
 }
 
 #[test]
-fn predicates_are_refused_naming_the_property() {
+fn a_predicate_of_the_wrong_world_or_config_is_refused_naming_the_property() {
     let env = Env::new();
+    // A transform component named as a predicate.
     let e = start_error(
         &env,
         "transforms: [mask]\ntransforms.mask.type: mask-field\ntransforms.mask.fields: ssn\n\
-         transforms.mask.predicate: p\npredicates: [p]\npredicates.p.type: topic-name-matches",
+         transforms.mask.predicate: p\npredicates: [p]\npredicates.p.type: insert-field",
     );
-    assert!(problem_about(&e, "transforms.mask.predicate").contains("not supported yet"));
+    let message = problem_about(&e, "predicates.p.type");
+    assert!(
+        message.contains("a transform") && message.contains("a predicate was expected"),
+        "{message}"
+    );
+    // A predicate whose own configure() refuses its pattern.
+    let e = start_error(
+        &env,
+        "transforms: [mask]\ntransforms.mask.type: mask-field\ntransforms.mask.fields: ssn\n\
+         transforms.mask.predicate: p\npredicates: [p]\npredicates.p.type: topic-name-matches\n\
+         predicates.p.pattern: '(unclosed'",
+    );
+    let message = problem_about(&e, "predicates.p");
+    assert!(
+        message.contains("`pattern`") && message.contains("not a regular expression"),
+        "{message}"
+    );
 }
 
 #[test]
