@@ -38,9 +38,10 @@ fn recording_client(url: &str, max_retries: u32) -> (KineticaClient, Arc<Mutex<V
     });
     let mut cfg = ClientConfig::new(url);
     cfg.retry = RetryPolicy {
-        max_retries,
+        max_retries: Some(max_retries),
         initial_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(2),
+        ..RetryPolicy::default()
     };
     (
         KineticaClient::new(cfg).unwrap().with_sleeper(sleeper),

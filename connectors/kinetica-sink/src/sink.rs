@@ -66,7 +66,7 @@ impl KineticaSink {
             url: settings.url.clone(),
             auth: Auth::basic(settings.username.clone(), settings.password.clone()),
             timeout: settings.timeout.unwrap_or_default(),
-            retry: RetryPolicy::from_retry_count(settings.retry_count),
+            retry: RetryPolicy::with_max_retries(settings.retry_count),
         })?;
         client.show_system_status().await?;
         if settings.schema_evolution.enabled {

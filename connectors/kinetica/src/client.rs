@@ -151,13 +151,13 @@ impl KineticaClient {
         let mut retry = 0;
         loop {
             match self.post_once::<R>(base_url, path, body.clone()).await {
-                Err(e) if e.is_retriable() && retry < self.retry.max_retries => {
+                Err(e) if e.is_retriable() && self.retry.allows(retry, Duration::ZERO) => {
                     let delay = self.retry.backoff(retry, &mut fastrand::Rng::new());
                     tracing::warn!(
                         endpoint = path,
                         url = base_url,
                         retry = retry + 1,
-                        max_retries = self.retry.max_retries,
+                        max_retries = ?self.retry.max_retries,
                         delay_ms = delay.as_millis() as u64,
                         error = %e,
                         "retrying Kinetica request"

@@ -31,7 +31,7 @@ use crate::error::{Stage, StartError};
 use crate::options::RunOptions;
 use crate::registry::Side;
 use crate::resolve::{Bundled, ComponentSource, resolve};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, batch_policy};
 
 /// Kafka Connect's header converter: header values stay bytes, which is what Sluice's
 /// records carry, so it needs no converter.
@@ -148,7 +148,7 @@ impl Blueprint {
             unreachable!("a missing part is always reported as an error");
         };
         Ok(Blueprint {
-            retry: RetryPolicy::new(
+            retry: batch_policy(
                 &config.errors,
                 options.retry_initial_delay,
                 options.min_retries,

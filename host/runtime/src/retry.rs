@@ -1,40 +1,40 @@
 //! Retrying a failed batch: Kafka Connect's `errors.retry.timeout` (how long to keep
-//! trying; -1 forever) and `errors.retry.delay.max.ms` (the longest pause), with
-//! exponential back-off, and a floor of a few retries (see
-//! [`crate::RunOptions::min_retries`]). A stop request ends the pauses at once.
+//! trying; -1 forever) and `errors.retry.delay.max.ms` (the longest pause), with the
+//! workspace's [`RetryPolicy`] (exponential back-off, full jitter), and a floor of a
+//! few retries (see [`crate::RunOptions::min_retries`]). A stop request ends the
+//! pauses at once.
 
 use std::time::{Duration, Instant};
 
 use sluice_config::pipeline::ErrorPolicy;
+pub(crate) use sluice_error::RetryPolicy;
 
 use crate::shared::Shared;
 
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RetryPolicy {
-    /// `None`: retry forever.
-    pub timeout: Option<Duration>,
-    pub max_delay: Duration,
-    pub initial_delay: Duration,
-    pub min_retries: u32,
+/// The policy of a pipeline's batch retries: `errors.retry.timeout` (`None`: forever)
+/// and `errors.retry.delay.max.ms`, with no limit by count, and at least
+/// `min_retries` retries whatever the timeout says.
+pub(crate) fn batch_policy(
+    errors: &ErrorPolicy,
+    initial_delay: Duration,
+    min_retries: u32,
+) -> RetryPolicy {
+    RetryPolicy {
+        initial_backoff: initial_delay,
+        max_backoff: errors.retry_delay_max.max(initial_delay),
+        max_retries: None,
+        timeout: errors.retry_timeout,
+        min_retries,
+    }
 }
 
-impl RetryPolicy {
-    pub fn new(errors: &ErrorPolicy, initial_delay: Duration, min_retries: u32) -> RetryPolicy {
-        RetryPolicy {
-            timeout: errors.retry_timeout,
-            max_delay: errors.retry_delay_max,
-            initial_delay,
-            min_retries,
-        }
-    }
-
-    pub fn start(self) -> Retry {
-        Retry {
-            policy: self,
-            started: Instant::now(),
-            attempts: 1,
-            delay: self.initial_delay,
-        }
+/// Starts the retries of one operation on one batch.
+pub(crate) fn start(policy: RetryPolicy) -> Retry {
+    Retry {
+        policy,
+        started: Instant::now(),
+        attempts: 1,
+        rng: fastrand::Rng::new(),
     }
 }
 
@@ -55,7 +55,7 @@ pub(crate) struct Retry {
     policy: RetryPolicy,
     started: Instant,
     attempts: u32,
-    delay: Duration,
+    rng: fastrand::Rng,
 }
 
 impl Retry {
@@ -69,16 +69,11 @@ impl Retry {
         if shared.stop_requested() {
             return Next::Stopping;
         }
-        let retries = self.attempts - 1;
-        let within_time = match self.policy.timeout {
-            None => true,
-            Some(t) => self.started.elapsed() + self.delay <= t,
-        };
-        if !within_time && retries >= self.policy.min_retries {
+        let retry = self.attempts - 1;
+        if !self.policy.allows(retry, self.started.elapsed()) {
             return Next::GiveUp;
         }
-        let pause = self.delay.min(self.policy.max_delay);
-        self.delay = (self.delay * 2).min(self.policy.max_delay.max(self.policy.initial_delay));
+        let pause = self.policy.backoff(retry, &mut self.rng);
         self.attempts += 1;
         shared
             .metrics
@@ -99,8 +94,9 @@ mod tests {
     fn policy(timeout: Option<Duration>) -> RetryPolicy {
         RetryPolicy {
             timeout,
-            max_delay: Duration::from_millis(4),
-            initial_delay: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(4),
+            initial_backoff: Duration::from_millis(1),
+            max_retries: None,
             min_retries: 2,
         }
     }
@@ -108,7 +104,7 @@ mod tests {
     #[test]
     fn a_zero_timeout_still_makes_the_minimum_retries() {
         let shared = Shared::new("p".into(), 1);
-        let mut retry = policy(Some(Duration::ZERO)).start();
+        let mut retry = start(policy(Some(Duration::ZERO)));
         assert_eq!(retry.after_failure(&shared), Next::Retry);
         assert_eq!(retry.after_failure(&shared), Next::Retry);
         assert_eq!(retry.after_failure(&shared), Next::GiveUp);
@@ -118,11 +114,11 @@ mod tests {
     #[test]
     fn retries_continue_within_the_timeout_and_forever_without_one() {
         let shared = Shared::new("p".into(), 1);
-        let mut retry = policy(None).start();
+        let mut retry = start(policy(None));
         for _ in 0..10 {
             assert_eq!(retry.after_failure(&shared), Next::Retry);
         }
-        let mut retry = policy(Some(Duration::from_secs(60))).start();
+        let mut retry = start(policy(Some(Duration::from_secs(60))));
         for _ in 0..5 {
             assert_eq!(retry.after_failure(&shared), Next::Retry);
         }
@@ -132,7 +128,7 @@ mod tests {
     fn a_stop_request_ends_the_retries() {
         let shared = Shared::new("p".into(), 1);
         shared.request_stop();
-        let mut retry = policy(None).start();
+        let mut retry = start(policy(None));
         assert_eq!(retry.after_failure(&shared), Next::Stopping);
     }
 }

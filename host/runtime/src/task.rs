@@ -33,7 +33,7 @@ use crate::converters::Converters;
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
 use crate::metrics::PipelineMetrics;
-use crate::retry::Next;
+use crate::retry::{self, Next};
 use crate::shared::Shared;
 
 /// What a task tells the starter: its swap handles, or why it cannot run.
@@ -293,7 +293,7 @@ impl Task {
         batch: &SourceBatch,
         stop_at_first_bad: bool,
     ) -> Result<Option<Prepared>, FailureKind> {
-        let mut retry = self.blueprint.retry.start();
+        let mut retry = retry::start(self.blueprint.retry);
         loop {
             let failure = match chain::prepare(
                 batch,
@@ -334,7 +334,7 @@ impl Task {
         if records.is_empty() {
             return Ok(Some(WriteReport::default()));
         }
-        let mut retry = self.blueprint.retry.start();
+        let mut retry = retry::start(self.blueprint.retry);
         loop {
             let error = match self.sink.write(records) {
                 Ok(report) => return Ok(Some(report)),
@@ -391,7 +391,7 @@ impl Task {
                 );
             }
         }
-        let mut retry = self.blueprint.retry.start();
+        let mut retry = retry::start(self.blueprint.retry);
         loop {
             let error = match dlq.send(batch, bad) {
                 Ok(()) => break,

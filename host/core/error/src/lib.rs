@@ -3,8 +3,13 @@
 //! from a connector, a converter or a Wasm component — implements [`Classify`], so the
 //! retry loop, the dead letter queue and status decide from the type, not from a
 //! message. docs/runtime.md ("Errors") lists how each error maps onto it.
+//! [`RetryPolicy`] says how the retriable ones are retried.
 
 use std::fmt;
+
+mod retry;
+
+pub use retry::RetryPolicy;
 
 /// Who has to act for a failure to go away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
