@@ -38,7 +38,7 @@ use tokio::task::JoinHandle;
 pub use config::{EmulatorConfig, MisroutedPolicy};
 pub use db::{DEFAULT_SCHEMA, Stats as EmulatorStats};
 
-use db::{Db, Fault, ShardState, qualify};
+use db::{Db, qualify};
 
 /// A running emulator. Dropping it stops the servers (without waiting); call
 /// [`EmulatorHandle::shutdown`] to wait for them.
@@ -150,11 +150,12 @@ impl EmulatorHandle {
     }
 
     /// Moves shards: replaces the shard-to-rank table and bumps its version, as
-    /// a rebalance would. Returns the new version.
+    /// a rebalance would. Returns the new version. Test support (`testing` feature).
+    #[cfg(feature = "testing")]
     pub fn set_shard_ranks(&self, ranks: Vec<i32>) -> i64 {
         assert!(!ranks.is_empty(), "a shard table needs at least one shard");
         let mut s = self.db.shards.write().expect("shard lock");
-        *s = ShardState {
+        *s = db::ShardState {
             version: s.version + 1,
             ranks,
         };
@@ -163,12 +164,13 @@ impl EmulatorHandle {
 
     /// Makes the next `times` requests to `endpoint` (e.g. `/insert/records`, on
     /// any node) fail with `http_status` and an ERROR envelope carrying
-    /// `message` — for testing retries and error classification.
+    /// `message` — for testing retries and error classification (`testing` feature).
+    #[cfg(feature = "testing")]
     pub fn inject_failure(&self, endpoint: &str, times: usize, http_status: u16, message: &str) {
         if times == 0 {
             return;
         }
-        self.db.faults.lock().expect("fault lock").push(Fault {
+        self.db.faults.lock().expect("fault lock").push(db::Fault {
             endpoint: endpoint.to_owned(),
             remaining: times,
             http_status,
