@@ -347,7 +347,7 @@ impl Checker<'_> {
                 type_name: &t.type_name,
                 props: &t.props,
                 sandbox: t.sandbox.clone(),
-                origin: self.origin(keys::TRANSFORMS),
+                origin: t.type_origin.clone(),
                 label: format!("transform `{}`", t.alias),
             };
             let Some((plugin, component)) = self.component::<TransformWorld>(place, request) else {
@@ -373,7 +373,7 @@ impl Checker<'_> {
                 type_name: &p.type_name,
                 props: &p.props,
                 sandbox: p.sandbox.clone(),
-                origin: self.origin(keys::PREDICATES),
+                origin: p.type_origin.clone(),
                 label: format!("predicate `{}`", p.alias),
             };
             if let Some((plugin, component)) = self.component::<PredicateWorld>(place, request) {

@@ -109,17 +109,27 @@ fn broken_files_are_refused_by_both_naming_file_line_and_property() {
             .filter(|p| p.starts_with("error: "))
             .collect();
         assert!(!errors.is_empty(), "{}: no error line", file.display());
+        let text = std::fs::read_to_string(file).unwrap();
         for e in errors {
             let at = format!("{}:", file.display());
-            let line_number = e
+            let line: usize = e
                 .split_once(&at)
                 .and_then(|(_, rest)| rest.split(':').next())
-                .is_some_and(|n| n.trim().parse::<u32>().is_ok());
-            assert!(line_number, "no file:line in {e}");
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no file:line in {e}"));
             assert!(
                 e.matches('`').count() >= 4,
                 "no pipeline and property in {e}"
             );
+            // The line is the property's own, where the file sets it.
+            let property = e.split('`').nth(3).unwrap();
+            let set_at = text.lines().position(|l| {
+                l.strip_prefix(property)
+                    .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('='))
+            });
+            if let Some(index) = set_at {
+                assert_eq!(line, index + 1, "{e}");
+            }
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct TransformConfig {
     pub alias: String,
     /// `transforms.<alias>.type`: which transform to run.
     pub type_name: String,
+    /// Where `type` was set, for problems about the component it names.
+    pub type_origin: Origin,
     /// Alias of the predicate that selects the records to transform.
     pub predicate: Option<String>,
     /// Transform the records the predicate does *not* match.
@@ -64,6 +66,8 @@ pub struct PredicateConfig {
     pub alias: String,
     /// `predicates.<alias>.type`: which predicate to evaluate.
     pub type_name: String,
+    /// Where `type` was set, for problems about the component it names.
+    pub type_origin: Origin,
     /// `predicates.<alias>.sandbox.*`.
     pub sandbox: SandboxLimits,
     /// The component's own configuration, prefix removed.
@@ -124,6 +128,7 @@ pub(super) fn transforms(
         }
         out.push(TransformConfig {
             type_name: d.own.string(component::TYPE).to_owned(),
+            type_origin: origin(component::TYPE),
             sandbox: sandbox(&d.own),
             alias: d.alias,
             predicate,
@@ -149,6 +154,11 @@ pub(super) fn predicates(
     )
     .into_iter()
     .map(|d| PredicateConfig {
+        type_origin: d
+            .own
+            .origin(component::TYPE)
+            .cloned()
+            .unwrap_or_else(|| raw.source().clone()),
         type_name: d.own.string(component::TYPE).to_owned(),
         sandbox: sandbox(&d.own),
         alias: d.alias,
