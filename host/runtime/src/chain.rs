@@ -192,16 +192,30 @@ impl Step {
         rejected: &mut Vec<BadRecord>,
         discarded: &mut u64,
     ) -> Result<(Vec<Record>, Vec<usize>), ChainError> {
+        let (records, indices) = self.call(records, &origins, rejected, discarded)?;
+        let origins = indices.iter().map(|&i| origins[i as usize]).collect();
+        Ok((records, origins))
+    }
+
+    /// Runs the component on `records` (whose batch origins are `origins`), notes what
+    /// it rejected and discarded, and returns its output records with, for each, the
+    /// index in `records` of the record it came from.
+    fn call(
+        &mut self,
+        records: Vec<Record>,
+        origins: &[usize],
+        rejected: &mut Vec<BadRecord>,
+        discarded: &mut u64,
+    ) -> Result<(Vec<Record>, Vec<u32>), ChainError> {
         let out = match self.component.apply(records) {
             Ok(out) => out,
-            Err(error) => return Err(self.failure(error, &origins)),
+            Err(error) => return Err(self.failure(error, origins)),
         };
         *discarded += out.discarded as u64;
         for ((_, reason), index) in out.rejected.into_iter().zip(out.rejected_origins) {
             rejected.push(self.bad(origins[index as usize], reason));
         }
-        let origins = out.origins.iter().map(|&i| origins[i as usize]).collect();
-        Ok((out.records, origins))
+        Ok((out.records, out.origins))
     }
 
     /// Applies the step to the records `selected` marks and passes the others
@@ -229,14 +243,14 @@ impl Step {
             }
         }
         let chosen_origins: Vec<usize> = chosen_at.iter().map(|&p| origins[p]).collect();
-        let (outputs, output_origins) =
-            self.apply_to_all(chosen, chosen_origins, rejected, discarded)?;
-        // The outputs of each chosen record, in the order the step gave them.
+        let (outputs, indices) = self.call(chosen, &chosen_origins, rejected, discarded)?;
+        // The outputs of each chosen record, at its position, in the order the step
+        // gave them (by index, not by batch origin: records a transform appended earlier
+        // share their origin).
         let mut by_position: Vec<Vec<(Record, usize)>> = (0..n).map(|_| Vec::new()).collect();
-        let position_of: BTreeMap<usize, usize> =
-            chosen_at.iter().map(|&p| (origins[p], p)).collect();
-        for (record, origin) in outputs.into_iter().zip(output_origins) {
-            by_position[position_of[&origin]].push((record, origin));
+        for (record, i) in outputs.into_iter().zip(indices) {
+            let i = i as usize;
+            by_position[chosen_at[i]].push((record, chosen_origins[i]));
         }
         let mut out = Vec::with_capacity(n);
         let mut out_origins = Vec::with_capacity(n);

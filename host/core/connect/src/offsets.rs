@@ -76,19 +76,19 @@ impl Offsets {
 
     /// The offsets of every record of `records`.
     pub fn of(records: &[RawRecord]) -> Offsets {
-        let mut offsets = Offsets::new();
-        for record in records {
-            offsets.track(&record.topic, record.partition, record.offset);
-        }
-        offsets
+        Offsets::from_coordinates(records.iter().map(|r| (&r.topic, r.partition, r.offset)))
     }
 
     /// The offsets of every record of a batch of typed records (a source that does
     /// not deliver bytes).
     pub fn of_records(records: &[Record]) -> Offsets {
+        Offsets::from_coordinates(records.iter().map(|r| (&r.topic, r.partition, r.offset)))
+    }
+
+    fn from_coordinates<'a>(records: impl Iterator<Item = (&'a Arc<str>, i32, i64)>) -> Offsets {
         let mut offsets = Offsets::new();
-        for record in records {
-            offsets.track(&record.topic, record.partition, record.offset);
+        for (topic, partition, offset) in records {
+            offsets.track(topic, partition, offset);
         }
         offsets
     }
