@@ -40,29 +40,72 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
             )]);
         }
     };
+    let mut properties: std::collections::BTreeMap<String, String> = config
+        .consumer
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let static_member = match properties.remove(GROUP_INSTANCE_ID) {
+        Some(base) if base.is_empty() => None,
+        Some(base) => Some(base),
+        None => Some(format!("{}-{}", config.name, instance_name())),
+    };
     Ok(Arc::new(KafkaSourceFactory {
         settings: SourceSettings {
             bootstrap_servers: config.bootstrap_servers.join(","),
             group_id: config.group_id.clone(),
             topics,
-            properties: config
-                .consumer
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            properties,
         },
+        static_member,
     }))
+}
+
+/// librdkafka's (and Kafka's) static membership property (KIP-345).
+const GROUP_INSTANCE_ID: &str = "group.instance.id";
+
+/// Environment variable naming this Sluice instance for static group membership;
+/// default: the host name.
+pub const INSTANCE_ID_ENV: &str = "SLUICE_INSTANCE_ID";
+
+/// What tells this daemon's consumers apart from another daemon's in the same group:
+/// `$SLUICE_INSTANCE_ID`, else the host name. Read from `/proc` rather than through a
+/// crate: Linux is what Sluice is packaged for, and elsewhere `$HOSTNAME` or a fixed
+/// name does (two daemons on one host then need `SLUICE_INSTANCE_ID`).
+fn instance_name() -> String {
+    std::env::var(INSTANCE_ID_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+        })
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "sluice".to_owned())
 }
 
 struct KafkaSourceFactory {
     settings: SourceSettings,
+    /// The base of each task's `group.instance.id` (`<base>-<task>`): a restarted task
+    /// takes its partitions back at once instead of waiting for its old session to
+    /// expire. `None`: dynamic membership (`consumer.group.instance.id` set empty).
+    static_member: Option<String>,
 }
 
 impl SourceFactory for KafkaSourceFactory {
-    fn create(&self, _task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem> {
+    fn create(&self, task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem> {
+        let mut settings = self.settings.clone();
+        if let Some(base) = &self.static_member {
+            settings.properties.insert(
+                GROUP_INSTANCE_ID.to_owned(),
+                format!("{base}-{}", task.task),
+            );
+        }
         // The consumer joins the group only when it first polls, so creating it here
         // consumes nothing.
-        let source = KafkaSource::new(&self.settings).map_err(|e| {
+        let source = KafkaSource::new(&settings).map_err(|e| {
             SetupProblem::new(
                 keys::BOOTSTRAP_SERVERS,
                 format!("{e}; check bootstrap.servers and the consumer.* properties"),
@@ -103,5 +146,13 @@ impl Source for KafkaSource {
 
     fn resume(&mut self) -> Result<(), ConnectError> {
         self.resume_assigned().map_err(ConnectError::new)
+    }
+
+    fn rewind(&mut self, batch: &SourceBatch) -> Result<(), ConnectError> {
+        match batch {
+            SourceBatch::Raw(records) => KafkaSource::rewind(self, records),
+            SourceBatch::Records(_) => unreachable!("a Kafka source delivers raw records"),
+        }
+        .map_err(ConnectError::new)
     }
 }

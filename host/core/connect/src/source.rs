@@ -87,9 +87,23 @@ pub trait Source: Send {
 
     /// Stop delivering records (while the sink is unavailable, or the pipeline is
     /// paused) while keeping the source's place, e.g. its consumer-group membership;
-    /// `poll` keeps being called and returns empty batches.
+    /// `poll` keeps being called and returns empty batches. What is assigned while
+    /// paused is paused too; records that arrived anyway are delivered after
+    /// [`resume`](Source::resume), in order.
     fn pause(&mut self) -> Result<(), ConnectError>;
 
     /// Deliver records again after [`pause`](Source::pause).
     fn resume(&mut self) -> Result<(), ConnectError>;
+
+    /// The task abandoned `batch` (partitions moved while it waited out a failure):
+    /// deliver its records again, those of partitions still assigned, from the
+    /// batch's first offset of each. The default refuses: the task then stops, and a
+    /// restart resumes from the last commit.
+    fn rewind(&mut self, batch: &SourceBatch) -> Result<(), ConnectError> {
+        let _ = batch;
+        Err(ConnectError::message(
+            crate::ErrorClass::INTERNAL,
+            "this source cannot deliver an abandoned batch again; restart the pipeline",
+        ))
+    }
 }
