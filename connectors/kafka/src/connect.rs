@@ -148,6 +148,10 @@ impl Source for KafkaSource {
         self.resume_assigned().map_err(ConnectError::new)
     }
 
+    fn seek(&mut self, positions: &Offsets) -> Result<(), ConnectError> {
+        self.seek_after(positions).map_err(ConnectError::new)
+    }
+
     fn rewind(&mut self, batch: &SourceBatch) -> Result<(), ConnectError> {
         match batch {
             SourceBatch::Raw(records) => KafkaSource::rewind(self, records),

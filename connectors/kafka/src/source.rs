@@ -245,6 +245,43 @@ impl KafkaSource {
         self.consumer.pause(&tpl).map_err(|e| self.consume_error(e))
     }
 
+    /// Reads each partition of `positions` from its offset + 1 (positions a sink keeps
+    /// with its data). Held records of those partitions are dropped.
+    pub fn seek_after(&mut self, positions: &Offsets) -> Result<()> {
+        self.held
+            .retain(|r| positions.get(&r.topic, r.partition).is_none());
+        for (tp, offset) in positions.iter() {
+            self.seek_partition(&tp.topic, tp.partition, offset + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Seeks one assigned partition. Right after an assignment librdkafka may still be
+    /// setting the partition up and refuse (`Local: Erroneous state`); serving the
+    /// consumer briefly lets it finish.
+    fn seek_partition(&mut self, topic: &str, partition: i32, offset: i64) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.consumer.seek(
+                topic,
+                partition,
+                rdkafka::Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
+                Ok(()) => return Ok(()),
+                Err(RdKafkaError::Seek(ref m)) if Instant::now() < deadline => {
+                    debug!(topic, partition, "seek refused ({m}); retrying");
+                    let paused = self.paused;
+                    self.paused = true;
+                    let polled = self.poll_paused(Instant::now() + Duration::from_millis(50));
+                    self.paused = paused;
+                    polled?;
+                }
+                Err(e) => return Err(self.consume_error(e)),
+            }
+        }
+    }
+
     /// Delivers the records of `batch` again, from the first offset of each of its
     /// partitions that is still assigned (the task abandoned the batch). Held records
     /// of those partitions are dropped: the seek fetches them again.
@@ -261,17 +298,9 @@ impl KafkaSource {
             .assignment()
             .map_err(|e| self.consume_error(e))?;
         for ((topic, partition), offset) in first {
-            if assignment.find_partition(topic, partition).is_none() {
-                continue;
+            if assignment.find_partition(topic, partition).is_some() {
+                self.seek_partition(topic, partition, offset)?;
             }
-            self.consumer
-                .seek(
-                    topic,
-                    partition,
-                    rdkafka::Offset::Offset(offset),
-                    Duration::from_secs(10),
-                )
-                .map_err(|e| self.consume_error(e))?;
         }
         Ok(())
     }

@@ -19,13 +19,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
+use sluice_connect::offsets::display_list;
 use sluice_connect::{
     AssignmentEvent, BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput,
-    Source, SourceBatch, TaskContext, WriteReport,
+    Source, SourceBatch, TaskContext, TopicPartition, WriteReport,
 };
 use sluice_engine::SwapHandle;
 use sluice_record::{RawRecord, Record};
-use tracing::{debug, error, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
@@ -101,6 +102,8 @@ struct Task {
     dlq: Option<DeadLetterQueue>,
     /// Offsets of acknowledged batches whose commit failed; retried with the next one.
     uncommitted: Offsets,
+    /// Partitions assigned since the sink was last asked where they resume.
+    assigned: Vec<TopicPartition>,
 }
 
 /// What a written batch adds to the metrics.
@@ -178,6 +181,7 @@ impl Task {
             chain: Chain { steps, predicates },
             dlq,
             uncommitted: Offsets::new(),
+            assigned: Vec::new(),
         })
     }
 
@@ -197,11 +201,21 @@ impl Task {
 
     fn run_batches(&mut self, limits: &BatchLimits) -> Result<(), FailureKind> {
         while !self.shared.stop_requested() {
-            let batch = self.source.poll(limits).map_err(FailureKind::Source)?;
+            let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
             // The source logs assignments and revocations (at INFO, inside this task's
-            // span); the events only matter to it.
+            // span); a sink that keeps offsets with its data says where to read from.
             for event in self.source.take_events() {
                 debug!(?event, "assignment");
+                if let AssignmentEvent::Assigned(partitions) = event {
+                    self.assigned.extend(partitions);
+                }
+            }
+            if !self.assigned.is_empty() {
+                match self.position(&mut batch)? {
+                    Retried::Done(()) => {}
+                    Retried::Abandoned(Abandon::Stopping) => break,
+                    Retried::Abandoned(Abandon::Revoked) => continue,
+                }
             }
             if batch.is_empty() {
                 continue;
@@ -234,6 +248,49 @@ impl Task {
             self.count(written);
         }
         Ok(())
+    }
+
+    /// Asks the sink where newly assigned partitions resume (exactly-once sinks keep
+    /// their offsets with the data), moves the source there, and drops the batch's
+    /// records of those partitions (the source reads them again from there).
+    fn position(&mut self, batch: &mut SourceBatch) -> Result<Retried<()>, FailureKind> {
+        let assigned = std::mem::take(&mut self.assigned);
+        let connector = self.blueprint.config.connector.name;
+        let outcome = self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the sink `{connector}`"),
+            &|| format!("reading the stored offsets of {}", display_list(&assigned)),
+            ConnectError::is_retriable,
+            |task| task.sink.positions(&assigned),
+        );
+        let positions = match outcome {
+            Ok(Retried::Done(positions)) => positions,
+            Ok(Retried::Abandoned(a)) => {
+                // Asked again at the next poll.
+                self.assigned = assigned;
+                return Ok(Retried::Abandoned(a));
+            }
+            Err((error, attempts)) => {
+                return Err(FailureKind::Sink {
+                    batch: display_list(&assigned),
+                    attempts,
+                    error,
+                });
+            }
+        };
+        if positions.is_empty() {
+            return Ok(Retried::Done(()));
+        }
+        for (tp, offset) in positions.iter() {
+            info!(partition = %tp, "resuming after offset {offset}, stored with the data");
+        }
+        self.source.seek(&positions).map_err(FailureKind::Source)?;
+        batch.drop_partitions(&positions);
+        // The source's own committed position may lag (a crash between the sink
+        // storing a batch's offsets and the commit): catch it up, or the lag shows
+        // until the next record of the partition arrives.
+        self.commit(&positions);
+        Ok(Retried::Done(()))
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the batch is abandoned.
@@ -315,10 +372,14 @@ impl Task {
                 Ok(batch) => debug_assert!(batch.is_empty(), "a paused source delivered"),
                 Err(e) => debug!("polling the paused source: {e}"),
             }
-            let revoked = self.source.take_events().into_iter().any(|event| {
+            let mut revoked = false;
+            for event in self.source.take_events() {
                 debug!(?event, "assignment while waiting");
-                matches!(event, AssignmentEvent::Revoked { .. })
-            });
+                match event {
+                    AssignmentEvent::Assigned(partitions) => self.assigned.extend(partitions),
+                    AssignmentEvent::Revoked { .. } => revoked = true,
+                }
+            }
             if revoked {
                 return Some(Abandon::Revoked);
             }
@@ -392,6 +453,9 @@ impl Task {
                 return Ok(Processed::Abandoned(a));
             }
         }
+        if let Retried::Abandoned(a) = self.done(batch)? {
+            return Ok(Processed::Abandoned(a));
+        }
         Ok(Processed::Written(Written {
             report,
             discarded,
@@ -453,6 +517,26 @@ impl Task {
             &|| format!("writing the batch starting at {first}"),
             ConnectError::is_retriable,
             |task| task.sink.write(records),
+        )
+        .map_err(|(error, attempts)| FailureKind::Sink {
+            batch: first.clone(),
+            attempts,
+            error,
+        })
+    }
+
+    /// Tells the sink the batch is done, before the source commits it (an exactly-once
+    /// sink stores the offsets with its data).
+    fn done(&mut self, batch: &SourceBatch) -> Result<Retried<()>, FailureKind> {
+        let offsets = batch.offsets();
+        let first = chain::coordinates(batch, 0);
+        let connector = self.blueprint.config.connector.name;
+        self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the sink `{connector}`"),
+            &|| format!("storing the offsets of the batch starting at {first}"),
+            ConnectError::is_retriable,
+            |task| task.sink.done(&offsets),
         )
         .map_err(|(error, attempts)| FailureKind::Sink {
             batch: first.clone(),

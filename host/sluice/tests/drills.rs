@@ -17,13 +17,26 @@ use sluice_record::RawRecord;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    eventually_or(what, check, String::new)
+}
+
+/// As [`eventually`], saying what `context` gives when it times out.
+fn eventually_or<T>(
+    what: &str,
+    mut check: impl FnMut() -> Option<T>,
+    context: impl Fn() -> String,
+) -> T {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         if let Some(v) = check() {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}\n{}",
+            context()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -38,16 +51,29 @@ impl Drop for Daemon {
     }
 }
 
+/// Starts `sluice run pipeline`, appending its log to `pipeline` + `.log`.
 fn start_daemon(pipeline: &std::path::Path) -> Daemon {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(pipeline.with_extension("log"))
+        .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(["--log-level", "warn,librdkafka=error", "run"])
+        .args(["--log-level", "info,librdkafka=warn", "run"])
         .arg(pipeline)
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start sluice");
     Daemon(child)
+}
+
+/// The daemons' log, for a failure message.
+fn log_of(pipeline: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(pipeline.with_extension("log")).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 /// Produces `{"id": n}` with increasing `n` round-robin over the topic's partitions,
@@ -101,13 +127,20 @@ fn rows(emulator: &EmulatorHandle, table: &str) -> Vec<i64> {
         .collect()
 }
 
-#[test]
-fn kill_9_ten_times_during_a_steady_stream_loses_no_record() {
-    const TOPIC: &str = "drill_kill";
+/// What a kill -9 drill measured.
+struct Killed {
+    total: i64,
+    lost: usize,
+    duplicates: usize,
+}
+
+/// Kills the daemon `KILLS` times while a steady stream flows into `topic`, restarting
+/// it each time, then lets it catch up and counts the rows.
+fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Killed {
     const PARTITIONS: i32 = 4;
     const KILLS: usize = 10;
     let broker = shared_broker();
-    broker.create_topic(TOPIC, PARTITIONS).unwrap();
+    broker.create_topic(topic, PARTITIONS).unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -123,16 +156,17 @@ fn kill_9_ten_times_during_a_steady_stream_loses_no_record() {
     std::fs::write(
         &pipeline,
         format!(
-            "name: drill\n\
+            "name: {pipeline_name}\n\
              connector.class: kinetica-sink\n\
-             topics: [{TOPIC}]\n\
+             topics: [{topic}]\n\
              bootstrap.servers: {}\n\
              kinetica.url: {}\n\
              kinetica.enable_multihead: false\n\
              value.converter.schemas.enable: false\n\
              batch.max.wait.ms: 20\n\
              consumer.session.timeout.ms: 120000\n\
-             consumer.max.poll.interval.ms: 120000\n",
+             consumer.max.poll.interval.ms: 120000\n\
+             {settings}\n",
             broker.bootstrap_servers(),
             emulator.url()
         ),
@@ -142,7 +176,7 @@ fn kill_9_ten_times_during_a_steady_stream_loses_no_record() {
     let produced = Arc::new(AtomicI64::new(0));
     let stream = steady_stream(
         broker.bootstrap_servers().to_owned(),
-        TOPIC,
+        topic,
         PARTITIONS,
         stop.clone(),
         produced.clone(),
@@ -150,41 +184,80 @@ fn kill_9_ten_times_during_a_steady_stream_loses_no_record() {
     let drill = Instant::now();
     let mut resume_times = Vec::new();
     for _ in 0..KILLS {
-        let before = rows(&emulator, TOPIC).len();
+        let before = rows(&emulator, topic).len();
         let started = Instant::now();
         let mut daemon = start_daemon(&pipeline);
         // Killed mid-stream, once it has written something since it started.
         eventually("the restarted daemon to write", || {
-            (rows(&emulator, TOPIC).len() > before + 200).then_some(())
+            (rows(&emulator, topic).len() > before + 200).then_some(())
         });
         resume_times.push(started.elapsed());
         daemon.0.kill().unwrap();
         daemon.0.wait().unwrap();
     }
-    let last = start_daemon(&pipeline);
+    let mut last = start_daemon(&pipeline);
     stop.store(true, Ordering::Relaxed);
     stream.join().unwrap();
     let total = produced.load(Ordering::Relaxed);
-    eventually("every record committed", || {
-        let progress =
-            group_progress(broker.bootstrap_servers(), "sluice-drill", TOPIC, TIMEOUT).ok()?;
-        let committed: i64 = progress.iter().filter_map(|p| p.committed).sum();
-        (committed == total).then_some(())
-    });
+    let group = format!("sluice-{pipeline_name}");
+    let progress = || {
+        group_progress(broker.bootstrap_servers(), &group, topic, TIMEOUT)
+            .map_err(|e| e.to_string())
+    };
+    eventually_or(
+        "every record committed",
+        || {
+            if let Ok(Some(status)) = last.0.try_wait() {
+                panic!("the daemon exited ({status}):\n{}", log_of(&pipeline));
+            }
+            let committed: i64 = progress().ok()?.iter().filter_map(|p| p.committed).sum();
+            (committed == total).then_some(())
+        },
+        || {
+            format!(
+                "{total} produced, {} rows, progress {:?}\n{}",
+                rows(&emulator, topic).len(),
+                progress(),
+                log_of(&pipeline)
+            )
+        },
+    );
     drop(last);
-    let ids = rows(&emulator, TOPIC);
+    let ids = rows(&emulator, topic);
     let distinct: HashSet<i64> = ids.iter().copied().collect();
     let lost = (0..total).filter(|id| !distinct.contains(id)).count();
     let duplicates = ids.len() - distinct.len();
     resume_times.sort();
     println!(
-        "kill -9 drill: {total} records, {KILLS} kills in {:.1} s; lost {lost}, duplicated \
-         {duplicates} ({:.2} %, at-least-once); restart to first rows: median {:?}, max {:?}",
+        "kill -9 drill ({pipeline_name}): {total} records, {KILLS} kills in {:.1} s; lost \
+         {lost}, duplicated {duplicates} ({:.2} %); restart to first rows: median {:?}, max \
+         {:?}",
         drill.elapsed().as_secs_f64(),
         100.0 * duplicates as f64 / total as f64,
         resume_times[KILLS / 2],
         resume_times[KILLS - 1],
     );
-    assert_eq!(lost, 0, "records lost");
-    assert_eq!(distinct.len() as i64, total);
+    Killed {
+        total,
+        lost,
+        duplicates,
+    }
+}
+
+#[test]
+fn kill_9_ten_times_during_a_steady_stream_loses_no_record() {
+    let killed = kill_9_drill("drill_kill", "drill", "");
+    assert_eq!(killed.lost, 0, "records lost");
+    assert!(killed.total > 0);
+}
+
+#[test]
+fn with_exactly_once_kill_9_ten_times_neither_loses_nor_duplicates_a_record() {
+    let killed = kill_9_drill(
+        "drill_exactly_once",
+        "drill-eo",
+        "kinetica.exactly_once.enable: true",
+    );
+    assert_eq!(killed.lost, 0, "records lost");
+    assert_eq!(killed.duplicates, 0, "records written twice");
 }
