@@ -23,6 +23,8 @@
 mod config;
 mod db;
 mod endpoints;
+#[cfg(feature = "testing")]
+pub mod fault_proxy;
 mod filter;
 mod http;
 

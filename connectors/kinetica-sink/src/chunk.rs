@@ -103,7 +103,10 @@ pub async fn insert(
     out: &mut Outcome<'_>,
 ) -> Result<Inserted, PartialInsert> {
     if table.inserter.is_multi_head() {
-        let counts = table.inserter.insert_or_report(&chunk.rows, options).await?;
+        let counts = table
+            .inserter
+            .insert_or_report(&chunk.rows, options)
+            .await?;
         return Ok(Inserted {
             inserted: count(counts.count_inserted),
             updated: count(counts.count_updated),

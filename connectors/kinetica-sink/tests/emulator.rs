@@ -721,7 +721,10 @@ async fn a_rank_refusing_its_rows_fails_those_rows_and_no_stored_one() {
         .collect();
     let failed: std::collections::BTreeSet<i64> =
         report.failures.iter().map(|f| f.index as i64).collect();
-    assert!(!failed.is_empty() && !stored.is_empty(), "{failed:?} {stored:?}");
+    assert!(
+        !failed.is_empty() && !stored.is_empty(),
+        "{failed:?} {stored:?}"
+    );
     assert!(stored.is_disjoint(&failed), "{failed:?} {stored:?}");
     assert_eq!(stored.len() + failed.len(), 30);
 }

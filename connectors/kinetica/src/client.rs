@@ -153,7 +153,9 @@ impl KineticaClient {
             match self.post_once::<R>(base_url, path, body.clone()).await {
                 Err(e) if e.is_retriable() && self.retry.allows(retry, Duration::ZERO) => {
                     let delay = self.retry.backoff(retry, &mut fastrand::Rng::new());
-                    tracing::warn!(
+                    // DEBUG: a caller that gives up says so, and the pipeline reports an
+                    // outage once when it begins and once when it ends, not per attempt.
+                    tracing::debug!(
                         endpoint = path,
                         url = base_url,
                         retry = retry + 1,

@@ -387,10 +387,13 @@ impl MultiHeadInserter {
             // the failed rows along the new map (docs/reference/kinetica-rest-protocol.md §8.5).
             round += 1;
             let changed = round <= MAX_REROUTE_ROUNDS
-                && self.refresh_shard_map().await.map_err(|error| PartialInsert {
-                    error,
-                    not_stored: failed.clone(),
-                })?;
+                && self
+                    .refresh_shard_map()
+                    .await
+                    .map_err(|error| PartialInsert {
+                        error,
+                        not_stored: failed.clone(),
+                    })?;
             if !changed {
                 return Err(partial(err, failed, rows.len()));
             }

@@ -307,6 +307,7 @@ impl Task {
         let shared = self.shared.clone();
         let mut retry = retry::start(policy);
         let mut outage: Option<Outage<'_>> = None;
+        let mut paused = false;
         let result = loop {
             let error = match attempt(self) {
                 Ok(value) => {
@@ -336,6 +337,7 @@ impl Task {
                         &reason,
                     ));
                     self.pause_source();
+                    paused = true;
                 }
                 Some(outage) => outage.failed_again(attempts, &reason, pause),
             }
@@ -343,7 +345,7 @@ impl Task {
                 break Ok(Retried::Abandoned(abandon));
             }
         };
-        if outage.is_some() {
+        if paused {
             self.resume_source();
         }
         result

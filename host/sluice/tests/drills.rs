@@ -261,3 +261,117 @@ fn with_exactly_once_kill_9_ten_times_neither_loses_nor_duplicates_a_record() {
     assert_eq!(killed.lost, 0, "records lost");
     assert_eq!(killed.duplicates, 0, "records written twice");
 }
+
+/// How long each Kinetica fault of the outage drill lasts.
+const PHASE: Duration = Duration::from_secs(30);
+
+#[test]
+fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_once() {
+    use sluice_kinetica_emulator::fault_proxy::{Fault, FaultProxy};
+    const TOPIC: &str = "drill_kinetica";
+    let broker = shared_broker();
+    broker.create_topic(TOPIC, 2).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let upstream = emulator
+        .url()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let proxy = FaultProxy::start(upstream).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("outage.yaml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "name: drill-kinetica\n\
+             connector.class: kinetica-sink\n\
+             topics: [{TOPIC}]\n\
+             bootstrap.servers: {}\n\
+             kinetica.url: {}\n\
+             kinetica.timeout: 2000\n\
+             kinetica.enable_multihead: false\n\
+             kinetica.exactly_once.enable: true\n\
+             value.converter.schemas.enable: false\n\
+             batch.max.wait.ms: 20\n",
+            broker.bootstrap_servers(),
+            proxy.url()
+        ),
+    )
+    .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let produced = Arc::new(AtomicI64::new(0));
+    let stream = steady_stream(
+        broker.bootstrap_servers().to_owned(),
+        TOPIC,
+        2,
+        stop.clone(),
+        produced.clone(),
+    );
+    let mut daemon = start_daemon(&pipeline);
+    let alive = |daemon: &mut Daemon| {
+        if let Ok(Some(status)) = daemon.0.try_wait() {
+            panic!("the daemon exited ({status}):\n{}", log_of(&pipeline));
+        }
+    };
+    eventually("rows to flow", || {
+        alive(&mut daemon);
+        (rows(&emulator, TOPIC).len() > 200).then_some(())
+    });
+    for fault in [Fault::Reset, Fault::Unavailable, Fault::Silent] {
+        proxy.set(fault);
+        let started = Instant::now();
+        // Waiting for time to pass is the point of the drill.
+        while started.elapsed() < PHASE {
+            alive(&mut daemon);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    proxy.set(Fault::None);
+    let recovered = Instant::now();
+    stop.store(true, Ordering::Relaxed);
+    stream.join().unwrap();
+    let total = produced.load(Ordering::Relaxed);
+    let group = "sluice-drill-kinetica";
+    eventually_or(
+        "every record committed after the outage",
+        || {
+            alive(&mut daemon);
+            let progress =
+                group_progress(broker.bootstrap_servers(), group, TOPIC, TIMEOUT).ok()?;
+            let committed: i64 = progress.iter().filter_map(|p| p.committed).sum();
+            (committed == total).then_some(())
+        },
+        || log_of(&pipeline),
+    );
+    let caught_up = recovered.elapsed();
+    let status = Command::new("kill")
+        .args(["-TERM", &daemon.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = daemon.0.wait().unwrap();
+    assert!(exit.success(), "{exit}:\n{}", log_of(&pipeline));
+    let ids = rows(&emulator, TOPIC);
+    let distinct: HashSet<i64> = ids.iter().copied().collect();
+    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
+    let log = std::fs::read_to_string(pipeline.with_extension("log")).unwrap();
+    let degraded = log.matches("the pipeline is degraded").count();
+    let recoveries = log.matches("recovered after").count();
+    println!(
+        "Kinetica outage drill: {total} records through {}s each of resets, 503s and silence; \
+         lost {lost}, duplicated {}; caught up {caught_up:?} after the outage; {degraded} \
+         degraded and {recoveries} recovered line(s) per task",
+        PHASE.as_secs(),
+        ids.len() - distinct.len()
+    );
+    assert_eq!(lost, 0, "records lost");
+    assert_eq!(ids.len(), distinct.len(), "records written twice");
+    assert_eq!((degraded, recoveries), (1, 1), "{log}");
+}

@@ -1,7 +1,10 @@
 //! `sluice run FILE…`: runs pipelines in the foreground until Ctrl-C or SIGTERM.
 //!
 //! A signal stops every pipeline gracefully (each task finishes and commits its batch
-//! in flight) and exits 0; a second signal exits at once. A pipeline that stops on an
+//! in flight, or abandons it if it is waiting out a failure) and exits 0; a task still
+//! busy after `--shutdown-timeout-ms` (a write Kinetica never answers) is left behind
+//! with its batch uncommitted, and the process exits anyway. A second signal exits at
+//! once. A pipeline that stops on an
 //! error stops the others too and exits 1 with the error. `--connect-worker` reads
 //! Kafka Connect's `connect-standalone` files (see [`compat`]).
 
@@ -27,6 +30,11 @@ pub struct Args {
     /// configured), connect nothing, and exit: what `sluice validate` does.
     #[arg(long)]
     dry_run: bool,
+    /// After a stop signal, how long tasks may take to finish their batches in flight
+    /// before the process exits without them (their batches stay uncommitted and are
+    /// read again on restart). Kafka Connect's `task.shutdown.graceful.timeout.ms`.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    shutdown_timeout_ms: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -39,13 +47,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return dry_run(configs, &engine, &options);
     }
     let signalled = install_signal_handlers()?;
+    let bound = Duration::from_millis(args.shutdown_timeout_ms);
     let mut running: Vec<PipelineHandle> = Vec::new();
     for config in configs {
         match Pipeline::start(config, &engine, options.clone()) {
             Ok(handle) => running.push(handle),
             Err(e) => {
                 eprintln!("{e}");
-                stop_all(running);
+                stop_all(running, bound);
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -54,11 +63,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     loop {
         if signalled.load(Ordering::Relaxed) {
             tracing::info!("stopping: finishing the batches in flight");
-            return Ok(stop_all(running));
+            return Ok(stop_all(running, bound));
         }
         if running.iter().any(PipelineHandle::is_finished) {
             // Pipelines only end by themselves when they fail.
-            return Ok(stop_all(running));
+            return Ok(stop_all(running, bound));
         }
         // Wakes early if that pipeline ends; the others are looked at every interval.
         match running.first() {
@@ -71,13 +80,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Stops every pipeline (all asked at once, so they wind down in parallel) and says
-/// how they ended.
-fn stop_all(running: Vec<PipelineHandle>) -> ExitCode {
+/// how they ended. Pipelines whose tasks are still busy after `bound` are left to the
+/// process's exit.
+fn stop_all(running: Vec<PipelineHandle>, bound: Duration) -> ExitCode {
     for p in &running {
         p.request_stop();
     }
+    let deadline = std::time::Instant::now() + bound;
     let mut code = ExitCode::SUCCESS;
     for p in running {
+        if !p.wait(Some(
+            deadline.saturating_duration_since(std::time::Instant::now()),
+        )) {
+            tracing::warn!(
+                pipeline = %p.name(),
+                "a task did not finish its batch in flight within {} ms; exiting without \
+                 it (the batch is uncommitted and read again on restart)",
+                bound.as_millis()
+            );
+            // Joining would wait for the busy task; the process exit ends it.
+            std::mem::forget(p);
+            continue;
+        }
         match p.stop() {
             Ok(summary) => {
                 let m = &summary.metrics;
