@@ -625,7 +625,7 @@ fn encode_uuid(bytes: [u8; 16]) -> String {
 
 /// Runs a future to completion on this thread. rdkafka's admin futures are completed by
 /// the admin client's own polling thread, so no async runtime is needed.
-fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     struct Unpark(Thread);
     impl Wake for Unpark {
         fn wake(self: Arc<Self>) {

@@ -21,6 +21,11 @@ impl Classify for Error {
             Error::Commit { .. } | Error::Deliver { .. } | Error::Progress { .. } => {
                 ErrorClass::TRANSIENT
             }
+            Error::CreateTopic {
+                retriable: true, ..
+            } => ErrorClass::TRANSIENT,
+            // The broker refused the topic as configured (replication, policy, ACLs).
+            Error::CreateTopic { .. } => ErrorClass::USER,
             // librdkafka gave up on the consumer (it must be recreated).
             Error::Consume { .. } => ErrorClass::REFUSED,
         }

@@ -87,6 +87,20 @@ pub enum Error {
         source: RdKafkaError,
     },
 
+    /// A topic Sluice writes to (the dead letter queue) could not be created.
+    #[error("cannot create topic {topic} on {servers}: {reason}")]
+    CreateTopic {
+        /// The `bootstrap.servers` asked.
+        servers: String,
+        /// The topic.
+        topic: String,
+        /// The broker's or librdkafka's reason.
+        reason: String,
+        /// Whether trying again may help (the broker was unreachable or busy), or the
+        /// broker refused the topic for good.
+        retriable: bool,
+    },
+
     /// A group's committed offsets or a topic's watermarks could not be read
     /// ([`group_progress`](crate::group_progress)).
     #[error(

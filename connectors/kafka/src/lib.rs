@@ -44,6 +44,7 @@ mod rebalance;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod topics;
 
 pub use connect::build_source;
 pub use error::{Error, Result};
@@ -52,6 +53,7 @@ pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
+pub use topics::{Ensured, ensure_topic};
 
 #[cfg(test)]
 mod tests {

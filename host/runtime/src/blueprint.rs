@@ -258,6 +258,8 @@ impl Checker<'_> {
             (ErrorTolerance::All, Some(dlq)) => Some(DlqSpec {
                 topic: dlq.topic.clone(),
                 context_headers: dlq.context_headers,
+                partitions: dlq.partitions,
+                replication_factor: dlq.replication_factor,
                 producer: ProducerSettings {
                     bootstrap_servers: self.config.bootstrap_servers.join(","),
                     properties: self

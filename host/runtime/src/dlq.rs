@@ -4,6 +4,8 @@
 //! `__connect.errors.*` headers saying where and why they failed, so tools written for
 //! Kafka Connect's dead letter queues read Sluice's unchanged.
 
+use std::time::Duration;
+
 use sluice_kafka::{Error as KafkaError, Partitioning, ProducerSettings, RecordProducer};
 use sluice_record::{Header, RawRecord};
 
@@ -38,6 +40,9 @@ pub mod headers {
 pub(crate) struct DlqSpec {
     pub topic: String,
     pub context_headers: bool,
+    /// For creating the topic when it is missing.
+    pub partitions: i32,
+    pub replication_factor: i16,
     pub producer: ProducerSettings,
 }
 
@@ -48,6 +53,8 @@ pub(crate) struct DeadLetterQueue {
     /// Kafka Connect puts the connector's `name` here: the pipeline's name.
     connector_name: String,
     task: usize,
+    /// The topic exists (found or created); checked before the first write.
+    ensured: bool,
 }
 
 impl DeadLetterQueue {
@@ -57,6 +64,7 @@ impl DeadLetterQueue {
             spec: spec.clone(),
             connector_name: pipeline.to_owned(),
             task,
+            ensured: false,
         })
     }
 
@@ -64,9 +72,21 @@ impl DeadLetterQueue {
         &self.spec.topic
     }
 
-    /// Writes the bad records of `batch` and waits for the broker's acknowledgement.
-    /// Safe to call again with the same records after a failure (at-least-once).
+    /// Writes the bad records of `batch` and waits for the broker's acknowledgement,
+    /// creating the topic first if it is missing. Safe to call again with the same
+    /// records after a failure (at-least-once).
     pub fn send(&mut self, batch: &[RawRecord], bad: &[BadRecord]) -> Result<(), Box<KafkaError>> {
+        if !self.ensured {
+            sluice_kafka::ensure_topic(
+                &self.spec.producer,
+                &self.spec.topic,
+                self.spec.partitions,
+                i32::from(self.spec.replication_factor),
+                Duration::from_secs(30),
+            )
+            .map_err(Box::new)?;
+            self.ensured = true;
+        }
         let records: Vec<RawRecord> = bad
             .iter()
             .map(|b| {

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use sluice_connect::offsets::display_list;
 use sluice_connect::{
-    AssignmentEvent, BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput,
-    Source, SourceBatch, TaskContext, TopicPartition, WriteReport,
+    AssignmentEvent, BatchLimits, Classify, ConnectError, Offsets, SetupProblem, Sink, SinkBatch,
+    SinkInput, Source, SourceBatch, TaskContext, TopicPartition, WriteReport,
 };
 use sluice_engine::SwapHandle;
 use sluice_record::{RawRecord, Record};
@@ -38,6 +38,7 @@ use crate::metrics::PipelineMetrics;
 use crate::outage::Outage;
 use crate::retry::{self, Next, RetryPolicy};
 use crate::shared::Shared;
+use sluice_kafka::Error as KafkaError;
 
 /// What a task tells the starter: its swap handles, or why it cannot run.
 pub(crate) type Ready = (usize, Result<Vec<(String, SwapHandle)>, SetupProblem>);
@@ -588,7 +589,7 @@ impl Task {
             self.blueprint.outage,
             &|_| format!("the dead letter queue `{topic}`"),
             &|| format!("writing {} record(s) to the dead letter queue", bad.len()),
-            |_| true,
+            |e: &KafkaError| e.class().retriable,
             |task| {
                 task.dlq
                     .as_mut()

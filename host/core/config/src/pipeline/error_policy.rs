@@ -20,9 +20,12 @@ pub enum ErrorTolerance {
 pub struct DeadLetterQueue {
     /// `errors.deadletterqueue.topic.name`.
     pub topic: String,
-    /// `errors.deadletterqueue.topic.replication.factor`, used if Sluice creates the topic
-    /// (default 3).
+    /// `errors.deadletterqueue.topic.replication.factor`, used when Sluice creates the
+    /// missing topic (default 3).
     pub replication_factor: i16,
+    /// `errors.deadletterqueue.topic.partitions`, used if Sluice creates the topic
+    /// (default 1).
+    pub partitions: i32,
     /// Add `__connect.errors.*` headers describing the failure.
     pub context_headers: bool,
 }
@@ -65,6 +68,7 @@ impl ErrorPolicy {
             // The validator bounds it to 1..=32767.
             replication_factor: i16::try_from(fw.int(keys::ERRORS_DLQ_REPLICATION_FACTOR))
                 .unwrap_or(i16::MAX),
+            partitions: fw.int(keys::ERRORS_DLQ_PARTITIONS),
             context_headers: fw.boolean(keys::ERRORS_DLQ_CONTEXT_HEADERS),
         });
         let retry = fw.long(keys::ERRORS_RETRY_TIMEOUT);

@@ -61,8 +61,10 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("none").importance(Importance::Medium).group(ERRORS).display("Error Tolerance"),
             PropertyDef::new(keys::ERRORS_DLQ_TOPIC, String, "Topic that receives records skipped under `errors.tolerance=all` (sink connectors). Empty means no dead letter queue.")
                 .default("").importance(Importance::Medium).group(ERRORS).display("Dead Letter Queue Topic Name"),
-            PropertyDef::new(keys::ERRORS_DLQ_REPLICATION_FACTOR, Int, "Replication factor of the dead letter queue topic if Sluice has to create it.")
+            PropertyDef::new(keys::ERRORS_DLQ_REPLICATION_FACTOR, Int, "Replication factor of the dead letter queue topic, which Sluice creates when it is missing (it must not exceed the cluster's broker count).")
                 .default("3").validator(Validator::between(1.0, 32767.0)).importance(Importance::Medium).group(ERRORS).display("Dead Letter Queue Topic Replication Factor"),
+            PropertyDef::new(keys::ERRORS_DLQ_PARTITIONS, Int, "Partitions of the dead letter queue topic if Sluice has to create it (Sluice's; Kafka Connect always creates one).")
+                .default("1").validator(Validator::between(1.0, 1_000_000.0)).importance(Importance::Low).group(ERRORS).display("Dead Letter Queue Topic Partitions"),
             PropertyDef::new(keys::ERRORS_DLQ_CONTEXT_HEADERS, Boolean, "Add `__connect.errors.*` headers describing the failure to dead-lettered records.")
                 .default("false").importance(Importance::Medium).group(ERRORS).display("Enable Error Context Headers"),
             PropertyDef::new(keys::ERRORS_LOG_ENABLE, Boolean, "Log each failed operation and the record's coordinates.")

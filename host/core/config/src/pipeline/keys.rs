@@ -36,6 +36,9 @@ pub const ERRORS_TOLERANCE: &str = "errors.tolerance";
 pub const ERRORS_DLQ_TOPIC: &str = "errors.deadletterqueue.topic.name";
 /// `errors.deadletterqueue.topic.replication.factor` (default 3).
 pub const ERRORS_DLQ_REPLICATION_FACTOR: &str = "errors.deadletterqueue.topic.replication.factor";
+/// `errors.deadletterqueue.topic.partitions` (Sluice's; default 1, as Kafka Connect
+/// creates it).
+pub const ERRORS_DLQ_PARTITIONS: &str = "errors.deadletterqueue.topic.partitions";
 /// `errors.deadletterqueue.context.headers.enable`: add `__connect.errors.*` headers.
 pub const ERRORS_DLQ_CONTEXT_HEADERS: &str = "errors.deadletterqueue.context.headers.enable";
 /// `errors.log.enable`: log each failed operation.

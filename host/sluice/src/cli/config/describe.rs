@@ -252,7 +252,7 @@ mod tests {
             .map(|r| r.name.strip_prefix("kinetica.").unwrap())
             .collect();
         assert_eq!(
-            sink[..7],
+            sink[..8],
             [
                 "url",
                 "tables.schema_name",
@@ -260,6 +260,7 @@ mod tests {
                 "tables.destination_name",
                 "username",
                 "password",
+                "exactly_once.enable",
                 "timeout",
             ]
         );

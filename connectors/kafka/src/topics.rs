@@ -1,0 +1,81 @@
+//! Creating a topic Sluice writes to when it is missing: the dead letter queue, as
+//! Kafka Connect's `DeadLetterQueueReporter` does (there with one partition; here
+//! `errors.deadletterqueue.topic.partitions`).
+
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
+
+use crate::broker::block_on;
+use crate::config::producer_config;
+use crate::{Error, ProducerSettings, Result};
+
+/// What [`ensure_topic`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ensured {
+    /// The topic was created now.
+    Created,
+    /// It existed already (its partitions and replication are left as they are).
+    Existed,
+}
+
+/// Creates `topic` with `partitions` and `replication` unless it exists, through the
+/// producer's settings (so its TLS and SASL settings apply). The broker refusing the
+/// topic for good (a replication factor above its broker count, a policy, no
+/// permission) is [`Error::CreateTopic`] with `retriable: false`.
+pub fn ensure_topic(
+    settings: &ProducerSettings,
+    topic: &str,
+    partitions: i32,
+    replication: i32,
+    timeout: Duration,
+) -> Result<Ensured> {
+    let servers = &settings.bootstrap_servers;
+    let failed = |reason: String, retriable: bool| Error::CreateTopic {
+        servers: servers.clone(),
+        topic: topic.to_owned(),
+        reason,
+        retriable,
+    };
+    let admin: AdminClient<DefaultClientContext> = producer_config(servers, &settings.properties)
+        .create()
+        .map_err(|source| Error::Create {
+            client: "admin client",
+            servers: servers.clone(),
+            source,
+        })?;
+    let options = AdminOptions::new()
+        .request_timeout(Some(timeout))
+        .operation_timeout(Some(timeout));
+    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    let results =
+        block_on(admin.create_topics(&[new], &options)).map_err(|e| failed(e.to_string(), true))?;
+    let Some(result) = results.into_iter().next() else {
+        return Err(failed(
+            "the broker gave no answer for the topic".into(),
+            true,
+        ));
+    };
+    match result {
+        Ok(_) => {
+            tracing::info!(topic, partitions, replication, "created the topic");
+            Ok(Ensured::Created)
+        }
+        Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => Ok(Ensured::Existed),
+        Err((_, code)) => {
+            let retriable = !matches!(
+                code,
+                RDKafkaErrorCode::InvalidReplicationFactor
+                    | RDKafkaErrorCode::InvalidPartitions
+                    | RDKafkaErrorCode::InvalidTopic
+                    | RDKafkaErrorCode::PolicyViolation
+                    | RDKafkaErrorCode::TopicAuthorizationFailed
+                    | RDKafkaErrorCode::ClusterAuthorizationFailed
+                    | RDKafkaErrorCode::InvalidConfig
+            );
+            Err(failed(code.to_string(), retriable))
+        }
+    }
+}
