@@ -50,7 +50,13 @@ impl RecordProducer {
     /// wait for a broker; an unknown or invalid property fails here ([`Error::Create`]).
     pub fn new(settings: &ProducerSettings) -> Result<RecordProducer> {
         let servers = settings.bootstrap_servers.clone();
-        let producer = producer_config(&servers, &settings.properties)
+        let config =
+            producer_config(&servers, &settings.properties).map_err(|source| Error::Security {
+                client: "producer",
+                servers: servers.clone(),
+                source,
+            })?;
+        let producer = config
             .create_with_context(DeliveryContext::default())
             .map_err(|source| Error::Create {
                 client: "producer",
@@ -61,6 +67,19 @@ impl RecordProducer {
             producer,
             servers,
             last_topic: String::new(),
+        })
+    }
+
+    /// Connects once with `settings` when they use TLS or SASL, and fails with the
+    /// property to fix when the broker's certificate is not trusted or the credentials are
+    /// refused ([`Error::Security`]); without this, librdkafka would only report those
+    /// failures as events and keep retrying. Returns without a verdict when no broker can
+    /// be reached. Call it at start-up, before relying on the producer.
+    pub fn check_security(settings: &ProducerSettings) -> Result<()> {
+        crate::check::check_producer(settings).map_err(|source| Error::Security {
+            client: "producer",
+            servers: settings.bootstrap_servers.clone(),
+            source,
         })
     }
 

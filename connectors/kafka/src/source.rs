@@ -107,7 +107,13 @@ impl KafkaSource {
     pub fn new(settings: &SourceSettings) -> Result<KafkaSource> {
         let servers = settings.bootstrap_servers.clone();
         let group = settings.group_id.clone();
-        let config = consumer_config(&servers, &group, &settings.properties);
+        let config = consumer_config(&servers, &group, &settings.properties).map_err(|source| {
+            Error::Security {
+                client: "consumer",
+                servers: servers.clone(),
+                source,
+            }
+        })?;
         let consumer: BaseConsumer<SourceContext> = config
             .create_with_context(SourceContext::new(&group, &servers))
             .map_err(|source| Error::Create {
