@@ -119,6 +119,14 @@ pub(crate) fn check_connection(
 
 /// The problem an error event means, if it is one the configuration must fix.
 fn verdict(code: RDKafkaErrorCode, reason: &str, blame: &security::Blame) -> Option<SecurityError> {
+    // librdkafka's advice names its own property, which a user of Java's names never set.
+    let cut = reason.find(", verify that ssl.ca.location").map(|start| {
+        let end = reason[start..]
+            .find(" (after ")
+            .map_or(reason.len(), |e| start + e);
+        format!("{}{}", &reason[..start], &reason[end..])
+    });
+    let reason = cut.as_deref().unwrap_or(reason);
     let lower = reason.to_ascii_lowercase();
     let tls = code == RDKafkaErrorCode::SSL
         || lower.contains("ssl handshake failed")
@@ -194,11 +202,14 @@ mod tests {
         let tls = verdict(
             RDKafkaErrorCode::SSL,
             "ssl://127.0.0.1:1/bootstrap: SSL handshake failed: error:0A000086:SSL \
-             routines::certificate verify failed: broker certificate could not be verified",
+             routines::certificate verify failed: broker certificate could not be verified, \
+             verify that ssl.ca.location is correctly configured or root CA certificates are \
+             installed (install ca-certificates package) (after 183ms in state SSL_HANDSHAKE)",
             &blame,
         )
         .unwrap();
         assert_eq!(tls.property, "ssl.truststore.location");
+        assert!(!tls.message.contains("ssl.ca.location"), "{}", tls.message);
         assert!(
             verdict(
                 RDKafkaErrorCode::AllBrokersDown,
