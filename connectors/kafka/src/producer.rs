@@ -14,15 +14,26 @@ use sluice_record::{Header, RawRecord};
 use crate::config::producer_config;
 use crate::{Error, Result};
 
-/// How to reach Kafka for writing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How to reach Kafka for writing. `Debug` hides the values of secret-looking
+/// properties.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProducerSettings {
     /// librdkafka's `bootstrap.servers`: comma-separated `host:port` of brokers to ask
     /// for the cluster's metadata.
     pub bootstrap_servers: String,
-    /// `producer.*` properties with the prefix removed, passed to librdkafka verbatim
-    /// after Sluice's defaults.
+    /// `producer.*` properties with the prefix removed, passed to librdkafka after
+    /// Sluice's defaults — verbatim, but for Kafka's Java security properties, which are
+    /// translated (docs/security.md).
     pub properties: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ProducerSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProducerSettings")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("properties", &crate::security::Redacted(&self.properties))
+            .finish()
+    }
 }
 
 /// Where a record goes within its topic.
