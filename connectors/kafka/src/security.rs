@@ -445,9 +445,8 @@ pub(crate) fn parse_jaas(text: &str) -> Result<JaasEntry, String> {
                         "option `{name}` must be followed by `=` and a value"
                     ));
                 }
-                let value = match tokens.next() {
-                    Some(Token::Word(v)) | Some(Token::Quoted(v)) => v,
-                    _ => return Err(format!("option `{name}` has no value after `=`")),
+                let (Some(Token::Word(value)) | Some(Token::Quoted(value))) = tokens.next() else {
+                    return Err(format!("option `{name}` has no value after `=`"));
                 };
                 options.push((name, value));
             }
