@@ -119,8 +119,16 @@ impl Files {
     }
 }
 
+/// The `sluice` binary under test: cargo's, or `$SLUICE_TEST_BIN` (for work trees that
+/// share one target directory, where another tree's build may replace cargo's).
+fn binary() -> PathBuf {
+    std::env::var_os("SLUICE_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sluice")))
+}
+
 fn sluice(worker: &Path, connector: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    let mut command = Command::new(binary());
     command
         .args([
             "--log-level",
@@ -324,4 +332,69 @@ fn an_untrusted_broker_certificate_stops_start_up_naming_the_truststore() {
         .unwrap_or_else(|| panic!("no error naming ssl.truststore.location:\n{stderr}"));
     eprintln!("{line}");
     assert_no_secrets(&stderr, &[PLAIN_USER.1, STORE_PASSWORD]);
+}
+
+#[test]
+fn the_dead_letter_queue_producer_is_checked_at_start_up_too() {
+    let broker = shared_secure_broker();
+    let (_runtime, emulator) = emulator();
+    topic_with_records(broker, "secure_dlq", 1);
+    let files = Files::new();
+    // The worker's settings reach the producer too; the connector's producer.* override
+    // them with a wrong password.
+    let worker = files.worker(
+        broker.sasl_ssl(),
+        &readme_worker_lines(&broker.truststore(StoreFormat::Jks), PLAIN_USER),
+    );
+    let connector = files.connector(
+        "SecureDlq",
+        "secure_dlq",
+        &emulator,
+        "errors.tolerance = all\n\
+         errors.deadletterqueue.topic.name = secure_dlq_bad\n\
+         producer.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"dlq-wrong-password\";\n",
+    );
+    let (code, stderr) = run_to_failure(sluice(&worker, &connector));
+    assert_ne!(code, Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("dead letter queue") && l.contains("sasl.jaas.config"))
+        .unwrap_or_else(|| panic!("no error about the DLQ producer's sasl.jaas.config:\n{stderr}"));
+    assert!(line.contains("refused the SASL credentials"), "{line}");
+    assert_no_secrets(
+        &stderr,
+        &["dlq-wrong-password", PLAIN_USER.1, STORE_PASSWORD],
+    );
+}
+
+#[test]
+fn validate_reports_a_wrong_truststore_password_without_connecting() {
+    let broker = shared_secure_broker();
+    let (_runtime, emulator) = emulator();
+    let files = Files::new();
+    let mut lines = readme_worker_lines(&broker.truststore(StoreFormat::Jks), PLAIN_USER);
+    lines = lines.replace(
+        &format!("ssl.truststore.password={STORE_PASSWORD}"),
+        "ssl.truststore.password=wrong-store-password",
+    );
+    let worker = files.worker(broker.sasl_ssl(), &lines);
+    let connector = files.connector("SecureValidate", "secure_validate", &emulator, "");
+    let out = Command::new(binary())
+        .args(["validate", "--connect-worker"])
+        .arg(&worker)
+        .arg(&connector)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("consumer.ssl.truststore.password") && stderr.contains("password is wrong"),
+        "{stderr}"
+    );
+    assert_no_secrets(&stderr, &["wrong-store-password", PLAIN_USER.1]);
 }
