@@ -4,7 +4,7 @@
 //! table naming by topic, prefixes and destination overrides. The tests fail, saying
 //! what to install, if Java or Maven is missing.
 
-mod common;
+use crate::common;
 
 use common::Env;
 use sluice_kinetica::Value;

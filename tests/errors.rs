@@ -2,12 +2,12 @@
 //! committing its batch; `errors.tolerance=all` sends bad records to the dead letter
 //! queue (original bytes, Kafka Connect's context headers) and writes the rest.
 
-mod common;
+use crate::common;
 
 use common::{Env, TIMEOUT, header, raw};
 use sluice_kinetica::Value;
 use sluice_record::Header;
-use sluice_runtime::{FailureKind, Stage, dlq_headers};
+use sluice_runtime::{FailureKind, PipelineState, Stage, dlq_headers};
 
 #[test]
 fn a_bad_record_with_tolerance_none_stops_the_pipeline_and_commits_nothing_of_its_batch() {
@@ -206,21 +206,41 @@ fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
 }
 
 #[test]
-fn kinetica_unavailable_for_a_while_is_retried_without_losing_records() {
+fn a_kinetica_outage_is_waited_out_by_default_and_the_pipeline_reports_itself_degraded() {
     let env = Env::new();
     env.create_topic("flaky", 1);
-    // Two runtime attempts' worth: the client tries each request twice
-    // (kinetica.retry_count=1), so the third attempt of the batch gets through.
     env.emulator
-        .inject_failure("/insert/records", 4, 503, "busy");
+        .inject_failure("/insert/records", usize::MAX, 503, "busy");
     let values: Vec<String> = (0..10).map(|i| format!(r#"{{"id": {i}}}"#)).collect();
     let records: Vec<_> = values.iter().map(|v| (None, Some(v.as_str()))).collect();
     env.produce("flaky", &records);
+    // Default settings: no errors.retry.timeout, so the outage has no deadline.
     let yaml = env.yaml("flaky-p", "flaky", "value.converter.schemas.enable: false");
     let pipeline = env.start(env.config("p.yaml", &yaml));
+    let metrics = pipeline.metrics();
+    // Well past the minimum retries that bound a component's failures.
+    let min = u64::from(common::options().min_retries);
+    let status = common::eventually("the pipeline to wait out the outage", TIMEOUT, || {
+        let status = pipeline.status();
+        (metrics.snapshot().retries > 2 * min).then_some(status)
+    });
+    assert_eq!(status.state, PipelineState::Degraded, "{status:?}");
+    assert_eq!(status.degraded.len(), 1, "{status:?}");
+    assert!(
+        status.degraded[0].reason.contains("busy"),
+        "{:?}",
+        status.degraded[0]
+    );
+    assert_eq!(metrics.snapshot().degraded_tasks, 1);
+    assert_eq!(env.committed("sluice-flaky-p", "flaky"), None);
+    env.emulator.clear_failures();
     env.rows_when("flaky", 10);
+    common::eventually("the pipeline to recover", TIMEOUT, || {
+        (pipeline.status().state == PipelineState::Running).then_some(())
+    });
     let summary = pipeline.stop().unwrap();
-    assert_eq!(summary.metrics.retries, 2);
+    assert_eq!(summary.metrics.outages, 1);
+    assert_eq!(summary.metrics.degraded_tasks, 0);
     assert_eq!(summary.metrics.records_written, 10);
     assert_eq!(
         env.emulator.row_count("flaky"),
@@ -228,6 +248,32 @@ fn kinetica_unavailable_for_a_while_is_retried_without_losing_records() {
         "a failed insert stored rows"
     );
     assert_eq!(env.committed("sluice-flaky-p", "flaky"), Some(10));
+}
+
+#[test]
+fn errors_retry_timeout_bounds_an_outage_when_it_is_set() {
+    let env = Env::new();
+    env.create_topic("bounded", 1);
+    env.emulator
+        .inject_failure("/insert/records", usize::MAX, 503, "down");
+    env.produce("bounded", &[(None, Some(r#"{"id": 1}"#))]);
+    let yaml = env.yaml(
+        "bounded-p",
+        "bounded",
+        "value.converter.schemas.enable: false\nerrors.retry.timeout: 0",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    assert!(pipeline.wait(Some(TIMEOUT)), "the pipeline gives up");
+    let error = pipeline
+        .stop()
+        .expect_err("an outage beyond the timeout fails");
+    assert!(
+        error
+            .to_string()
+            .contains("writing the batch starting at bounded-0@0 failed"),
+        "{error}"
+    );
+    assert_eq!(env.committed("sluice-bounded-p", "bounded"), None);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! client (`gpudb`) reads the table back and checks it row by row: what Sluice writes is
 //! what Kinetica's own tools read. Fails (never skips) when `gpudb` is not installed.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! tables with the right columns and values, transforms apply, and stopping and
 //! restarting loses nothing.
 
-mod common;
+use crate::common;
 
 use common::{Env, TIMEOUT, columns, eventually, s, sorted_by_first};
 use sluice_kinetica::Value;

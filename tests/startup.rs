@@ -1,7 +1,7 @@
 //! What `Pipeline::start` refuses, and how it says so: every problem names the pipeline
 //! and the property to fix, and nothing is consumed.
 
-mod common;
+use crate::common;
 
 use common::Env;
 use sluice_runtime::StartError;

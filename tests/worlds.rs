@@ -4,7 +4,7 @@
 //! flattener component flattens the nested struct before the Kinetica sink builds its
 //! rows. The rows show that each ran.
 
-mod common;
+use crate::common;
 
 use common::{Env, columns, s, sorted_by_first};
 use sluice_kinetica::Value;

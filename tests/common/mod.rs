@@ -2,7 +2,7 @@
 //! Kinetica emulator, pipelines written as YAML, and waiting for conditions with a
 //! deadline (never sleeping as synchronisation).
 
-#![allow(dead_code)] // Each test file uses a different part.
+#![allow(dead_code)] // Each subject uses a different part.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -22,6 +22,11 @@ const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     // 1000 ms): a pipeline that drains the queue then sits idle, which capped the
     // end-to-end benchmark at ~145k records/s; 10 ms gave ~470k (docs/benchmarks.md).
     ("fetch.queue.backoff.ms", "10"),
+    // With static membership (a `group.instance.id` per task, see `connect.rs`) a
+    // member that stops or dies keeps its partitions for this long, waiting for the
+    // same instance to come back: a restart within it resumes at once, without a
+    // rebalance; another daemon takes over only after it. Kafka's own default.
+    ("session.timeout.ms", "45000"),
 ];
 
 /// Properties the source overrides whatever the user says.

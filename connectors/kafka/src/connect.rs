@@ -43,7 +43,7 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
             )]);
         }
     };
-    let properties = config
+    let mut properties: std::collections::BTreeMap<String, String> = config
         .consumer
         .iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -51,6 +51,11 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
     // Kafka's Java security properties (a truststore that cannot be read, a malformed
     // sasl.jaas.config) are reported by `validate` too.
     crate::security::translate(&properties).map_err(|e| vec![consumer_problem(&e)])?;
+    let static_member = match properties.remove(GROUP_INSTANCE_ID) {
+        Some(base) if base.is_empty() => None,
+        Some(base) => Some(base),
+        None => Some(format!("{}-{}", config.name, instance_name())),
+    };
     Ok(Arc::new(KafkaSourceFactory {
         settings: SourceSettings {
             bootstrap_servers: config.bootstrap_servers.join(","),
@@ -58,6 +63,7 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
             topics,
             properties,
         },
+        static_member,
     }))
 }
 
@@ -70,15 +76,51 @@ fn consumer_problem(error: &crate::SecurityError) -> SetupProblem {
     )
 }
 
+/// librdkafka's (and Kafka's) static membership property (KIP-345).
+const GROUP_INSTANCE_ID: &str = "group.instance.id";
+
+/// Environment variable naming this Sluice instance for static group membership;
+/// default: the host name.
+pub const INSTANCE_ID_ENV: &str = "SLUICE_INSTANCE_ID";
+
+/// What tells this daemon's consumers apart from another daemon's in the same group:
+/// `$SLUICE_INSTANCE_ID`, else the host name. Read from `/proc` rather than through a
+/// crate: Linux is what Sluice is packaged for, and elsewhere `$HOSTNAME` or a fixed
+/// name does (two daemons on one host then need `SLUICE_INSTANCE_ID`).
+fn instance_name() -> String {
+    std::env::var(INSTANCE_ID_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+        })
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "sluice".to_owned())
+}
+
 struct KafkaSourceFactory {
     settings: SourceSettings,
+    /// The base of each task's `group.instance.id` (`<base>-<task>`): a restarted task
+    /// takes its partitions back at once instead of waiting for its old session to
+    /// expire. `None`: dynamic membership (`consumer.group.instance.id` set empty).
+    static_member: Option<String>,
 }
 
 impl SourceFactory for KafkaSourceFactory {
-    fn create(&self, _task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem> {
+    fn create(&self, task: TaskContext<'_>) -> Result<Box<dyn Source>, SetupProblem> {
+        let mut settings = self.settings.clone();
+        if let Some(base) = &self.static_member {
+            settings.properties.insert(
+                GROUP_INSTANCE_ID.to_owned(),
+                format!("{base}-{}", task.task),
+            );
+        }
         // The consumer joins the group only when it first polls, so creating it here
         // consumes nothing.
-        let source = KafkaSource::new(&self.settings).map_err(|e| match e {
+        let source = KafkaSource::new(&settings).map_err(|e| match e {
             Error::Security { source, .. } => consumer_problem(&source),
             e => SetupProblem::new(
                 keys::BOOTSTRAP_SERVERS,
@@ -87,7 +129,7 @@ impl SourceFactory for KafkaSourceFactory {
         })?;
         // A wrong password or an untrusted certificate stops start-up here, naming the
         // property, rather than leaving a pipeline that consumes nothing.
-        crate::check::check_consumer(&self.settings).map_err(|e| consumer_problem(&e))?;
+        crate::check::check_consumer(&settings).map_err(|e| consumer_problem(&e))?;
         Ok(Box::new(source))
     }
 }
@@ -123,5 +165,17 @@ impl Source for KafkaSource {
 
     fn resume(&mut self) -> Result<(), ConnectError> {
         self.resume_assigned().map_err(ConnectError::new)
+    }
+
+    fn seek(&mut self, positions: &Offsets) -> Result<(), ConnectError> {
+        self.seek_after(positions).map_err(ConnectError::new)
+    }
+
+    fn rewind(&mut self, batch: &SourceBatch) -> Result<(), ConnectError> {
+        match batch {
+            SourceBatch::Raw(records) => KafkaSource::rewind(self, records),
+            SourceBatch::Records(_) => unreachable!("a Kafka source delivers raw records"),
+        }
+        .map_err(ConnectError::new)
     }
 }

@@ -111,6 +111,12 @@ pub struct KafkaSource {
     group: String,
     topic_names: TopicNames,
     events: Vec<RebalanceEvent>,
+    /// Set by [`pause_assigned`](Self::pause_assigned): partitions assigned meanwhile
+    /// are paused as they come.
+    paused: bool,
+    /// Records that arrived while paused (fetched before a partition's pause took
+    /// effect), delivered first after the resume: the consumer's position is past them.
+    held: Vec<RawRecord>,
 }
 
 impl KafkaSource {
@@ -150,6 +156,8 @@ impl KafkaSource {
             group,
             topic_names: TopicNames::default(),
             events: Vec::new(),
+            paused: false,
+            held: Vec::new(),
         })
     }
 
@@ -162,6 +170,14 @@ impl KafkaSource {
     pub fn poll_batch(&mut self, max_records: usize, max_wait: Duration) -> Result<Vec<RawRecord>> {
         let max_records = max_records.max(1);
         let deadline = Instant::now() + max_wait;
+        if self.paused {
+            self.poll_paused(deadline)?;
+            return Ok(Vec::new());
+        }
+        if !self.held.is_empty() {
+            let rest = self.held.split_off(self.held.len().min(max_records));
+            return Ok(std::mem::replace(&mut self.held, rest));
+        }
         let mut batch = Vec::with_capacity(max_records.min(1024));
         let consumer = &self.consumer;
         loop {
@@ -197,6 +213,114 @@ impl KafkaSource {
             }
         }
         Ok(batch)
+    }
+
+    /// Serves the group's protocol until `deadline` without delivering: what arrives is
+    /// held, and its partition (and any partition newly assigned) is paused.
+    fn poll_paused(&mut self, deadline: Instant) -> Result<()> {
+        loop {
+            let polled = self
+                .consumer
+                .poll(deadline.saturating_duration_since(Instant::now()));
+            if self.consumer.context().changed() {
+                let events = drop_revoked(
+                    &mut self.held,
+                    self.consumer.context().take_events(),
+                    &self.group,
+                );
+                for event in &events {
+                    if let RebalanceEvent::Assigned(partitions) = event {
+                        self.pause_partitions(partitions.iter())?;
+                    }
+                }
+                self.events.extend(events);
+            }
+            match polled {
+                Some(Ok(message)) => {
+                    let topic = self.topic_names.get(message.topic());
+                    let record = to_raw_record(&message, topic);
+                    let tp = TopicPartition::new(Arc::clone(&record.topic), record.partition);
+                    self.held.push(record);
+                    self.pause_partitions(std::iter::once(&tp))?;
+                }
+                Some(Err(error)) => self.on_error(error)?,
+                None => {}
+            }
+            if Instant::now() >= deadline {
+                return Ok(());
+            }
+        }
+    }
+
+    fn pause_partitions<'a>(
+        &self,
+        partitions: impl Iterator<Item = &'a TopicPartition>,
+    ) -> Result<()> {
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        for tp in partitions {
+            tpl.add_partition(&tp.topic, tp.partition);
+        }
+        self.consumer.pause(&tpl).map_err(|e| self.consume_error(e))
+    }
+
+    /// Reads each partition of `positions` from its offset + 1 (positions a sink keeps
+    /// with its data). Held records of those partitions are dropped.
+    pub fn seek_after(&mut self, positions: &Offsets) -> Result<()> {
+        self.held
+            .retain(|r| positions.get(&r.topic, r.partition).is_none());
+        for (tp, offset) in positions.iter() {
+            self.seek_partition(&tp.topic, tp.partition, offset + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Seeks one assigned partition. Right after an assignment librdkafka may still be
+    /// setting the partition up and refuse (`Local: Erroneous state`); serving the
+    /// consumer briefly lets it finish.
+    fn seek_partition(&mut self, topic: &str, partition: i32, offset: i64) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match self.consumer.seek(
+                topic,
+                partition,
+                rdkafka::Offset::Offset(offset),
+                Duration::from_secs(10),
+            ) {
+                Ok(()) => return Ok(()),
+                Err(RdKafkaError::Seek(ref m)) if Instant::now() < deadline => {
+                    debug!(topic, partition, "seek refused ({m}); retrying");
+                    let paused = self.paused;
+                    self.paused = true;
+                    let polled = self.poll_paused(Instant::now() + Duration::from_millis(50));
+                    self.paused = paused;
+                    polled?;
+                }
+                Err(e) => return Err(self.consume_error(e)),
+            }
+        }
+    }
+
+    /// Delivers the records of `batch` again, from the first offset of each of its
+    /// partitions that is still assigned (the task abandoned the batch). Held records
+    /// of those partitions are dropped: the seek fetches them again.
+    pub fn rewind(&mut self, batch: &[RawRecord]) -> Result<()> {
+        let mut first: BTreeMap<(&str, i32), i64> = BTreeMap::new();
+        for r in batch {
+            let offset = first.entry((&r.topic, r.partition)).or_insert(r.offset);
+            *offset = (*offset).min(r.offset);
+        }
+        self.held
+            .retain(|r| !first.contains_key(&(&*r.topic, r.partition)));
+        let assignment = self
+            .consumer
+            .assignment()
+            .map_err(|e| self.consume_error(e))?;
+        for ((topic, partition), offset) in first {
+            if assignment.find_partition(topic, partition).is_some() {
+                self.seek_partition(topic, partition, offset)?;
+            }
+        }
+        Ok(())
     }
 
     /// Commits `offset + 1` of every partition in `offsets` — build them with
@@ -297,8 +421,9 @@ impl KafkaSource {
 
     /// Stops fetching from every assigned partition while keeping the group
     /// membership: `poll_batch` keeps serving the group's protocol and returns empty
-    /// batches. Partitions assigned later are not paused.
+    /// batches. Partitions assigned meanwhile are paused too.
     pub fn pause_assigned(&mut self) -> Result<()> {
+        self.paused = true;
         let assignment = self
             .consumer
             .assignment()
@@ -308,8 +433,10 @@ impl KafkaSource {
             .map_err(|e| self.consume_error(e))
     }
 
-    /// Fetches from every assigned partition again.
+    /// Fetches from every assigned partition again; records held while paused come
+    /// first.
     pub fn resume_assigned(&mut self) -> Result<()> {
+        self.paused = false;
         let assignment = self
             .consumer
             .assignment()

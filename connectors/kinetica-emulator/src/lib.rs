@@ -178,6 +178,13 @@ impl EmulatorHandle {
         });
     }
 
+    /// Ends every failure [`inject_failure`](Self::inject_failure) set up: the
+    /// outage is over. Test support (`testing` feature).
+    #[cfg(feature = "testing")]
+    pub fn clear_failures(&self) {
+        self.db.faults.lock().expect("fault lock").clear();
+    }
+
     /// Stops all servers and waits (up to 5 s) for them to finish.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);

@@ -7,14 +7,15 @@
 //!
 //! Head-node inserts ask for `return_individual_errors`: Kinetica then stores the good
 //! rows and lists the refused ones (`bad_record_indices`, `error_N`), which become
-//! per-record failures. A multi-head insert is one request per rank and the client's
-//! [`sluice_kinetica::MultiHeadInserter`] reports only totals, so there a refused
-//! request fails the records of the chunk (other ranks' rows may be stored).
+//! per-record failures. A multi-head insert is one request per rank, and the client's
+//! [`sluice_kinetica::MultiHeadInserter`] says which rows' requests failed: a refused
+//! request fails exactly its rows; the rows other ranks stored are never reported as
+//! failed (they must not reach a dead letter queue).
 
 use std::ops::AddAssign;
 
 use sluice_kinetica::{
-    EncodedRows, KineticaClient, KineticaError, KineticaType, Options, RowError, Value,
+    EncodedRows, KineticaClient, KineticaType, Options, PartialInsert, RowError, Value,
 };
 
 use crate::report::RecordError;
@@ -93,16 +94,19 @@ fn count(n: impl TryInto<u64>) -> u64 {
 }
 
 /// Inserts the chunk. Rows Kinetica refuses individually are reported through `out`;
-/// an error means the request as a whole failed.
+/// an error means a request failed as a whole, and says which rows it held.
 pub async fn insert(
     client: &KineticaClient,
     table: &Table,
     chunk: &Chunk,
     options: &Options,
     out: &mut Outcome<'_>,
-) -> Result<Inserted, KineticaError> {
+) -> Result<Inserted, PartialInsert> {
     if table.inserter.is_multi_head() {
-        let counts = table.inserter.insert(&chunk.rows, options).await?;
+        let counts = table
+            .inserter
+            .insert_or_report(&chunk.rows, options)
+            .await?;
         return Ok(Inserted {
             inserted: count(counts.count_inserted),
             updated: count(counts.count_updated),
@@ -113,7 +117,11 @@ pub async fn insert(
     options.insert(RETURN_INDIVIDUAL_ERRORS.into(), "true".into());
     let resp = client
         .insert_records(&table.name, &chunk.rows, &options)
-        .await?;
+        .await
+        .map_err(|error| PartialInsert {
+            error,
+            not_stored: (0..chunk.len() as u32).collect(),
+        })?;
     let bad = refused_rows(&resp.info, chunk.len());
     for (row, message) in &bad {
         out.fail(
@@ -131,14 +139,20 @@ pub async fn insert(
     })
 }
 
-/// After a multi-head insert of the chunk failed with `error`: every record of the
-/// chunk fails, saying that rows sent to other ranks may be stored.
-pub fn reject_all(table: &Table, chunk: &Chunk, error: &KineticaError, out: &mut Outcome<'_>) {
+/// After ranks refused their part of a multi-head insert: the records of the refused
+/// requests fail; the rest are stored. Returns the rows stored.
+pub fn reject_refused(
+    table: &Table,
+    chunk: &Chunk,
+    failure: &PartialInsert,
+    out: &mut Outcome<'_>,
+) -> Inserted {
     let message = format!(
-        "{} (multi-head insert: rows of the same chunk sent to other ranks may be stored)",
-        error.message()
+        "{} (multi-head insert: the rank of this row refused its request)",
+        failure.error.message()
     );
-    for &i in chunk.records() {
+    for &row in &failure.not_stored {
+        let i = chunk.records()[row as usize];
         out.fail(
             i,
             RecordError::Rejected {
@@ -146,6 +160,10 @@ pub fn reject_all(table: &Table, chunk: &Chunk, error: &KineticaError, out: &mut
                 message: message.clone(),
             },
         );
+    }
+    Inserted {
+        sent: count(chunk.len() - failure.not_stored.len()),
+        ..Inserted::default()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Kinetica sink's declared properties: the 25 keys of the Java connector's
 //! `KineticaSinkConnectorConfig`, with the same names, types, defaults and deprecated
-//! aliases, so existing connector files keep working. [`SinkProps`] declares them once:
+//! aliases, so existing connector files keep working, and Sluice's own
+//! `kinetica.exactly_once.*`. [`SinkProps`] declares them once:
 //! the definition `validate` and `describe` use, and the typed values the sink reads.
 //!
 //! Deliberate differences from the Java connector:
@@ -130,6 +131,33 @@ settings! {
         #[property(ENABLE_MULTIHEAD = "kinetica.enable_multihead", low, default(true),
             display("Enable Multi-head Ingest"))]
         pub enable_multihead: bool,
+        /// Sluice's own: write each record exactly once, also into tables without a
+        /// primary key, by keeping the offsets with the rows (docs/runtime.md,
+        /// "Delivery guarantee"). Off by default because it adds three columns to
+        /// every row, so tables the Java connector wrote would need them added first.
+        #[property(EXACTLY_ONCE = "kinetica.exactly_once.enable", medium, default(false),
+            display("Exactly-once Delivery"))]
+        pub exactly_once: bool,
+        /// With exactly-once: the table that keeps each pipeline's offsets per
+        /// topic-partition (created if missing; in `kinetica.tables.schema_name` unless
+        /// qualified).
+        #[property(OFFSETS_TABLE = "kinetica.exactly_once.offsets_table", low,
+            default("sluice_offsets"), display("Exactly-once Offsets Table"),
+            visible_when(EXACTLY_ONCE, true))]
+        pub offsets_table: String,
+        /// With exactly-once: the column of each row holding its record's topic.
+        #[property(TOPIC_COLUMN = "kinetica.exactly_once.topic_column", low,
+            default("kafka_topic"), display("Topic Column"), visible_when(EXACTLY_ONCE, true))]
+        pub topic_column: String,
+        /// With exactly-once: the column of each row holding its record's partition.
+        #[property(PARTITION_COLUMN = "kinetica.exactly_once.partition_column", low,
+            default("kafka_partition"), display("Partition Column"),
+            visible_when(EXACTLY_ONCE, true))]
+        pub partition_column: String,
+        /// With exactly-once: the column of each row holding its record's offset.
+        #[property(OFFSET_COLUMN = "kinetica.exactly_once.offset_column", low,
+            default("kafka_offset"), display("Offset Column"), visible_when(EXACTLY_ONCE, true))]
+        pub offset_column: String,
     }
 }
 
@@ -208,14 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn declares_the_25_keys_of_the_java_connector() {
+    fn declares_the_25_keys_of_the_java_connector_and_sluices_own() {
         let def = config_def();
-        let names: usize = def
+        let (own, java): (Vec<_>, Vec<_>) = def
             .properties
             .iter()
-            .map(|p| 1 + p.deprecated_aliases.len())
-            .sum();
+            .partition(|p| p.name.starts_with("kinetica.exactly_once."));
+        let names: usize = java.iter().map(|p| 1 + p.deprecated_aliases.len()).sum();
         assert_eq!(names, 25);
+        assert_eq!(own.len(), 5);
         assert!(
             def.properties
                 .iter()

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use sluice_config::pipeline::PipelineConfig;
 use sluice_connect::{
-    Classify, ConnectError, ConnectorPlugin, ErrorClass, Factory, RecordFailure as SeamFailure,
-    SetupProblem, Sink, SinkBatch, SinkFactory, SinkInput, TaskContext, WriteReport,
+    Classify, ConnectError, ConnectorPlugin, ErrorClass, Factory, Offsets,
+    RecordFailure as SeamFailure, SetupProblem, Sink, SinkBatch, SinkFactory, SinkInput,
+    TaskContext, TopicPartition, WriteReport,
 };
 
 use crate::config::{connector_spec, settings};
@@ -57,7 +58,7 @@ struct KineticaSinkFactory {
 }
 
 impl SinkFactory for KineticaSinkFactory {
-    fn create(&self, _task: TaskContext<'_>) -> Result<Box<dyn Sink>, SetupProblem> {
+    fn create(&self, task: TaskContext<'_>) -> Result<Box<dyn Sink>, SetupProblem> {
         let problem = |message: String| SetupProblem::new(keys::URL, message);
         // One current-thread runtime per task: the task waits for each write anyway,
         // so a shared multi-threaded runtime would add cross-thread wake-ups and
@@ -67,7 +68,7 @@ impl SinkFactory for KineticaSinkFactory {
             .build()
             .map_err(|e| problem(format!("cannot start the task's I/O runtime: {e}")))?;
         let sink = runtime
-            .block_on(KineticaSink::new(self.settings.clone()))
+            .block_on(KineticaSink::new(self.settings.clone(), task.pipeline))
             .map_err(|e| {
                 problem(format!(
                     "cannot start the Kinetica sink for {}: {e}; check that Kinetica runs \
@@ -117,5 +118,17 @@ impl Sink for TaskSink {
                 })
                 .collect(),
         })
+    }
+
+    fn positions(&mut self, assigned: &[TopicPartition]) -> Result<Offsets, ConnectError> {
+        self.runtime
+            .block_on(self.sink.positions(assigned))
+            .map_err(ConnectError::new)
+    }
+
+    fn done(&mut self, done: &Offsets) -> Result<(), ConnectError> {
+        self.runtime
+            .block_on(self.sink.done(done))
+            .map_err(ConnectError::new)
     }
 }

@@ -27,6 +27,7 @@ pub mod columns;
 pub mod config;
 mod connector;
 pub mod decimal;
+mod exactly_once;
 pub mod naming;
 mod plan;
 pub mod report;

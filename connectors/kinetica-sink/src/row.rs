@@ -97,6 +97,14 @@ impl RowBuilder {
         }
     }
 
+    /// Marks columns the sink fills itself after building (a record's coordinates):
+    /// left null here, whatever the value holds.
+    pub fn filled_by_sink(&mut self, columns: &[usize]) {
+        for &c in columns {
+            self.targets[c].nullable = true;
+        }
+    }
+
     /// Converts a struct or map value into a row of the table, checking every cell
     /// against its column.
     pub fn build(&mut self, value: &Value) -> Result<Row, RowError> {

@@ -79,6 +79,20 @@ pub struct SchemaEvolution {
     pub make_missing_field_nullable: bool,
 }
 
+/// `kinetica.exactly_once.*`, when `kinetica.exactly_once.enable=true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactlyOnceSettings {
+    /// The offsets table, qualified with `kinetica.tables.schema_name` unless it names
+    /// its own schema.
+    pub offsets_table: String,
+    /// The column holding each row's topic.
+    pub topic_column: String,
+    /// The column holding each row's partition.
+    pub partition_column: String,
+    /// The column holding each row's offset.
+    pub offset_column: String,
+}
+
 /// Everything the Kinetica sink needs, typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SinkSettings {
@@ -119,6 +133,8 @@ pub struct SinkSettings {
     pub enable_multihead: bool,
     /// The `kinetica.schema_evolution.*` settings; read but not acted on yet.
     pub schema_evolution: SchemaEvolution,
+    /// Exactly-once delivery (offsets kept with the rows); `None`: at-least-once.
+    pub exactly_once: Option<ExactlyOnceSettings>,
     /// The pipeline's `topics` list or `topics.regex`, needed to pair destination-name
     /// overrides with topics.
     pub subscription: Subscription,
@@ -181,6 +197,16 @@ impl SinkSettings {
             ));
         }
         let overrides = DestinationOverrides::parse(&props.destination_name, &subscription)?;
+        let exactly_once = props.exactly_once.then(|| ExactlyOnceSettings {
+            offsets_table: if props.offsets_table.contains('.') || props.schema_name.is_empty() {
+                props.offsets_table.clone()
+            } else {
+                format!("{}.{}", props.schema_name, props.offsets_table)
+            },
+            topic_column: props.topic_column.clone(),
+            partition_column: props.partition_column.clone(),
+            offset_column: props.offset_column.clone(),
+        });
         let settings = SinkSettings {
             url,
             username: props.username,
@@ -203,6 +229,7 @@ impl SinkSettings {
                 add_new_fields_as_columns: props.add_new_fields_as_columns,
                 make_missing_field_nullable: props.make_missing_field_nullable,
             },
+            exactly_once,
             subscription,
             overrides,
         };

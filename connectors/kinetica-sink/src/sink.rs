@@ -17,6 +17,7 @@ use sluice_kinetica::{
 use sluice_record::{Record, Value};
 
 use crate::chunk::{self, Chunk, Inserted};
+use crate::exactly_once::{CoordinateSlots, ExactlyOnce, coordinate_columns};
 use crate::naming::{TableName, TableNamer};
 use crate::plan::{Group, Planner};
 use crate::report::{RecordError, RecordFailure, SinkError, WriteReport};
@@ -31,6 +32,8 @@ pub struct KineticaSink {
     planner: Planner,
     tables: Tables,
     insert_options: Options,
+    /// With `kinetica.exactly_once.enable`: the offsets kept with the rows.
+    exactly_once: Option<ExactlyOnce>,
 }
 
 impl std::fmt::Debug for KineticaSink {
@@ -59,8 +62,9 @@ impl Outcome<'_> {
 
 impl KineticaSink {
     /// Connects to Kinetica and checks that it answers, so that a wrong URL or password
-    /// fails at start-up rather than on the first batch.
-    pub async fn new(settings: SinkSettings) -> Result<KineticaSink, SinkError> {
+    /// fails at start-up rather than on the first batch. `pipeline` names the
+    /// pipeline's rows in the exactly-once offsets table.
+    pub async fn new(settings: SinkSettings, pipeline: &str) -> Result<KineticaSink, SinkError> {
         let namer = TableNamer::new(&settings).map_err(|e| SinkError::Fatal(e.to_string()))?;
         let client = KineticaClient::new(ClientConfig {
             url: settings.url.clone(),
@@ -81,7 +85,12 @@ impl KineticaSink {
             batch_size = settings.batch_size,
             "Kinetica sink started"
         );
+        let exactly_once = match &settings.exactly_once {
+            Some(eo) => Some(ExactlyOnce::open(&client, eo.clone(), pipeline).await?),
+            None => None,
+        };
         Ok(KineticaSink {
+            exactly_once,
             planner: Planner::new(namer, settings.single_table_per_topic),
             tables: Tables::new(client, settings.enable_multihead),
             insert_options: insert_options(settings.update_on_existing_pk),
@@ -113,16 +122,52 @@ impl KineticaSink {
             );
         }
         for group in &plan.groups {
-            self.write_group(group, &mut out).await?;
+            if let Err(e) = self.write_group(group, &mut out).await {
+                if let Some(eo) = &mut self.exactly_once {
+                    eo.write_failed(records);
+                }
+                return Err(e);
+            }
         }
         out.report.failures.sort_by_key(|f| f.index);
         Ok(out.report)
+    }
+
+    /// The offsets stored with the data for newly `assigned` partitions, after
+    /// removing their rows above them (exactly-once); empty when off.
+    pub async fn positions(
+        &mut self,
+        assigned: &[sluice_connect::TopicPartition],
+    ) -> Result<sluice_connect::Offsets, SinkError> {
+        match &mut self.exactly_once {
+            Some(eo) => eo.positions(self.tables.client(), assigned).await,
+            None => Ok(sluice_connect::Offsets::new()),
+        }
+    }
+
+    /// Records up to `done` are written, dead-lettered or filtered out: stores the
+    /// offsets with the data (exactly-once) before the source commits them.
+    pub async fn done(&mut self, done: &sluice_connect::Offsets) -> Result<(), SinkError> {
+        match &mut self.exactly_once {
+            Some(eo) => eo.done(self.tables.client(), done).await,
+            None => Ok(()),
+        }
     }
 
     async fn write_group(&mut self, group: &Group, out: &mut Outcome<'_>) -> Result<(), SinkError> {
         let Some(skip) = self.open_table(group, out).await? else {
             return Ok(());
         };
+        if let Some(eo) = &mut self.exactly_once {
+            let table = self.tables.get(&group.table).expect("opened above");
+            let records = group
+                .records
+                .iter()
+                .filter(|i| !skip.contains(i))
+                .map(|&i| &out.records[i]);
+            eo.before_insert(self.tables.client(), &table.name, records)
+                .await?;
+        }
         let batch_size = self.settings.batch_size;
         let mut chunk = Chunk::new(batch_size);
         let mut total = Inserted::default();
@@ -157,7 +202,10 @@ impl KineticaSink {
         out: &mut Outcome<'_>,
     ) -> Result<Option<HashSet<usize>>, SinkError> {
         let mut failed = HashSet::new();
-        if self.tables.find(&group.table).await?.is_some() {
+        if let Some(table) = self.tables.find(&group.table).await? {
+            if let Some(eo) = &self.exactly_once {
+                coordinates(table, eo)?;
+            }
             return Ok(Some(failed));
         }
         let table = group.table.to_string();
@@ -190,11 +238,19 @@ impl KineticaSink {
                 }
             }
         }
-        let Some(columns) = columns else {
+        let Some(mut columns) = columns else {
             return Ok(None);
         };
+        if let Some(eo) = &self.exactly_once {
+            columns.extend(coordinate_columns(eo.settings()));
+        }
         match self.tables.create(&group.table, columns).await {
-            Ok(_) => Ok(Some(failed)),
+            Ok(table) => {
+                if let Some(eo) = &self.exactly_once {
+                    coordinates(table, eo)?;
+                }
+                Ok(Some(failed))
+            }
             Err(CreateError::Sink(e)) => Err(e),
             Err(CreateError::Refused(message)) => {
                 for &i in group.records.iter().filter(|i| !failed.contains(i)) {
@@ -231,11 +287,12 @@ impl KineticaSink {
     ) -> Result<Inserted, SinkError> {
         let table = self.tables.get(name).expect("table is open");
         let client = self.tables.client();
-        let error = match chunk::insert(client, table, chunk, &self.insert_options, out).await {
+        let failure = match chunk::insert(client, table, chunk, &self.insert_options, out).await {
             Ok(done) => return Ok(done),
-            Err(e) if e.is_retriable() => return Err(SinkError::Retriable(e)),
-            Err(e) => e,
+            Err(f) if f.error.is_retriable() => return Err(SinkError::Retriable(f.error)),
+            Err(f) => f,
         };
+        let error = &failure.error;
         // A table dropped during the write: forget it and let the runtime retry the
         // batch, which finds (or recreates) the table, rather than fail every record.
         if !self.tables.exists(name).await? {
@@ -251,8 +308,7 @@ impl KineticaSink {
         let table = self.tables.get(name).expect("table is open");
         if table.inserter.is_multi_head() {
             // A rank refused its part, most likely for a row's content.
-            chunk::reject_all(table, chunk, &error, out);
-            return Ok(Inserted::default());
+            return Ok(chunk::reject_refused(table, chunk, &failure, out));
         }
         // Refused rows are reported one by one, so a failed head-node request is not
         // about a row: permissions, a broken table, an option the server refuses.
@@ -276,7 +332,7 @@ fn fill(
             return;
         };
         let value = &out.records[i].value.value;
-        let row = match table.rows.build(value) {
+        let mut row = match table.rows.build(value) {
             Ok(row) => row,
             Err(e) => {
                 out.fail(i, e.into());
@@ -292,6 +348,9 @@ fn fill(
                  (logged once per table)"
             );
         }
+        if let Some(slots) = &table.coordinates {
+            slots.fill(&mut row.cells, &out.records[i]);
+        }
         if let Err(e) = chunk.push(&table.ty, &row.cells, i) {
             // One value per column, each of its column's base type: cannot happen
             // unless the row builder is wrong, so say so against the record.
@@ -300,6 +359,26 @@ fn fill(
             out.fail(i, RecordError::Rejected { table, message });
         }
     }
+}
+
+/// Finds (once per table) where the record coordinates go in the table's rows; a table
+/// without the columns cannot take exactly-once writes.
+fn coordinates(table: &mut Table, eo: &ExactlyOnce) -> Result<(), SinkError> {
+    if table.coordinates.is_some() {
+        return Ok(());
+    }
+    let s = eo.settings();
+    let slots = CoordinateSlots::find(&table.ty, s).map_err(|missing| {
+        SinkError::Fatal(format!(
+            "table {} has no column `{missing}`, which exactly-once delivery needs: add the \
+             columns {} (string), {} (int) and {} (long), or set \
+             kinetica.exactly_once.enable=false",
+            table.name, s.topic_column, s.partition_column, s.offset_column
+        ))
+    })?;
+    table.rows.filled_by_sink(&slots.columns());
+    table.coordinates = Some(slots);
+    Ok(())
 }
 
 /// `update_on_existing_pk` as configured. Without upsert, a row whose primary key

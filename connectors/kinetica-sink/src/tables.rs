@@ -25,6 +25,8 @@ pub struct Table {
     pub inserter: MultiHeadInserter,
     /// Fields without a column are logged once per table, not once per record.
     pub warned_unmapped: bool,
+    /// Where each row's record coordinates go (exactly-once only).
+    pub coordinates: Option<crate::exactly_once::CoordinateSlots>,
 }
 
 /// Why a table could not be created.
@@ -172,6 +174,7 @@ impl Tables {
             ty,
             inserter,
             warned_unmapped: false,
+            coordinates: None,
         })
     }
 }

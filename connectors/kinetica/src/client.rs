@@ -373,6 +373,23 @@ impl KineticaClient {
             .await
     }
 
+    /// `/delete/records`: deletes the rows matching any of `expressions`; returns how
+    /// many were deleted.
+    pub async fn delete_records(
+        &self,
+        table_name: &str,
+        expressions: Vec<String>,
+    ) -> Result<i64, KineticaError> {
+        let resp = self
+            .call(&DeleteRecordsRequest {
+                table_name: table_name.into(),
+                expressions,
+                options: Options::new(),
+            })
+            .await?;
+        Ok(resp.count_deleted)
+    }
+
     /// `/get/records` in binary encoding (`limit` may be [`END_OF_SET`]).
     pub async fn get_records(
         &self,

@@ -276,13 +276,26 @@ impl MultiHeadInserter {
     /// [`InsertCounts::bad_records`] with their index in `rows`.
     ///
     /// On error some rows may already be stored (different workers succeed
-    /// independently); the error message says how many. Re-sending the whole
+    /// independently); the error message says how many, and
+    /// [`insert_or_report`](Self::insert_or_report) says which. Re-sending the whole
     /// batch is safe for tables with a primary key and upsert.
     pub async fn insert(
         &self,
         rows: &EncodedRows,
         options: &Options,
     ) -> Result<InsertCounts, KineticaError> {
+        self.insert_or_report(rows, options)
+            .await
+            .map_err(|f| f.error)
+    }
+
+    /// As [`insert`](Self::insert), but a failure says which rows were not stored:
+    /// those of the requests that failed; every other row is.
+    pub async fn insert_or_report(
+        &self,
+        rows: &EncodedRows,
+        options: &Options,
+    ) -> Result<InsertCounts, PartialInsert> {
         let mut counts = InsertCounts::default();
         if rows.is_empty() {
             return Ok(counts);
@@ -292,7 +305,11 @@ impl MultiHeadInserter {
                 let resp = self
                     .client
                     .insert_records(&self.table, rows, options)
-                    .await?;
+                    .await
+                    .map_err(|error| PartialInsert {
+                        error,
+                        not_stored: (0..rows.len() as u32).collect(),
+                    })?;
                 counts.add(&resp, None);
                 Ok(counts)
             }
@@ -306,7 +323,7 @@ impl MultiHeadInserter {
                 let sent = self.send_groups(targets, rows, options, &mut counts).await;
                 match sent.error {
                     None => Ok(counts),
-                    Some(e) => Err(partial(e, rows.len() - sent.failed.len(), rows.len())),
+                    Some(e) => Err(partial(e, sent.failed, rows.len())),
                 }
             }
             Route::Sharded { key, .. } => self.insert_sharded(key, rows, options, counts).await,
@@ -319,15 +336,19 @@ impl MultiHeadInserter {
         rows: &EncodedRows,
         options: &Options,
         mut counts: InsertCounts,
-    ) -> Result<InsertCounts, KineticaError> {
+    ) -> Result<InsertCounts, PartialInsert> {
         // Hashes do not depend on the shard map, so they survive re-routing.
         let mut scratch = Vec::with_capacity(64);
         let hashes = rows
             .iter()
             .map(|r| key.hash_encoded(r, &mut scratch))
             .collect::<Result<Vec<i64>, _>>()
-            .map_err(|e| {
-                KineticaError::fatal(InsertRecordsRequest::PATH, format!("bad encoded row: {e}"))
+            .map_err(|e| PartialInsert {
+                error: KineticaError::fatal(
+                    InsertRecordsRequest::PATH,
+                    format!("bad encoded row: {e}"),
+                ),
+                not_stored: (0..rows.len() as u32).collect(),
             })?;
         let mut pending: Vec<u32> = (0..rows.len() as u32).collect();
         let mut round = 0;
@@ -365,9 +386,16 @@ impl MultiHeadInserter {
             // A failed worker insert may mean the shards moved: if so, re-send
             // the failed rows along the new map (docs/reference/kinetica-rest-protocol.md §8.5).
             round += 1;
-            let changed = round <= MAX_REROUTE_ROUNDS && self.refresh_shard_map().await?;
+            let changed = round <= MAX_REROUTE_ROUNDS
+                && self
+                    .refresh_shard_map()
+                    .await
+                    .map_err(|error| PartialInsert {
+                        error,
+                        not_stored: failed.clone(),
+                    })?;
             if !changed {
-                return Err(partial(err, rows.len() - failed.len(), rows.len()));
+                return Err(partial(err, failed, rows.len()));
             }
             counts.shard_map_refreshed = true;
             tracing::info!(
@@ -445,19 +473,33 @@ struct Sent {
     rerouted: bool,
 }
 
-/// Adds "n of m rows were stored" to an error from a partly successful insert.
-fn partial(e: KineticaError, stored: usize, total: usize) -> KineticaError {
-    if stored == 0 {
-        return e;
-    }
-    let msg = format!(
-        "{} ({stored} of {total} rows were sent successfully to other ranks)",
-        e.message()
-    );
-    match e {
-        KineticaError::Retriable { endpoint, .. } => KineticaError::retriable(endpoint, msg),
-        KineticaError::Fatal { endpoint, .. } => KineticaError::fatal(endpoint, msg),
-    }
+/// A routed insert that failed: the first error, and the rows (indexes into the batch)
+/// whose requests failed. Every other row of the batch is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialInsert {
+    /// The first failed request's error; says how many rows other ranks stored.
+    pub error: KineticaError,
+    /// Indexes of the rows not stored, ascending.
+    pub not_stored: Vec<u32>,
+}
+
+/// The failure of a partly successful insert, its error saying "n of m rows were stored".
+fn partial(e: KineticaError, mut not_stored: Vec<u32>, total: usize) -> PartialInsert {
+    not_stored.sort_unstable();
+    let stored = total - not_stored.len();
+    let error = if stored == 0 {
+        e
+    } else {
+        let msg = format!(
+            "{} ({stored} of {total} rows were sent successfully to other ranks)",
+            e.message()
+        );
+        match e {
+            KineticaError::Retriable { endpoint, .. } => KineticaError::retriable(endpoint, msg),
+            KineticaError::Fatal { endpoint, .. } => KineticaError::fatal(endpoint, msg),
+        }
+    };
+    PartialInsert { error, not_stored }
 }
 
 #[cfg(test)]

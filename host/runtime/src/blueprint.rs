@@ -31,7 +31,7 @@ use crate::error::{Stage, StartError};
 use crate::options::RunOptions;
 use crate::registry::Side;
 use crate::resolve::{Bundled, ComponentSource, resolve};
-use crate::retry::{RetryPolicy, batch_policy};
+use crate::retry::{RetryPolicy, component_policy, outage_policy};
 
 /// Kafka Connect's header converter: header values stay bytes, which is what Sluice's
 /// records carry, so it needs no converter.
@@ -103,7 +103,10 @@ pub(crate) struct Blueprint {
     pub source: Arc<dyn SourceFactory>,
     pub sink: Arc<dyn SinkFactory>,
     pub dlq: Option<DlqSpec>,
+    /// Retries of a batch a component failed.
     pub retry: RetryPolicy,
+    /// Retries while an external system (the sink, the dead letter queue) is out.
+    pub outage: RetryPolicy,
     /// What the checks found that does not stop the pipeline.
     pub warnings: Problems,
 }
@@ -148,7 +151,12 @@ impl Blueprint {
             unreachable!("a missing part is always reported as an error");
         };
         Ok(Blueprint {
-            retry: batch_policy(
+            retry: component_policy(
+                &config.errors,
+                options.retry_initial_delay,
+                options.min_retries,
+            ),
+            outage: outage_policy(
                 &config.errors,
                 options.retry_initial_delay,
                 options.min_retries,

@@ -74,6 +74,12 @@ pub(crate) struct StepFailure {
     pub error: PluginError,
 }
 
+impl std::fmt::Display for StepFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label, self.error)
+    }
+}
+
 impl StepFailure {
     /// Timeouts, traps and running out of memory may not happen again (the engine
     /// starts a fresh instance): worth retrying the batch. Anything else is the

@@ -30,6 +30,10 @@ pub struct PipelineMetrics {
     pub batches: AtomicU64,
     /// Batches tried again after a retriable failure.
     pub retries: AtomicU64,
+    /// Tasks waiting out a failure right now (the pipeline is degraded while > 0).
+    pub degraded_tasks: AtomicU64,
+    /// Outages lived through: times a task started waiting out a failure.
+    pub outages: AtomicU64,
     /// Rows acknowledged per qualified table name. Updated once per batch.
     tables: Mutex<BTreeMap<String, u64>>,
 }
@@ -54,6 +58,10 @@ pub struct MetricsSnapshot {
     pub batches: u64,
     /// Batches tried again after a retriable failure ([`PipelineMetrics::retries`]).
     pub retries: u64,
+    /// Tasks waiting out a failure ([`PipelineMetrics::degraded_tasks`]).
+    pub degraded_tasks: u64,
+    /// Outages lived through ([`PipelineMetrics::outages`]).
+    pub outages: u64,
     /// Rows acknowledged per qualified table name
     /// ([`PipelineMetrics::rows_per_table`]).
     pub rows_per_table: BTreeMap<String, u64>,
@@ -73,6 +81,8 @@ impl PipelineMetrics {
             records_dead_lettered: get(&self.records_dead_lettered),
             batches: get(&self.batches),
             retries: get(&self.retries),
+            degraded_tasks: get(&self.degraded_tasks),
+            outages: get(&self.outages),
             rows_per_table: self.rows_per_table(),
         }
     }

@@ -28,11 +28,10 @@ pub struct RunOptions {
     /// First pause before retrying a failed batch; doubles on each retry up to
     /// `errors.retry.delay.max.ms`.
     pub retry_initial_delay: Duration,
-    /// Retries of a failed batch (a transform timeout/trap/out-of-memory, Kinetica
-    /// unavailable, a dead letter queue write) made even when `errors.retry.timeout`
+    /// Retries of a failed batch (a transform timeout/trap/out-of-memory; with
+    /// `errors.retry.timeout` set, an outage too) made even when `errors.retry.timeout`
     /// has already run out (its default is 0). Transient failures are common enough
-    /// (a CPU-starved host, a Kinetica fail-over) that giving up at once would stop
-    /// pipelines for nothing.
+    /// (a CPU-starved host) that giving up at once would stop pipelines for nothing.
     pub min_retries: u32,
 }
 
@@ -42,7 +41,7 @@ impl Default for RunOptions {
             registry: crate::registry::shared_standard(),
             components_dir: None,
             cache_dir: None,
-            retry_initial_delay: Duration::from_millis(200),
+            retry_initial_delay: Duration::from_millis(100),
             min_retries: 3,
         }
     }

@@ -16,6 +16,7 @@ use crate::error::{FailureKind, PipelineError, StartError};
 use crate::metrics::{MetricsSnapshot, PipelineMetrics};
 use crate::options::RunOptions;
 use crate::shared::Shared;
+use crate::status::PipelineStatus;
 use crate::swap::TransformSwap;
 use crate::task::{self, Ready};
 
@@ -257,6 +258,12 @@ impl PipelineHandle {
     /// [`failure`]: PipelineHandle::failure
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
         self.shared.wait_finished(timeout)
+    }
+
+    /// What the pipeline is doing now: running, degraded (and waiting for what),
+    /// stopping, stopped or failed.
+    pub fn status(&self) -> PipelineStatus {
+        self.shared.status()
     }
 
     /// The error that stopped (or is stopping) the pipeline, if any.

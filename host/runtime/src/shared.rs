@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::error::PipelineError;
 use crate::metrics::PipelineMetrics;
+use crate::outage::DegradedTask;
+use crate::status::{PipelineState, PipelineStatus};
 
 pub(crate) struct Shared {
     pub name: String,
@@ -14,14 +16,15 @@ pub(crate) struct Shared {
     /// Checked by tasks between batches; an atomic so the check costs nothing.
     stop: AtomicBool,
     state: Mutex<State>,
-    /// Signalled when a stop is requested and when a task exits, so back-off pauses
-    /// end early and waiters wake up.
+    /// Signalled when a stop is requested and when a task exits, so waiters wake up.
     changed: Condvar,
 }
 
 struct State {
     running: usize,
     failure: Option<PipelineError>,
+    /// Tasks waiting out a failure, by task number.
+    degraded: std::collections::BTreeMap<usize, DegradedTask>,
 }
 
 impl Shared {
@@ -33,6 +36,7 @@ impl Shared {
             state: Mutex::new(State {
                 running: tasks,
                 failure: None,
+                degraded: Default::default(),
             }),
             changed: Condvar::new(),
         }
@@ -53,26 +57,6 @@ impl Shared {
         self.stop.load(Ordering::Relaxed)
     }
 
-    /// Pauses for `pause` unless a stop is requested first; true if it was.
-    pub fn pause(&self, pause: Duration) -> bool {
-        let deadline = Instant::now() + pause;
-        let mut guard = self.lock();
-        loop {
-            if self.stop_requested() {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            guard = self
-                .changed
-                .wait_timeout(guard, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-    }
-
     /// Records why the pipeline stops (the first error wins) and stops the other tasks.
     pub fn fail(&self, error: PipelineError) {
         let mut state = self.lock();
@@ -85,6 +69,43 @@ impl Shared {
 
     pub fn failure(&self) -> Option<PipelineError> {
         self.lock().failure.clone()
+    }
+
+    pub fn set_degraded(&self, task: DegradedTask) {
+        self.lock().degraded.insert(task.task, task);
+    }
+
+    pub fn update_degraded(&self, task: usize, attempts: u32, reason: &str) {
+        if let Some(t) = self.lock().degraded.get_mut(&task) {
+            t.attempts = attempts;
+            reason.clone_into(&mut t.reason);
+        }
+    }
+
+    pub fn clear_degraded(&self, task: usize) {
+        self.lock().degraded.remove(&task);
+    }
+
+    pub fn status(&self) -> PipelineStatus {
+        let state = self.lock();
+        let degraded: Vec<DegradedTask> = state.degraded.values().cloned().collect();
+        let failure = state.failure.as_ref().map(ToString::to_string);
+        let overall = if failure.is_some() {
+            PipelineState::Failed
+        } else if state.running == 0 {
+            PipelineState::Stopped
+        } else if self.stop_requested() {
+            PipelineState::Stopping
+        } else if !degraded.is_empty() {
+            PipelineState::Degraded
+        } else {
+            PipelineState::Running
+        };
+        PipelineStatus {
+            state: overall,
+            degraded,
+            failure,
+        }
     }
 
     pub fn task_exited(&self) {

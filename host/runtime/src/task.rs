@@ -17,14 +17,16 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender};
+use std::time::{Duration, Instant};
 
+use sluice_connect::offsets::display_list;
 use sluice_connect::{
-    BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput, Source,
-    SourceBatch, TaskContext, WriteReport,
+    AssignmentEvent, BatchLimits, ConnectError, Offsets, SetupProblem, Sink, SinkBatch, SinkInput,
+    Source, SourceBatch, TaskContext, TopicPartition, WriteReport,
 };
 use sluice_engine::SwapHandle;
 use sluice_record::{RawRecord, Record};
-use tracing::{debug, error, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
@@ -33,7 +35,8 @@ use crate::converters::Converters;
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
 use crate::metrics::PipelineMetrics;
-use crate::retry::{self, Next};
+use crate::outage::Outage;
+use crate::retry::{self, Next, RetryPolicy};
 use crate::shared::Shared;
 
 /// What a task tells the starter: its swap handles, or why it cannot run.
@@ -99,6 +102,8 @@ struct Task {
     dlq: Option<DeadLetterQueue>,
     /// Offsets of acknowledged batches whose commit failed; retried with the next one.
     uncommitted: Offsets,
+    /// Partitions assigned since the sink was last asked where they resume.
+    assigned: Vec<TopicPartition>,
 }
 
 /// What a written batch adds to the metrics.
@@ -176,6 +181,7 @@ impl Task {
             chain: Chain { steps, predicates },
             dlq,
             uncommitted: Offsets::new(),
+            assigned: Vec::new(),
         })
     }
 
@@ -195,11 +201,21 @@ impl Task {
 
     fn run_batches(&mut self, limits: &BatchLimits) -> Result<(), FailureKind> {
         while !self.shared.stop_requested() {
-            let batch = self.source.poll(limits).map_err(FailureKind::Source)?;
+            let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
             // The source logs assignments and revocations (at INFO, inside this task's
-            // span); the events only matter to it.
+            // span); a sink that keeps offsets with its data says where to read from.
             for event in self.source.take_events() {
                 debug!(?event, "assignment");
+                if let AssignmentEvent::Assigned(partitions) = event {
+                    self.assigned.extend(partitions);
+                }
+            }
+            if !self.assigned.is_empty() {
+                match self.position(&mut batch)? {
+                    Retried::Done(()) => {}
+                    Retried::Abandoned(Abandon::Stopping) => break,
+                    Retried::Abandoned(Abandon::Revoked) => continue,
+                }
             }
             if batch.is_empty() {
                 continue;
@@ -217,9 +233,16 @@ impl Task {
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = batch.offsets();
-            let Some(written) = self.process(&batch)? else {
+            let written = match self.process(&batch)? {
+                Processed::Written(written) => written,
                 // Stopping during a retry: the batch stays uncommitted.
-                break;
+                Processed::Abandoned(Abandon::Stopping) => break,
+                // Partitions moved while the task waited: their new owner reads them
+                // from the last commit, and this task reads the rest of the batch again.
+                Processed::Abandoned(Abandon::Revoked) => {
+                    self.source.rewind(&batch).map_err(FailureKind::Source)?;
+                    continue;
+                }
             };
             self.commit(&offsets);
             self.count(written);
@@ -227,13 +250,161 @@ impl Task {
         Ok(())
     }
 
+    /// Asks the sink where newly assigned partitions resume (exactly-once sinks keep
+    /// their offsets with the data), moves the source there, and drops the batch's
+    /// records of those partitions (the source reads them again from there).
+    fn position(&mut self, batch: &mut SourceBatch) -> Result<Retried<()>, FailureKind> {
+        let assigned = std::mem::take(&mut self.assigned);
+        let connector = self.blueprint.config.connector.name;
+        let outcome = self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the sink `{connector}`"),
+            &|| format!("reading the stored offsets of {}", display_list(&assigned)),
+            ConnectError::is_retriable,
+            |task| task.sink.positions(&assigned),
+        );
+        let positions = match outcome {
+            Ok(Retried::Done(positions)) => positions,
+            Ok(Retried::Abandoned(a)) => {
+                // Asked again at the next poll.
+                self.assigned = assigned;
+                return Ok(Retried::Abandoned(a));
+            }
+            Err((error, attempts)) => {
+                return Err(FailureKind::Sink {
+                    batch: display_list(&assigned),
+                    attempts,
+                    error,
+                });
+            }
+        };
+        if positions.is_empty() {
+            return Ok(Retried::Done(()));
+        }
+        for (tp, offset) in positions.iter() {
+            info!(partition = %tp, "resuming after offset {offset}, stored with the data");
+        }
+        self.source.seek(&positions).map_err(FailureKind::Source)?;
+        batch.drop_partitions(&positions);
+        // The source's own committed position may lag (a crash between the sink
+        // storing a batch's offsets and the commit): catch it up, or the lag shows
+        // until the next record of the partition arrives.
+        self.commit(&positions);
+        Ok(Retried::Done(()))
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the batch is abandoned.
+    /// While it waits between attempts the task is degraded (see [`crate::outage`]) and
+    /// its source is paused but polled, so a consumer keeps its group membership.
+    fn retrying<T, E: std::fmt::Display>(
+        &mut self,
+        policy: RetryPolicy,
+        waiting_for: &dyn Fn(&E) -> String,
+        what: &dyn Fn() -> String,
+        is_retriable: fn(&E) -> bool,
+        mut attempt: impl FnMut(&mut Task) -> Result<T, E>,
+    ) -> Result<Retried<T>, (E, u32)> {
+        let shared = self.shared.clone();
+        let mut retry = retry::start(policy);
+        let mut outage: Option<Outage<'_>> = None;
+        let result = loop {
+            let error = match attempt(self) {
+                Ok(value) => {
+                    if let Some(outage) = outage.take() {
+                        outage.recovered(retry.attempts());
+                    }
+                    break Ok(Retried::Done(value));
+                }
+                Err(e) => e,
+            };
+            if !is_retriable(&error) {
+                break Err((error, retry.attempts()));
+            }
+            let reason = error.to_string();
+            let attempts = retry.attempts();
+            let Next::Retry(pause) = retry.after_failure() else {
+                break Err((error, attempts));
+            };
+            PipelineMetrics::add(&shared.metrics.retries, 1);
+            match &outage {
+                None => {
+                    outage = Some(Outage::begin(
+                        &shared,
+                        self.id,
+                        waiting_for(&error),
+                        &what(),
+                        &reason,
+                    ));
+                    self.pause_source();
+                }
+                Some(outage) => outage.failed_again(attempts, &reason, pause),
+            }
+            if let Some(abandon) = self.back_off(pause) {
+                break Ok(Retried::Abandoned(abandon));
+            }
+        };
+        if outage.is_some() {
+            self.resume_source();
+        }
+        result
+    }
+
+    /// Waits `pause` while polling the paused source (a consumer that is not polled
+    /// leaves its group after `max.poll.interval.ms`). `Some` when the batch must be
+    /// abandoned: the pipeline is stopping, or partitions were revoked meanwhile.
+    fn back_off(&mut self, pause: Duration) -> Option<Abandon> {
+        // Short slices: a stop request is seen within one.
+        const SLICE: Duration = Duration::from_millis(100);
+        let deadline = Instant::now() + pause;
+        loop {
+            if self.shared.stop_requested() {
+                return Some(Abandon::Stopping);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let limits = BatchLimits {
+                max_records: 1,
+                max_wait: left.min(SLICE),
+            };
+            match self.source.poll(&limits) {
+                Ok(batch) => debug_assert!(batch.is_empty(), "a paused source delivered"),
+                Err(e) => debug!("polling the paused source: {e}"),
+            }
+            let mut revoked = false;
+            for event in self.source.take_events() {
+                debug!(?event, "assignment while waiting");
+                match event {
+                    AssignmentEvent::Assigned(partitions) => self.assigned.extend(partitions),
+                    AssignmentEvent::Revoked { .. } => revoked = true,
+                }
+            }
+            if revoked {
+                return Some(Abandon::Revoked);
+            }
+        }
+    }
+
+    fn pause_source(&mut self) {
+        if let Err(e) = self.source.pause() {
+            warn!("cannot pause the source while waiting: {e}");
+        }
+    }
+
+    fn resume_source(&mut self) {
+        if let Err(e) = self.source.resume() {
+            warn!("cannot resume the source: {e}");
+        }
+    }
+
     /// Converts, transforms and writes one batch, and dead-letters its bad records.
-    /// `None`: the pipeline is stopping and the batch was abandoned.
-    fn process(&mut self, batch: &SourceBatch) -> Result<Option<Written>, FailureKind> {
+    fn process(&mut self, batch: &SourceBatch) -> Result<Processed, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
-        let Some(prepared) = self.prepare(batch, !tolerate)? else {
-            return Ok(None);
+        let prepared = match self.prepare(batch, !tolerate)? {
+            Retried::Done(prepared) => prepared,
+            Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };
         let Prepared {
             records,
@@ -257,8 +428,9 @@ impl Task {
                 (ForSink::Raw(encoded.records), encoded.origins)
             }
         };
-        let Some(report) = self.write(batch, &sink_batch)? else {
-            return Ok(None);
+        let report = match self.write(batch, &sink_batch)? {
+            Retried::Done(report) => report,
+            Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };
         let connector = self.blueprint.config.connector.name;
         for failure in &report.failures {
@@ -277,11 +449,14 @@ impl Task {
         }
         if !bad.is_empty() {
             bad.sort_by_key(|b| b.raw);
-            if !self.dead_letter(batch, &bad)? {
-                return Ok(None);
+            if let Retried::Abandoned(a) = self.dead_letter(batch, &bad)? {
+                return Ok(Processed::Abandoned(a));
             }
         }
-        Ok(Some(Written {
+        if let Retried::Abandoned(a) = self.done(batch)? {
+            return Ok(Processed::Abandoned(a));
+        }
+        Ok(Processed::Written(Written {
             report,
             discarded,
             dead_lettered: bad.len() as u64,
@@ -292,36 +467,36 @@ impl Task {
         &mut self,
         batch: &SourceBatch,
         stop_at_first_bad: bool,
-    ) -> Result<Option<Prepared>, FailureKind> {
-        let mut retry = retry::start(self.blueprint.retry);
-        loop {
-            let failure = match chain::prepare(
+    ) -> Result<Retried<Prepared>, FailureKind> {
+        let first = chain::coordinates(batch, 0);
+        // A record rejected under `errors.tolerance=none` ends the attempts at once.
+        let mut bad = None;
+        let outcome = self.retrying(
+            self.blueprint.retry,
+            &|f: &StepFailure| f.label.clone(),
+            &|| format!("the batch starting at {first}"),
+            StepFailure::is_retriable,
+            |task| match chain::prepare(
                 batch,
-                &mut self.converters,
-                &mut self.chain,
+                &mut task.converters,
+                &mut task.chain,
                 stop_at_first_bad,
             ) {
-                Ok(prepared) => return Ok(Some(prepared)),
-                Err(PrepareError::Bad(b)) => return Err(b.into_failure(batch)),
-                Err(PrepareError::Failed(f)) => f,
-            };
-            let first = chain::coordinates(batch, 0);
-            if !failure.is_retriable() {
-                return Err(failure.into_kind(first, retry.attempts()));
-            }
-            warn!(
-                component = %failure.alias,
-                batch = %first,
-                attempt = retry.attempts(),
-                "the batch failed in {} and is retried: {}",
-                failure.label,
-                failure.error
-            );
-            match retry.after_failure(&self.shared) {
-                Next::Retry => {}
-                Next::GiveUp => return Err(failure.into_kind(first, retry.attempts())),
-                Next::Stopping => return Ok(None),
-            }
+                Ok(prepared) => Ok(Some(prepared)),
+                Err(PrepareError::Bad(b)) => {
+                    bad = Some(b);
+                    Ok(None)
+                }
+                Err(PrepareError::Failed(f)) => Err(f),
+            },
+        );
+        match outcome {
+            Ok(Retried::Done(Some(prepared))) => Ok(Retried::Done(prepared)),
+            Ok(Retried::Done(None)) => Err(bad
+                .expect("a bad record ended the attempts")
+                .into_failure(batch)),
+            Ok(Retried::Abandoned(a)) => Ok(Retried::Abandoned(a)),
+            Err((failure, attempts)) => Err(failure.into_kind(first, attempts)),
         }
     }
 
@@ -329,49 +504,65 @@ impl Task {
         &mut self,
         batch: &SourceBatch,
         records: &ForSink,
-    ) -> Result<Option<WriteReport>, FailureKind> {
+    ) -> Result<Retried<WriteReport>, FailureKind> {
         let records = records.as_batch();
         if records.is_empty() {
-            return Ok(Some(WriteReport::default()));
+            return Ok(Retried::Done(WriteReport::default()));
         }
-        let mut retry = retry::start(self.blueprint.retry);
-        loop {
-            let error = match self.sink.write(records) {
-                Ok(report) => return Ok(Some(report)),
-                Err(e) => e,
-            };
-            let give_up = |attempts| FailureKind::Sink {
-                batch: chain::coordinates(batch, 0),
-                attempts,
-                error: error.clone(),
-            };
-            if !error.is_retriable() {
-                return Err(give_up(retry.attempts()));
-            }
-            warn!(
-                batch = %chain::coordinates(batch, 0),
-                attempt = retry.attempts(),
-                "writing the batch failed and is retried: {error}"
-            );
-            match retry.after_failure(&self.shared) {
-                Next::Retry => {}
-                Next::GiveUp => return Err(give_up(retry.attempts())),
-                Next::Stopping => return Ok(None),
-            }
-        }
+        let first = chain::coordinates(batch, 0);
+        let connector = self.blueprint.config.connector.name;
+        self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the sink `{connector}`"),
+            &|| format!("writing the batch starting at {first}"),
+            ConnectError::is_retriable,
+            |task| task.sink.write(records),
+        )
+        .map_err(|(error, attempts)| FailureKind::Sink {
+            batch: first.clone(),
+            attempts,
+            error,
+        })
     }
 
-    /// Sends bad records to the dead letter queue; false if the pipeline is stopping.
-    fn dead_letter(&mut self, batch: &SourceBatch, bad: &[BadRecord]) -> Result<bool, FailureKind> {
+    /// Tells the sink the batch is done, before the source commits it (an exactly-once
+    /// sink stores the offsets with its data).
+    fn done(&mut self, batch: &SourceBatch) -> Result<Retried<()>, FailureKind> {
+        let offsets = batch.offsets();
+        let first = chain::coordinates(batch, 0);
+        let connector = self.blueprint.config.connector.name;
+        self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the sink `{connector}`"),
+            &|| format!("storing the offsets of the batch starting at {first}"),
+            ConnectError::is_retriable,
+            |task| task.sink.done(&offsets),
+        )
+        .map_err(|(error, attempts)| FailureKind::Sink {
+            batch: first.clone(),
+            attempts,
+            error,
+        })
+    }
+
+    /// Sends bad records to the dead letter queue.
+    fn dead_letter(
+        &mut self,
+        batch: &SourceBatch,
+        bad: &[BadRecord],
+    ) -> Result<Retried<()>, FailureKind> {
         let SourceBatch::Raw(batch) = batch else {
             unreachable!("the blueprint allows a dead letter queue only for raw sources");
         };
         let batch = batch.as_slice();
-        let errors = &self.blueprint.config.errors;
-        let dlq = self
+        let blueprint = self.blueprint.clone();
+        let errors = &blueprint.config.errors;
+        let topic = self
             .dlq
-            .as_mut()
-            .expect("bad records are only collected with a dead letter queue");
+            .as_ref()
+            .expect("bad records are only collected with a dead letter queue")
+            .topic()
+            .to_owned();
         for b in bad.iter().filter(|_| errors.log) {
             let raw = &batch[b.raw];
             warn!(
@@ -391,37 +582,37 @@ impl Task {
                 );
             }
         }
-        let mut retry = retry::start(self.blueprint.retry);
-        loop {
-            let error = match dlq.send(batch, bad) {
-                Ok(()) => break,
-                Err(e) => e,
-            };
-            warn!(
-                topic = dlq.topic(),
-                attempt = retry.attempts(),
-                "writing {} record(s) to the dead letter queue failed and is retried: {error}",
-                bad.len()
-            );
-            match retry.after_failure(&self.shared) {
-                Next::Retry => {}
-                Next::GiveUp => {
-                    return Err(FailureKind::DeadLetterQueue {
-                        topic: dlq.topic().to_owned(),
-                        attempts: retry.attempts(),
-                        error: ConnectError::new(*error),
-                    });
-                }
-                Next::Stopping => return Ok(false),
+        let outcome = self.retrying(
+            self.blueprint.outage,
+            &|_| format!("the dead letter queue `{topic}`"),
+            &|| format!("writing {} record(s) to the dead letter queue", bad.len()),
+            |_| true,
+            |task| {
+                task.dlq
+                    .as_mut()
+                    .expect("checked above")
+                    .send(batch, bad)
+                    .map_err(|e| *e)
+            },
+        );
+        match outcome {
+            Ok(Retried::Done(())) => {}
+            Ok(Retried::Abandoned(a)) => return Ok(Retried::Abandoned(a)),
+            Err((error, attempts)) => {
+                return Err(FailureKind::DeadLetterQueue {
+                    topic,
+                    attempts,
+                    error: ConnectError::new(error),
+                });
             }
         }
         warn!(
-            topic = dlq.topic(),
+            topic = %topic,
             batch = %batch[0].coordinates(),
             "sent {} bad record(s) to the dead letter queue",
             bad.len()
         );
-        Ok(true)
+        Ok(Retried::Done(()))
     }
 
     /// Commits `offsets` and whatever an earlier failed commit left. A failed commit is
@@ -449,6 +640,27 @@ impl Task {
         PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
         PipelineMetrics::add(&m.batches, 1);
     }
+}
+
+/// How a batch went.
+enum Processed {
+    Written(Written),
+    Abandoned(Abandon),
+}
+
+/// Why a batch in flight was given up without being committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abandon {
+    /// The pipeline is stopping.
+    Stopping,
+    /// Partitions were revoked while the task waited out a failure.
+    Revoked,
+}
+
+/// An operation that succeeded, possibly after retries, or was abandoned.
+enum Retried<T> {
+    Done(T),
+    Abandoned(Abandon),
 }
 
 /// A batch in the form the sink takes.

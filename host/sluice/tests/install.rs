@@ -1,6 +1,10 @@
-//! The binary stands alone: `cargo install` it, remove the build tree it came from, and
-//! `sluice demo` runs from an empty directory — the standard components are in the
-//! binary, not beside the sources.
+//! The binary stands alone: copied away from the build tree it came from, with the
+//! guests that build compiled out of reach, `sluice demo` runs from an empty directory —
+//! the standard components are in the binary, not beside the sources.
+//!
+//! The binary is the one cargo built for these tests; a `cargo install` here would
+//! compile every dependency a second time (another feature set) and double the build's
+//! disk. That the production build carries no test code is the next test's concern.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,37 +15,19 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
     let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(root.join("bin")).unwrap();
     std::fs::create_dir(&empty).unwrap();
-    // The workspace's target directory: cargo holds its lock while it builds, not
-    // while tests run, so the install reuses the compiled dependencies. The guests it
-    // builds are put out of reach below.
+    let installed = root.join("bin/sluice");
+    std::fs::copy(env!("CARGO_BIN_EXE_sluice"), &installed).expect("copy the binary");
     let build = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| workspace.join("target"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(&workspace)
-        .args([
-            "install",
-            "--quiet",
-            "--locked",
-            "--debug",
-            "--path",
-            "host/sluice",
-        ])
-        .arg("--root")
-        .arg(&root)
-        .arg("--target-dir")
-        .arg(&build)
-        .status()
-        .expect("run cargo install");
-    assert!(status.success(), "cargo install failed");
     // The guests this build compiled are out of reach of the installed binary.
     let guests = build.join("guests");
     let hidden = build.join("guests-hidden");
     let _ = std::fs::remove_dir_all(&hidden);
     std::fs::rename(&guests, &hidden).unwrap();
-    let out = Command::new(root.join("bin/sluice"))
+    let out = Command::new(&installed)
         .current_dir(&empty)
         .args(["demo", "--records", "10000"])
         .env_remove("RUST_LOG")

@@ -2,6 +2,7 @@
 //! A stand-in connector keeps these tests independent of the real connectors.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use sluice_config::pipeline::{self, ErrorTolerance, PipelineConfig, Subscription};
 use sluice_config::{
@@ -198,10 +199,24 @@ fn framework_values_and_defaults() {
         3
     );
     assert_eq!(p.errors.retry_timeout, None, "-1 retries forever");
+    assert_eq!(p.errors.outage_timeout, None);
     assert_eq!(p.consumer.get("fetch.min.bytes"), Some("10"));
     assert_eq!(p.producer.get("linger.ms"), Some("5"));
     assert_eq!(p.key_converter.type_name, "json");
     assert_eq!(p.connector.name, "test-sink");
+}
+
+#[test]
+fn outages_are_waited_out_forever_unless_errors_retry_timeout_is_set() {
+    let unset = valid(&format!("{BASE}topics: t\n"));
+    assert_eq!(unset.errors.retry_timeout, Some(Duration::ZERO));
+    assert_eq!(unset.errors.outage_timeout, None);
+    assert_eq!(unset.errors.retry_delay_max, Duration::from_secs(30));
+    let set = valid(&format!("{BASE}topics: t\nerrors.retry.timeout: 5000\n"));
+    assert_eq!(set.errors.retry_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(set.errors.outage_timeout, Some(Duration::from_secs(5)));
+    let zero = valid(&format!("{BASE}topics: t\nerrors.retry.timeout: 0\n"));
+    assert_eq!(zero.errors.outage_timeout, Some(Duration::ZERO));
 }
 
 #[test]

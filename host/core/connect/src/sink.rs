@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use sluice_record::{RawRecord, Record};
 
 use crate::error::ConnectError;
+use crate::offsets::{Offsets, TopicPartition};
 
 /// What a sink takes: typed records (a database) or bytes (Kafka), which the runtime
 /// encodes with the pipeline's key and value converters.
@@ -79,6 +80,23 @@ pub trait Sink: Send {
     /// of the batch may be committed, and the runtime retries it if the error is
     /// retriable.
     fn write(&mut self, batch: SinkBatch<'_>) -> Result<WriteReport, ConnectError>;
+
+    /// For sinks that keep the offsets with the data (exactly-once): the offsets
+    /// stored for newly `assigned` partitions, after removing anything written above
+    /// them. The source then reads each from its offset + 1 instead of from its own
+    /// committed position. Default: none stored.
+    fn positions(&mut self, assigned: &[TopicPartition]) -> Result<Offsets, ConnectError> {
+        let _ = assigned;
+        Ok(Offsets::new())
+    }
+
+    /// Records up to `done` (inclusive) are written, dead-lettered or filtered out;
+    /// called before the source commits them. Sinks that keep the offsets with the
+    /// data store them now. Default: nothing to do.
+    fn done(&mut self, done: &Offsets) -> Result<(), ConnectError> {
+        let _ = done;
+        Ok(())
+    }
 
     /// Makes everything written so far durable (for sinks that buffer).
     fn flush(&mut self) -> Result<(), ConnectError> {

@@ -39,6 +39,17 @@ impl SourceBatch {
         self.len() == 0
     }
 
+    /// Drops the records of the partitions in `partitions` (their source reads them
+    /// again from elsewhere, see [`Source::seek`]).
+    pub fn drop_partitions(&mut self, partitions: &Offsets) {
+        match self {
+            SourceBatch::Raw(r) => r.retain(|r| partitions.get(&r.topic, r.partition).is_none()),
+            SourceBatch::Records(r) => {
+                r.retain(|r| partitions.get(&r.topic, r.partition).is_none());
+            }
+        }
+    }
+
     /// The coordinates of every record, for the commit after the sink acknowledged.
     pub fn offsets(&self) -> Offsets {
         match self {
@@ -87,9 +98,34 @@ pub trait Source: Send {
 
     /// Stop delivering records (while the sink is unavailable, or the pipeline is
     /// paused) while keeping the source's place, e.g. its consumer-group membership;
-    /// `poll` keeps being called and returns empty batches.
+    /// `poll` keeps being called and returns empty batches. What is assigned while
+    /// paused is paused too; records that arrived anyway are delivered after
+    /// [`resume`](Source::resume), in order.
     fn pause(&mut self) -> Result<(), ConnectError>;
 
     /// Deliver records again after [`pause`](Source::pause).
     fn resume(&mut self) -> Result<(), ConnectError>;
+
+    /// Read each of these partitions from the given offset + 1 (the positions a sink
+    /// keeps with its data, see [`crate::Sink::positions`]). Default: refuses.
+    fn seek(&mut self, positions: &Offsets) -> Result<(), ConnectError> {
+        let _ = positions;
+        Err(ConnectError::message(
+            crate::ErrorClass::USER,
+            "this source cannot start from positions a sink keeps; turn the sink's \
+             exactly-once delivery off",
+        ))
+    }
+
+    /// The task abandoned `batch` (partitions moved while it waited out a failure):
+    /// deliver its records again, those of partitions still assigned, from the
+    /// batch's first offset of each. The default refuses: the task then stops, and a
+    /// restart resumes from the last commit.
+    fn rewind(&mut self, batch: &SourceBatch) -> Result<(), ConnectError> {
+        let _ = batch;
+        Err(ConnectError::message(
+            crate::ErrorClass::INTERNAL,
+            "this source cannot deliver an abandoned batch again; restart the pipeline",
+        ))
+    }
 }

@@ -39,9 +39,16 @@ pub struct ErrorPolicy {
     /// `errors.log.include.messages`: include the failed record's key and value in those logs
     /// (may expose data).
     pub log_include_messages: bool,
-    /// How long to retry a failed operation: `None` retries forever (`-1`), zero never.
+    /// How long to retry an operation that failed inside Sluice (a transform's
+    /// timeout, trap or out-of-memory): `None` retries forever (`-1`), zero never
+    /// (beyond the runtime's few minimum retries).
     pub retry_timeout: Option<Duration>,
-    /// `errors.retry.delay.max.ms`: the longest delay between two retries (default 60 s).
+    /// How long to wait out an outage of an external system (Kinetica, the Kafka
+    /// broker, the dead letter queue): `errors.retry.timeout` only when the file sets
+    /// it (and not to -1); `None` waits as long as it takes, as Kafka Connect does for
+    /// a sink's retriable failures.
+    pub outage_timeout: Option<Duration>,
+    /// `errors.retry.delay.max.ms`: the longest delay between two retries (default 30 s).
     pub retry_delay_max: Duration,
 }
 
@@ -67,6 +74,10 @@ impl ErrorPolicy {
             log: fw.boolean(keys::ERRORS_LOG_ENABLE),
             log_include_messages: fw.boolean(keys::ERRORS_LOG_INCLUDE_MESSAGES),
             retry_timeout: u64::try_from(retry).ok().map(Duration::from_millis),
+            outage_timeout: fw
+                .is_set(keys::ERRORS_RETRY_TIMEOUT)
+                .then(|| u64::try_from(retry).ok().map(Duration::from_millis))
+                .flatten(),
             retry_delay_max: Duration::from_millis(
                 fw.long(keys::ERRORS_RETRY_DELAY_MAX_MS).unsigned_abs(),
             ),

@@ -69,10 +69,10 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("false").importance(Importance::Medium).group(ERRORS).display("Log Errors"),
             PropertyDef::new(keys::ERRORS_LOG_INCLUDE_MESSAGES, Boolean, "Include the failed record's key and value in error logs (may expose data).")
                 .default("false").importance(Importance::Medium).group(ERRORS).display("Log Error Details"),
-            PropertyDef::new(keys::ERRORS_RETRY_TIMEOUT, Long, "How long to keep retrying a batch that failed as a whole (a transform timeout, trap or out-of-memory; Kinetica unavailable; a failed dead letter queue write), in ms; -1 retries forever. Every failure is retried at least 3 times, even with 0 (see docs/runtime.md).")
+            PropertyDef::new(keys::ERRORS_RETRY_TIMEOUT, Long, "How long to keep retrying, in ms; -1 retries forever. A batch that failed inside Sluice (a transform's timeout, trap or out-of-memory) is retried this long, and at least 3 times even with 0. An outage of Kinetica, the Kafka broker or the dead letter queue is waited out without limit unless this is set (see docs/runtime.md).")
                 .default("0").validator(Validator::at_least(-1.0)).importance(Importance::Medium).group(ERRORS).display("Retry Timeout for Errors"),
-            PropertyDef::new(keys::ERRORS_RETRY_DELAY_MAX_MS, Long, "Longest delay between two retries, in ms (backoff grows up to it).")
-                .default("60000").validator(Validator::at_least(1.0)).importance(Importance::Medium).group(ERRORS).display("Maximum Delay Between Retries for Errors"),
+            PropertyDef::new(keys::ERRORS_RETRY_DELAY_MAX_MS, Long, "Longest delay between two retries, in ms: back-off starts at 100 ms and doubles up to it, with full jitter (Kafka Connect's default is 60000).")
+                .default("30000").validator(Validator::at_least(1.0)).importance(Importance::Medium).group(ERRORS).display("Maximum Delay Between Retries for Errors"),
         ],
     )
 }

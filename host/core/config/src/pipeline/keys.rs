@@ -42,9 +42,10 @@ pub const ERRORS_DLQ_CONTEXT_HEADERS: &str = "errors.deadletterqueue.context.hea
 pub const ERRORS_LOG_ENABLE: &str = "errors.log.enable";
 /// `errors.log.include.messages`: include keys and values in error logs.
 pub const ERRORS_LOG_INCLUDE_MESSAGES: &str = "errors.log.include.messages";
-/// `errors.retry.timeout`: how long to retry a failed batch, in ms; -1 forever (default 0).
+/// `errors.retry.timeout`: how long to retry a failed batch, in ms; -1 forever (default 0;
+/// outages of external systems are waited out without limit unless it is set).
 pub const ERRORS_RETRY_TIMEOUT: &str = "errors.retry.timeout";
-/// `errors.retry.delay.max.ms`: the longest delay between retries (default 60000).
+/// `errors.retry.delay.max.ms`: the longest delay between retries (default 30000).
 pub const ERRORS_RETRY_DELAY_MAX_MS: &str = "errors.retry.delay.max.ms";
 
 /// Prefix of the `consumer.*` properties passed to librdkafka (a sink's consumer).

@@ -1,0 +1,115 @@
+//! Faults against the real broker (Apache Kafka, shared by these tests): an outage of
+//! Kinetica longer than `max.poll.interval.ms` is waited out while the consumer keeps
+//! its group membership, so nothing is read twice; a pipeline restarted with the same
+//! name takes its partitions back at once (static membership) instead of waiting for
+//! its old session to expire.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::common::{self, Env, TIMEOUT};
+use sluice_runtime::PipelineState;
+
+fn values(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!(r#"{{"id": {i}}}"#)).collect()
+}
+
+/// A schemaless JSON pipeline through head-node ingest, with `consumer` settings of
+/// the test's own (the common YAML fixes the session timeout).
+fn yaml(env: &Env, name: &str, topic: &str, consumer: &str) -> String {
+    format!(
+        "name: {name}\n\
+         connector.class: kinetica-sink\n\
+         topics: [{topic}]\n\
+         bootstrap.servers: {}\n\
+         kinetica.url: {}\n\
+         kinetica.enable_multihead: false\n\
+         batch.max.wait.ms: 50\n\
+         value.converter.schemas.enable: false\n\
+         consumer.heartbeat.interval.ms: 500\n\
+         {consumer}\n",
+        env.bootstrap(),
+        env.emulator.url()
+    )
+}
+
+fn produce(env: &Env, topic: &str, values: &[String]) {
+    let records: Vec<_> = values.iter().map(|v| (None, Some(v.as_str()))).collect();
+    env.produce(topic, &records);
+}
+
+#[test]
+fn an_outage_longer_than_max_poll_interval_keeps_the_group_membership() {
+    let env = Env::kafka(0);
+    env.create_topic("outage", 1);
+    env.emulator
+        .inject_failure("/insert/records", usize::MAX, 503, "down");
+    produce(&env, "outage", &values(20));
+    // A consumer that is not polled for 6 s leaves its group; the outage lasts longer.
+    let max_poll = Duration::from_secs(6);
+    let yaml = yaml(
+        &env,
+        "outage-p",
+        "outage",
+        &format!(
+            "consumer.max.poll.interval.ms: {}\n\
+             consumer.session.timeout.ms: {}",
+            max_poll.as_millis(),
+            max_poll.as_millis()
+        ),
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    let since = common::eventually("the pipeline to be degraded", TIMEOUT, || {
+        let status = pipeline.status();
+        (status.state == PipelineState::Degraded).then(|| status.degraded[0].since)
+    });
+    // Waiting for time to pass is what this test is about.
+    common::eventually(
+        "the outage to outlast max.poll.interval.ms",
+        TIMEOUT,
+        || {
+            let waited = SystemTime::now().duration_since(since).unwrap_or_default();
+            (waited > max_poll + Duration::from_secs(2)).then_some(())
+        },
+    );
+    assert_eq!(pipeline.status().state, PipelineState::Degraded);
+    env.emulator.clear_failures();
+    common::eventually("every record committed", TIMEOUT, || {
+        (env.committed("sluice-outage-p", "outage") == Some(20)).then_some(())
+    });
+    let summary = pipeline.stop().unwrap();
+    // A member that had left its group would have read the batch again after
+    // rejoining, and the table (no primary key) would hold it twice.
+    assert_eq!(env.emulator.row_count("outage"), Some(20));
+    assert_eq!(summary.metrics.records_in, 20, "records were read twice");
+    assert_eq!(summary.metrics.outages, 1);
+}
+
+#[test]
+fn a_restarted_pipeline_takes_its_partitions_back_at_once() {
+    let env = Env::kafka(0);
+    env.create_topic("restart", 2);
+    produce(&env, "restart", &values(10));
+    // Long enough that waiting for the old member's session would fail the test.
+    let session = Duration::from_secs(45);
+    let yaml = yaml(
+        &env,
+        "restart-p",
+        "restart",
+        &format!("consumer.session.timeout.ms: {}", session.as_millis()),
+    );
+    let first = env.start(env.config("p.yaml", &yaml));
+    env.rows_when("restart", 10);
+    // Stopping a static member does not leave the group: its partitions wait for it.
+    first.stop().unwrap();
+    produce(&env, "restart", &values(10));
+    let restarted = Instant::now();
+    let second = env.start(env.config("p.yaml", &yaml));
+    env.rows_when("restart", 20);
+    let took = restarted.elapsed();
+    second.stop().unwrap();
+    assert!(
+        took < session / 2,
+        "the restarted member waited {took:?} for its partitions (session {session:?})"
+    );
+    assert_eq!(env.emulator.row_count("restart"), Some(20));
+}
