@@ -78,7 +78,22 @@ pub struct KafkaBroker {
     /// `server.properties`, `log4j2.properties`, `data/` and `broker.log`.
     dir: PathBuf,
     bootstrap_servers: String,
+    /// `bootstrap.servers` of each extra listener, by name.
+    listeners: Vec<(String, String)>,
     process: Option<Process>,
+}
+
+/// Extra listeners and settings for a broker: TLS and SASL listeners for tests of
+/// secured clients (`sluice_kafka::testing::SecureBroker` builds them).
+#[derive(Debug, Clone, Default)]
+pub struct BrokerExtras {
+    /// Listeners besides `PLAINTEXT`, as (name, security protocol), e.g.
+    /// `("SASL_SSL", "SASL_SSL")`; each gets a free port on 127.0.0.1.
+    pub listeners: Vec<(String, String)>,
+    /// More `server.properties` lines (keystores, `sasl.enabled.mechanisms`, JAAS).
+    pub properties: String,
+    /// More arguments of the storage tool's `format` (e.g. `--add-scram …`).
+    pub format_args: Vec<String>,
 }
 
 /// A running JVM: its wrapper, and the pipe the wrapper reads signals from.
@@ -117,13 +132,19 @@ impl KafkaBroker {
     /// Starts a broker with an empty log directory and returns once it answers metadata
     /// requests. Fails with [`BROKER_INSTALL_HINT`] when Java or Maven is missing.
     pub fn start() -> Result<KafkaBroker> {
+        KafkaBroker::start_with(&BrokerExtras::default())
+    }
+
+    /// [`start`](KafkaBroker::start) with extra listeners and settings; the extra
+    /// listeners' addresses are [`listener`](KafkaBroker::listener).
+    pub fn start_with(extras: &BrokerExtras) -> Result<KafkaBroker> {
         let java = find_java()?;
         let libs = broker_libs()?;
         // The ports are free when picked but could be taken before the JVM binds them.
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let mut broker = KafkaBroker::prepare(&java, &libs)?;
+            let mut broker = KafkaBroker::prepare(&java, &libs, extras)?;
             match broker.launch() {
                 Ok(()) => return Ok(broker),
                 Err(error) if attempts < 3 && broker.log().contains("Address already in use") => {
@@ -135,22 +156,36 @@ impl KafkaBroker {
     }
 
     /// A new directory with the broker's configuration and a formatted log directory.
-    fn prepare(java: &Path, libs: &Path) -> Result<KafkaBroker> {
+    fn prepare(java: &Path, libs: &Path, extras: &BrokerExtras) -> Result<KafkaBroker> {
         let dir = new_dir()?;
         let mut broker = KafkaBroker {
             java: java.to_path_buf(),
             libs: libs.to_path_buf(),
             dir,
             bootstrap_servers: String::new(),
+            listeners: Vec::new(),
             process: None,
         };
-        // Both held at once, so that they differ.
+        // All held at once, so that they differ.
         let (broker_listener, controller_listener) = (free_port()?, free_port()?);
+        let extra_ports = extras
+            .listeners
+            .iter()
+            .map(|_| free_port())
+            .collect::<Result<Vec<_>>>()?;
         let (port, controller_port) = (
             broker_listener.local_addr()?.port(),
             controller_listener.local_addr()?.port(),
         );
-        drop((broker_listener, controller_listener));
+        let mut listeners = format!("PLAINTEXT://127.0.0.1:{port}");
+        let mut protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".to_owned();
+        for ((name, protocol), listener) in extras.listeners.iter().zip(&extra_ports) {
+            let address = format!("127.0.0.1:{}", listener.local_addr()?.port());
+            listeners.push_str(&format!(",{name}://{address}"));
+            protocols.push_str(&format!(",{name}:{protocol}"));
+            broker.listeners.push((name.clone(), address));
+        }
+        drop((broker_listener, controller_listener, extra_ports));
         broker.bootstrap_servers = format!("127.0.0.1:{port}");
         let data = broker.data_dir();
         let properties = format!(
@@ -158,9 +193,9 @@ impl KafkaBroker {
              process.roles=broker,controller\n\
              node.id=1\n\
              controller.quorum.voters=1@127.0.0.1:{controller_port}\n\
-             listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}\n\
-             advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n\
-             listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n\
+             listeners={listeners},CONTROLLER://127.0.0.1:{controller_port}\n\
+             advertised.listeners={listeners}\n\
+             listener.security.protocol.map={protocols}\n\
              controller.listener.names=CONTROLLER\n\
              inter.broker.listener.name=PLAINTEXT\n\
              log.dirs={data}\n\
@@ -176,8 +211,10 @@ impl KafkaBroker {
              # A group's first assignment without the 3 s wait for more members, and short\n\
              # session timeouts allowed for tests of members that die.\n\
              group.initial.rebalance.delay.ms=0\n\
-             group.min.session.timeout.ms=1000\n",
-            data = data.display()
+             group.min.session.timeout.ms=1000\n\
+             {extra}\n",
+            data = data.display(),
+            extra = extras.properties,
         );
         fs::write(broker.dir.join("server.properties"), properties)?;
         // Kafka logs through Log4j 2; to stdout, which the wrapper sends to broker.log.
@@ -190,12 +227,12 @@ impl KafkaBroker {
              appender.stdout.layout.type=PatternLayout\n\
              appender.stdout.layout.pattern=[%d] %p %m (%c)%n\n",
         )?;
-        broker.format()?;
+        broker.format(&extras.format_args)?;
         Ok(broker)
     }
 
     /// `kafka-storage.sh format` on the log directory, with a new cluster id.
-    fn format(&self) -> Result<()> {
+    fn format(&self, extra_args: &[String]) -> Result<()> {
         // A short-lived tool: a small heap and the quick compiler start it sooner.
         let output = Command::new(&self.java)
             .args(self.jvm_args())
@@ -208,6 +245,7 @@ impl KafkaBroker {
                 "-c",
             ])
             .arg(self.dir.join("server.properties"))
+            .args(extra_args)
             .stdin(Stdio::null())
             .output()
             .with_context(|| format!("cannot run {}", self.java.display()))?;
@@ -311,6 +349,21 @@ impl KafkaBroker {
     /// [`start_again`](KafkaBroker::start_again).
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
+    }
+
+    /// The `bootstrap.servers` of the extra listener `name` (see
+    /// [`start_with`](KafkaBroker::start_with)).
+    pub fn listener(&self, name: &str) -> Option<&str> {
+        self.listeners
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, address)| address.as_str())
+    }
+
+    /// This broker's directory (configuration, log directory, broker log), removed with
+    /// the broker: a place for files that live as long as it.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Creates a topic with one replica and returns once the broker's metadata shows a
@@ -548,7 +601,7 @@ fn kafka_version() -> Result<&'static str> {
 }
 
 /// `$JAVA_HOME/bin/java`, else `java` on the PATH.
-fn find_java() -> Result<PathBuf> {
+pub(crate) fn find_java() -> Result<PathBuf> {
     if let Some(home) = std::env::var_os("JAVA_HOME") {
         let java = PathBuf::from(home).join("bin/java");
         if java.is_file() {
@@ -568,7 +621,7 @@ fn find_program(name: &str) -> Option<PathBuf> {
 }
 
 /// A new, empty directory under the system's temporary directory.
-fn new_dir() -> Result<PathBuf> {
+pub(crate) fn new_dir() -> Result<PathBuf> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     loop {
         let dir = std::env::temp_dir().join(format!(

@@ -1,13 +1,16 @@
 //! Turning Sluice's settings into librdkafka configuration.
 //!
 //! The order is always: Sluice's defaults, then the settings' own fields, then the user's
-//! `consumer.*` / `producer.*` properties verbatim (so a user can override any default),
-//! then the few properties Sluice's correctness depends on.
+//! `consumer.*` / `producer.*` properties (so a user can override any default) — verbatim
+//! but for Kafka's Java security properties, which [`crate::security`] translates — then
+//! the few properties Sluice's correctness depends on.
 
 use std::collections::BTreeMap;
 
 use rdkafka::ClientConfig;
 use tracing::warn;
+
+use crate::security::{self, SecurityError};
 
 /// Consumer defaults. Like Kafka Connect's sink tasks, a group without committed offsets
 /// starts from the beginning of each partition rather than only seeing new records.
@@ -51,7 +54,8 @@ pub(crate) fn consumer_config(
     bootstrap_servers: &str,
     group_id: &str,
     properties: &BTreeMap<String, String>,
-) -> ClientConfig {
+) -> Result<ClientConfig, SecurityError> {
+    let properties = &translated(properties, "consumer")?;
     let mut config = ClientConfig::new();
     for (key, value) in CONSUMER_DEFAULTS {
         config.set(*key, *value);
@@ -73,13 +77,14 @@ pub(crate) fn consumer_config(
         }
         config.set(*key, *value);
     }
-    config
+    Ok(config)
 }
 
 pub(crate) fn producer_config(
     bootstrap_servers: &str,
     properties: &BTreeMap<String, String>,
-) -> ClientConfig {
+) -> Result<ClientConfig, SecurityError> {
+    let properties = &translated(properties, "producer")?;
     let mut config = ClientConfig::new();
     for (key, value) in PRODUCER_DEFAULTS {
         config.set(*key, *value);
@@ -88,7 +93,23 @@ pub(crate) fn producer_config(
     for (key, value) in properties {
         config.set(key, value);
     }
-    config
+    Ok(config)
+}
+
+/// `properties` with Java's security names translated; names the dropped ones.
+fn translated(
+    properties: &BTreeMap<String, String>,
+    client: &str,
+) -> Result<BTreeMap<String, String>, SecurityError> {
+    let translated = security::translate(properties)?;
+    if !translated.ignored.is_empty() {
+        warn!(
+            "{client} properties of Kafka's Java client that librdkafka has no use for (or \
+             that security.protocol makes unused), ignored: {}",
+            translated.ignored.join(", ")
+        );
+    }
+    Ok(translated.properties)
 }
 
 #[cfg(test)]
@@ -102,7 +123,7 @@ mod tests {
             ("enable.auto.commit".to_string(), "true".to_string()),
             ("fetch.min.bytes".to_string(), "1000".to_string()),
         ]);
-        let config = consumer_config("b:9092", "g", &properties);
+        let config = consumer_config("b:9092", "g", &properties).unwrap();
         assert_eq!(config.get("auto.offset.reset"), Some("latest"));
         assert_eq!(config.get("fetch.min.bytes"), Some("1000"));
         assert_eq!(config.get("enable.auto.commit"), Some("false"));
@@ -114,7 +135,7 @@ mod tests {
     #[test]
     fn producer_properties_are_verbatim() {
         let properties = BTreeMap::from([("linger.ms".to_string(), "50".to_string())]);
-        let config = producer_config("b:9092", &properties);
+        let config = producer_config("b:9092", &properties).unwrap();
         assert_eq!(config.get("linger.ms"), Some("50"));
         assert_eq!(config.get("message.timeout.ms"), Some("120000"));
     }

@@ -16,7 +16,10 @@ impl Classify for Error {
     fn class(&self) -> ErrorClass {
         match self {
             // librdkafka refused a property or a subscription: the file must change.
-            Error::Create { .. } | Error::Subscribe { .. } => ErrorClass::USER,
+            // …or a security property is wrong, or the broker refused the credentials.
+            Error::Create { .. } | Error::Subscribe { .. } | Error::Security { .. } => {
+                ErrorClass::USER
+            }
             // The broker or the group is unavailable or moving: worth trying again.
             Error::Commit { .. } | Error::Deliver { .. } | Error::Progress { .. } => {
                 ErrorClass::TRANSIENT
@@ -50,6 +53,9 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
         .iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+    // Kafka's Java security properties (a truststore that cannot be read, a malformed
+    // sasl.jaas.config) are reported by `validate` too.
+    crate::security::translate(&properties).map_err(|e| vec![consumer_problem(&e)])?;
     let static_member = match properties.remove(GROUP_INSTANCE_ID) {
         Some(base) if base.is_empty() => None,
         Some(base) => Some(base),
@@ -64,6 +70,15 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
         },
         static_member,
     }))
+}
+
+/// A security problem of a `consumer.*` property (set in the pipeline, or in a Kafka
+/// Connect worker file without the prefix).
+fn consumer_problem(error: &crate::SecurityError) -> SetupProblem {
+    SetupProblem::new(
+        format!("{}.{}", keys::CONSUMER, error.property),
+        error.message.clone(),
+    )
 }
 
 /// librdkafka's (and Kafka's) static membership property (KIP-345).
@@ -110,12 +125,16 @@ impl SourceFactory for KafkaSourceFactory {
         }
         // The consumer joins the group only when it first polls, so creating it here
         // consumes nothing.
-        let source = KafkaSource::new(&settings).map_err(|e| {
-            SetupProblem::new(
+        let source = KafkaSource::new(&settings).map_err(|e| match e {
+            Error::Security { source, .. } => consumer_problem(&source),
+            e => SetupProblem::new(
                 keys::BOOTSTRAP_SERVERS,
                 format!("{e}; check bootstrap.servers and the consumer.* properties"),
-            )
+            ),
         })?;
+        // A wrong password or an untrusted certificate stops start-up here, naming the
+        // property, rather than leaving a pipeline that consumes nothing.
+        crate::check::check_consumer(&settings).map_err(|e| consumer_problem(&e))?;
         Ok(Box::new(source))
     }
 }

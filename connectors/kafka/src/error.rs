@@ -25,6 +25,20 @@ pub enum Error {
         source: RdKafkaError,
     },
 
+    /// A security property (Kafka's Java names: `ssl.truststore.location`,
+    /// `sasl.jaas.config`, …) cannot be translated for librdkafka, or the broker refused
+    /// the connection it configures (docs/security.md). Never quotes a value.
+    #[error("cannot create a Kafka {client} for {servers}: {source}")]
+    Security {
+        /// The kind of client: `consumer` or `producer`.
+        client: &'static str,
+        /// The `bootstrap.servers` the client was for.
+        servers: String,
+        /// The property and what is wrong with it.
+        #[source]
+        source: crate::SecurityError,
+    },
+
     /// The consumer could not subscribe to the pipeline's topics (or topic pattern).
     #[error("consumer group `{group}` on {servers} cannot subscribe to {topics}: {source}")]
     Subscribe {

@@ -33,6 +33,7 @@
 
 pub mod baseline;
 pub mod broker;
+mod check;
 mod config;
 mod connect;
 mod error;
@@ -41,6 +42,7 @@ mod offsets;
 mod producer;
 mod progress;
 mod rebalance;
+mod security;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -51,6 +53,7 @@ pub use error::{Error, Result};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;
+pub use security::SecurityError;
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
 pub use topics::{Ensured, ensure_topic};

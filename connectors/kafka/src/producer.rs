@@ -14,15 +14,26 @@ use sluice_record::{Header, RawRecord};
 use crate::config::producer_config;
 use crate::{Error, Result};
 
-/// How to reach Kafka for writing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How to reach Kafka for writing. `Debug` hides the values of secret-looking
+/// properties.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProducerSettings {
     /// librdkafka's `bootstrap.servers`: comma-separated `host:port` of brokers to ask
     /// for the cluster's metadata.
     pub bootstrap_servers: String,
-    /// `producer.*` properties with the prefix removed, passed to librdkafka verbatim
-    /// after Sluice's defaults.
+    /// `producer.*` properties with the prefix removed, passed to librdkafka after
+    /// Sluice's defaults — verbatim, but for Kafka's Java security properties, which are
+    /// translated (docs/security.md).
     pub properties: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ProducerSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProducerSettings")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("properties", &crate::security::Redacted(&self.properties))
+            .finish()
+    }
 }
 
 /// Where a record goes within its topic.
@@ -50,7 +61,13 @@ impl RecordProducer {
     /// wait for a broker; an unknown or invalid property fails here ([`Error::Create`]).
     pub fn new(settings: &ProducerSettings) -> Result<RecordProducer> {
         let servers = settings.bootstrap_servers.clone();
-        let producer = producer_config(&servers, &settings.properties)
+        let config =
+            producer_config(&servers, &settings.properties).map_err(|source| Error::Security {
+                client: "producer",
+                servers: servers.clone(),
+                source,
+            })?;
+        let producer = config
             .create_with_context(DeliveryContext::default())
             .map_err(|source| Error::Create {
                 client: "producer",
@@ -61,6 +78,19 @@ impl RecordProducer {
             producer,
             servers,
             last_topic: String::new(),
+        })
+    }
+
+    /// Connects once with `settings` when they use TLS or SASL, and fails with the
+    /// property to fix when the broker's certificate is not trusted or the credentials are
+    /// refused ([`Error::Security`]); without this, librdkafka would only report those
+    /// failures as events and keep retrying. Returns without a verdict when no broker can
+    /// be reached. Call it at start-up, before relying on the producer.
+    pub fn check_security(settings: &ProducerSettings) -> Result<()> {
+        crate::check::check_producer(settings).map_err(|source| Error::Security {
+            client: "producer",
+            servers: settings.bootstrap_servers.clone(),
+            source,
         })
     }
 

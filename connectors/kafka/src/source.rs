@@ -61,8 +61,8 @@ fn anchored(pattern: &str) -> String {
 
 /// How to reach Kafka and what to consume. The pipeline runtime fills it from a
 /// pipeline's properties; every task of a pipeline gets the same settings and joins the
-/// same group.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// same group. `Debug` hides the values of secret-looking properties.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SourceSettings {
     /// librdkafka's `bootstrap.servers`: comma-separated `host:port` of brokers to ask
     /// for the cluster's metadata.
@@ -73,10 +73,22 @@ pub struct SourceSettings {
     pub group_id: String,
     /// The topics to subscribe to (`topics` or `topics.regex`).
     pub topics: Topics,
-    /// `consumer.*` properties with the prefix removed, passed to librdkafka verbatim
-    /// after Sluice's defaults (so they override them). `enable.auto.commit` and
+    /// `consumer.*` properties with the prefix removed, passed to librdkafka after
+    /// Sluice's defaults (so they override them) — verbatim, but for Kafka's Java security
+    /// properties, which are translated (docs/security.md). `enable.auto.commit` and
     /// `enable.auto.offset.store` are always false.
     pub properties: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for SourceSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceSettings")
+            .field("bootstrap_servers", &self.bootstrap_servers)
+            .field("group_id", &self.group_id)
+            .field("topics", &self.topics)
+            .field("properties", &crate::security::Redacted(&self.properties))
+            .finish()
+    }
 }
 
 /// What [`KafkaSource::commit`] did with each partition.
@@ -113,7 +125,13 @@ impl KafkaSource {
     pub fn new(settings: &SourceSettings) -> Result<KafkaSource> {
         let servers = settings.bootstrap_servers.clone();
         let group = settings.group_id.clone();
-        let config = consumer_config(&servers, &group, &settings.properties);
+        let config = consumer_config(&servers, &group, &settings.properties).map_err(|source| {
+            Error::Security {
+                client: "consumer",
+                servers: servers.clone(),
+                source,
+            }
+        })?;
         let consumer: BaseConsumer<SourceContext> = config
             .create_with_context(SourceContext::new(&group, &servers))
             .map_err(|source| Error::Create {

@@ -59,6 +59,9 @@ pub(crate) struct DeadLetterQueue {
 
 impl DeadLetterQueue {
     pub fn new(spec: &DlqSpec, pipeline: &str, task: usize) -> Result<Self, Box<KafkaError>> {
+        // A wrong password or an untrusted certificate stops start-up, naming the
+        // producer property, instead of failing the first bad record's write.
+        RecordProducer::check_security(&spec.producer).map_err(Box::new)?;
         Ok(DeadLetterQueue {
             producer: RecordProducer::new(&spec.producer).map_err(Box::new)?,
             spec: spec.clone(),

@@ -9,12 +9,19 @@
 //! * [`produce_test_records`] / [`raw_consume`]: write numbered records fast, and read a
 //!   topic with a bare librdkafka consumer — the baseline the pipeline is measured against.
 //! * [`consume_exactly`]: read a given number of records through a [`KafkaSource`](crate::KafkaSource).
+//! * [`SecureBroker`] / [`shared_secure_broker`]: a broker with `SSL` and `SASL_SSL`
+//!   listeners and the JKS/PKCS12 stores of its clients, made by `keytool`.
 //!
 //! librdkafka's in-process mock cluster is [`crate::mock`] (the demo uses it too), and
 //! [`crate::group_progress`] reads where a group stands.
 
 mod data;
+mod secure;
 
 pub use crate::baseline::{ConsumeStats, raw_consume};
-pub use crate::broker::{BROKER_INSTALL_HINT, KafkaBroker, shared_broker};
+pub use crate::broker::{BROKER_INSTALL_HINT, BrokerExtras, KafkaBroker, shared_broker};
 pub use data::{consume_exactly, produce_test_records, test_record_index};
+pub use secure::{
+    PLAIN_USER, SCRAM_256_USER, SCRAM_512_USER, STORE_PASSWORD, SecureBroker, StoreFormat,
+    shared_secure_broker,
+};

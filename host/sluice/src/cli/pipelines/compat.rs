@@ -3,7 +3,10 @@
 //!
 //! The worker file's settings that matter to a sink (`bootstrap.servers`, the
 //! converters, worker-wide `consumer.*`/`producer.*`) become defaults under every
-//! connector file, as in Kafka Connect. Worker-only settings Sluice has no use for
+//! connector file, as in Kafka Connect. The worker's own security settings
+//! (`security.protocol`, `ssl.*`, `sasl.*`) apply to every client — the consumers and the
+//! dead letter queue's producer — as `consumer.*` and `producer.*` defaults, unless the
+//! worker file sets the prefixed key itself (docs/security.md). Worker-only settings Sluice has no use for
 //! (offset storage, REST, plugin path, internal converters, …) are accepted and
 //! ignored with an INFO note, so the files work unchanged. The consumer group is
 //! Kafka Connect's `connect-<name>` unless the connector sets `group.id`, so Sluice
@@ -29,10 +32,13 @@ const USED: &[&str] = &[
     "producer.",
 ];
 
+/// Worker keys (and prefixes) that configure how clients reach a secured cluster: they
+/// become `consumer.*` and `producer.*` defaults.
+const SECURITY: &[&str] = &["security.protocol", "ssl.", "sasl."];
+
 /// Worker-only keys (and prefixes) of Kafka Connect that Sluice does not need: it has
 /// no offset storage of its own (offsets are committed to the consumer group), no
-/// Connect REST API, no plugins, no internal topics, and its security settings for
-/// consuming are the `consumer.*` ones (as for Kafka Connect's connector clients).
+/// Connect REST API, no plugins and no internal topics.
 const IGNORED: &[&str] = &[
     "offset.storage.",
     "offset.flush.",
@@ -51,9 +57,6 @@ const IGNORED: &[&str] = &[
     "connector.client.config.override.policy",
     "metrics.",
     "metric.reporters",
-    "security.protocol",
-    "ssl.",
-    "sasl.",
     "admin.",
     "access.control.",
     "response.http.headers.config",
@@ -92,10 +95,13 @@ impl Worker {
             _ => return Err(problems),
         };
         let mut ignored = Vec::new();
+        let mut security = Vec::new();
         let mut defaults = RawProperties::new(raw.source().clone());
         for (key, entry) in raw.iter() {
             if matches(key, USED) {
                 defaults.insert(key.to_owned(), entry.clone());
+            } else if matches(key, SECURITY) {
+                security.push((key, entry));
             } else if matches(key, IGNORED) {
                 ignored.push(key);
             } else {
@@ -103,6 +109,14 @@ impl Worker {
                     worker = %path.display(),
                     "`{key}` is not a Kafka Connect worker setting Sluice knows; ignored"
                 );
+            }
+        }
+        // After the worker's own `consumer.*`/`producer.*`, which win.
+        for (key, entry) in security {
+            for client in [keys::CONSUMER, keys::PRODUCER] {
+                if !sets_client_key(&defaults, client, key) {
+                    defaults.insert(format!("{client}.{key}"), entry.clone());
+                }
             }
         }
         if !ignored.is_empty() {
@@ -142,7 +156,13 @@ impl Worker {
                 keys::HEADER_CONVERTER,
             ]
             .iter()
-            .any(|c| connector.contains_key(c) && key.starts_with(&format!("{c}.")));
+            .any(|c| connector.contains_key(c) && key.starts_with(&format!("{c}.")))
+                // The connector's `consumer.override.X` replaces the worker's `consumer.X`
+                // (and the other way round), rather than clashing with it.
+                || [keys::CONSUMER, keys::PRODUCER].iter().any(|client| {
+                    client_key(client, key)
+                        .is_some_and(|name| sets_client_key(connector, client, name))
+                });
             if !overridden {
                 merged.insert(key.to_owned(), entry.clone());
             }
@@ -166,6 +186,18 @@ impl Worker {
         }
         merged
     }
+}
+
+/// `name` of `<client>.name` or `<client>.override.name`.
+fn client_key<'a>(client: &str, key: &'a str) -> Option<&'a str> {
+    let rest = key.strip_prefix(client)?.strip_prefix('.')?;
+    Some(rest.strip_prefix("override.").unwrap_or(rest))
+}
+
+/// Whether `props` sets `name` for `client`, as `<client>.name` or `<client>.override.name`.
+fn sets_client_key(props: &RawProperties, client: &str, name: &str) -> bool {
+    props.contains_key(&format!("{client}.{name}"))
+        || props.contains_key(&format!("{client}.override.{name}"))
 }
 
 /// Kafka Connect refuses a sink without topics too; the Kinetica connector's shipped
@@ -221,5 +253,73 @@ mod tests {
         assert!(!matches("bootstrap.server", USED));
         assert!(matches("listeners", IGNORED) && matches("listeners.https.ssl.protocol", IGNORED));
         assert!(!matches("listenersx", IGNORED));
+        for key in [
+            "security.protocol",
+            "ssl.truststore.location",
+            "sasl.jaas.config",
+        ] {
+            assert!(matches(key, SECURITY) && !matches(key, IGNORED), "{key}");
+        }
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn worker_security_settings_apply_to_every_client() {
+        let dir = tempfile::tempdir().unwrap();
+        let worker = write(
+            dir.path(),
+            "worker.properties",
+            "bootstrap.servers=b:9093
+             security.protocol=SASL_SSL
+             sasl.mechanism=PLAIN
+             sasl.jaas.config=x required;
+             ssl.truststore.location=/t.jks
+             consumer.sasl.mechanism=SCRAM-SHA-512
+",
+        );
+        let worker = Worker::load(&worker).unwrap();
+        let get = |key: &str| worker.defaults.get(key).map(|e| e.value.joined());
+        assert_eq!(
+            get("consumer.security.protocol").as_deref(),
+            Some("SASL_SSL")
+        );
+        assert_eq!(
+            get("producer.security.protocol").as_deref(),
+            Some("SASL_SSL")
+        );
+        assert_eq!(
+            get("producer.sasl.jaas.config").as_deref(),
+            Some("x required;")
+        );
+        assert_eq!(
+            get("consumer.ssl.truststore.location").as_deref(),
+            Some("/t.jks")
+        );
+        // The worker's own prefixed key wins.
+        assert_eq!(
+            get("consumer.sasl.mechanism").as_deref(),
+            Some("SCRAM-SHA-512")
+        );
+        assert_eq!(get("producer.sasl.mechanism").as_deref(), Some("PLAIN"));
+        assert_eq!(get("security.protocol"), None);
+
+        // A connector's `consumer.override.X` replaces the worker's `consumer.X`.
+        let connector = write(
+            dir.path(),
+            "c.properties",
+            "name=c
+consumer.override.security.protocol=SSL
+",
+        );
+        let (raw, _) = load_raw(&connector, keys::VALUED_KEYS);
+        let merged = worker.merge(&raw.unwrap());
+        assert!(!merged.contains_key("consumer.security.protocol"));
+        assert!(merged.contains_key("consumer.override.security.protocol"));
+        assert!(merged.contains_key("producer.security.protocol"));
     }
 }
