@@ -39,9 +39,14 @@ pub fn ensure_topic(
         reason,
         retriable,
     };
-    let admin: AdminClient<DefaultClientContext> = producer_config(servers, &settings.properties)
-        .create()
-        .map_err(|source| Error::Create {
+    let config =
+        producer_config(servers, &settings.properties).map_err(|source| Error::Security {
+            client: "admin client",
+            servers: servers.clone(),
+            source,
+        })?;
+    let admin: AdminClient<DefaultClientContext> =
+        config.create().map_err(|source| Error::Create {
             client: "admin client",
             servers: servers.clone(),
             source,
