@@ -229,3 +229,50 @@ fn upsert_on_replaces_rows_and_upsert_off_keeps_the_first() {
         ]
     );
 }
+
+#[test]
+fn a_missing_dead_letter_queue_topic_is_created_as_configured() {
+    let env = Env::kafka(0);
+    env.create_topic("dlq_source", 1);
+    env.produce(
+        "dlq_source",
+        &[(None, Some("not json")), (None, Some(r#"{"id":1}"#))],
+    );
+    let settings = "kinetica.enable_multihead: false\n\
+                    value.converter.schemas.enable: false\n\
+                    errors.tolerance: all\n\
+                    errors.deadletterqueue.topic.name: made_dlq\n\
+                    errors.deadletterqueue.topic.replication.factor: 1\n\
+                    errors.deadletterqueue.topic.partitions: 3";
+    let pipeline = env.start(env.config("d.yaml", &yaml(&env, "dlq-made", "dlq_source", settings)));
+    let dead = env.read_topic("made_dlq", 1);
+    pipeline.stop().unwrap();
+    assert_eq!(dead[0].value.as_deref(), Some(&b"not json"[..]));
+    assert_eq!(env.progress("reader-made_dlq", "made_dlq").len(), 3);
+}
+
+#[test]
+fn a_dead_letter_queue_the_broker_cannot_create_stops_the_pipeline_naming_the_property() {
+    let env = Env::kafka(0);
+    env.create_topic("dlq_refused_source", 1);
+    env.produce("dlq_refused_source", &[(None, Some("not json"))]);
+    // The default replication factor, 3, on a single broker.
+    let settings = "kinetica.enable_multihead: false\n\
+                    value.converter.schemas.enable: false\n\
+                    errors.tolerance: all\n\
+                    errors.deadletterqueue.topic.name: refused_dlq";
+    let pipeline = env.start(env.config(
+        "r.yaml",
+        &yaml(&env, "dlq-refused", "dlq_refused_source", settings),
+    ));
+    assert!(pipeline.wait(Some(common::TIMEOUT)), "the pipeline stops");
+    let error = pipeline.stop().unwrap_err().to_string();
+    assert!(
+        error.contains("errors.deadletterqueue.topic.replication.factor"),
+        "{error}"
+    );
+    assert_eq!(
+        env.committed("sluice-dlq-refused", "dlq_refused_source"),
+        None
+    );
+}

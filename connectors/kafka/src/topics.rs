@@ -24,12 +24,13 @@ pub enum Ensured {
 /// Creates `topic` with `partitions` and `replication` unless it exists, through the
 /// producer's settings (so its TLS and SASL settings apply). The broker refusing the
 /// topic for good (a replication factor above its broker count, a policy, no
-/// permission) is [`Error::CreateTopic`] with `retriable: false`.
+/// permission) is [`Error::CreateTopic`] with `retriable: false`; `properties` names
+/// the settings the partitions and the replication factor came from, for its message.
 pub fn ensure_topic(
     settings: &ProducerSettings,
     topic: &str,
-    partitions: i32,
-    replication: i32,
+    (partitions, replication): (i32, i32),
+    properties: (&str, &str),
     timeout: Duration,
 ) -> Result<Ensured> {
     let servers = &settings.bootstrap_servers;
@@ -39,18 +40,34 @@ pub fn ensure_topic(
         reason,
         retriable,
     };
-    let config =
+    let mut config =
         producer_config(servers, &settings.properties).map_err(|source| Error::Security {
             client: "admin client",
             servers: servers.clone(),
             source,
         })?;
+    // Asking for a missing topic's metadata must not create it with the broker's
+    // defaults instead of ours.
+    config.set("allow.auto.create.topics", "false");
     let admin: AdminClient<DefaultClientContext> =
         config.create().map_err(|source| Error::Create {
             client: "admin client",
             servers: servers.clone(),
             source,
         })?;
+    // An existing topic is left alone; asking first also serves brokers (and
+    // librdkafka's mock cluster) that do not take CreateTopics from this client.
+    let metadata = admin
+        .inner()
+        .fetch_metadata(Some(topic), timeout)
+        .map_err(|e| failed(e.to_string(), true))?;
+    let exists = metadata
+        .topics()
+        .iter()
+        .any(|t| t.name() == topic && t.error().is_none() && !t.partitions().is_empty());
+    if exists {
+        return Ok(Ensured::Existed);
+    }
     let options = AdminOptions::new()
         .request_timeout(Some(timeout))
         .operation_timeout(Some(timeout));
@@ -80,7 +97,15 @@ pub fn ensure_topic(
                     | RDKafkaErrorCode::ClusterAuthorizationFailed
                     | RDKafkaErrorCode::InvalidConfig
             );
-            Err(failed(code.to_string(), retriable))
+            let hint = match code {
+                RDKafkaErrorCode::InvalidReplicationFactor => format!(
+                    "; {replication} is more than the cluster's brokers: lower {}",
+                    properties.1
+                ),
+                RDKafkaErrorCode::InvalidPartitions => format!("; check {}", properties.0),
+                _ => String::new(),
+            };
+            Err(failed(format!("{code}{hint}"), retriable))
         }
     }
 }

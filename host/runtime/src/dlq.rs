@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use sluice_config::pipeline::keys;
+
 use sluice_kafka::{Error as KafkaError, Partitioning, ProducerSettings, RecordProducer};
 use sluice_record::{Header, RawRecord};
 
@@ -83,8 +85,14 @@ impl DeadLetterQueue {
             sluice_kafka::ensure_topic(
                 &self.spec.producer,
                 &self.spec.topic,
-                self.spec.partitions,
-                i32::from(self.spec.replication_factor),
+                (
+                    self.spec.partitions,
+                    i32::from(self.spec.replication_factor),
+                ),
+                (
+                    keys::ERRORS_DLQ_PARTITIONS,
+                    keys::ERRORS_DLQ_REPLICATION_FACTOR,
+                ),
                 Duration::from_secs(30),
             )
             .map_err(Box::new)?;

@@ -50,6 +50,7 @@ fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
         "pipeline, multi-head (3 worker ranks)",
         "pipeline, head node only",
         "pipeline, multi-head + Wasm insert-field",
+        "pipeline, multi-head + exactly-once",
     ] {
         let line = stdout
             .lines()

@@ -53,6 +53,12 @@ impl Drop for Daemon {
 
 /// Starts `sluice run pipeline`, appending its log to `pipeline` + `.log`.
 fn start_daemon(pipeline: &std::path::Path) -> Daemon {
+    start_daemon_as(pipeline, "drill")
+}
+
+/// As [`start_daemon`], as the Sluice instance `instance` (`SLUICE_INSTANCE_ID`: two
+/// daemons of one pipeline need different ones).
+fn start_daemon_as(pipeline: &std::path::Path, instance: &str) -> Daemon {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -62,6 +68,7 @@ fn start_daemon(pipeline: &std::path::Path) -> Daemon {
         .args(["--log-level", "info,librdkafka=warn", "run"])
         .arg(pipeline)
         .env_remove("RUST_LOG")
+        .env("SLUICE_INSTANCE_ID", instance)
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -104,9 +111,14 @@ fn steady_stream(
                     value: Some(format!(r#"{{"id":{id}}}"#).into_bytes()),
                 })
                 .collect();
-            producer
-                .send(topic, &records, Partitioning::AsRecorded)
-                .unwrap();
+            // While the broker is down the send fails after its delivery timeout:
+            // send the same records again, as a producing application would.
+            while let Err(e) = producer.send(topic, &records, Partitioning::AsRecorded) {
+                eprintln!("producing to {topic} failed, retrying: {e}");
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+            }
             next += 100;
             produced.store(next, Ordering::Relaxed);
             // Pacing the stream (a rate), not waiting for anything.
@@ -374,4 +386,268 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     assert_eq!(lost, 0, "records lost");
     assert_eq!(ids.len(), distinct.len(), "records written twice");
     assert_eq!((degraded, recoveries), (1, 1), "{log}");
+}
+
+/// A pipeline file for the drills: schemaless JSON from `topic` into the emulator.
+fn drill_pipeline(
+    dir: &std::path::Path,
+    name: &str,
+    topic: &str,
+    bootstrap: &str,
+    kinetica: &str,
+    extra: &str,
+) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(
+        &path,
+        format!(
+            "name: {name}\n\
+             connector.class: kinetica-sink\n\
+             topics: [{topic}]\n\
+             bootstrap.servers: {bootstrap}\n\
+             kinetica.url: {kinetica}\n\
+             kinetica.enable_multihead: false\n\
+             value.converter.schemas.enable: false\n\
+             batch.max.wait.ms: 20\n\
+             {extra}\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn committed(bootstrap: &str, group: &str, topic: &str) -> Option<i64> {
+    let progress = group_progress(bootstrap, group, topic, TIMEOUT).ok()?;
+    Some(progress.iter().filter_map(|p| p.committed).sum())
+}
+
+#[test]
+fn a_broker_restart_mid_stream_loses_no_record() {
+    const TOPIC: &str = "drill_broker";
+    // A broker of its own: the shared one serves the other drills meanwhile.
+    let mut broker = sluice_kafka::broker::KafkaBroker::start().unwrap();
+    broker.create_topic(TOPIC, 2).unwrap();
+    let bootstrap = broker.bootstrap_servers().to_owned();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = drill_pipeline(
+        dir.path(),
+        "drill-broker",
+        TOPIC,
+        &bootstrap,
+        emulator.url(),
+        "",
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let produced = Arc::new(AtomicI64::new(0));
+    let stream = steady_stream(bootstrap.clone(), TOPIC, 2, stop.clone(), produced.clone());
+    let mut daemon = start_daemon(&pipeline);
+    eventually("rows to flow", || {
+        (rows(&emulator, TOPIC).len() > 200).then_some(())
+    });
+    broker.restart().unwrap();
+    let after = rows(&emulator, TOPIC).len();
+    eventually_or(
+        "rows to flow again after the restart",
+        || {
+            if let Ok(Some(status)) = daemon.0.try_wait() {
+                panic!("the daemon exited ({status}):\n{}", log_of(&pipeline));
+            }
+            (rows(&emulator, TOPIC).len() > after + 200).then_some(())
+        },
+        || log_of(&pipeline),
+    );
+    stop.store(true, Ordering::Relaxed);
+    stream.join().unwrap();
+    let total = produced.load(Ordering::Relaxed);
+    eventually_or(
+        "every record committed",
+        || (committed(&bootstrap, "sluice-drill-broker", TOPIC)? == total).then_some(()),
+        || log_of(&pipeline),
+    );
+    drop(daemon);
+    let ids = rows(&emulator, TOPIC);
+    let distinct: HashSet<i64> = ids.iter().copied().collect();
+    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
+    println!(
+        "broker restart drill: {total} records; lost {lost}, duplicated {}",
+        ids.len() - distinct.len()
+    );
+    assert_eq!(lost, 0, "records lost");
+}
+
+#[test]
+fn when_one_of_two_daemons_is_killed_the_other_takes_over_within_the_session_timeout() {
+    const TOPIC: &str = "drill_two";
+    const SESSION: Duration = Duration::from_secs(10);
+    let broker = shared_broker();
+    broker.create_topic(TOPIC, 4).unwrap();
+    let bootstrap = broker.bootstrap_servers();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = drill_pipeline(
+        dir.path(),
+        "drill-two",
+        TOPIC,
+        bootstrap,
+        emulator.url(),
+        &format!("consumer.session.timeout.ms: {}", SESSION.as_millis()),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let produced = Arc::new(AtomicI64::new(0));
+    let stream = steady_stream(
+        bootstrap.to_owned(),
+        TOPIC,
+        4,
+        stop.clone(),
+        produced.clone(),
+    );
+    let mut first = start_daemon_as(&pipeline, "first");
+    let mut second = start_daemon_as(&pipeline, "second");
+    // Both members hold partitions: each has logged an assignment.
+    eventually_or(
+        "both daemons to be assigned partitions",
+        || (log_of(&pipeline).matches("assigned drill_two").count() >= 2).then_some(()),
+        || log_of(&pipeline),
+    );
+    eventually("rows to flow", || {
+        (rows(&emulator, TOPIC).len() > 200).then_some(())
+    });
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let killed = Instant::now();
+    stop.store(true, Ordering::Relaxed);
+    stream.join().unwrap();
+    let total = produced.load(Ordering::Relaxed);
+    eventually_or(
+        "every record committed by the survivor",
+        || {
+            if let Ok(Some(status)) = second.0.try_wait() {
+                panic!(
+                    "the surviving daemon exited ({status}):\n{}",
+                    log_of(&pipeline)
+                );
+            }
+            (committed(bootstrap, "sluice-drill-two", TOPIC)? == total).then_some(())
+        },
+        || log_of(&pipeline),
+    );
+    let took = killed.elapsed();
+    drop(second);
+    let ids = rows(&emulator, TOPIC);
+    let distinct: HashSet<i64> = ids.iter().copied().collect();
+    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
+    println!(
+        "two-daemon drill: {total} records; one daemon killed, the other had everything \
+         committed {took:?} later (session {SESSION:?}); lost {lost}, duplicated {}",
+        ids.len() - distinct.len()
+    );
+    assert_eq!(lost, 0, "records lost");
+    assert!(
+        took < SESSION + Duration::from_secs(20),
+        "the survivor took {took:?} to take over (session {SESSION:?})"
+    );
+}
+
+#[test]
+fn sigterm_during_a_write_kinetica_never_answers_exits_within_the_bound() {
+    use sluice_kinetica_emulator::fault_proxy::{Fault, FaultProxy};
+    const TOPIC: &str = "drill_sigterm";
+    let broker = shared_broker();
+    broker.create_topic(TOPIC, 1).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let proxy = FaultProxy::start(
+        emulator
+            .url()
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // kinetica.timeout=0 (the Java connector's default): a request waits forever.
+    let pipeline = drill_pipeline(
+        dir.path(),
+        "drill-sigterm",
+        TOPIC,
+        broker.bootstrap_servers(),
+        proxy.url(),
+        "",
+    );
+    let mut daemon = start_daemon(&pipeline);
+    eventually_or(
+        "the pipeline to start",
+        || {
+            log_of(&pipeline)
+                .contains("pipeline(s) running")
+                .then_some(())
+        },
+        || log_of(&pipeline),
+    );
+    proxy.set(Fault::Silent);
+    let stop = Arc::new(AtomicBool::new(false));
+    let produced = Arc::new(AtomicI64::new(0));
+    let stream = steady_stream(
+        broker.bootstrap_servers().to_owned(),
+        TOPIC,
+        1,
+        stop.clone(),
+        produced.clone(),
+    );
+    eventually("records to be produced", || {
+        (produced.load(Ordering::Relaxed) > 0).then_some(())
+    });
+    stop.store(true, Ordering::Relaxed);
+    stream.join().unwrap();
+    // The write is in flight once the table's creation has been asked for.
+    eventually_or(
+        "a request to hang",
+        || {
+            log_of(&pipeline)
+                .contains("has no value schema name")
+                .then_some(())
+        },
+        || log_of(&pipeline),
+    );
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &daemon.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = daemon.0.wait().unwrap();
+    let took = signalled.elapsed();
+    let log = log_of(&pipeline);
+    assert!(exit.success(), "{exit}:\n{log}");
+    assert!(took < Duration::from_secs(15), "took {took:?}:\n{log}");
+    assert!(
+        log.contains("did not finish its batch in flight within 5000 ms"),
+        "{log}"
+    );
+    assert_eq!(
+        committed(broker.bootstrap_servers(), "sluice-drill-sigterm", TOPIC),
+        Some(0),
+        "nothing may be committed"
+    );
 }

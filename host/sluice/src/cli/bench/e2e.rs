@@ -51,6 +51,8 @@ struct Variant {
     label: String,
     multihead: bool,
     transform: bool,
+    /// `kinetica.exactly_once.enable=true`: what keeping the offsets with the rows costs.
+    exactly_once: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -110,16 +112,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             label: format!("pipeline, multi-head ({} worker ranks)", args.workers),
             multihead: true,
             transform: false,
+            exactly_once: false,
         },
         Variant {
             label: "pipeline, head node only".to_owned(),
             multihead: false,
             transform: false,
+            exactly_once: false,
         },
         Variant {
             label: "pipeline, multi-head + Wasm insert-field".to_owned(),
             multihead: true,
             transform: true,
+            exactly_once: false,
+        },
+        Variant {
+            label: "pipeline, multi-head + exactly-once".to_owned(),
+            multihead: true,
+            transform: false,
+            exactly_once: true,
         },
     ];
     let mut runs = Vec::with_capacity(variants.len());
@@ -229,6 +240,11 @@ impl Run<'_> {
         ));
         for (k, v) in self.consumer {
             overrides.extra.push((format!("consumer.{k}"), v.clone()));
+        }
+        if variant.exactly_once {
+            overrides
+                .extra
+                .push(("kinetica.exactly_once.enable".to_owned(), "true".to_owned()));
         }
         if variant.transform {
             for (k, v) in [
