@@ -171,23 +171,20 @@ impl TlsConfig {
     }
 }
 
-/// The rustls error behind a transport failure, if the failure was a TLS one: reqwest
-/// wraps it in hyper's and `std::io::Error`s (whose `source` skips the wrapped error,
-/// so both are looked into).
+/// The rustls error behind a transport failure, if the failure was a TLS one. reqwest
+/// wraps it in hyper's error and in `std::io::Error`s, sometimes one inside another
+/// (tokio-rustls's, then hyper-rustls's `io::Error::other`); an `io::Error`'s `source`
+/// skips the error it wraps, so those are opened with `get_ref`.
 fn rustls_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
     let mut next = Some(error);
     while let Some(e) = next {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return Some(tls);
         }
-        if let Some(tls) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(tls);
-        }
-        next = e.source();
+        next = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
@@ -230,6 +227,8 @@ mod tests {
     fn tls_causes_are_found_inside_io_errors() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls.clone());
+        assert_eq!(rustls_cause(&io), Some(&tls));
+        let io = std::io::Error::other(io);
         assert_eq!(rustls_cause(&io), Some(&tls));
         let hint = handshake_failure(&TlsConfig::default(), &io).unwrap();
         assert!(hint.contains(CA_LOCATION), "{hint}");
