@@ -44,7 +44,10 @@ pub struct EmulatorTls {
 impl std::fmt::Debug for EmulatorTls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EmulatorTls")
-            .field("cert_chain_pem", &format!("{} bytes", self.cert_chain_pem.len()))
+            .field(
+                "cert_chain_pem",
+                &format!("{} bytes", self.cert_chain_pem.len()),
+            )
             .field("key_pem", &"[hidden]")
             .finish()
     }

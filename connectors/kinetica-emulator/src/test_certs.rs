@@ -49,9 +49,10 @@ impl TestCa {
     pub fn server_tls(&self, names: &[&str]) -> EmulatorTls {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names.clone()).expect("server parameters");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
         params.is_ca = IsCa::ExplicitNoCa;
         let key = KeyPair::generate().expect("server key");
         let cert = params

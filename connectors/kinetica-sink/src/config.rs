@@ -251,12 +251,9 @@ mod tests {
     #[test]
     fn declares_the_25_keys_of_the_java_connector_and_sluices_own() {
         let def = config_def();
-        let (own, java): (Vec<_>, Vec<_>) = def
-            .properties
-            .iter()
-            .partition(|p| {
-                p.name.starts_with("kinetica.exactly_once.") || p.name.starts_with("kinetica.ssl.")
-            });
+        let (own, java): (Vec<_>, Vec<_>) = def.properties.iter().partition(|p| {
+            p.name.starts_with("kinetica.exactly_once.") || p.name.starts_with("kinetica.ssl.")
+        });
         let names: usize = java.iter().map(|p| 1 + p.deprecated_aliases.len()).sum();
         assert_eq!(names, 25);
         assert_eq!(own.len(), 7);

@@ -338,7 +338,10 @@ fn tls_config(ca_location: &str, verify_hostname: bool) -> Result<TlsConfig, Set
             ),
         ));
     }
-    Ok(TlsConfig { ca, verify_hostname })
+    Ok(TlsConfig {
+        ca,
+        verify_hostname,
+    })
 }
 
 /// Checks the head-node URL up front (the Java sink only noticed a scheme-less URL when
@@ -508,7 +511,13 @@ mod tests {
         p.insert(keys::SSL_ENDPOINT_IDENTIFICATION.into(), "false".into());
         let err = SinkSettings::from_props(&p).unwrap_err();
         assert!(
-            matches!(err, SettingsError::Invalid { key: keys::SSL_ENDPOINT_IDENTIFICATION, .. }),
+            matches!(
+                err,
+                SettingsError::Invalid {
+                    key: keys::SSL_ENDPOINT_IDENTIFICATION,
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(err.to_string().contains(keys::SSL_CA_LOCATION), "{err}");

@@ -63,15 +63,21 @@ fn records(n: i64) -> Vec<Record> {
         .collect()
 }
 
-/// Starts a sink that must fail; returns the fatal error's text.
-async fn start_up_error(settings: SinkSettings) -> String {
+/// Starts a sink that must fail with a TLS problem naming `property`; returns the
+/// error's text.
+async fn start_up_error(settings: SinkSettings, property: &str) -> String {
     match KineticaSink::new(settings, "test").await {
         Ok(_) => panic!("the sink started"),
-        Err(SinkError::Fatal(message)) => {
+        Err(SinkError::Setting {
+            property: named,
+            message,
+        }) => {
             println!("start-up error: {message}");
+            assert_eq!(named, property, "{message}");
             message
         }
         Err(e @ SinkError::Retriable(_)) => panic!("a TLS failure was classified retriable: {e}"),
+        Err(e) => panic!("a TLS failure did not name a property: {e}"),
     }
 }
 
@@ -106,7 +112,7 @@ async fn without_the_ca_file_start_up_fails_naming_kinetica_ssl_ca_location() {
     let ca = TestCa::new("Sluice test CA");
     let emu = https_emulator(ca.server_tls(&[EMULATOR_HOST]), 0).await;
     // The system's roots do not know the test CA.
-    let message = start_up_error(settings(emu.url(), &[])).await;
+    let message = start_up_error(settings(emu.url(), &[]), keys::SSL_CA_LOCATION).await;
     assert!(message.contains("TLS handshake failed"), "{message}");
     assert!(message.contains(keys::SSL_CA_LOCATION), "{message}");
     assert!(message.contains("UnknownIssuer"), "{message}");
@@ -119,10 +125,13 @@ async fn a_ca_file_of_another_ca_is_refused_naming_the_file() {
     let ca = TestCa::new("Sluice test CA");
     let emu = https_emulator(ca.server_tls(&[EMULATOR_HOST]), 0).await;
     let (_dir, path) = ca_file(&TestCa::new("Someone else's CA"));
-    let message = start_up_error(settings(
-        emu.url(),
-        &[(keys::SSL_CA_LOCATION, path.to_str().unwrap())],
-    ))
+    let message = start_up_error(
+        settings(
+            emu.url(),
+            &[(keys::SSL_CA_LOCATION, path.to_str().unwrap())],
+        ),
+        keys::SSL_CA_LOCATION,
+    )
     .await;
     assert!(message.contains(keys::SSL_CA_LOCATION), "{message}");
     assert!(message.contains(path.to_str().unwrap()), "{message}");
@@ -135,13 +144,16 @@ async fn a_certificate_for_another_host_fails_unless_hostname_verification_is_of
     let (_dir, path) = ca_file(&ca);
     let ca_location = path.to_str().unwrap();
 
-    let message = start_up_error(settings(
-        emu.url(),
-        &[(keys::SSL_CA_LOCATION, ca_location)],
-    ))
+    let message = start_up_error(
+        settings(emu.url(), &[(keys::SSL_CA_LOCATION, ca_location)]),
+        keys::SSL_ENDPOINT_IDENTIFICATION,
+    )
     .await;
     assert!(message.contains("does not name the host"), "{message}");
-    assert!(message.contains(keys::SSL_ENDPOINT_IDENTIFICATION), "{message}");
+    assert!(
+        message.contains(keys::SSL_ENDPOINT_IDENTIFICATION),
+        "{message}"
+    );
 
     let mut sink = KineticaSink::new(
         settings(
@@ -165,13 +177,16 @@ async fn hostname_verification_off_still_checks_the_ca() {
     let ca = TestCa::new("Sluice test CA");
     let emu = https_emulator(ca.server_tls(&["kinetica.example"]), 0).await;
     let (_dir, path) = ca_file(&TestCa::new("Someone else's CA"));
-    let message = start_up_error(settings(
-        emu.url(),
-        &[
-            (keys::SSL_CA_LOCATION, path.to_str().unwrap()),
-            (keys::SSL_ENDPOINT_IDENTIFICATION, "false"),
-        ],
-    ))
+    let message = start_up_error(
+        settings(
+            emu.url(),
+            &[
+                (keys::SSL_CA_LOCATION, path.to_str().unwrap()),
+                (keys::SSL_ENDPOINT_IDENTIFICATION, "false"),
+            ],
+        ),
+        keys::SSL_CA_LOCATION,
+    )
     .await;
     assert!(message.contains(keys::SSL_CA_LOCATION), "{message}");
     assert!(message.contains("UnknownIssuer"), "{message}");
@@ -181,7 +196,7 @@ async fn hostname_verification_off_still_checks_the_ca() {
 async fn an_https_url_against_a_plain_http_server_fails_at_once() {
     let emu = start(EmulatorConfig::default()).await.unwrap();
     let url = emu.url().replacen("http://", "https://", 1);
-    let message = start_up_error(settings(&url, &[])).await;
+    let message = start_up_error(settings(&url, &[]), keys::SSL_CA_LOCATION).await;
     assert!(message.contains("TLS handshake failed"), "{message}");
     assert!(message.contains("plain HTTP"), "{message}");
 }

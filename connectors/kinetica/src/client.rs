@@ -200,7 +200,10 @@ impl KineticaClient {
         if let Some(auth) = &self.auth {
             req = req.header(AUTHORIZATION, auth.clone());
         }
-        let resp = req.send().await.map_err(|e| self.transport_error(path, e))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(KineticaError::fatal(
@@ -208,7 +211,10 @@ impl KineticaClient {
                 format!("unauthorized (HTTP {status}): check kinetica.username/password"),
             ));
         }
-        let body = resp.bytes().await.map_err(|e| self.transport_error(path, e))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
         let envelope = match GpudbResponse::from_bytes(&body) {
             Ok(env) => env,
             Err(e) => {
@@ -488,9 +494,10 @@ impl KineticaClient {
         if timeout {
             message = format!("timed out: {message}");
         }
-        if let Some(hint) = tls::handshake_failure(&self.tls, &e) {
-            KineticaError::fatal(
+        if let Some((setting, hint)) = tls::handshake_failure(&self.tls, &e) {
+            KineticaError::fatal_setting(
                 endpoint,
+                setting,
                 format!("TLS handshake failed: {message}; {hint}"),
             )
         } else if builder {

@@ -41,7 +41,8 @@ impl CaCertificates {
     /// wrong (unreadable, no certificate, a certificate that does not parse) and names
     /// the file, but not the property: callers add it.
     pub fn from_file(path: &Path) -> Result<CaCertificates, String> {
-        let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::from_pem(&path.display().to_string(), &pem)
     }
 
@@ -49,9 +50,8 @@ impl CaCertificates {
     pub fn from_pem(source: &str, pem: &[u8]) -> Result<CaCertificates, String> {
         let mut certificates = Vec::new();
         for (i, cert) in CertificateDer::pem_slice_iter(pem).enumerate() {
-            let cert = cert.map_err(|e| {
-                format!("{source}: certificate {} is not valid PEM: {e}", i + 1)
-            })?;
+            let cert =
+                cert.map_err(|e| format!("{source}: certificate {} is not valid PEM: {e}", i + 1))?;
             // The same check rustls makes when the client is built, made here so the
             // error can say which certificate of which file is wrong.
             rustls::RootCertStore::empty()
@@ -137,29 +137,38 @@ impl TlsConfig {
         Ok(builder.tls_danger_accept_invalid_hostnames(!self.verify_hostname))
     }
 
-    /// What to check when a handshake failed with `error`, naming the property.
-    fn hint(&self, error: &rustls::Error) -> String {
+    /// What to check when a handshake failed with `error`: the property, and a text
+    /// naming it.
+    fn hint(&self, error: &rustls::Error) -> (&'static str, String) {
         use rustls::CertificateError as C;
         let trusted = match &self.ca {
             Some(ca) => format!("{CA_LOCATION} ({})", ca.source),
             None => format!("the system's roots ({CA_LOCATION} is not set)"),
         };
-        match error {
+        let text = match error {
             rustls::Error::InvalidCertificate(
                 C::NotValidForName | C::NotValidForNameContext { .. },
-            ) => format!(
-                "the server's certificate does not name the host of kinetica.url: connect \
+            ) => {
+                return (
+                    ENDPOINT_IDENTIFICATION,
+                    format!(
+                        "the server's certificate does not name the host of kinetica.url: connect \
                  with a host name the certificate has, or set {ENDPOINT_IDENTIFICATION}=false \
                  (with {CA_LOCATION})"
-            ),
+                    ),
+                );
+            }
             rustls::Error::InvalidCertificate(
-                C::Expired | C::ExpiredContext { .. } | C::NotValidYet | C::NotValidYetContext { .. },
+                C::Expired
+                | C::ExpiredContext { .. }
+                | C::NotValidYet
+                | C::NotValidYetContext { .. },
             ) => "the server's certificate is outside its validity period: renew it, or \
                   check the clocks"
                 .to_owned(),
             rustls::Error::InvalidCertificate(_) => format!(
-                "the server's certificate is not signed by a CA of {trusted}: set \
-                 {CA_LOCATION} to a PEM file with the CA that signed it"
+                "the server's certificate is not signed by a trusted CA (trusted: {trusted}): \
+                 set {CA_LOCATION} to a PEM file with the CA that signed it"
             ),
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
                 "the server does not speak TLS as expected: does it serve HTTPS on that \
@@ -167,7 +176,8 @@ impl TlsConfig {
                     .to_owned()
             }
             _ => format!("check kinetica.url and {CA_LOCATION} (trusting {trusted})"),
-        }
+        };
+        (CA_LOCATION, text)
     }
 }
 
@@ -181,7 +191,10 @@ fn rustls_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::E
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return Some(tls);
         }
-        next = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn StdError + 'static)),
             None => e.source(),
         };
@@ -189,12 +202,12 @@ fn rustls_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::E
     None
 }
 
-/// For a failed request: `Some(hint)` when TLS verification or negotiation failed.
-/// Such failures are not retried: the same certificate will fail the same way.
+/// For a failed request: `Some((property, hint))` when TLS verification or negotiation
+/// failed. Such failures are not retried: the same certificate fails the same way.
 pub(crate) fn handshake_failure(
     config: &TlsConfig,
     error: &(dyn StdError + 'static),
-) -> Option<String> {
+) -> Option<(&'static str, String)> {
     rustls_cause(error).map(|e| config.hint(e))
 }
 
@@ -220,7 +233,10 @@ mod tests {
             verify_hostname: false,
         };
         let err = config.apply(reqwest::Client::builder()).unwrap_err();
-        assert!(err.contains(CA_LOCATION) && err.contains(ENDPOINT_IDENTIFICATION), "{err}");
+        assert!(
+            err.contains(CA_LOCATION) && err.contains(ENDPOINT_IDENTIFICATION),
+            "{err}"
+        );
     }
 
     #[test]
@@ -230,7 +246,8 @@ mod tests {
         assert_eq!(rustls_cause(&io), Some(&tls));
         let io = std::io::Error::other(io);
         assert_eq!(rustls_cause(&io), Some(&tls));
-        let hint = handshake_failure(&TlsConfig::default(), &io).unwrap();
+        let (setting, hint) = handshake_failure(&TlsConfig::default(), &io).unwrap();
+        assert_eq!(setting, CA_LOCATION);
         assert!(hint.contains(CA_LOCATION), "{hint}");
         let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
         assert_eq!(handshake_failure(&TlsConfig::default(), &reset), None);
