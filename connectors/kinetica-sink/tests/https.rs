@@ -196,7 +196,7 @@ async fn hostname_verification_off_still_checks_the_ca() {
 async fn an_https_url_against_a_plain_http_server_fails_at_once() {
     let emu = start(EmulatorConfig::default()).await.unwrap();
     let url = emu.url().replacen("http://", "https://", 1);
-    let message = start_up_error(settings(&url, &[]), keys::SSL_CA_LOCATION).await;
+    let message = start_up_error(settings(&url, &[]), keys::URL).await;
     assert!(message.contains("TLS handshake failed"), "{message}");
     assert!(message.contains("plain HTTP"), "{message}");
 }

@@ -171,9 +171,12 @@ impl TlsConfig {
                  set {CA_LOCATION} to a PEM file with the CA that signed it"
             ),
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-                "the server does not speak TLS as expected: does it serve HTTPS on that \
-                 port (kinetica.url https:// against a plain HTTP server)?"
-                    .to_owned()
+                return (
+                    "kinetica.url",
+                    "the server does not speak TLS as expected: does it serve HTTPS on that \
+                     port (kinetica.url https:// against a plain HTTP server)?"
+                        .to_owned(),
+                );
             }
             _ => format!("check kinetica.url and {CA_LOCATION} (trusting {trusted})"),
         };
