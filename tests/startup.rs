@@ -152,3 +152,31 @@ fn an_unreachable_kinetica_fails_the_start_before_anything_is_consumed() {
     assert!(message.contains(&url), "{message}");
     assert_eq!(env.committed("sluice-bad-p", "t"), None);
 }
+
+#[test]
+fn kinetica_over_https_needs_its_ca_and_an_untrusted_certificate_names_the_property() {
+    let ca = sluice_kinetica_emulator::test_certs::TestCa::new("Sluice test CA");
+    let env = Env::https(ca.server_tls(&["127.0.0.1"]));
+    assert!(env.emulator.url().starts_with("https://"));
+    env.create_topic("t", 1);
+    env.produce("t", &[(None, Some(r#"{"id": 1}"#))]);
+
+    // Without the CA: the system's roots do not trust the test CA, start-up fails at
+    // once (not retried) naming the property, and nothing is consumed.
+    let e = start_error(&env, "kinetica.retry_count: 1");
+    let message = problem_about(&e, "kinetica.ssl.ca.location");
+    assert!(message.contains("TLS handshake failed"), "{message}");
+    assert_eq!(env.committed("sluice-bad-p", "t"), None);
+
+    // With it, records arrive over HTTPS.
+    let ca_file = env.dir.path().join("kinetica-ca.pem");
+    ca.write_cert(&ca_file);
+    let extra = format!(
+        "kinetica.ssl.ca.location: {}\nvalue.converter.schemas.enable: false",
+        ca_file.display()
+    );
+    let pipeline = env.start(env.config("p.yaml", &env.yaml("https-p", "t", &extra)));
+    let rows = env.rows_when("t", 1);
+    pipeline.stop().unwrap();
+    assert_eq!(rows.len(), 1);
+}

@@ -89,6 +89,18 @@ impl Env {
         )
     }
 
+    /// The in-process Kafka and an emulator serving HTTPS with `tls` (a certificate
+    /// made by `sluice_kinetica_emulator::test_certs::TestCa`).
+    pub fn https(tls: sluice_kinetica_emulator::EmulatorTls) -> Env {
+        Env::with(
+            Broker::Mock(MockKafka::start().unwrap()),
+            EmulatorConfig {
+                tls: Some(tls),
+                ..EmulatorConfig::default()
+            },
+        )
+    }
+
     /// The binary's Apache Kafka broker process (the test fails saying what to install if
     /// Java or Maven is missing) and an emulator with `workers` worker ranks. Tests
     /// sharing the broker use topics and pipeline names of their own.

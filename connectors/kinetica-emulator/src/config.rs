@@ -26,6 +26,48 @@ pub struct EmulatorConfig {
     pub misrouted: MisroutedPolicy,
     /// Reported as `version.gpudb_core_version` (clients need ≥ 4 numeric parts).
     pub version: String,
+    /// Serve HTTPS with this certificate on every node (head and worker ranks); `None`:
+    /// plain HTTP. The URLs become `https://127.0.0.1:<port>`, so the certificate
+    /// should name the IP address `127.0.0.1` for clients that check host names.
+    pub tls: Option<EmulatorTls>,
+}
+
+/// A server certificate (with any intermediates) and its private key, PEM text.
+#[derive(Clone)]
+pub struct EmulatorTls {
+    /// The server's certificate first, then intermediates, as PEM `CERTIFICATE` blocks.
+    pub cert_chain_pem: String,
+    /// The certificate's private key (PKCS#8, PKCS#1 or SEC1 PEM).
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for EmulatorTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorTls")
+            .field(
+                "cert_chain_pem",
+                &format!("{} bytes", self.cert_chain_pem.len()),
+            )
+            .field("key_pem", &"[hidden]")
+            .finish()
+    }
+}
+
+impl EmulatorTls {
+    /// Reads the certificate chain and key from PEM files.
+    pub fn from_files(
+        cert_chain: &std::path::Path,
+        key: &std::path::Path,
+    ) -> anyhow::Result<EmulatorTls> {
+        use anyhow::Context;
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+        };
+        Ok(EmulatorTls {
+            cert_chain_pem: read(cert_chain)?,
+            key_pem: read(key)?,
+        })
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -36,6 +78,7 @@ impl Default for EmulatorConfig {
             shards: 64,
             misrouted: MisroutedPolicy::Reject,
             version: "7.2.3.13.20250101000000".into(),
+            tls: None,
         }
     }
 }

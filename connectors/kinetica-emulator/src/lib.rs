@@ -17,6 +17,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With [`EmulatorConfig::tls`] every node (head and worker ranks) serves HTTPS
+//! instead of HTTP, and `/show/system/properties` says `conf.use_https = TRUE`.
+//!
 //! Not emulated: SQL (`/execute/sql`), table monitors (ZMQ), JSON and Snappy
 //! request encodings, authentication (any credentials are accepted).
 
@@ -27,6 +30,9 @@ mod endpoints;
 pub mod fault_proxy;
 mod filter;
 mod http;
+#[cfg(feature = "testing")]
+pub mod test_certs;
+mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +43,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{EmulatorConfig, MisroutedPolicy};
+pub use config::{EmulatorConfig, EmulatorTls, MisroutedPolicy};
 pub use db::{DEFAULT_SCHEMA, Stats as EmulatorStats};
 
 use db::{Db, qualify};
@@ -54,6 +60,9 @@ pub struct EmulatorHandle {
 /// Starts the head node on `127.0.0.1:config.port` (0 = ephemeral) and
 /// `config.workers` worker ranks on ephemeral ports.
 pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
+    // Checked before binding, so a bad certificate fails without a half-started server.
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let head = TcpListener::bind(("127.0.0.1", config.port))
         .await
         .with_context(|| format!("cannot bind the emulator to 127.0.0.1:{}", config.port))?;
@@ -65,8 +74,9 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
                 .context("cannot bind an emulator worker port")?,
         );
     }
-    let url_of =
-        |l: &TcpListener| -> anyhow::Result<String> { Ok(format!("http://{}", l.local_addr()?)) };
+    let url_of = |l: &TcpListener| -> anyhow::Result<String> {
+        Ok(format!("{scheme}://{}", l.local_addr()?))
+    };
     let head_url = url_of(&head)?;
     let worker_urls = workers
         .iter()
@@ -83,15 +93,28 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
                 rank,
             });
             let mut stopped = stopped.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let shutdown = async move {
                     // Either an explicit stop or the handle being dropped.
                     let _ = stopped.wait_for(|s| *s).await;
                 };
-                if let Err(e) = axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                {
+                let served = match tls {
+                    None => {
+                        axum::serve(listener, app)
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    }
+                    Some(config) => match tls::TlsListener::new(listener, config) {
+                        Ok(listener) => {
+                            axum::serve(listener, app)
+                                .with_graceful_shutdown(shutdown)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    },
+                };
+                if let Err(e) = served {
                     tracing::error!(rank, error = %e, "Kinetica emulator server failed");
                 }
             })

@@ -1,7 +1,7 @@
 //! The Kinetica sink's declared properties: the 25 keys of the Java connector's
 //! `KineticaSinkConnectorConfig`, with the same names, types, defaults and deprecated
 //! aliases, so existing connector files keep working, and Sluice's own
-//! `kinetica.exactly_once.*`. [`SinkProps`] declares them once:
+//! `kinetica.ssl.*` and `kinetica.exactly_once.*`. [`SinkProps`] declares them once:
 //! the definition `validate` and `describe` use, and the typed values the sink reads.
 //!
 //! Deliberate differences from the Java connector:
@@ -131,6 +131,19 @@ settings! {
         #[property(ENABLE_MULTIHEAD = "kinetica.enable_multihead", low, default(true),
             display("Enable Multi-head Ingest"))]
         pub enable_multihead: bool,
+        /// Sluice's own: a PEM file of the CA certificates to trust for an `https://`
+        /// `kinetica.url` (and the worker ranks' URLs), instead of the system's roots.
+        /// Empty: the system's roots. The Java connector had no such property (its
+        /// client used the JVM's trust store); see docs/security.md.
+        #[property(SSL_CA_LOCATION = "kinetica.ssl.ca.location", medium, default(""),
+            display("CA Certificates File"))]
+        pub ssl_ca_location: String,
+        /// Sluice's own: check that Kinetica's certificate names the host of
+        /// `kinetica.url`. false (with `kinetica.ssl.ca.location`) checks only that a
+        /// CA of that file signed it, and logs a warning at start-up.
+        #[property(SSL_ENDPOINT_IDENTIFICATION = "kinetica.ssl.endpoint.identification.enable",
+            low, default(true), display("Verify Host Name"))]
+        pub ssl_endpoint_identification: bool,
         /// Sluice's own: write each record exactly once, also into tables without a
         /// primary key, by keeping the offsets with the rows (docs/runtime.md,
         /// "Delivery guarantee"). Off by default because it adds three columns to
@@ -238,13 +251,12 @@ mod tests {
     #[test]
     fn declares_the_25_keys_of_the_java_connector_and_sluices_own() {
         let def = config_def();
-        let (own, java): (Vec<_>, Vec<_>) = def
-            .properties
-            .iter()
-            .partition(|p| p.name.starts_with("kinetica.exactly_once."));
+        let (own, java): (Vec<_>, Vec<_>) = def.properties.iter().partition(|p| {
+            p.name.starts_with("kinetica.exactly_once.") || p.name.starts_with("kinetica.ssl.")
+        });
         let names: usize = java.iter().map(|p| 1 + p.deprecated_aliases.len()).sum();
         assert_eq!(names, 25);
-        assert_eq!(own.len(), 5);
+        assert_eq!(own.len(), 7);
         assert!(
             def.properties
                 .iter()

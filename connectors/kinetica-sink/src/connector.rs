@@ -27,7 +27,7 @@ impl Classify for SinkError {
     fn class(&self) -> ErrorClass {
         match self {
             SinkError::Retriable(_) => ErrorClass::TRANSIENT,
-            SinkError::Fatal(_) => ErrorClass::REFUSED,
+            SinkError::Fatal(_) | SinkError::Setting { .. } => ErrorClass::REFUSED,
         }
     }
 }
@@ -69,12 +69,20 @@ impl SinkFactory for KineticaSinkFactory {
             .map_err(|e| problem(format!("cannot start the task's I/O runtime: {e}")))?;
         let sink = runtime
             .block_on(KineticaSink::new(self.settings.clone(), task.pipeline))
-            .map_err(|e| {
-                problem(format!(
+            .map_err(|e| match e {
+                // A refused certificate: the property to fix is named, not kinetica.url.
+                SinkError::Setting { property, message } => SetupProblem::new(
+                    property,
+                    format!(
+                        "cannot start the Kinetica sink for {}: {message}",
+                        self.settings.url
+                    ),
+                ),
+                e => problem(format!(
                     "cannot start the Kinetica sink for {}: {e}; check that Kinetica runs \
                      there and the credentials",
                     self.settings.url
-                ))
+                )),
             })?;
         Ok(Box::new(TaskSink { runtime, sink }))
     }

@@ -128,6 +128,15 @@ pub enum SinkError {
     /// response, or a configuration the sink cannot work with.
     #[error("{0}")]
     Fatal(String),
+    /// Retrying will not help, and the cause is the configuration property `property`
+    /// (a refused TLS certificate: `kinetica.ssl.ca.location`).
+    #[error("{message}")]
+    Setting {
+        /// The property to fix, e.g. `kinetica.ssl.ca.location`.
+        property: &'static str,
+        /// What failed, naming the property.
+        message: String,
+    },
 }
 
 impl SinkError {
@@ -141,6 +150,11 @@ impl From<KineticaError> for SinkError {
     fn from(e: KineticaError) -> SinkError {
         if e.is_retriable() {
             SinkError::Retriable(e)
+        } else if let Some(property) = e.setting() {
+            SinkError::Setting {
+                property,
+                message: e.to_string(),
+            }
         } else {
             SinkError::Fatal(e.to_string())
         }

@@ -7,7 +7,10 @@
 //! can make.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
+
+use sluice_kinetica::{CaCertificates, TlsConfig};
 
 use sluice_config::pipeline::pipeline_def;
 use sluice_config::{ConfigDef, Options, Origin, ParsedConfig, Problems, RawProperties, validate};
@@ -131,6 +134,10 @@ pub struct SinkSettings {
     /// rank owning their shard key, rather than all through the head node
     /// (docs/reference/kinetica-rest-protocol.md §8).
     pub enable_multihead: bool,
+    /// `kinetica.ssl.ca.location` (read and parsed) and
+    /// `kinetica.ssl.endpoint.identification.enable`: how an `https` server's
+    /// certificate is checked.
+    pub tls: TlsConfig,
     /// The `kinetica.schema_evolution.*` settings; read but not acted on yet.
     pub schema_evolution: SchemaEvolution,
     /// Exactly-once delivery (offsets kept with the rows); `None`: at-least-once.
@@ -197,6 +204,7 @@ impl SinkSettings {
             ));
         }
         let overrides = DestinationOverrides::parse(&props.destination_name, &subscription)?;
+        let tls = tls_config(&props.ssl_ca_location, props.ssl_endpoint_identification)?;
         let exactly_once = props.exactly_once.then(|| ExactlyOnceSettings {
             offsets_table: if props.offsets_table.contains('.') || props.schema_name.is_empty() {
                 props.offsets_table.clone()
@@ -224,6 +232,7 @@ impl SinkSettings {
             update_on_existing_pk: props.update_on_existing_pk,
             retry_count: at_least_one(keys::RETRY_COUNT, props.retry_count)?,
             enable_multihead: props.enable_multihead,
+            tls,
             schema_evolution: SchemaEvolution {
                 enabled: props.evolution_enabled,
                 add_new_fields_as_columns: props.add_new_fields_as_columns,
@@ -308,6 +317,33 @@ fn at_least_one<T: TryFrom<i32>>(key: &'static str, value: i32) -> Result<T, Set
         .ok_or_else(|| invalid(key, "must be at least 1"))
 }
 
+/// Reads the CA file (so `sluice validate` reports an unreadable one, as it does for
+/// Kafka's trust stores) and checks the combination of the two `kinetica.ssl.*`
+/// properties.
+fn tls_config(ca_location: &str, verify_hostname: bool) -> Result<TlsConfig, SettingsError> {
+    let ca = match ca_location.trim() {
+        "" => None,
+        path => Some(
+            CaCertificates::from_file(Path::new(path))
+                .map_err(|problem| invalid(keys::SSL_CA_LOCATION, problem))?,
+        ),
+    };
+    if ca.is_none() && !verify_hostname {
+        return Err(invalid(
+            keys::SSL_ENDPOINT_IDENTIFICATION,
+            format!(
+                "false needs {}: hostname verification can only be turned off for \
+                 certificates signed by the CAs of that file",
+                keys::SSL_CA_LOCATION
+            ),
+        ));
+    }
+    Ok(TlsConfig {
+        ca,
+        verify_hostname,
+    })
+}
+
 /// Checks the head-node URL up front (the Java sink only noticed a scheme-less URL when
 /// `java.net.URL` threw an `IllegalArgumentException` at start) and drops a trailing `/`
 /// so that endpoint paths can be appended.
@@ -361,6 +397,7 @@ mod tests {
         assert!(s.update_on_existing_pk);
         assert_eq!(s.retry_count, 1);
         assert!(s.enable_multihead);
+        assert_eq!(s.tls, TlsConfig::default());
         assert_eq!(s.schema_evolution, SchemaEvolution::default());
         assert_eq!(s.subscription, Subscription::Topics(vec!["t".into()]));
         assert!(s.overrides.is_empty());
@@ -443,6 +480,8 @@ mod tests {
             (keys::RETRY_COUNT, "0"),
             (keys::CREATE_TABLE, "yes"),
             (keys::ENABLE_MULTIHEAD, "1"),
+            (keys::SSL_ENDPOINT_IDENTIFICATION, "no"),
+            (keys::SSL_CA_LOCATION, "/nonexistent/ca.pem"),
         ] {
             let mut p = minimal();
             p.insert(key.into(), value.into());
@@ -464,6 +503,37 @@ mod tests {
         let mut p = minimal();
         p.insert(keys::SCHEMA_NAME.into(), "a.b".into());
         assert!(SinkSettings::from_props(&p).is_err());
+    }
+
+    #[test]
+    fn hostname_verification_can_only_be_turned_off_with_a_ca_file() {
+        let mut p = minimal();
+        p.insert(keys::SSL_ENDPOINT_IDENTIFICATION.into(), "false".into());
+        let err = SinkSettings::from_props(&p).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SettingsError::Invalid {
+                    key: keys::SSL_ENDPOINT_IDENTIFICATION,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains(keys::SSL_CA_LOCATION), "{err}");
+    }
+
+    #[test]
+    fn a_ca_file_without_certificates_names_the_property() {
+        let path = std::env::temp_dir().join(format!("sluice-no-ca-{}.pem", std::process::id()));
+        std::fs::write(&path, "just text\n").unwrap();
+        let mut p = minimal();
+        p.insert(keys::SSL_CA_LOCATION.into(), path.display().to_string());
+        let err = SinkSettings::from_props(&p).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        let text = err.to_string();
+        assert!(text.starts_with(keys::SSL_CA_LOCATION), "{text}");
+        assert!(text.contains("no PEM certificate"), "{text}");
     }
 
     #[test]

@@ -26,6 +26,29 @@ use crate::settings::SinkSettings;
 use crate::tables::{CreateError, Table, Tables};
 use crate::type_map::{MappingError, columns_for_schema};
 
+/// Start-up warnings about `kinetica.ssl.*`: hostname verification turned off, or TLS
+/// settings that a plain `http://` URL does not use.
+fn warn_about_tls(settings: &SinkSettings) {
+    use crate::settings::keys;
+    let https = settings.url.starts_with("https://");
+    if !https && (settings.tls.ca.is_some() || !settings.tls.verify_hostname) {
+        tracing::warn!(
+            url = %settings.url,
+            "{} / {} are set but kinetica.url is not https://: they are not used",
+            keys::SSL_CA_LOCATION,
+            keys::SSL_ENDPOINT_IDENTIFICATION
+        );
+    } else if https && !settings.tls.verify_hostname {
+        tracing::warn!(
+            url = %settings.url,
+            "{}=false: Kinetica's certificate is not checked against the host name; any \
+             certificate signed by a CA of {} is accepted",
+            keys::SSL_ENDPOINT_IDENTIFICATION,
+            keys::SSL_CA_LOCATION
+        );
+    }
+}
+
 /// Writes records into Kinetica tables. One per pipeline task; not shared.
 pub struct KineticaSink {
     settings: SinkSettings,
@@ -71,7 +94,11 @@ impl KineticaSink {
             auth: Auth::basic(settings.username.clone(), settings.password.clone()),
             timeout: settings.timeout.unwrap_or_default(),
             retry: RetryPolicy::with_max_retries(settings.retry_count),
+            tls: settings.tls.clone(),
         })?;
+        warn_about_tls(&settings);
+        // A refused certificate fails here, fatally (not retried): the error names the
+        // kinetica.ssl.* property to look at.
         client.show_system_status().await?;
         if settings.schema_evolution.enabled {
             tracing::warn!(

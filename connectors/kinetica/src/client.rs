@@ -13,6 +13,7 @@ use crate::error::{KineticaError, is_retriable_status};
 use crate::protocol::*;
 use crate::retry::{RetryPolicy, Sleeper, tokio_sleeper};
 use crate::rows::EncodedRows;
+use crate::tls::{self, TlsConfig};
 use crate::types::KineticaType;
 
 const OCTET_STREAM: &str = "application/octet-stream";
@@ -31,6 +32,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Retries of retriable errors (`kinetica.retry_count`).
     pub retry: RetryPolicy,
+    /// Certificate checks for `https` URLs (`kinetica.ssl.*`).
+    pub tls: TlsConfig,
 }
 
 impl ClientConfig {
@@ -41,6 +44,7 @@ impl ClientConfig {
             auth: Auth::None,
             timeout: Duration::ZERO,
             retry: RetryPolicy::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -53,6 +57,8 @@ pub struct KineticaClient {
     auth: Option<HeaderValue>,
     retry: RetryPolicy,
     sleeper: Sleeper,
+    /// Kept to explain handshake failures.
+    tls: Arc<TlsConfig>,
 }
 
 impl std::fmt::Debug for KineticaClient {
@@ -82,22 +88,27 @@ pub struct TableInfo {
 }
 
 impl KineticaClient {
-    /// Builds a client. Fails (fatally) on an unusable URL.
+    /// Builds a client. Fails (fatally) on an unusable URL or TLS settings.
     pub fn new(config: ClientConfig) -> Result<Self, KineticaError> {
         let url = normalize_url(&config.url)?;
         let mut builder = reqwest::Client::builder();
         if !config.timeout.is_zero() {
             builder = builder.timeout(config.timeout);
         }
-        let http = builder
-            .build()
-            .map_err(|e| KineticaError::fatal("", format!("cannot build HTTP client: {e}")))?;
+        let builder = config
+            .tls
+            .apply(builder)
+            .map_err(|message| KineticaError::fatal("", message))?;
+        let http = builder.build().map_err(|e| {
+            KineticaError::fatal("", format!("cannot build HTTP client: {}", error_chain(&e)))
+        })?;
         Ok(KineticaClient {
             http,
             url: url.into(),
             auth: config.auth.header(),
             retry: config.retry,
             sleeper: tokio_sleeper(),
+            tls: Arc::new(config.tls),
         })
     }
 
@@ -189,7 +200,10 @@ impl KineticaClient {
         if let Some(auth) = &self.auth {
             req = req.header(AUTHORIZATION, auth.clone());
         }
-        let resp = req.send().await.map_err(|e| transport_error(path, e))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(KineticaError::fatal(
@@ -197,7 +211,10 @@ impl KineticaClient {
                 format!("unauthorized (HTTP {status}): check kinetica.username/password"),
             ));
         }
-        let body = resp.bytes().await.map_err(|e| transport_error(path, e))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(path, e))?;
         let envelope = match GpudbResponse::from_bytes(&body) {
             Ok(env) => env,
             Err(e) => {
@@ -451,27 +468,43 @@ impl KineticaClient {
     }
 }
 
-/// Maps a reqwest failure to a typed error. Anything on the wire (connect,
-/// timeout, reset mid-body) is retriable; the URL is stripped from the message
-/// in case it carries user info.
-fn transport_error(endpoint: &str, e: reqwest::Error) -> KineticaError {
-    let builder = e.is_builder();
-    let timeout = e.is_timeout();
-    let e = e.without_url();
+/// The error's message followed by those of its sources.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = e.source();
     while let Some(s) = source {
         message.push_str(": ");
         message.push_str(&s.to_string());
         source = s.source();
     }
-    if timeout {
-        message = format!("timed out: {message}");
-    }
-    if builder {
-        KineticaError::fatal(endpoint, message)
-    } else {
-        KineticaError::retriable(endpoint, message)
+    message
+}
+
+impl KineticaClient {
+    /// Maps a reqwest failure to a typed error. Anything on the wire (connect,
+    /// timeout, reset mid-body) is retriable, except a failed TLS handshake (an
+    /// untrusted certificate, a wrong host name, a server not speaking TLS): the same
+    /// certificate fails the same way, so it is fatal and says which property to look
+    /// at. The URL is stripped from the message in case it carries user info.
+    fn transport_error(&self, endpoint: &str, e: reqwest::Error) -> KineticaError {
+        let builder = e.is_builder();
+        let timeout = e.is_timeout();
+        let e = e.without_url();
+        let mut message = error_chain(&e);
+        if timeout {
+            message = format!("timed out: {message}");
+        }
+        if let Some((setting, hint)) = tls::handshake_failure(&self.tls, &e) {
+            KineticaError::fatal_setting(
+                endpoint,
+                setting,
+                format!("TLS handshake failed: {message}; {hint}"),
+            )
+        } else if builder {
+            KineticaError::fatal(endpoint, message)
+        } else {
+            KineticaError::retriable(endpoint, message)
+        }
     }
 }
 

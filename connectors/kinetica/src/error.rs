@@ -39,6 +39,9 @@ pub enum KineticaError {
         endpoint: String,
         /// The server's ERROR text, or why the request or response was unusable.
         message: String,
+        /// The configuration property to look at, when the failure points at one (a
+        /// refused TLS certificate: `kinetica.ssl.ca.location`).
+        setting: Option<&'static str>,
     },
 }
 
@@ -48,6 +51,28 @@ impl KineticaError {
         KineticaError::Fatal {
             endpoint: endpoint.into(),
             message: message.into(),
+            setting: None,
+        }
+    }
+
+    /// A fatal error caused by the configuration property `setting`.
+    pub fn fatal_setting(
+        endpoint: impl Into<String>,
+        setting: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        KineticaError::Fatal {
+            endpoint: endpoint.into(),
+            message: message.into(),
+            setting: Some(setting),
+        }
+    }
+
+    /// The configuration property a fatal error points at, if any.
+    pub fn setting(&self) -> Option<&'static str> {
+        match self {
+            KineticaError::Fatal { setting, .. } => *setting,
+            KineticaError::Retriable { .. } => None,
         }
     }
 

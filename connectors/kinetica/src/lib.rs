@@ -8,7 +8,7 @@
 //!   codec ([`EncodedRows`] is the reusable insert buffer).
 //! * [`protocol`]: endpoint records and the `gpudb_response` envelope.
 //! * [`shard`], [`murmur`]: shard-key bytes and MurmurHash3 routing.
-//! * [`client`], [`error`], [`retry`], [`auth`]: [`KineticaClient`] over reqwest.
+//! * [`client`], [`error`], [`retry`], [`auth`], [`tls`]: [`KineticaClient`] over reqwest.
 //! * [`multihead`]: [`MultiHeadInserter`], which splits batches per worker rank.
 //!
 //! Typical sink usage:
@@ -39,6 +39,7 @@ pub mod protocol;
 pub mod retry;
 pub mod rows;
 pub mod shard;
+pub mod tls;
 pub mod types;
 pub mod value;
 
@@ -50,5 +51,6 @@ pub use protocol::{AvroRecord, END_OF_SET, Endpoint, GpudbResponse, Options};
 pub use retry::{RetryPolicy, Sleeper};
 pub use rows::{EncodedRows, RowError, RowWriter};
 pub use shard::ShardKey;
+pub use tls::{CaCertificates, TlsConfig};
 pub use types::{BaseType, Column, ColumnKind, KineticaType, TypeError};
 pub use value::{Value, ValueRef};

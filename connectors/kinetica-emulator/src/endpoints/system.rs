@@ -43,7 +43,10 @@ impl Db {
         let (ips, ports): (Vec<String>, Vec<String>) = rank_urls
             .iter()
             .map(|u| {
-                let hostport = u.trim_start_matches("http://");
+                let hostport = u
+                    .strip_prefix("https://")
+                    .or_else(|| u.strip_prefix("http://"))
+                    .unwrap_or(u);
                 let (h, p) = hostport.split_once(':').unwrap_or((hostport, "9191"));
                 (h.to_owned(), p.to_owned())
             })
@@ -62,7 +65,7 @@ impl Db {
             ("conf.worker_http_server_ips".into(), ips.join(";")),
             ("conf.worker_http_server_ports".into(), ports.join(";")),
             ("conf.enable_ha".into(), tf(false)),
-            ("conf.use_https".into(), tf(false)),
+            ("conf.use_https".into(), tf(self.config.tls.is_some())),
             ("conf.enable_httpd_proxy".into(), tf(false)),
             ("conf.ha_ring_head_nodes_full".into(), String::new()),
             // No ZMQ table monitor in the emulator: -1 means disabled.

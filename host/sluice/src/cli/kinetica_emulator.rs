@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use sluice_kinetica_emulator::EmulatorConfig;
+use sluice_kinetica_emulator::{EmulatorConfig, EmulatorTls};
 
 /// Arguments of `sluice kinetica-emulator`.
 #[derive(Debug, clap::Args)]
@@ -16,6 +16,12 @@ pub struct Args {
     /// Worker ranks for multi-head ingest, each on a free port; 0 runs the head node only.
     #[arg(long, default_value_t = 3)]
     workers: usize,
+    /// Serve HTTPS on every rank with this PEM certificate chain (needs --tls-key).
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    tls_key: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -24,9 +30,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(EmulatorTls::from_files(cert, key)?),
+        _ => None,
+    };
     let config = EmulatorConfig {
         port: args.port,
         workers: args.workers,
+        tls,
         ..EmulatorConfig::default()
     };
     let emulator = sluice_kinetica_emulator::start(config).await?;
