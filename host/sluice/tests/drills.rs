@@ -625,7 +625,7 @@ fn sigterm_during_a_write_kinetica_never_answers_exits_within_the_bound() {
         "a request to hang",
         || {
             log_of(&pipeline)
-                .contains("has no value schema name")
+                .contains("no value schema name")
                 .then_some(())
         },
         || log_of(&pipeline),
