@@ -12,33 +12,24 @@ use std::time::{Duration, Instant};
 use sluice_kafka::testing::shared_broker;
 use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer, group_progress};
 use sluice_kinetica::Value;
-use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle};
+use sluice_kinetica_emulator::EmulatorHandle;
 use sluice_record::RawRecord;
+
+mod support;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
-    eventually_or(what, check, String::new)
+    support::eventually_within(TIMEOUT, what, check, String::new)
 }
 
 /// As [`eventually`], saying what `context` gives when it times out.
 fn eventually_or<T>(
     what: &str,
-    mut check: impl FnMut() -> Option<T>,
+    check: impl FnMut() -> Option<T>,
     context: impl Fn() -> String,
 ) -> T {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}\n{}",
-            context()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    support::eventually_within(TIMEOUT, what, check, context)
 }
 
 /// Kills the daemon if the drill fails while it runs.
@@ -83,48 +74,71 @@ fn log_of(pipeline: &std::path::Path) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-/// Produces `{"id": n}` with increasing `n` round-robin over the topic's partitions,
-/// in small batches, until told to stop; the number produced so far is in `produced`.
-fn steady_stream(
-    bootstrap: String,
-    topic: &'static str,
-    partitions: i32,
+/// `{"id": n}` records with increasing `n`, produced round-robin over a topic's
+/// partitions in small batches until [`Stream::finish`].
+struct Stream {
     stop: Arc<AtomicBool>,
     produced: Arc<AtomicI64>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut producer = RecordProducer::new(&ProducerSettings {
-            bootstrap_servers: bootstrap,
-            properties: Default::default(),
-        })
-        .unwrap();
-        let mut next = 0i64;
-        while !stop.load(Ordering::Relaxed) {
-            let records: Vec<RawRecord> = (next..next + 100)
-                .map(|id| RawRecord {
-                    topic: topic.into(),
-                    partition: (id % i64::from(partitions)) as i32,
-                    offset: 0,
-                    timestamp: None,
-                    headers: Vec::new(),
-                    key: None,
-                    value: Some(format!(r#"{{"id":{id}}}"#).into_bytes()),
-                })
-                .collect();
-            // While the broker is down the send fails after its delivery timeout:
-            // send the same records again, as a producing application would.
-            while let Err(e) = producer.send(topic, &records, Partitioning::AsRecorded) {
-                eprintln!("producing to {topic} failed, retrying: {e}");
-                if stop.load(Ordering::Relaxed) {
-                    return;
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Stream {
+    fn start(bootstrap: &str, topic: &'static str, partitions: i32) -> Stream {
+        let bootstrap = bootstrap.to_owned();
+        let flag = Arc::new(AtomicBool::new(false));
+        let count = Arc::new(AtomicI64::new(0));
+        let (stop, produced) = (flag.clone(), count.clone());
+        let thread = std::thread::spawn(move || {
+            let mut producer = RecordProducer::new(&ProducerSettings {
+                bootstrap_servers: bootstrap,
+                properties: Default::default(),
+            })
+            .unwrap();
+            let mut next = 0i64;
+            while !stop.load(Ordering::Relaxed) {
+                let records: Vec<RawRecord> = (next..next + 100)
+                    .map(|id| RawRecord {
+                        topic: topic.into(),
+                        partition: (id % i64::from(partitions)) as i32,
+                        offset: 0,
+                        timestamp: None,
+                        headers: Vec::new(),
+                        key: None,
+                        value: Some(format!(r#"{{"id":{id}}}"#).into_bytes()),
+                    })
+                    .collect();
+                // While the broker is down the send fails after its delivery timeout:
+                // send the same records again, as a producing application would.
+                while let Err(e) = producer.send(topic, &records, Partitioning::AsRecorded) {
+                    eprintln!("producing to {topic} failed, retrying: {e}");
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
                 }
+                next += 100;
+                produced.store(next, Ordering::Relaxed);
+                // Pacing the stream (a rate), not waiting for anything.
+                std::thread::sleep(Duration::from_millis(20));
             }
-            next += 100;
-            produced.store(next, Ordering::Relaxed);
-            // Pacing the stream (a rate), not waiting for anything.
-            std::thread::sleep(Duration::from_millis(20));
+        });
+        Stream {
+            stop: flag,
+            produced: count,
+            thread,
         }
-    })
+    }
+
+    /// How many records were produced so far.
+    fn produced(&self) -> i64 {
+        self.produced.load(Ordering::Relaxed)
+    }
+
+    /// Stops the stream; returns how many records it produced (ids `0..n`).
+    fn finish(self) -> i64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap();
+        self.produced.load(Ordering::Relaxed)
+    }
 }
 
 fn rows(emulator: &EmulatorHandle, table: &str) -> Vec<i64> {
@@ -139,67 +153,54 @@ fn rows(emulator: &EmulatorHandle, table: &str) -> Vec<i64> {
         .collect()
 }
 
-/// What a kill -9 drill measured.
-struct Killed {
+/// What landed of a stream of ids `0..total`.
+struct Tally {
     total: i64,
     lost: usize,
     duplicates: usize,
 }
 
+impl Tally {
+    fn of(emulator: &EmulatorHandle, table: &str, total: i64) -> Tally {
+        let ids = rows(emulator, table);
+        let distinct: HashSet<i64> = ids.iter().copied().collect();
+        Tally {
+            total,
+            lost: (0..total).filter(|id| !distinct.contains(id)).count(),
+            duplicates: ids.len() - distinct.len(),
+        }
+    }
+}
+
 /// Kills the daemon `KILLS` times while a steady stream flows into `topic`, restarting
 /// it each time, then lets it catch up and counts the rows.
-fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Killed {
+fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Tally {
     const PARTITIONS: i32 = 4;
     const KILLS: usize = 10;
     let broker = shared_broker();
     broker.create_topic(topic, PARTITIONS).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = dir.path().join("drill.yaml");
-    // The session outlasts the whole drill: a restart that had to wait for the killed
-    // member's session to expire would time out.
-    std::fs::write(
-        &pipeline,
-        format!(
-            "name: {pipeline_name}\n\
-             connector.class: kinetica-sink\n\
-             topics: [{topic}]\n\
-             bootstrap.servers: {}\n\
-             kinetica.url: {}\n\
-             kinetica.enable_multihead: false\n\
-             value.converter.schemas.enable: false\n\
-             batch.max.wait.ms: 20\n\
-             consumer.session.timeout.ms: 120000\n\
-             consumer.max.poll.interval.ms: 120000\n\
-             {settings}\n",
-            broker.bootstrap_servers(),
-            emulator.url()
-        ),
-    )
-    .unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let produced = Arc::new(AtomicI64::new(0));
-    let stream = steady_stream(
-        broker.bootstrap_servers().to_owned(),
+    let pipeline = drill_pipeline(
+        dir.path(),
+        pipeline_name,
         topic,
-        PARTITIONS,
-        stop.clone(),
-        produced.clone(),
+        broker.bootstrap_servers(),
+        emulator.url(),
+        &format!(
+            "consumer.session.timeout.ms: 120000\n\
+             consumer.max.poll.interval.ms: 120000\n\
+             {settings}"
+        ),
     );
+    let stream = Stream::start(broker.bootstrap_servers(), topic, PARTITIONS);
     let drill = Instant::now();
     let mut resume_times = Vec::new();
     for _ in 0..KILLS {
         let before = rows(&emulator, topic).len();
         let started = Instant::now();
         let mut daemon = start_daemon(&pipeline);
-        // Killed mid-stream, once it has written something since it started.
+        // Tally mid-stream, once it has written something since it started.
         eventually("the restarted daemon to write", || {
             (rows(&emulator, topic).len() > before + 200).then_some(())
         });
@@ -208,9 +209,7 @@ fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Kil
         daemon.0.wait().unwrap();
     }
     let mut last = start_daemon(&pipeline);
-    stop.store(true, Ordering::Relaxed);
-    stream.join().unwrap();
-    let total = produced.load(Ordering::Relaxed);
+    let total = stream.finish();
     let group = format!("sluice-{pipeline_name}");
     let progress = || {
         group_progress(broker.bootstrap_servers(), &group, topic, TIMEOUT)
@@ -235,10 +234,9 @@ fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Kil
         },
     );
     drop(last);
-    let ids = rows(&emulator, topic);
-    let distinct: HashSet<i64> = ids.iter().copied().collect();
-    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
-    let duplicates = ids.len() - distinct.len();
+    let Tally {
+        lost, duplicates, ..
+    } = Tally::of(&emulator, topic, total);
     resume_times.sort();
     println!(
         "kill -9 drill ({pipeline_name}): {total} records, {KILLS} kills in {:.1} s; lost \
@@ -249,7 +247,7 @@ fn kill_9_drill(topic: &'static str, pipeline_name: &str, settings: &str) -> Kil
         resume_times[KILLS / 2],
         resume_times[KILLS - 1],
     );
-    Killed {
+    Tally {
         total,
         lost,
         duplicates,
@@ -283,14 +281,7 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     const TOPIC: &str = "drill_kinetica";
     let broker = shared_broker();
     broker.create_topic(TOPIC, 2).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
     let upstream = emulator
         .url()
         .trim_start_matches("http://")
@@ -298,34 +289,15 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
         .unwrap();
     let proxy = FaultProxy::start(upstream).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = dir.path().join("outage.yaml");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "name: drill-kinetica\n\
-             connector.class: kinetica-sink\n\
-             topics: [{TOPIC}]\n\
-             bootstrap.servers: {}\n\
-             kinetica.url: {}\n\
-             kinetica.timeout: 2000\n\
-             kinetica.enable_multihead: false\n\
-             kinetica.exactly_once.enable: true\n\
-             value.converter.schemas.enable: false\n\
-             batch.max.wait.ms: 20\n",
-            broker.bootstrap_servers(),
-            proxy.url()
-        ),
-    )
-    .unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let produced = Arc::new(AtomicI64::new(0));
-    let stream = steady_stream(
-        broker.bootstrap_servers().to_owned(),
+    let pipeline = drill_pipeline(
+        dir.path(),
+        "drill-kinetica",
         TOPIC,
-        2,
-        stop.clone(),
-        produced.clone(),
+        broker.bootstrap_servers(),
+        proxy.url(),
+        "kinetica.timeout: 2000\nkinetica.exactly_once.enable: true",
     );
+    let stream = Stream::start(broker.bootstrap_servers(), TOPIC, 2);
     let mut daemon = start_daemon(&pipeline);
     let alive = |daemon: &mut Daemon| {
         if let Ok(Some(status)) = daemon.0.try_wait() {
@@ -347,9 +319,7 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     }
     proxy.set(Fault::None);
     let recovered = Instant::now();
-    stop.store(true, Ordering::Relaxed);
-    stream.join().unwrap();
-    let total = produced.load(Ordering::Relaxed);
+    let total = stream.finish();
     let group = "sluice-drill-kinetica";
     eventually_or(
         "every record committed after the outage",
@@ -370,9 +340,9 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     assert!(status.success());
     let exit = daemon.0.wait().unwrap();
     assert!(exit.success(), "{exit}:\n{}", log_of(&pipeline));
-    let ids = rows(&emulator, TOPIC);
-    let distinct: HashSet<i64> = ids.iter().copied().collect();
-    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
+    let Tally {
+        lost, duplicates, ..
+    } = Tally::of(&emulator, TOPIC, total);
     let log = std::fs::read_to_string(pipeline.with_extension("log")).unwrap();
     let degraded = log.matches("the pipeline is degraded").count();
     let recoveries = log.matches("recovered after").count();
@@ -381,10 +351,10 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
          lost {lost}, duplicated {}; caught up {caught_up:?} after the outage; {degraded} \
          degraded and {recoveries} recovered line(s) per task",
         PHASE.as_secs(),
-        ids.len() - distinct.len()
+        duplicates
     );
     assert_eq!(lost, 0, "records lost");
-    assert_eq!(ids.len(), distinct.len(), "records written twice");
+    assert_eq!(duplicates, 0, "records written twice");
     assert_eq!((degraded, recoveries), (1, 1), "{log}");
 }
 
@@ -428,14 +398,7 @@ fn a_broker_restart_mid_stream_loses_no_record() {
     let mut broker = sluice_kafka::broker::KafkaBroker::start().unwrap();
     broker.create_topic(TOPIC, 2).unwrap();
     let bootstrap = broker.bootstrap_servers().to_owned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
     let dir = tempfile::tempdir().unwrap();
     let pipeline = drill_pipeline(
         dir.path(),
@@ -445,9 +408,7 @@ fn a_broker_restart_mid_stream_loses_no_record() {
         emulator.url(),
         "",
     );
-    let stop = Arc::new(AtomicBool::new(false));
-    let produced = Arc::new(AtomicI64::new(0));
-    let stream = steady_stream(bootstrap.clone(), TOPIC, 2, stop.clone(), produced.clone());
+    let stream = Stream::start(&bootstrap, TOPIC, 2);
     let mut daemon = start_daemon(&pipeline);
     eventually("rows to flow", || {
         (rows(&emulator, TOPIC).len() > 200).then_some(())
@@ -464,22 +425,17 @@ fn a_broker_restart_mid_stream_loses_no_record() {
         },
         || log_of(&pipeline),
     );
-    stop.store(true, Ordering::Relaxed);
-    stream.join().unwrap();
-    let total = produced.load(Ordering::Relaxed);
+    let total = stream.finish();
     eventually_or(
         "every record committed",
         || (committed(&bootstrap, "sluice-drill-broker", TOPIC)? == total).then_some(()),
         || log_of(&pipeline),
     );
     drop(daemon);
-    let ids = rows(&emulator, TOPIC);
-    let distinct: HashSet<i64> = ids.iter().copied().collect();
-    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
-    println!(
-        "broker restart drill: {total} records; lost {lost}, duplicated {}",
-        ids.len() - distinct.len()
-    );
+    let Tally {
+        lost, duplicates, ..
+    } = Tally::of(&emulator, TOPIC, total);
+    println!("broker restart drill: {total} records; lost {lost}, duplicated {duplicates}");
     assert_eq!(lost, 0, "records lost");
 }
 
@@ -490,14 +446,7 @@ fn when_one_of_two_daemons_is_killed_the_other_takes_over_within_the_session_tim
     let broker = shared_broker();
     broker.create_topic(TOPIC, 4).unwrap();
     let bootstrap = broker.bootstrap_servers();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
     let dir = tempfile::tempdir().unwrap();
     let pipeline = drill_pipeline(
         dir.path(),
@@ -507,15 +456,7 @@ fn when_one_of_two_daemons_is_killed_the_other_takes_over_within_the_session_tim
         emulator.url(),
         &format!("consumer.session.timeout.ms: {}", SESSION.as_millis()),
     );
-    let stop = Arc::new(AtomicBool::new(false));
-    let produced = Arc::new(AtomicI64::new(0));
-    let stream = steady_stream(
-        bootstrap.to_owned(),
-        TOPIC,
-        4,
-        stop.clone(),
-        produced.clone(),
-    );
+    let stream = Stream::start(bootstrap, TOPIC, 4);
     let mut first = start_daemon_as(&pipeline, "first");
     let mut second = start_daemon_as(&pipeline, "second");
     // Both members hold partitions: each has logged an assignment.
@@ -530,9 +471,7 @@ fn when_one_of_two_daemons_is_killed_the_other_takes_over_within_the_session_tim
     first.0.kill().unwrap();
     first.0.wait().unwrap();
     let killed = Instant::now();
-    stop.store(true, Ordering::Relaxed);
-    stream.join().unwrap();
-    let total = produced.load(Ordering::Relaxed);
+    let total = stream.finish();
     eventually_or(
         "every record committed by the survivor",
         || {
@@ -548,13 +487,12 @@ fn when_one_of_two_daemons_is_killed_the_other_takes_over_within_the_session_tim
     );
     let took = killed.elapsed();
     drop(second);
-    let ids = rows(&emulator, TOPIC);
-    let distinct: HashSet<i64> = ids.iter().copied().collect();
-    let lost = (0..total).filter(|id| !distinct.contains(id)).count();
+    let Tally {
+        lost, duplicates, ..
+    } = Tally::of(&emulator, TOPIC, total);
     println!(
         "two-daemon drill: {total} records; one daemon killed, the other had everything \
-         committed {took:?} later (session {SESSION:?}); lost {lost}, duplicated {}",
-        ids.len() - distinct.len()
+         committed {took:?} later (session {SESSION:?}); lost {lost}, duplicated {duplicates}"
     );
     assert_eq!(lost, 0, "records lost");
     assert!(
@@ -569,14 +507,7 @@ fn sigterm_during_a_write_kinetica_never_answers_exits_within_the_bound() {
     const TOPIC: &str = "drill_sigterm";
     let broker = shared_broker();
     broker.create_topic(TOPIC, 1).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
     let proxy = FaultProxy::start(
         emulator
             .url()
@@ -606,20 +537,11 @@ fn sigterm_during_a_write_kinetica_never_answers_exits_within_the_bound() {
         || log_of(&pipeline),
     );
     proxy.set(Fault::Silent);
-    let stop = Arc::new(AtomicBool::new(false));
-    let produced = Arc::new(AtomicI64::new(0));
-    let stream = steady_stream(
-        broker.bootstrap_servers().to_owned(),
-        TOPIC,
-        1,
-        stop.clone(),
-        produced.clone(),
-    );
+    let stream = Stream::start(broker.bootstrap_servers(), TOPIC, 1);
     eventually("records to be produced", || {
-        (produced.load(Ordering::Relaxed) > 0).then_some(())
+        (stream.produced() > 0).then_some(())
     });
-    stop.store(true, Ordering::Relaxed);
-    stream.join().unwrap();
+    stream.finish();
     // The write is in flight once the table's creation has been asked for.
     eventually_or(
         "a request to hang",

@@ -3,45 +3,23 @@
 //! until SIGTERM.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use sluice_kafka::group_progress;
 use sluice_kafka::mock::MockKafka;
 use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
-use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_record::RawRecord;
+use support::{Running, repo};
+
+mod support;
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 const TOPICS: [&str; 2] = ["Tweets.KafkaConnectorTest", "Tweets.KafkaConnectorTest2"];
 const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Kills the child if the test fails before it exits.
-struct Running(Option<Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    support::eventually_within(TIMEOUT, what, check, String::new)
 }
 
 fn produce(bootstrap: &str, topic: &str, ids: std::ops::Range<i64>) {
@@ -75,14 +53,7 @@ fn connect_standalone_files_run_until_sigterm() {
     for topic in TOPICS {
         kafka.create_topic(topic, 1).unwrap();
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
+    let (_runtime, emulator) = support::emulator();
 
     // The README's sink.properties, pointed at this test's Kafka and Kinetica.
     let dir = tempfile::tempdir().unwrap();

@@ -7,44 +7,24 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use sluice_kafka::testing::{
     PLAIN_USER, SCRAM_512_USER, STORE_PASSWORD, SecureBroker, StoreFormat, shared_secure_broker,
 };
 use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
-use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle as Emulator};
+use sluice_kinetica_emulator::EmulatorHandle as Emulator;
 use sluice_record::RawRecord;
+use support::{Running, emulator, repo};
+
+mod support;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Kills the child if the test fails before it exits.
-struct Running(Option<Child>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    support::eventually_within(TIMEOUT, what, check, String::new)
 }
 
 /// A topic with `count` JSON-with-schema records, written through the plaintext listener.
@@ -201,18 +181,6 @@ fn assert_no_secrets(stderr: &str, secrets: &[&str]) {
             "`{secret}` in the output:\n{stderr}"
         );
     }
-}
-
-fn emulator() -> (tokio::runtime::Runtime, Emulator) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
-        .unwrap();
-    (runtime, emulator)
 }
 
 /// The README's "Authentication with SASL" lines and the truststore lines of

@@ -1,0 +1,64 @@
+//! What the binary's system tests share: the repository root, a child process that
+//! dies with a failing test, waiting for a condition with a deadline (never sleeping
+//! as synchronisation), and an in-process Kinetica emulator.
+
+#![allow(dead_code)] // Each test file uses a different part.
+
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Kills the child if the test fails before it exits.
+pub struct Running(pub Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Polls `check` until it returns `Some`, failing after `timeout` with `what` and what
+/// `context` says then.
+pub fn eventually_within<T>(
+    timeout: Duration,
+    what: &str,
+    mut check: impl FnMut() -> Option<T>,
+    context: impl Fn() -> String,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}\n{}",
+            context()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A Kinetica emulator with default settings, served by a runtime of its own (keep
+/// both alive for as long as the test uses it).
+pub fn emulator() -> (tokio::runtime::Runtime, EmulatorHandle) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .unwrap();
+    (runtime, emulator)
+}
