@@ -31,7 +31,10 @@ impl std::fmt::Debug for ProducerSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProducerSettings")
             .field("bootstrap_servers", &self.bootstrap_servers)
-            .field("properties", &crate::security::Redacted(&self.properties))
+            .field(
+                "properties",
+                &sluice_config::secret::RedactedProperties(&self.properties),
+            )
             .finish()
     }
 }

@@ -67,32 +67,6 @@ impl fmt::Debug for Translated {
     }
 }
 
-/// Shows client properties for `Debug` with the values of secret-looking keys hidden
-/// (the same rule as the configuration's `ClientProperties`): passwords, JAAS
-/// configurations, keys, tokens.
-pub(crate) struct Redacted<'a>(pub &'a BTreeMap<String, String>);
-
-impl fmt::Debug for Redacted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| {
-                let shown = if looks_secret(k) {
-                    "<hidden>"
-                } else {
-                    v.as_str()
-                };
-                (k, shown)
-            }))
-            .finish()
-    }
-}
-
-fn looks_secret(key: &str) -> bool {
-    const MARKERS: &[&str] = &["password", "secret", "jaas", "token", "credential", "key"];
-    let key = key.to_ascii_lowercase();
-    MARKERS.iter().any(|m| key.contains(m))
-}
-
 /// Which property to name when the broker refuses a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Blame {
@@ -1198,7 +1172,7 @@ mod tests {
     fn debug_output_hides_secrets() {
         let shown = format!(
             "{:?}",
-            Redacted(&props(&[
+            sluice_config::secret::RedactedProperties(&props(&[
                 ("sasl.jaas.config", "x password=\"pw1\";"),
                 ("ssl.truststore.password", "pw2"),
                 ("ssl.key.pem", "pw3"),

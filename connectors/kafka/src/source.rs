@@ -86,7 +86,10 @@ impl std::fmt::Debug for SourceSettings {
             .field("bootstrap_servers", &self.bootstrap_servers)
             .field("group_id", &self.group_id)
             .field("topics", &self.topics)
-            .field("properties", &crate::security::Redacted(&self.properties))
+            .field(
+                "properties",
+                &sluice_config::secret::RedactedProperties(&self.properties),
+            )
             .finish()
     }
 }

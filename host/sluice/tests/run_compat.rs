@@ -8,43 +8,15 @@ use std::time::Duration;
 
 use sluice_kafka::group_progress;
 use sluice_kafka::mock::MockKafka;
-use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
-use sluice_record::RawRecord;
-use support::{Running, repo};
+use support::{Running, produce_tweets, repo};
 
 mod support;
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 const TOPICS: [&str; 2] = ["Tweets.KafkaConnectorTest", "Tweets.KafkaConnectorTest2"];
-const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
     support::eventually_within(TIMEOUT, what, check, String::new)
-}
-
-fn produce(bootstrap: &str, topic: &str, ids: std::ops::Range<i64>) {
-    let records: Vec<RawRecord> = ids
-        .map(|id| RawRecord {
-            topic: topic.into(),
-            partition: 0,
-            offset: 0,
-            timestamp: None,
-            headers: Vec::new(),
-            key: None,
-            value: Some(
-                format!(r#"{{"schema":{SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#)
-                    .into_bytes(),
-            ),
-        })
-        .collect();
-    let mut producer = RecordProducer::new(&ProducerSettings {
-        bootstrap_servers: bootstrap.to_owned(),
-        properties: Default::default(),
-    })
-    .unwrap();
-    producer
-        .send(topic, &records, Partitioning::AsRecorded)
-        .unwrap();
 }
 
 #[test]
@@ -96,8 +68,8 @@ fn connect_standalone_files_run_until_sigterm() {
     let mut stderr = || stderr_reader.take().unwrap().join().unwrap();
     let mut running = Running(Some(child));
 
-    produce(kafka.bootstrap_servers(), TOPICS[0], 0..30);
-    produce(kafka.bootstrap_servers(), TOPICS[1], 100..110);
+    produce_tweets(kafka.bootstrap_servers(), TOPICS[0], 0..30);
+    produce_tweets(kafka.bootstrap_servers(), TOPICS[1], 100..110);
     let tables = [
         ("TEST.out_Tweets_KafkaConnectorTest", 30),
         ("TEST.out_Tweets_KafkaConnectorTest2", 10),

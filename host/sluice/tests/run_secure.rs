@@ -13,15 +13,12 @@ use std::time::Duration;
 use sluice_kafka::testing::{
     PLAIN_USER, SCRAM_512_USER, STORE_PASSWORD, SecureBroker, StoreFormat, shared_secure_broker,
 };
-use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
 use sluice_kinetica_emulator::EmulatorHandle as Emulator;
-use sluice_record::RawRecord;
 use support::{Running, emulator, repo};
 
 mod support;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
     support::eventually_within(TIMEOUT, what, check, String::new)
@@ -30,28 +27,7 @@ fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
 /// A topic with `count` JSON-with-schema records, written through the plaintext listener.
 fn topic_with_records(broker: &SecureBroker, topic: &str, count: i64) {
     broker.broker().create_topic(topic, 1).unwrap();
-    let records: Vec<RawRecord> = (0..count)
-        .map(|id| RawRecord {
-            topic: topic.into(),
-            partition: 0,
-            offset: 0,
-            timestamp: None,
-            headers: Vec::new(),
-            key: None,
-            value: Some(
-                format!(r#"{{"schema":{SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#)
-                    .into_bytes(),
-            ),
-        })
-        .collect();
-    let mut producer = RecordProducer::new(&ProducerSettings {
-        bootstrap_servers: broker.plaintext().to_owned(),
-        properties: Default::default(),
-    })
-    .unwrap();
-    producer
-        .send(topic, &records, Partitioning::AsRecorded)
-        .unwrap();
+    support::produce_tweets(broker.plaintext(), topic, 0..count);
 }
 
 struct Files {

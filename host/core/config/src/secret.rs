@@ -12,6 +12,35 @@ use std::fmt;
 /// What a hidden value prints as, everywhere.
 pub const HIDDEN: &str = "[hidden]";
 
+/// Whether a client property's name says its value is secret (`sasl.password`,
+/// `ssl.key.password`, `sasl.jaas.config`, `sasl.oauthbearer.client.secret`, …):
+/// librdkafka's properties are passed through undeclared, so their names are all
+/// there is to go by.
+pub fn looks_secret(key: &str) -> bool {
+    const MARKERS: &[&str] = &["password", "secret", "jaas", "token", "credential", "key"];
+    let key = key.to_ascii_lowercase();
+    MARKERS.iter().any(|m| key.contains(m))
+}
+
+/// `Debug` of client properties, values of [`looks_secret`] keys shown as [`HIDDEN`].
+pub struct RedactedProperties<'a, I>(pub I)
+where
+    I: IntoIterator<Item = (&'a String, &'a String)> + Clone;
+
+impl<'a, I> fmt::Debug for RedactedProperties<'a, I>
+where
+    I: IntoIterator<Item = (&'a String, &'a String)> + Clone,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.clone().into_iter().map(|(k, v)| {
+                let shown = if looks_secret(k) { HIDDEN } else { v.as_str() };
+                (k, shown)
+            }))
+            .finish()
+    }
+}
+
 /// A secret string. `Debug` and `Display` print [`HIDDEN`].
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);

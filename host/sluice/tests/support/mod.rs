@@ -8,7 +8,40 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
 use sluice_kinetica_emulator::{EmulatorConfig, EmulatorHandle};
+use sluice_record::RawRecord;
+
+/// The schema of the connector README's tweets: a required `id`, an optional `text`.
+pub const TWEET_SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"text","type":"string","optional":true}]}"#;
+
+/// Writes a tweet (JSON with its schema) per id to partition 0 of `topic`.
+pub fn produce_tweets(bootstrap: &str, topic: &str, ids: std::ops::Range<i64>) {
+    let records: Vec<RawRecord> = ids
+        .map(|id| RawRecord {
+            topic: topic.into(),
+            partition: 0,
+            offset: 0,
+            timestamp: None,
+            headers: Vec::new(),
+            key: None,
+            value: Some(
+                format!(
+                    r#"{{"schema":{TWEET_SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#
+                )
+                .into_bytes(),
+            ),
+        })
+        .collect();
+    let mut producer = RecordProducer::new(&ProducerSettings {
+        bootstrap_servers: bootstrap.to_owned(),
+        properties: Default::default(),
+    })
+    .unwrap();
+    producer
+        .send(topic, &records, Partitioning::AsRecorded)
+        .unwrap();
+}
 
 /// The repository's root.
 pub fn repo() -> PathBuf {

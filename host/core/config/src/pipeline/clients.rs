@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::problem::Problems;
 use crate::raw::RawProperties;
-use crate::secret::HIDDEN;
+use crate::secret::RedactedProperties;
 
 use super::keys;
 
@@ -41,19 +41,8 @@ impl ClientProperties {
 
 impl fmt::Debug for ClientProperties {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|(k, v)| {
-                let shown = if looks_secret(k) { HIDDEN } else { v.as_str() };
-                (k, shown)
-            }))
-            .finish()
+        fmt::Debug::fmt(&RedactedProperties(&self.0), f)
     }
-}
-
-fn looks_secret(key: &str) -> bool {
-    const MARKERS: &[&str] = &["password", "secret", "jaas", "token", "credential", "key"];
-    let key = key.to_ascii_lowercase();
-    MARKERS.iter().any(|m| key.contains(m))
 }
 
 /// Keys of `head.*` that the pipeline sets itself, with where to set them instead.
