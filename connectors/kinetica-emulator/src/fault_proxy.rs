@@ -54,6 +54,16 @@ impl FaultProxy {
         Ok(FaultProxy { url, state })
     }
 
+    /// A proxy in front of the emulator's head node (plain HTTP).
+    pub fn in_front_of(emulator: &crate::EmulatorHandle) -> std::io::Result<FaultProxy> {
+        let upstream = emulator
+            .url()
+            .trim_start_matches("http://")
+            .parse()
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", emulator.url())))?;
+        FaultProxy::start(upstream)
+    }
+
     /// The proxy's URL, for `kinetica.url`.
     pub fn url(&self) -> &str {
         &self.url

@@ -282,12 +282,7 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     let broker = shared_broker();
     broker.create_topic(TOPIC, 2).unwrap();
     let (_runtime, emulator) = support::emulator();
-    let upstream = emulator
-        .url()
-        .trim_start_matches("http://")
-        .parse()
-        .unwrap();
-    let proxy = FaultProxy::start(upstream).unwrap();
+    let proxy = FaultProxy::in_front_of(&emulator).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let pipeline = drill_pipeline(
         dir.path(),
@@ -508,14 +503,7 @@ fn sigterm_during_a_write_kinetica_never_answers_exits_within_the_bound() {
     let broker = shared_broker();
     broker.create_topic(TOPIC, 1).unwrap();
     let (_runtime, emulator) = support::emulator();
-    let proxy = FaultProxy::start(
-        emulator
-            .url()
-            .trim_start_matches("http://")
-            .parse()
-            .unwrap(),
-    )
-    .unwrap();
+    let proxy = FaultProxy::in_front_of(&emulator).unwrap();
     let dir = tempfile::tempdir().unwrap();
     // kinetica.timeout=0 (the Java connector's default): a request waits forever.
     let pipeline = drill_pipeline(
