@@ -88,7 +88,7 @@ fn sluice(worker: &Path, connector: &Path) -> Command {
     command
         .args([
             "--log-level",
-            "debug,librdkafka=warn",
+            "trace",
             "run",
             "--connect-worker",
         ])
