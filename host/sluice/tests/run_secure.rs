@@ -86,12 +86,7 @@ fn binary() -> PathBuf {
 fn sluice(worker: &Path, connector: &Path) -> Command {
     let mut command = Command::new(binary());
     command
-        .args([
-            "--log-level",
-            "trace",
-            "run",
-            "--connect-worker",
-        ])
+        .args(["--log-level", "trace", "run", "--connect-worker"])
         .arg(worker)
         .arg(connector)
         .env_remove("RUST_LOG")
