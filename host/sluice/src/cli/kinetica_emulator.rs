@@ -30,6 +30,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    // Listening before the URLs are printed: a script that reads them and sends SIGTERM
+    // at once must find the handler in place.
+    let signalled = shutdown_signal()?;
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(EmulatorTls::from_files(cert, key)?),
         _ => None,
@@ -51,26 +54,31 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         // Scripts wait for these lines before starting clients: do not leave them buffered.
         out.flush()?;
     }
-    shutdown_signal().await?;
+    signalled.await;
     tracing::info!("stopping the Kinetica emulator");
     emulator.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers
-/// send).
-pub async fn shutdown_signal() -> std::io::Result<()> {
+/// Listens for Ctrl-C (SIGINT) and, on Unix, SIGTERM (what `kill` and service managers
+/// send) from now on; the future resolves at the first. Call it from within the runtime.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = terminate.recv() => Ok(()),
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -75,10 +75,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // One listener for the whole run: a signal listener registered later would not see
     // a signal that arrived before it.
     let (interrupt, interrupted) = watch::channel(false);
+    let signalled = runtime.block_on(async { shutdown_signal() })?;
     runtime.spawn(async move {
-        if shutdown_signal().await.is_ok() {
-            let _ = interrupt.send(true);
-        }
+        signalled.await;
+        let _ = interrupt.send(true);
     });
     let started = Instant::now();
     let mut out = std::io::stdout().lock();
