@@ -146,7 +146,18 @@ fn partitions_of(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
         .collect()
 }
 
-impl ClientContext for SourceContext {}
+impl ClientContext for SourceContext {
+    /// librdkafka's global errors, at ERROR as rdkafka does, except that no broker
+    /// answering is DEBUG: the source says so once per outage (`KafkaSource::on_error`),
+    /// not at every reconnect.
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        if crate::source::is_unreachable(&error) {
+            tracing::debug!(group = %self.group, "librdkafka: {error}: {reason}");
+        } else {
+            tracing::error!(group = %self.group, "librdkafka: {error}: {reason}");
+        }
+    }
+}
 
 impl ConsumerContext for SourceContext {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {

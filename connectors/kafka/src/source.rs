@@ -120,6 +120,9 @@ pub struct KafkaSource {
     /// Records that arrived while paused (fetched before a partition's pause took
     /// effect), delivered first after the resume: the consumer's position is past them.
     held: Vec<RawRecord>,
+    /// Since when no broker answers: said once at WARN when it starts and once when a
+    /// record arrives again, not at every reconnect librdkafka reports.
+    unreachable_since: std::cell::Cell<Option<Instant>>,
 }
 
 impl KafkaSource {
@@ -161,6 +164,7 @@ impl KafkaSource {
             events: Vec::new(),
             paused: false,
             held: Vec::new(),
+            unreachable_since: std::cell::Cell::new(None),
         })
     }
 
@@ -201,6 +205,7 @@ impl KafkaSource {
             }
             match polled {
                 Some(Ok(message)) => {
+                    self.reachable();
                     let topic = self.topic_names.get(message.topic());
                     batch.push(to_raw_record(&message, topic));
                     if batch.len() >= max_records {
@@ -240,6 +245,7 @@ impl KafkaSource {
             }
             match polled {
                 Some(Ok(message)) => {
+                    self.reachable();
                     let topic = self.topic_names.get(message.topic());
                     let record = to_raw_record(&message, topic);
                     let tp = TopicPartition::new(Arc::clone(&record.topic), record.partition);
@@ -466,12 +472,40 @@ impl KafkaSource {
                 group: self.group.clone(),
                 source: error,
             }),
-            // Broker disconnects, unknown topics and the like: librdkafka retries them
-            // itself, so the source keeps polling.
+            // No broker answers: librdkafka reconnects by itself (and reports every
+            // attempt); the outage is said once.
+            _ if is_unreachable(&error) => {
+                if self.unreachable_since.get().is_none() {
+                    self.unreachable_since.set(Some(Instant::now()));
+                    warn!(
+                        group = %self.group,
+                        servers = %self.servers,
+                        "Kafka is unreachable ({error}); librdkafka reconnects by itself and the \
+                         pipeline waits, committing nothing"
+                    );
+                } else {
+                    debug!(group = %self.group, "still unreachable: {error}");
+                }
+                Ok(())
+            }
+            // Unknown topics and the like: librdkafka retries them itself, so the source
+            // keeps polling.
             _ => {
                 warn!(group = %self.group, servers = %self.servers, "consumer error: {error}");
                 Ok(())
             }
+        }
+    }
+
+    /// A record arrived: if Kafka was unreachable, it is back.
+    fn reachable(&self) {
+        if let Some(since) = self.unreachable_since.take() {
+            warn!(
+                group = %self.group,
+                servers = %self.servers,
+                "Kafka is reachable again after {:.1} s",
+                since.elapsed().as_secs_f64()
+            );
         }
     }
 
@@ -483,6 +517,14 @@ impl KafkaSource {
             source,
         }
     }
+}
+
+/// Errors that mean no broker can be reached (librdkafka keeps reconnecting).
+pub(crate) fn is_unreachable(error: &RdKafkaError) -> bool {
+    matches!(
+        error.rdkafka_error_code(),
+        Some(RDKafkaErrorCode::AllBrokersDown | RDKafkaErrorCode::BrokerTransportFailure)
+    )
 }
 
 /// Errors that mean "the group moved on while this batch was processed".

@@ -427,11 +427,19 @@ fn a_broker_restart_mid_stream_loses_no_record() {
         || log_of(&pipeline),
     );
     drop(daemon);
+    let log = std::fs::read_to_string(pipeline.with_extension("log")).unwrap();
+    let down = log.matches("Kafka is unreachable").count();
+    let back = log.matches("Kafka is reachable again").count();
     let Tally {
         lost, duplicates, ..
     } = Tally::of(&emulator, TOPIC, total);
-    println!("broker restart drill: {total} records; lost {lost}, duplicated {duplicates}");
+    println!(
+        "broker restart drill: {total} records; lost {lost}, duplicated {duplicates}; \
+         {down} unreachable and {back} reachable-again line(s)"
+    );
     assert_eq!(lost, 0, "records lost");
+    // Once per outage, not per reconnect.
+    assert!(down >= 1 && down == back, "{log}");
 }
 
 #[test]
