@@ -290,7 +290,7 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
         TOPIC,
         broker.bootstrap_servers(),
         proxy.url(),
-        "kinetica.timeout: 2000\nkinetica.exactly_once.enable: true",
+        "kinetica.timeout: 5000\nkinetica.exactly_once.enable: true",
     );
     let stream = Stream::start(broker.bootstrap_servers(), TOPIC, 2);
     let mut daemon = start_daemon(&pipeline);
@@ -350,7 +350,11 @@ fn kinetica_resetting_then_503_then_silent_is_ridden_out_and_every_record_lands_
     );
     assert_eq!(lost, 0, "records lost");
     assert_eq!(duplicates, 0, "records written twice");
-    assert_eq!((degraded, recoveries), (1, 1), "{log}");
+    // One line in and one out per outage, not one per attempt (the 90 s outage alone
+    // takes a dozen attempts). On a loaded machine a request may also time out before
+    // or after the faults, a short outage of its own.
+    assert_eq!(degraded, recoveries, "{log}");
+    assert!((1..=3).contains(&degraded), "{log}");
 }
 
 /// A pipeline file for the drills: schemaless JSON from `topic` into the emulator.
