@@ -2,7 +2,8 @@
 //! direction (a source of typed rows → transforms → the value converter encoding →
 //! a sink of bytes, as Kinetica → Kafka will be) runs without touching it. The pair
 //! here is test-only: a source that hands out typed records and a sink that keeps
-//! the bytes it is given, both sharing their state with the test.
+//! the bytes it is given (buffered until flushed, so the source's commit can check
+//! that nothing unflushed is committed), both sharing their state with the test.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -83,6 +84,13 @@ impl Source for RowSource {
     }
 
     fn commit(&mut self, acknowledged: &Offsets) -> Result<(), ConnectError> {
+        // Nothing is committed that the sink has not made durable (flushed).
+        let durable = seen().written.lock().unwrap().len() as i64;
+        let last = acknowledged.get("rows", 0).unwrap_or(-1);
+        assert!(
+            last < durable,
+            "offset {last} committed, {durable} row(s) flushed"
+        );
         seen().committed.lock().unwrap().merge(acknowledged);
         Ok(())
     }
@@ -108,8 +116,11 @@ impl SourceFactory for RowSourceFactory {
     }
 }
 
-/// Keeps the bytes it is given.
-struct KeepingSink;
+/// Keeps the bytes it is given, buffered until `flush` makes them durable (as a Kafka
+/// producer's sink would).
+struct KeepingSink {
+    pending: Vec<RawRecord>,
+}
 
 impl Sink for KeepingSink {
     fn input(&self) -> SinkInput {
@@ -120,14 +131,18 @@ impl Sink for KeepingSink {
         let SinkBatch::Raw(records) = batch else {
             panic!("asked for bytes, got typed records");
         };
-        let mut written = seen().written.lock().unwrap();
-        written.extend(records.iter().cloned());
-        seen().written_changed.notify_all();
+        self.pending.extend(records.iter().cloned());
         let mut report = WriteReport::default();
         report
             .written
             .insert("rows".to_owned(), records.len() as u64);
         Ok(report)
+    }
+
+    fn flush(&mut self) -> Result<(), ConnectError> {
+        seen().written.lock().unwrap().append(&mut self.pending);
+        seen().written_changed.notify_all();
+        Ok(())
     }
 }
 
@@ -135,7 +150,9 @@ struct KeepingSinkFactory;
 
 impl SinkFactory for KeepingSinkFactory {
     fn create(&self, _task: TaskContext<'_>) -> Result<Box<dyn Sink>, SetupProblem> {
-        Ok(Box::new(KeepingSink))
+        Ok(Box::new(KeepingSink {
+            pending: Vec::new(),
+        }))
     }
 }
 

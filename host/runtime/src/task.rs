@@ -528,8 +528,9 @@ impl Task {
         })
     }
 
-    /// Tells the sink the batch is done, before the source commits it (an exactly-once
-    /// sink stores the offsets with its data).
+    /// Tells the sink the batch is done, before the source commits it: a sink that
+    /// buffers makes what it was given durable (`flush`), an exactly-once sink stores
+    /// the offsets with its data (`done`).
     fn done(&mut self, batch: &SourceBatch) -> Result<Retried<()>, FailureKind> {
         let offsets = batch.offsets();
         let first = chain::coordinates(batch, 0);
@@ -537,9 +538,12 @@ impl Task {
         self.retrying(
             self.blueprint.outage,
             &|_| format!("the sink `{connector}`"),
-            &|| format!("storing the offsets of the batch starting at {first}"),
+            &|| format!("completing the batch starting at {first}"),
             ConnectError::is_retriable,
-            |task| task.sink.done(&offsets),
+            |task| {
+                task.sink.flush()?;
+                task.sink.done(&offsets)
+            },
         )
         .map_err(|(error, attempts)| FailureKind::Sink {
             batch: first.clone(),

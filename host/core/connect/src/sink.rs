@@ -98,7 +98,8 @@ pub trait Sink: Send {
         Ok(())
     }
 
-    /// Makes everything written so far durable (for sinks that buffer).
+    /// Makes everything written so far durable (for sinks that buffer); called after
+    /// each batch, before [`done`](Sink::done) and the source's commit.
     fn flush(&mut self) -> Result<(), ConnectError> {
         Ok(())
     }
