@@ -14,25 +14,6 @@ fn values(n: usize) -> Vec<String> {
     (0..n).map(|i| format!(r#"{{"id": {i}}}"#)).collect()
 }
 
-/// A schemaless JSON pipeline through head-node ingest, with `consumer` settings of
-/// the test's own (the common YAML fixes the session timeout).
-fn yaml(env: &Env, name: &str, topic: &str, consumer: &str) -> String {
-    format!(
-        "name: {name}\n\
-         connector.class: kinetica-sink\n\
-         topics: [{topic}]\n\
-         bootstrap.servers: {}\n\
-         kinetica.url: {}\n\
-         kinetica.enable_multihead: false\n\
-         batch.max.wait.ms: 50\n\
-         value.converter.schemas.enable: false\n\
-         consumer.heartbeat.interval.ms: 500\n\
-         {consumer}\n",
-        env.bootstrap(),
-        env.emulator.url()
-    )
-}
-
 fn produce(env: &Env, topic: &str, values: &[String]) {
     let records: Vec<_> = values.iter().map(|v| (None, Some(v.as_str()))).collect();
     env.produce(topic, &records);
@@ -47,14 +28,13 @@ fn an_outage_longer_than_max_poll_interval_keeps_the_group_membership() {
     produce(&env, "outage", &values(20));
     // A consumer that is not polled for 6 s leaves its group; the outage lasts longer.
     let max_poll = Duration::from_secs(6);
-    let yaml = yaml(
-        &env,
+    let yaml = env.yaml_with_session(
         "outage-p",
         "outage",
+        max_poll,
         &format!(
-            "consumer.max.poll.interval.ms: {}\n\
-             consumer.session.timeout.ms: {}",
-            max_poll.as_millis(),
+            "value.converter.schemas.enable: false\n\
+             consumer.max.poll.interval.ms: {}",
             max_poll.as_millis()
         ),
     );
@@ -92,11 +72,11 @@ fn a_pipeline_stopped_and_started_again_as_the_same_static_member_resumes_at_onc
     produce(&env, "restart", &values(10));
     // Long enough that waiting for the old member's session would fail the test.
     let session = Duration::from_secs(45);
-    let yaml = yaml(
-        &env,
+    let yaml = env.yaml_with_session(
         "restart-p",
         "restart",
-        &format!("consumer.session.timeout.ms: {}", session.as_millis()),
+        session,
+        "value.converter.schemas.enable: false",
     );
     let first = env.start(env.config("p.yaml", &yaml));
     env.rows_when("restart", 10);

@@ -141,6 +141,17 @@ impl Env {
     /// The pipeline `name` consuming `topic`, with the settings every test needs, then
     /// `extra` (YAML lines).
     pub fn yaml(&self, name: &str, topic: &str, extra: &str) -> String {
+        self.yaml_with_session(name, topic, Duration::from_secs(6), extra)
+    }
+
+    /// As [`Env::yaml`], with `consumer.session.timeout.ms` of the test's own.
+    pub fn yaml_with_session(
+        &self,
+        name: &str,
+        topic: &str,
+        session: Duration,
+        extra: &str,
+    ) -> String {
         format!(
             "name: {name}\n\
              connector.class: kinetica-sink\n\
@@ -149,11 +160,12 @@ impl Env {
              kinetica.url: {}\n\
              kinetica.enable_multihead: false\n\
              batch.max.wait.ms: 50\n\
-             consumer.session.timeout.ms: 6000\n\
+             consumer.session.timeout.ms: {}\n\
              consumer.heartbeat.interval.ms: 500\n\
              {extra}\n",
             self.bootstrap(),
-            self.emulator.url()
+            self.emulator.url(),
+            session.as_millis()
         )
     }
 

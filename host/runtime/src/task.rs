@@ -234,7 +234,7 @@ impl Task {
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = batch.offsets();
-            let written = match self.process(&batch)? {
+            let written = match self.process(&batch, &offsets)? {
                 Processed::Written(written) => written,
                 // Stopping during a retry: the batch stays uncommitted.
                 Processed::Abandoned(Abandon::Stopping) => break,
@@ -256,27 +256,17 @@ impl Task {
     /// records of those partitions (the source reads them again from there).
     fn position(&mut self, batch: &mut SourceBatch) -> Result<Retried<()>, FailureKind> {
         let assigned = std::mem::take(&mut self.assigned);
-        let connector = self.blueprint.config.connector.name;
-        let outcome = self.retrying(
-            self.blueprint.outage,
-            &|_| format!("the sink `{connector}`"),
-            &|| format!("reading the stored offsets of {}", display_list(&assigned)),
-            ConnectError::is_retriable,
+        let outcome = self.with_sink(
+            &|| display_list(&assigned),
+            &|at| format!("reading the stored offsets of {at}"),
             |task| task.sink.positions(&assigned),
         );
-        let positions = match outcome {
-            Ok(Retried::Done(positions)) => positions,
-            Ok(Retried::Abandoned(a)) => {
+        let positions = match outcome? {
+            Retried::Done(positions) => positions,
+            Retried::Abandoned(a) => {
                 // Asked again at the next poll.
                 self.assigned = assigned;
                 return Ok(Retried::Abandoned(a));
-            }
-            Err((error, attempts)) => {
-                return Err(FailureKind::Sink {
-                    batch: display_list(&assigned),
-                    attempts,
-                    error,
-                });
             }
         };
         if positions.is_empty() {
@@ -402,7 +392,11 @@ impl Task {
     }
 
     /// Converts, transforms and writes one batch, and dead-letters its bad records.
-    fn process(&mut self, batch: &SourceBatch) -> Result<Processed, FailureKind> {
+    fn process(
+        &mut self,
+        batch: &SourceBatch,
+        offsets: &Offsets,
+    ) -> Result<Processed, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
         let prepared = match self.prepare(batch, !tolerate)? {
@@ -456,7 +450,7 @@ impl Task {
                 return Ok(Processed::Abandoned(a));
             }
         }
-        if let Retried::Abandoned(a) = self.done(batch)? {
+        if let Retried::Abandoned(a) = self.done(batch, offsets)? {
             return Ok(Processed::Abandoned(a));
         }
         Ok(Processed::Written(Written {
@@ -471,13 +465,12 @@ impl Task {
         batch: &SourceBatch,
         stop_at_first_bad: bool,
     ) -> Result<Retried<Prepared>, FailureKind> {
-        let first = chain::coordinates(batch, 0);
         // A record rejected under `errors.tolerance=none` ends the attempts at once.
         let mut bad = None;
         let outcome = self.retrying(
             self.blueprint.retry,
             &|f: &StepFailure| f.label.clone(),
-            &|| format!("the batch starting at {first}"),
+            &|| format!("the batch starting at {}", chain::coordinates(batch, 0)),
             StepFailure::is_retriable,
             |task| match chain::prepare(
                 batch,
@@ -499,7 +492,9 @@ impl Task {
                 .expect("a bad record ended the attempts")
                 .into_failure(batch)),
             Ok(Retried::Abandoned(a)) => Ok(Retried::Abandoned(a)),
-            Err((failure, attempts)) => Err(failure.into_kind(first, attempts)),
+            Err((failure, attempts)) => {
+                Err(failure.into_kind(chain::coordinates(batch, 0), attempts))
+            }
         }
     }
 
@@ -512,41 +507,46 @@ impl Task {
         if records.is_empty() {
             return Ok(Retried::Done(WriteReport::default()));
         }
-        let first = chain::coordinates(batch, 0);
-        let connector = self.blueprint.config.connector.name;
-        self.retrying(
-            self.blueprint.outage,
-            &|_| format!("the sink `{connector}`"),
-            &|| format!("writing the batch starting at {first}"),
-            ConnectError::is_retriable,
+        self.with_sink(
+            &|| chain::coordinates(batch, 0),
+            &|at| format!("writing the batch starting at {at}"),
             |task| task.sink.write(records),
         )
-        .map_err(|(error, attempts)| FailureKind::Sink {
-            batch: first.clone(),
-            attempts,
-            error,
-        })
     }
 
     /// Tells the sink the batch is done, before the source commits it: a sink that
     /// buffers makes what it was given durable (`flush`), an exactly-once sink stores
     /// the offsets with its data (`done`).
-    fn done(&mut self, batch: &SourceBatch) -> Result<Retried<()>, FailureKind> {
-        let offsets = batch.offsets();
-        let first = chain::coordinates(batch, 0);
+    fn done(&mut self, batch: &SourceBatch, offsets: &Offsets) -> Result<Retried<()>, FailureKind> {
+        self.with_sink(
+            &|| chain::coordinates(batch, 0),
+            &|at| format!("completing the batch starting at {at}"),
+            |task| {
+                task.sink.flush()?;
+                task.sink.done(offsets)
+            },
+        )
+    }
+
+    /// Runs `op` on the sink, waiting out its retriable failures as an outage; a
+    /// failure for good names what it was about (`at`: the batch's first record, or
+    /// the partitions). Messages are built only when something fails.
+    fn with_sink<T>(
+        &mut self,
+        at: &dyn Fn() -> String,
+        what: &dyn Fn(&str) -> String,
+        op: impl FnMut(&mut Task) -> Result<T, ConnectError>,
+    ) -> Result<Retried<T>, FailureKind> {
         let connector = self.blueprint.config.connector.name;
         self.retrying(
             self.blueprint.outage,
             &|_| format!("the sink `{connector}`"),
-            &|| format!("completing the batch starting at {first}"),
+            &|| what(&at()),
             ConnectError::is_retriable,
-            |task| {
-                task.sink.flush()?;
-                task.sink.done(&offsets)
-            },
+            op,
         )
         .map_err(|(error, attempts)| FailureKind::Sink {
-            batch: first.clone(),
+            batch: at(),
             attempts,
             error,
         })
