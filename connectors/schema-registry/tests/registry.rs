@@ -503,3 +503,12 @@ fn produce_avro_py_writes_confluent_s_wire_format_to_kafka() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn https_against_a_plain_http_registry_is_a_tls_error_not_an_outage() {
+    let url = registry().url().replacen("http://", "https://", 1);
+    let e = client_for(&url).schema_by_id(1).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Tls, "{e}");
+    assert!(!e.is_retriable());
+    assert!(e.to_string().contains("does not speak TLS"), "{e}");
+}
