@@ -29,6 +29,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use sluice_keystore::{Field, StoreError, StoreType, pem};
+
 /// A security property that cannot be translated for librdkafka. Names the property
 /// (without the `consumer.`/`producer.` prefix), never quotes its value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -524,30 +526,41 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-/// The store types Java's clients take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StoreType {
-    Jks,
-    Pkcs12,
-    Pem,
+/// The store type declared by `key` (JKS when unset).
+fn store_type(input: &BTreeMap<String, String>, key: &str) -> Result<StoreType, SecurityError> {
+    StoreType::parse(input.get(key).map(String::as_str))
+        .map_err(|e| SecurityError::new(key, e.message))
 }
 
-fn store_type(input: &BTreeMap<String, String>, key: &str) -> Result<StoreType, SecurityError> {
-    match input
-        .get(key)
-        .map(|t| t.trim().to_ascii_uppercase())
-        .as_deref()
-    {
-        None | Some("") | Some("JKS") => Ok(StoreType::Jks),
-        Some("PKCS12") | Some("P12") => Ok(StoreType::Pkcs12),
-        Some("PEM") => Ok(StoreType::Pem),
-        Some(_) => Err(SecurityError::new(
-            key,
-            "must be JKS, PKCS12 or PEM (convert other stores with `keytool -importkeystore \
-             -deststoretype PKCS12`)",
-        )),
-    }
+/// A store error, naming the property of the truststore (or keystore) it is about.
+fn store_error(e: StoreError, keys: &StoreKeys) -> SecurityError {
+    let property = match e.field {
+        Field::Location => keys.location,
+        Field::Password => keys.password,
+        Field::Type => keys.kind,
+        Field::KeyPassword => KEY_PASSWORD,
+    };
+    SecurityError::new(property, e.message)
 }
+
+/// The property names of one store.
+struct StoreKeys {
+    location: &'static str,
+    password: &'static str,
+    kind: &'static str,
+}
+
+const TRUSTSTORE: StoreKeys = StoreKeys {
+    location: TRUSTSTORE_LOCATION,
+    password: TRUSTSTORE_PASSWORD,
+    kind: TRUSTSTORE_TYPE,
+};
+
+const KEYSTORE: StoreKeys = StoreKeys {
+    location: KEYSTORE_LOCATION,
+    password: KEYSTORE_PASSWORD,
+    kind: KEYSTORE_TYPE,
+};
 
 fn translate_trust(
     input: &BTreeMap<String, String>,
@@ -571,26 +584,18 @@ fn translate_trust(
         &["ssl.ca.location", "ssl.ca.pem"],
     )?;
     let declared = store_type(input, TRUSTSTORE_TYPE)?;
-    let bytes = read(TRUSTSTORE_LOCATION, location)?;
-    if declared == StoreType::Pem || bytes.starts_with(b"-----BEGIN") {
+    let bytes = sluice_keystore::read_file(location).map_err(|e| store_error(e, &TRUSTSTORE))?;
+    if sluice_keystore::is_pem(declared, &bytes) {
         // librdkafka reads a PEM file itself.
         out.insert("ssl.ca.location".to_owned(), location.clone());
         return Ok(());
     }
-    let store = Store::read(
+    let certificates = sluice_keystore::trusted_certificates(
         &bytes,
         input.get(TRUSTSTORE_PASSWORD).map(String::as_str),
-        TRUSTSTORE_LOCATION,
-        TRUSTSTORE_PASSWORD,
-    )?;
-    if store.certificates.is_empty() {
-        return Err(SecurityError::new(
-            TRUSTSTORE_LOCATION,
-            "the truststore holds no certificate",
-        ));
-    }
-    let pem: String = store
-        .certificates
+    )
+    .map_err(|e| store_error(e, &TRUSTSTORE))?;
+    let pem: String = certificates
         .iter()
         .map(|der| pem("CERTIFICATE", der))
         .collect();
@@ -645,8 +650,8 @@ fn translate_keystore(
         ],
     )?;
     let declared = store_type(input, KEYSTORE_TYPE)?;
-    let bytes = read(KEYSTORE_LOCATION, location)?;
-    if declared == StoreType::Pem || bytes.starts_with(b"-----BEGIN") {
+    let bytes = sluice_keystore::read_file(location).map_err(|e| store_error(e, &KEYSTORE))?;
+    if sluice_keystore::is_pem(declared, &bytes) {
         // One PEM file with the key and the certificates: librdkafka picks each out.
         out.insert("ssl.certificate.location".to_owned(), location.clone());
         out.insert("ssl.key.location".to_owned(), location.clone());
@@ -660,256 +665,17 @@ fn translate_keystore(
         .get(KEY_PASSWORD)
         .map(String::as_str)
         .or(store_password);
-    let (key, chain) = Store::read_key(&bytes, store_password, key_password)?;
+    let key = sluice_keystore::private_key(&bytes, store_password, key_password)
+        .map_err(|e| store_error(e, &KEYSTORE))?;
     out.insert(
         "ssl.certificate.pem".to_owned(),
-        chain.iter().map(|der| pem("CERTIFICATE", der)).collect(),
+        key.chain
+            .iter()
+            .map(|der| pem("CERTIFICATE", der))
+            .collect(),
     );
-    out.insert("ssl.key.pem".to_owned(), pem("PRIVATE KEY", &key));
+    out.insert("ssl.key.pem".to_owned(), pem("PRIVATE KEY", &key.pkcs8));
     Ok(())
-}
-
-fn read(property: &str, path: &str) -> Result<Vec<u8>, SecurityError> {
-    std::fs::read(path)
-        .map_err(|e| SecurityError::new(property, format!("cannot read {path}: {e}")))
-}
-
-/// `der` as PEM text with the given label.
-fn pem(label: &str, der: &[u8]) -> String {
-    use base64::Engine as _;
-    let text = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in text.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-/// The certificates of a JKS or PKCS12 store (detected from the content: since Java 9 a
-/// "JKS" store may be a PKCS12 file, and Java reads it either way).
-struct Store {
-    /// DER certificates: the trusted ones and those of key entries.
-    certificates: Vec<Vec<u8>>,
-}
-
-const JKS_MAGIC: [u8; 4] = [0xfe, 0xed, 0xfe, 0xed];
-
-impl Store {
-    fn read(
-        bytes: &[u8],
-        password: Option<&str>,
-        location_key: &str,
-        password_key: &str,
-    ) -> Result<Store, SecurityError> {
-        if bytes.starts_with(&JKS_MAGIC) {
-            let password = password.ok_or_else(|| {
-                SecurityError::new(
-                    password_key,
-                    "is needed to read the JKS store (its integrity check uses it)",
-                )
-            })?;
-            let store = load_jks(bytes, password, password_key)?;
-            let mut certificates = Vec::new();
-            for alias in store.aliases() {
-                if let Ok(entry) = store.get_trusted_certificate_entry(&alias) {
-                    certificates.push(entry.certificate.content);
-                } else if let Ok(chain) = store.get_private_key_entry_certificate_chain(&alias)
-                    && let Some(first) = chain.into_iter().next()
-                {
-                    certificates.push(first.content);
-                }
-            }
-            Ok(Store { certificates })
-        } else if bytes.first() == Some(&0x30) {
-            pkcs12::certificates(bytes, password.unwrap_or(""), password_key)
-                .map(|certificates| Store { certificates })
-        } else {
-            Err(SecurityError::new(
-                location_key,
-                "is neither a JKS, a PKCS12 nor a PEM file",
-            ))
-        }
-    }
-
-    /// The one private key (PKCS#8 DER) of a keystore and its certificate chain (DER).
-    fn read_key(
-        bytes: &[u8],
-        store_password: Option<&str>,
-        key_password: Option<&str>,
-    ) -> Result<(Vec<u8>, Vec<Vec<u8>>), SecurityError> {
-        if bytes.starts_with(&JKS_MAGIC) {
-            let password = store_password.ok_or_else(|| {
-                SecurityError::new(KEYSTORE_PASSWORD, "is needed to read the JKS keystore")
-            })?;
-            let store = load_jks(bytes, password, KEYSTORE_PASSWORD)?;
-            let aliases: Vec<String> = store
-                .aliases()
-                .into_iter()
-                .filter(|a| store.is_private_key_entry(a))
-                .collect();
-            let alias = only_key(&aliases)?;
-            let key_password = key_password.unwrap_or(password);
-            let entry = store
-                .get_private_key_entry(alias, key_password.as_bytes())
-                .map_err(|_| {
-                    SecurityError::new(
-                        KEY_PASSWORD,
-                        "cannot decrypt the keystore's private key: wrong ssl.key.password \
-                         (when unset, ssl.keystore.password is tried)",
-                    )
-                })?;
-            let chain = entry
-                .certificate_chain
-                .into_iter()
-                .map(|c| c.content)
-                .collect();
-            Ok((entry.private_key, chain))
-        } else if bytes.first() == Some(&0x30) {
-            pkcs12::key(bytes, store_password.unwrap_or(""))
-        } else {
-            Err(SecurityError::new(
-                KEYSTORE_LOCATION,
-                "is neither a JKS, a PKCS12 nor a PEM file",
-            ))
-        }
-    }
-}
-
-fn only_key(aliases: &[String]) -> Result<&str, SecurityError> {
-    match aliases {
-        [one] => Ok(one),
-        [] => Err(SecurityError::new(
-            KEYSTORE_LOCATION,
-            "the keystore holds no private key",
-        )),
-        _ => Err(SecurityError::new(
-            KEYSTORE_LOCATION,
-            format!(
-                "the keystore holds {} private keys ({}); keep only the client's",
-                aliases.len(),
-                aliases.join(", ")
-            ),
-        )),
-    }
-}
-
-fn load_jks(
-    bytes: &[u8],
-    password: &str,
-    password_key: &str,
-) -> Result<jks::KeyStore, SecurityError> {
-    let mut store = jks::KeyStore::new();
-    store
-        .load(bytes, password.as_bytes())
-        .map_err(|e| match e {
-            jks::KeyStoreError::InvalidDigest => SecurityError::new(
-                password_key,
-                "the JKS store's integrity check failed: the password is wrong (or the file was \
-             changed)",
-            ),
-            other => {
-                SecurityError::new(password_key, format!("cannot read the JKS store: {other}"))
-            }
-        })?;
-    Ok(store)
-}
-
-#[cfg(feature = "tls")]
-mod pkcs12 {
-    //! PKCS12 through OpenSSL (the copy librdkafka is built with): it knows every
-    //! algorithm Java's keytool writes (PBES2 with AES, HMAC-SHA-256 MACs).
-    use openssl::pkcs12::Pkcs12;
-
-    use super::{KEYSTORE_LOCATION, KEYSTORE_PASSWORD, SecurityError};
-
-    fn parse(
-        bytes: &[u8],
-        password: &str,
-        location_key: &str,
-        password_key: &str,
-    ) -> Result<openssl::pkcs12::ParsedPkcs12_2, SecurityError> {
-        let archive = Pkcs12::from_der(bytes).map_err(|_| {
-            SecurityError::new(location_key, "is neither a JKS, a PKCS12 nor a PEM file")
-        })?;
-        archive.parse2(password).map_err(|_| {
-            SecurityError::new(
-                password_key,
-                "cannot open the PKCS12 store: the password is wrong",
-            )
-        })
-    }
-
-    pub(super) fn certificates(
-        bytes: &[u8],
-        password: &str,
-        password_key: &str,
-    ) -> Result<Vec<Vec<u8>>, SecurityError> {
-        let parsed = parse(bytes, password, "ssl.truststore.location", password_key)?;
-        let mut out = Vec::new();
-        for cert in parsed
-            .cert
-            .iter()
-            .map(|c| &**c)
-            .chain(parsed.ca.iter().flatten())
-        {
-            out.push(cert.to_der().map_err(|e| {
-                SecurityError::new(
-                    "ssl.truststore.location",
-                    format!("a certificate cannot be read: {e}"),
-                )
-            })?);
-        }
-        Ok(out)
-    }
-
-    pub(super) fn key(
-        bytes: &[u8],
-        password: &str,
-    ) -> Result<(Vec<u8>, Vec<Vec<u8>>), SecurityError> {
-        let parsed = parse(bytes, password, KEYSTORE_LOCATION, KEYSTORE_PASSWORD)?;
-        let key = parsed.pkey.ok_or_else(|| {
-            SecurityError::new(KEYSTORE_LOCATION, "the keystore holds no private key")
-        })?;
-        let key = key.private_key_to_pkcs8().map_err(|e| {
-            SecurityError::new(
-                KEYSTORE_LOCATION,
-                format!("the private key cannot be read: {e}"),
-            )
-        })?;
-        let mut chain = Vec::new();
-        for cert in parsed
-            .cert
-            .iter()
-            .map(|c| &**c)
-            .chain(parsed.ca.iter().flatten())
-        {
-            chain.push(cert.to_der().map_err(|e| {
-                SecurityError::new(
-                    KEYSTORE_LOCATION,
-                    format!("a certificate cannot be read: {e}"),
-                )
-            })?);
-        }
-        Ok((key, chain))
-    }
-}
-
-#[cfg(not(feature = "tls"))]
-mod pkcs12 {
-    //! Without the `tls` feature librdkafka has no TLS, so there is nothing to read for.
-    use super::SecurityError;
-
-    const WHY: &str = "this build of Sluice has no TLS (the `tls` feature of sluice-kafka)";
-
-    pub(super) fn certificates(_: &[u8], _: &str, _: &str) -> Result<Vec<Vec<u8>>, SecurityError> {
-        Err(SecurityError::new("ssl.truststore.location", WHY))
-    }
-
-    pub(super) fn key(_: &[u8], _: &str) -> Result<(Vec<u8>, Vec<Vec<u8>>), SecurityError> {
-        Err(SecurityError::new("ssl.keystore.location", WHY))
-    }
 }
 
 #[cfg(test)]
@@ -1157,15 +923,6 @@ mod tests {
         .unwrap();
         assert_eq!(t.properties["ssl.ca.location"], ca.to_str().unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn pem_lines_are_64_characters() {
-        let text = pem("CERTIFICATE", &[7u8; 100]);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "-----BEGIN CERTIFICATE-----");
-        assert_eq!(lines[1].len(), 64);
-        assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
     }
 
     #[test]
