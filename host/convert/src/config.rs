@@ -64,7 +64,8 @@ impl ConverterType {
         }
     }
 
-    pub(crate) fn from_props(p: &Props) -> Result<ConverterType, ConvertError> {
+    /// Reads `converter.type` from a converter's property group.
+    pub fn from_props(p: &Props) -> Result<ConverterType, ConvertError> {
         Ok(match p.choice(&CONVERTER_TYPE)? {
             "key" => ConverterType::Key,
             "header" => ConverterType::Header,

@@ -61,6 +61,10 @@ pub enum ConvertError {
     /// The converter's type name or properties are invalid.
     #[error("{0}")]
     Config(String),
+    /// A system the converter depends on (the Schema Registry) cannot be reached or
+    /// answers with a server error: retriable, the runtime waits it out.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ConvertError {

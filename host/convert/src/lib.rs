@@ -38,6 +38,7 @@ pub use json::{
     DecimalFormat, JsonConverter, JsonConverterConfig, schema_from_json, schema_to_json,
     try_value_to_json, value_from_json, value_to_json,
 };
+pub use props::Props;
 pub use string::StringConverter;
 
 /// Converts a record key or value between Kafka bytes and [`Data`].
@@ -56,4 +57,23 @@ pub trait Converter: Send + Sync {
     // Named after Connect's `fromConnectData`, which the brief and users know.
     #[allow(clippy::wrong_self_convention)]
     fn from_data(&self, topic: &str, data: &Data) -> Result<Option<Vec<u8>>, ConvertError>;
+
+    /// Fetches from outside the process what decoding `inputs` (one batch of one topic)
+    /// needs — the Avro converter's writer schemas, from the Schema Registry — and holds
+    /// it until the next call, so that [`Converter::to_data`] never waits on the network
+    /// and an outage is one batch-level [`ConvertError::Unavailable`] the runtime waits
+    /// out, not a failure blamed on every record. What is missing for good (an unknown
+    /// schema id) is left to `to_data` to report per record. The standard converters
+    /// need nothing.
+    fn prepare_decode(&self, topic: &str, inputs: &[Option<&[u8]>]) -> Result<(), ConvertError> {
+        let _ = (topic, inputs);
+        Ok(())
+    }
+
+    /// [`Converter::prepare_decode`]'s counterpart before [`Converter::from_data`]:
+    /// registers or looks up the schemas of `inputs` (one batch of one topic).
+    fn prepare_encode(&self, topic: &str, inputs: &[&Data]) -> Result<(), ConvertError> {
+        let _ = (topic, inputs);
+        Ok(())
+    }
 }

@@ -11,8 +11,10 @@ use sluice_config::{PropertyDef, PropertyType, Validator};
 use crate::ConvertError;
 
 /// A converter's property group (prefix already removed) and the component it configures.
-pub(crate) struct Props<'a> {
+pub struct Props<'a> {
+    /// The group's properties, prefix removed.
     pub props: &'a BTreeMap<String, String>,
+    /// The component's name for messages (`AvroConverter`).
     pub component: &'static str,
 }
 
@@ -36,6 +38,7 @@ impl Props<'_> {
         ))
     }
 
+    /// A boolean property (Kafka's `true`/`false`, any case).
     pub fn boolean(&self, def: &PropertyDef) -> Result<bool, ConvertError> {
         debug_assert_eq!(def.ty, PropertyType::Boolean);
         let value = self.raw(def);
@@ -62,6 +65,7 @@ impl Props<'_> {
             .ok_or_else(|| self.invalid(def, &format!("one of {}", choices.join(", "))))
     }
 
+    /// An integer property, checked against its declared range.
     pub fn int(&self, def: &PropertyDef) -> Result<i64, ConvertError> {
         let value = self.raw(def);
         let n: i64 = value.parse().map_err(|_| self.invalid(def, "an integer"))?;
@@ -80,6 +84,7 @@ impl Props<'_> {
         Ok(n)
     }
 
+    /// A string property, trimmed, or its default.
     pub fn string<'a>(&'a self, def: &'a PropertyDef) -> &'a str {
         self.raw(def)
     }

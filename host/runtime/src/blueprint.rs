@@ -303,12 +303,7 @@ impl Checker<'_> {
                     plugin,
                 });
             }
-            // The converter's own message lists the known ones and suggests one.
-            let message = ConverterSpec::native(&conf.type_name, BTreeMap::new())
-                .build_native()
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
+            let message = options.registry.unknown_converter(&conf.type_name);
             self.error(
                 key,
                 format!(
@@ -322,7 +317,7 @@ impl Checker<'_> {
         // As Kafka Connect's worker does; the JSON converter names the right property
         // (`key.converter.schemas.enable`) in its hints.
         props.insert("converter.type".to_owned(), side.to_owned());
-        let spec = ConverterSpec::native(&conf.type_name, props);
+        let spec = ConverterSpec::native(&conf.type_name, native.build, props);
         let checked = self
             .config
             .validate_group(&conf.props, &(native.config_def)());

@@ -15,12 +15,15 @@ use sluice_record::{Data, RawRecord, Record};
 
 use crate::bad_record::BadRecord;
 use crate::error::Stage;
+use crate::registry::BuildConverter;
 
 /// A side's converter, checked at start-up.
 pub(crate) enum ConverterSpec {
     Native {
         /// As configured (`json`, or a Kafka Connect class name).
         type_name: String,
+        /// Builds it (from the registry's [`crate::ComponentSpec`]).
+        build: BuildConverter,
         /// The `<key|value>.converter.` group with the prefix removed, plus
         /// `converter.type`, which Kafka Connect's worker sets and the JSON converter
         /// uses in its hints.
@@ -36,9 +39,14 @@ pub(crate) enum ConverterSpec {
 }
 
 impl ConverterSpec {
-    pub fn native(type_name: &str, props: BTreeMap<String, String>) -> ConverterSpec {
+    pub fn native(
+        type_name: &str,
+        build: BuildConverter,
+        props: BTreeMap<String, String>,
+    ) -> ConverterSpec {
         ConverterSpec::Native {
             type_name: type_name.to_owned(),
+            build,
             props,
         }
     }
@@ -46,9 +54,7 @@ impl ConverterSpec {
     /// Builds a native converter (to check its configuration, or for a task).
     pub fn build_native(&self) -> Result<Box<dyn Converter>, ConvertError> {
         match self {
-            ConverterSpec::Native { type_name, props } => {
-                sluice_convert::converter_from_config(type_name, props)
-            }
+            ConverterSpec::Native { build, props, .. } => build(props),
             ConverterSpec::Wasm { type_name, .. } => Err(ConvertError::Config(format!(
                 "{type_name} is a converter component, not a native converter"
             ))),
@@ -145,12 +151,78 @@ impl SideInfo {
         }
     }
 
+    fn prepare_failure(&self, error: ConvertError) -> PrepareFailure {
+        PrepareFailure {
+            label: self.label.clone(),
+            error,
+        }
+    }
+
     fn bad_native(&self, raw: usize, error: ConvertError) -> BadRecord {
         self.bad(raw, error.to_string())
     }
 }
 
+/// A native converter could not fetch what a batch needs (its Schema Registry is
+/// unreachable, or refuses the configuration).
+#[derive(Debug)]
+pub(crate) struct PrepareFailure {
+    /// `the value converter `avro``.
+    pub label: String,
+    pub error: ConvertError,
+}
+
+impl std::fmt::Display for PrepareFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.label, self.error)
+    }
+}
+
+impl PrepareFailure {
+    /// An outage, worth waiting out.
+    pub fn is_retriable(&self) -> bool {
+        matches!(self.error, ConvertError::Unavailable(_))
+    }
+}
+
 impl Side {
+    /// Lets a native converter fetch what decoding these records needs, a run of one
+    /// topic at a time ([`Converter::prepare_decode`]).
+    fn prepare_decode(
+        &self,
+        raw: &[RawRecord],
+        indices: &[usize],
+        pick: fn(&RawRecord) -> Option<&[u8]>,
+    ) -> Result<(), PrepareFailure> {
+        let Run::Native(c) = &self.run else {
+            return Ok(());
+        };
+        for run in runs_of_topic(raw, indices) {
+            let inputs: Vec<Option<&[u8]>> = run.iter().map(|&i| pick(&raw[i])).collect();
+            c.prepare_decode(&raw[run[0]].topic, &inputs)
+                .map_err(|error| self.info.prepare_failure(error))?;
+        }
+        Ok(())
+    }
+
+    /// [`Side::prepare_decode`] before encoding ([`Converter::prepare_encode`]).
+    fn prepare_encode(
+        &self,
+        records: &[Record],
+        pick: fn(&Record) -> &Data,
+    ) -> Result<(), PrepareFailure> {
+        let Run::Native(c) = &self.run else {
+            return Ok(());
+        };
+        let all: Vec<usize> = (0..records.len()).collect();
+        for run in runs_of_topic(records, &all) {
+            let inputs: Vec<&Data> = run.iter().map(|&i| pick(&records[i])).collect();
+            c.prepare_encode(&records[run[0]].topic, &inputs)
+                .map_err(|error| self.info.prepare_failure(error))?;
+        }
+        Ok(())
+    }
+
     /// Decodes one side of the raw records at `indices`: one result per index.
     fn decode(
         &mut self,
@@ -288,6 +360,24 @@ impl Converters {
             key: key.instantiate(Stage::KeyConverter)?,
             value: value.instantiate(Stage::ValueConverter)?,
         })
+    }
+
+    /// Lets the native converters fetch what decoding `batch` needs (see
+    /// [`Converter::prepare_decode`]); nothing to do for a batch of typed records.
+    pub fn prepare_decode(&self, batch: &SourceBatch) -> Result<(), PrepareFailure> {
+        let SourceBatch::Raw(raw) = batch else {
+            return Ok(());
+        };
+        let all: Vec<usize> = (0..raw.len()).collect();
+        self.key.prepare_decode(raw, &all, |r| r.key.as_deref())?;
+        self.value.prepare_decode(raw, &all, |r| r.value.as_deref())
+    }
+
+    /// Lets the native converters register or look up what encoding `records` needs
+    /// (see [`Converter::prepare_encode`]).
+    pub fn prepare_encode(&self, records: &[Record]) -> Result<(), PrepareFailure> {
+        self.key.prepare_encode(records, |r| &r.key)?;
+        self.value.prepare_encode(records, |r| &r.value)
     }
 
     /// The records of a consumed batch except those in `skip`, decoded if the source

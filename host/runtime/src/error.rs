@@ -9,6 +9,7 @@ use std::fmt;
 
 use sluice_config::Problems;
 use sluice_connect::{Classify, ConnectError, ErrorClass};
+use sluice_convert::ConvertError;
 use sluice_engine::PluginError;
 
 /// A pipeline that could not start: every problem found, each naming the property it
@@ -129,6 +130,22 @@ pub enum FailureKind {
         /// The engine's error: its class says whether it was retriable.
         error: PluginError,
     },
+    /// A converter could not fetch what the batch needs: its Schema Registry refused
+    /// the configuration (credentials, TLS), or stayed unreachable longer than the
+    /// retry budget.
+    #[error(
+        "{component} could not prepare the batch starting at {batch} after {attempts} attempt(s): {error}"
+    )]
+    Converter {
+        /// `the value converter `avro``.
+        component: String,
+        /// `topic-partition@offset` of the batch's first record.
+        batch: String,
+        /// How many times it was tried, the first included.
+        attempts: u32,
+        /// The converter's last error.
+        error: ConvertError,
+    },
     /// The sink could not write the batch: a non-retriable error (authentication,
     /// permissions), or a retriable one (Kinetica unavailable) that outlasted the retry
     /// budget.
@@ -171,6 +188,10 @@ impl Classify for FailureKind {
             FailureKind::Transform { error, .. } => error.class(),
             FailureKind::Sink { error, .. } | FailureKind::Source(error) => error.class(),
             FailureKind::DeadLetterQueue { error, .. } => error.class(),
+            FailureKind::Converter { error, .. } => match error {
+                ConvertError::Unavailable(_) => ErrorClass::TRANSIENT,
+                _ => ErrorClass::USER,
+            },
             FailureKind::Panic(_) => ErrorClass::INTERNAL,
         }
     }

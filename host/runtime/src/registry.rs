@@ -7,12 +7,14 @@
 //! native converter as a [`ComponentSpec`]. Bundled Wasm components are the guests
 //! `host/guests` embeds; they describe their own properties when loaded.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use sluice_config::pipeline::{self, PipelineConfig};
 use sluice_config::{Checked, ConfigDef, ConnectorKind, ConnectorSpec};
 use sluice_connect::{BuildSink, BuildSource, ConnectorPlugin, Factory};
+use sluice_convert::{ConvertError, Converter};
 
 /// A native component configured through a prefixed group (a converter).
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +23,12 @@ pub struct ComponentSpec {
     pub names: &'static [&'static str],
     /// Its declared properties.
     pub config_def: fn() -> ConfigDef,
+    /// Builds it from its property group (prefix removed).
+    pub build: BuildConverter,
 }
+
+/// Builds a native converter from its property group.
+pub type BuildConverter = fn(&BTreeMap<String, String>) -> Result<Box<dyn Converter>, ConvertError>;
 
 impl ComponentSpec {
     /// Whether `name` selects this component (case-insensitive, as Connect's aliases).
@@ -159,6 +166,16 @@ impl Registry {
         self.converters.iter().find(|c| c.answers_to(name))
     }
 
+    /// Why `name` selects no native converter: the closest name and every known one.
+    pub fn unknown_converter(&self, name: &str) -> String {
+        let names = self.converters.iter().flat_map(|c| c.names.iter().copied());
+        format!(
+            "unknown converter {name:?}{}; known converters: {}",
+            sluice_config::suggest::did_you_mean(name, names.clone()),
+            names.collect::<Vec<_>>().join(", ")
+        )
+    }
+
     /// The bundled Wasm components, by name.
     pub fn bundled(&self) -> &'static [(&'static str, &'static [u8])] {
         self.bundled
@@ -206,19 +223,25 @@ pub(crate) enum Side {
     Sink(BuildSink),
 }
 
-/// Kafka Connect's standard converters (host/convert), by every name that selects them.
+/// Kafka Connect's standard converters (host/convert) and Confluent's Avro converter
+/// (host/avro), by every name that selects them.
 fn converters() -> Vec<ComponentSpec> {
     fn def(name: &str) -> ConfigDef {
         sluice_convert::config_def(name).expect("a converter sluice-convert knows")
+    }
+    fn standard(name: &str, props: &BTreeMap<String, String>) -> ConverterResult {
+        sluice_convert::converter_from_config(name, props)
     }
     vec![
         ComponentSpec {
             names: &["json", "org.apache.kafka.connect.json.JsonConverter"],
             config_def: || def("json"),
+            build: |p| standard("json", p),
         },
         ComponentSpec {
             names: &["string", "org.apache.kafka.connect.storage.StringConverter"],
             config_def: || def("string"),
+            build: |p| standard("string", p),
         },
         ComponentSpec {
             names: &[
@@ -226,9 +249,17 @@ fn converters() -> Vec<ComponentSpec> {
                 "org.apache.kafka.connect.converters.ByteArrayConverter",
             ],
             config_def: || def("bytes"),
+            build: |p| standard("bytes", p),
+        },
+        ComponentSpec {
+            names: &sluice_avro::NAMES,
+            config_def: sluice_avro::config_def,
+            build: |p| Ok(Box::new(sluice_avro::AvroConverter::from_props(p)?)),
         },
     ]
 }
+
+type ConverterResult = Result<Box<dyn Converter>, ConvertError>;
 
 /// The registry every pipeline of a process shares unless told otherwise.
 pub(crate) fn shared_standard() -> Arc<Registry> {
@@ -255,7 +286,15 @@ mod tests {
         ] {
             assert!(registry.converter(name).is_some(), "{name}");
         }
-        assert!(registry.converter("avro").is_none());
+        for name in ["avro", "io.confluent.connect.avro.AvroConverter"] {
+            assert!(registry.converter(name).is_some(), "{name}");
+        }
+        assert!(registry.converter("avr0").is_none());
+        assert!(
+            registry
+                .unknown_converter("io.confluent.connect.avro.AvroConvertor")
+                .contains("did you mean `io.confluent.connect.avro.AvroConverter`?")
+        );
     }
 
     /// Every declared default must parse as its type and pass its validator, or a

@@ -31,7 +31,7 @@ use tracing::{debug, error, info, warn};
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
 use crate::chain::{self, Chain, PrepareError, Prepared, Step, StepComponent, StepFailure};
-use crate::converters::Converters;
+use crate::converters::{Converters, PrepareFailure};
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
 use crate::metrics::PipelineMetrics;
@@ -399,6 +399,11 @@ impl Task {
     ) -> Result<Processed, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
+        let fetched =
+            self.fetch_for_converters(batch, |task| task.converters.prepare_decode(batch))?;
+        if let Retried::Abandoned(a) = fetched {
+            return Ok(Processed::Abandoned(a));
+        }
         let prepared = match self.prepare(batch, !tolerate)? {
             Retried::Done(prepared) => prepared,
             Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
@@ -412,6 +417,11 @@ impl Task {
         let (sink_batch, origins) = match self.sink.input() {
             SinkInput::Records => (ForSink::Records(records), origins),
             SinkInput::Raw => {
+                let fetched = self
+                    .fetch_for_converters(batch, |task| task.converters.prepare_encode(&records))?;
+                if let Retried::Abandoned(a) = fetched {
+                    return Ok(Processed::Abandoned(a));
+                }
                 let encoded = self
                     .converters
                     .encode(records, origins)
@@ -458,6 +468,34 @@ impl Task {
             discarded,
             dead_lettered: bad.len() as u64,
         }))
+    }
+
+    /// Lets the native converters fetch what converting the batch needs (the Avro
+    /// converter's schemas): an unreachable registry is an outage, waited out as
+    /// Kinetica's are.
+    fn fetch_for_converters(
+        &mut self,
+        batch: &SourceBatch,
+        op: impl FnMut(&mut Task) -> Result<(), PrepareFailure>,
+    ) -> Result<Retried<()>, FailureKind> {
+        self.retrying(
+            self.blueprint.outage,
+            &|f: &PrepareFailure| format!("the schema registry of {}", f.label),
+            &|| {
+                format!(
+                    "converting the batch starting at {}",
+                    chain::coordinates(batch, 0)
+                )
+            },
+            PrepareFailure::is_retriable,
+            op,
+        )
+        .map_err(|(failure, attempts)| FailureKind::Converter {
+            component: failure.label,
+            batch: chain::coordinates(batch, 0),
+            attempts,
+            error: failure.error,
+        })
     }
 
     fn prepare(
