@@ -9,6 +9,7 @@ mod broker;
 mod errors;
 mod exactly_once;
 mod faults;
+mod flatten;
 mod gpudb;
 mod pipeline;
 mod seams;

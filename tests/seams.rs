@@ -176,6 +176,7 @@ fn registry() -> Registry {
             factory: Factory::Source(|_: &PipelineConfig| {
                 Ok(Arc::new(RowSourceFactory) as Arc<dyn SourceFactory>)
             }),
+            flattener: None,
         })
         .with_kafka_sink(|_: &PipelineConfig| {
             Ok(Arc::new(KeepingSinkFactory) as Arc<dyn SinkFactory>)

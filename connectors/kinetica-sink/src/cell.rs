@@ -111,6 +111,11 @@ pub fn to_cell(
         (Value::Null, _) => Ok(Cell::Null),
         (Value::Struct(_), _) => Err(CellError::Nested { found: "struct" }),
         (Value::Map(_), _) => Err(CellError::Nested { found: "map" }),
+        // An array of primitives goes into a string column (Kinetica's `array(T)`
+        // columns are strings) as JSON text.
+        (Value::Array(items), None) if kind == CellKind::String => crate::array::text(items)
+            .map(Cell::String)
+            .ok_or(CellError::Nested { found: "array" }),
         (Value::Array(_), _) => Err(CellError::Nested { found: "array" }),
         (v, Some(LogicalType::Date)) => {
             let days = v.as_i64().ok_or_else(|| mismatch(v.type_name()))?;
@@ -694,13 +699,26 @@ mod tests {
 
     #[test]
     fn nested_values_point_at_a_flattener() {
-        let e = err(Value::Array(vec![]), K::String);
+        let e = err(Value::Array(vec![Value::Map(vec![])]), K::String);
         assert_eq!(e, CellError::Nested { found: "array" });
+        assert!(matches!(
+            err(Value::Array(vec![]), K::Int),
+            CellError::Nested { found: "array" }
+        ));
         assert!(e.to_string().contains("flattener"));
         assert!(matches!(
             err(Value::Map(vec![]), K::String),
             CellError::Nested { found: "map" }
         ));
+    }
+
+    #[test]
+    fn arrays_of_primitives_go_into_string_columns_as_json() {
+        let array = Value::Array(vec![Value::Int32(1), Value::Null, Value::Int32(3)]);
+        assert_eq!(
+            to_cell(&array, None, K::String),
+            Ok(Cell::String("[1,null,3]".into()))
+        );
     }
 
     #[test]

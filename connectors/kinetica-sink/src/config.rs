@@ -1,7 +1,9 @@
 //! The Kinetica sink's declared properties: the 25 keys of the Java connector's
 //! `KineticaSinkConnectorConfig`, with the same names, types, defaults and deprecated
-//! aliases, so existing connector files keep working, and Sluice's own
-//! `kinetica.ssl.*` and `kinetica.exactly_once.*`. [`SinkProps`] declares them once:
+//! aliases, so existing connector files keep working, the four
+//! `kinetica.flatten_source.*` keys of its release/v7.0 branch (run by the bundled
+//! `kinetica-flattener`, see [`flattener`]), and Sluice's own `kinetica.ssl.*` and
+//! `kinetica.exactly_once.*`. [`SinkProps`] declares them once:
 //! the definition `validate` and `describe` use, and the typed values the sink reads.
 //!
 //! Deliberate differences from the Java connector:
@@ -22,9 +24,13 @@
 //!   `kinetica.schema_evolution.enabled` is `true` (Kafka Connect's `Recommender`
 //!   visibility), since they do nothing otherwise.
 
+use sluice_config::pipeline::PipelineConfig;
+use sluice_config::settings::Setting;
 use sluice_config::{
-    CheckIssue, ConfigDef, ConnectorKind, ConnectorSpec, ParsedConfig, Secret, Validator, settings,
+    CheckIssue, ConfigDef, ConnectorKind, ConnectorSpec, ParsedConfig, Secret, Validator,
+    config_enum, settings,
 };
+use sluice_connect::BundledFlattener;
 
 use crate::settings::{SettingsError, SinkSettings, Subscription, keys};
 
@@ -171,7 +177,87 @@ settings! {
         #[property(OFFSET_COLUMN = "kinetica.exactly_once.offset_column", low,
             default("kafka_offset"), display("Offset Column"), visible_when(EXACTLY_ONCE, true))]
         pub offset_column: String,
+        /// Flatten nested structs, maps and arrays into columns before rows are built,
+        /// by running the bundled `kinetica-flattener` component as the pipeline's last
+        /// step (the Java connector's release/v7.0 flattening, without its bugs:
+        /// connectors/kinetica-sink/README.md, "Flattening"). A pipeline's own
+        /// `flattener` runs instead when it names one.
+        #[property(FLATTEN_ENABLED = "kinetica.flatten_source.enabled", low, default(false),
+            display("Flatten Source"))]
+        pub flatten_enabled: bool,
+        /// With flattening: what joins the field names of a nested column
+        /// (`customer` → `address` → `city` gives `customer_address_city`). Taken
+        /// literally.
+        #[property(FLATTEN_FIELD_NAME_DELIMITER = "kinetica.flatten_source.field_name_delimiter",
+            low, default("_"), display("Flattened Field Name Delimiter"),
+            visible_when(FLATTEN_ENABLED, true))]
+        pub flatten_field_name_delimiter: String,
+        /// With flattening: what becomes of arrays. CONVERT_TO_STRING: one string
+        /// column, the elements joined with the separator; TAKE_FIRST_VALUE: the first
+        /// element (null when empty), flattened like the field itself; KEEP_ARRAYS
+        /// (Sluice's own): arrays of numbers, booleans or strings become Kinetica
+        /// `array(T)` columns, other arrays strings as in CONVERT_TO_STRING.
+        #[property(FLATTEN_ARRAY_MODE = "kinetica.flatten_source.array_flattening_mode", low,
+            default(ArrayFlatteningMode::ConvertToString), display("Array Flattening Mode"),
+            visible_when(FLATTEN_ENABLED, true))]
+        pub flatten_array_mode: ArrayFlatteningMode,
+        /// With flattening: what joins the elements of an array converted to a string.
+        #[property(FLATTEN_ARRAY_SEPARATOR = "kinetica.flatten_source.array_element_separator",
+            low, default(","), display("Array Element Separator"),
+            visible_when(FLATTEN_ENABLED, true))]
+        pub flatten_array_separator: String,
     }
+}
+
+config_enum! {
+    /// `kinetica.flatten_source.array_flattening_mode`: the values of the
+    /// `kinetica-flattener` component's `array_flattening_mode`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ArrayFlatteningMode {
+        /// One string column, the elements joined with the separator.
+        ConvertToString = "CONVERT_TO_STRING",
+        /// The first element, flattened like the field itself.
+        TakeFirstValue = "TAKE_FIRST_VALUE",
+        /// Arrays of primitives as Kinetica array columns.
+        KeepArrays = "KEEP_ARRAYS",
+    }
+}
+
+/// The bundled flattener `kinetica.flatten_source.enabled=true` runs.
+pub const FLATTENER_COMPONENT: &str = "kinetica-flattener";
+
+/// The prefix of the flattener's settings: `kinetica.flatten_source.<p>` is the
+/// component's property `<p>`.
+pub const FLATTEN_PREFIX: &str = "kinetica.flatten_source.";
+
+/// The bundled flattener and its properties, when `kinetica.flatten_source.enabled`.
+pub fn flattener(config: &PipelineConfig) -> Option<BundledFlattener> {
+    let props = SinkProps::from_parsed(&config.connector.config);
+    if !props.flatten_enabled {
+        return None;
+    }
+    let property = |key: &str, value: String| {
+        let name = key
+            .strip_prefix(FLATTEN_PREFIX)
+            .expect("a flatten_source key");
+        (name.to_owned(), value)
+    };
+    Some(BundledFlattener {
+        component: FLATTENER_COMPONENT,
+        enabled_by: keys::FLATTEN_ENABLED,
+        prefix: FLATTEN_PREFIX,
+        properties: vec![
+            property(
+                keys::FLATTEN_FIELD_NAME_DELIMITER,
+                props.flatten_field_name_delimiter,
+            ),
+            property(
+                keys::FLATTEN_ARRAY_MODE,
+                props.flatten_array_mode.to_text().unwrap_or_default(),
+            ),
+            property(keys::FLATTEN_ARRAY_SEPARATOR, props.flatten_array_separator),
+        ],
+    })
 }
 
 /// How the pipeline grammar finds and validates this connector.
@@ -239,7 +325,7 @@ fn issue(error: SettingsError) -> CheckIssue {
 mod tests {
     use super::*;
     use sluice_config::pipeline::PipelineConfig;
-    use sluice_config::{Origin, RawProperties};
+    use sluice_config::{Origin, PropertyDef, RawProperties};
 
     fn pipeline(pairs: &[(&str, &str)]) -> sluice_config::Checked<PipelineConfig> {
         let mut all = vec![("name", "p"), ("connector.class", CONNECTOR_NAME)];
@@ -254,8 +340,14 @@ mod tests {
         let (own, java): (Vec<_>, Vec<_>) = def.properties.iter().partition(|p| {
             p.name.starts_with("kinetica.exactly_once.") || p.name.starts_with("kinetica.ssl.")
         });
-        let names: usize = java.iter().map(|p| 1 + p.deprecated_aliases.len()).sum();
+        // The four `kinetica.flatten_source.*` keys are the Java connector's too, from
+        // its release/v7.0 branch.
+        let (v7, head): (Vec<&PropertyDef>, Vec<&PropertyDef>) = java
+            .into_iter()
+            .partition(|p| p.name.starts_with(FLATTEN_PREFIX));
+        let names: usize = head.iter().map(|p| 1 + p.deprecated_aliases.len()).sum();
         assert_eq!(names, 25);
+        assert_eq!(v7.len(), 4);
         assert_eq!(own.len(), 7);
         assert!(
             def.properties
@@ -345,6 +437,58 @@ mod tests {
         assert_eq!(
             s.subscription,
             Subscription::Topics(vec!["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    fn flatten_source_settings_become_the_bundled_flatteners_properties() {
+        let (p, _) = pipeline(&[(keys::URL, "http://h:9191"), ("topics", "t")])
+            .into_result()
+            .expect("valid");
+        assert_eq!(flattener(&p), None, "off by default");
+        let (p, warnings) = pipeline(&[
+            (keys::URL, "http://h:9191"),
+            ("topics", "t"),
+            (keys::FLATTEN_ENABLED, "true"),
+            (keys::FLATTEN_FIELD_NAME_DELIMITER, "__"),
+            (keys::FLATTEN_ARRAY_MODE, "take_first_value"),
+        ])
+        .into_result()
+        .expect("valid");
+        assert!(warnings.is_empty(), "{warnings}");
+        let f = flattener(&p).expect("enabled");
+        assert_eq!(f.component, "kinetica-flattener");
+        assert_eq!(f.enabled_by, "kinetica.flatten_source.enabled");
+        assert_eq!(
+            f.properties,
+            [
+                ("field_name_delimiter".to_owned(), "__".to_owned()),
+                (
+                    "array_flattening_mode".to_owned(),
+                    "TAKE_FIRST_VALUE".to_owned()
+                ),
+                ("array_element_separator".to_owned(), ",".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_array_mode_is_refused_naming_the_property_and_the_modes() {
+        let problems = pipeline(&[
+            (keys::URL, "http://h:9191"),
+            ("topics", "t"),
+            (keys::FLATTEN_ENABLED, "true"),
+            (keys::FLATTEN_ARRAY_MODE, "FIRST"),
+        ])
+        .problems;
+        let error = problems.errors().next().expect("a bad mode");
+        assert_eq!(error.property.as_deref(), Some(keys::FLATTEN_ARRAY_MODE));
+        assert!(
+            error
+                .message
+                .contains("CONVERT_TO_STRING, TAKE_FIRST_VALUE, KEEP_ARRAYS"),
+            "{}",
+            error.message
         );
     }
 

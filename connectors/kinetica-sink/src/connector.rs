@@ -15,11 +15,13 @@ use crate::report::{RecordError, SinkError};
 use crate::settings::{SettingsError, SinkSettings, keys};
 use crate::sink::KineticaSink;
 
-/// `com.kinetica.kafka.KineticaSinkConnector` and its short names, with its factory.
+/// `com.kinetica.kafka.KineticaSinkConnector` and its short names, with its factory
+/// and the bundled flattener `kinetica.flatten_source.enabled` turns on.
 pub fn connector() -> ConnectorPlugin {
     ConnectorPlugin {
         spec: connector_spec(),
         factory: Factory::Sink(build),
+        flattener: Some(crate::config::flattener),
     }
 }
 

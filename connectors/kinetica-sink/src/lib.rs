@@ -21,6 +21,7 @@
 //! about, tables are never altered), deletes for tombstones, and primary keys for
 //! created tables (create the table up front for upserts).
 
+mod array;
 pub mod cell;
 mod chunk;
 pub mod columns;

@@ -69,7 +69,10 @@ fn column_for_value(name: &str, value: &Value) -> Result<Column, MappingError> {
         Value::Float32(_) => Column::new(name, BaseType::Float),
         Value::Bytes(_) => Column::new(name, BaseType::Bytes),
         Value::Map(_) | Value::Struct(_) => return Err(nested("an object")),
-        Value::Array(_) => return Err(nested("an array")),
+        Value::Array(items) => match crate::array::property_for_values(items) {
+            Some(property) => Column::new(name, BaseType::String).with_property(property),
+            None => return Err(nested("an array")),
+        },
         Value::Null => unreachable!("null values are typed from later records"),
     })
 }

@@ -11,7 +11,8 @@
 //! | Time | string | `time` |
 //! | Timestamp | long | `timestamp` |
 //! | Decimal (scale S) | string | `decimal(P,S)`, P from the `connect.decimal.precision` parameter, else 27 |
-//! | struct, array, map | refused: flatten them first | |
+//! | array of int8/16/32, int64, float32/64, boolean, string | string | `array(int)`, `array(long)`, `array(float)`, `array(double)`, `array(boolean)`, `array(string)`; the value as JSON text (the `kinetica-flattener`'s `KEEP_ARRAYS`) |
+//! | struct, map, other arrays | refused: flatten them first | |
 //!
 //! Optional fields get `nullable`. Column names are the field names, verbatim.
 //!
@@ -122,7 +123,10 @@ pub fn column_for_field(name: &str, schema: &Schema) -> Result<Column, MappingEr
             SchemaKind::String => Column::new(name, BaseType::String),
             SchemaKind::Bytes => Column::new(name, BaseType::Bytes),
             SchemaKind::Struct(_) => return Err(nested(name, "a struct")),
-            SchemaKind::Array(_) => return Err(nested(name, "an array")),
+            SchemaKind::Array(items) => match crate::array::property_for_items(items) {
+                Some(property) => Column::new(name, BaseType::String).with_property(property),
+                None => return Err(nested(name, "an array")),
+            },
             SchemaKind::Map { .. } => return Err(nested(name, "a map")),
         },
     };
@@ -295,7 +299,14 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("flattener"), "{err}");
-        let arr = SchemaBuilder::array(SchemaBuilder::int32().build_ref()).build_ref();
+        // Arrays of primitives are Kinetica array columns; of anything else, nested.
+        let ints = SchemaBuilder::array(SchemaBuilder::int32().build_ref()).build_ref();
+        let column = one(ints).unwrap();
+        assert_eq!(
+            (column.base, column.properties.clone()),
+            (BaseType::String, vec!["array(int)".to_owned()])
+        );
+        let arr = SchemaBuilder::array(SchemaBuilder::bytes().build_ref()).build_ref();
         assert!(matches!(
             one(arr),
             Err(MappingError::Nested {

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use sluice_config::pipeline::{ErrorTolerance, PipelineConfig, keys};
-use sluice_config::{ConnectorKind, Group, Origin, Problems};
+use sluice_config::{ConnectorKind, Group, Origin, Problems, RawProperties};
 use sluice_connect::{SetupProblem, SinkFactory, SourceFactory};
 use sluice_engine::{
     ConverterWorld, FlattenerPlugin, FlattenerWorld, LoadedComponent, Plugin, PluginError,
@@ -138,7 +138,7 @@ impl Blueprint {
         c.header_converter();
         let predicates = c.predicates(&place);
         let transforms = c.transforms(&place);
-        let flattener = c.flattener(&place);
+        let flattener = c.flattener(&place, options);
         let mut problems = c.problems;
         problems.set_pipeline(&config.name);
         if problems.has_errors() {
@@ -295,6 +295,7 @@ impl Checker<'_> {
                     sandbox: SandboxLimits::default(),
                     origin: self.origin(key),
                     label: format!("the {side} converter"),
+                    type_key: None,
                 };
                 let (plugin, component) = self.component::<ConverterWorld>(place, request)?;
                 return Some(ConverterSpec::Wasm {
@@ -354,6 +355,7 @@ impl Checker<'_> {
                 sandbox: t.sandbox.clone(),
                 origin: t.type_origin.clone(),
                 label: format!("transform `{}`", t.alias),
+                type_key: None,
             };
             let Some((plugin, component)) = self.component::<TransformWorld>(place, request) else {
                 continue;
@@ -380,6 +382,7 @@ impl Checker<'_> {
                 sandbox: p.sandbox.clone(),
                 origin: p.type_origin.clone(),
                 label: format!("predicate `{}`", p.alias),
+                type_key: None,
             };
             if let Some((plugin, component)) = self.component::<PredicateWorld>(place, request) {
                 out.insert(
@@ -394,15 +397,62 @@ impl Checker<'_> {
         out
     }
 
-    /// `flattener` and its `flattener.*` group, when set.
-    fn flattener(&mut self, place: &Place<'_>) -> Option<FlattenerSpec> {
-        let f = self.config.flattener.as_ref()?;
+    /// The pipeline's flattener: the one `flattener` names (with its `flattener.*`
+    /// group), else the bundled one the connector's settings turn on
+    /// ([`sluice_connect::ConnectorPlugin::flattener`], e.g. the Kinetica sink's
+    /// `kinetica.flatten_source.enabled`), configured from them. A pipeline that sets
+    /// both runs its own and is warned that the connector's flattening is not used.
+    fn flattener(&mut self, place: &Place<'_>, options: &RunOptions) -> Option<FlattenerSpec> {
+        let bundled = options
+            .registry
+            .connector(self.config.connector.name)
+            .and_then(|c| c.flattener)
+            .and_then(|imply| imply(self.config));
+        if let Some(f) = self.config.flattener.as_ref() {
+            if let Some(b) = &bundled {
+                let origin = self.origin(b.enabled_by);
+                self.problems.warning(
+                    &origin,
+                    Some(b.enabled_by),
+                    format!(
+                        "is ignored, with the {prefix}* settings: `{flattener}={name}` names \
+                         the pipeline's flattener, which runs instead of `{component}`; \
+                         remove one of the two (to run `{component}` with other settings, \
+                         set `{flattener}={component}` and its `{flattener}.*` group)",
+                        prefix = b.prefix,
+                        flattener = keys::FLATTENER,
+                        name = f.type_name,
+                        component = b.component,
+                    ),
+                );
+            }
+            let request = Request {
+                type_name: &f.type_name,
+                props: &f.props,
+                sandbox: SandboxLimits::default(),
+                origin: self.origin(keys::FLATTENER),
+                label: "the flattener".to_owned(),
+                type_key: None,
+            };
+            let (plugin, component) = self.component::<FlattenerWorld>(place, request)?;
+            return Some(FlattenerSpec {
+                label: format!("the flattener `{component}`"),
+                plugin,
+            });
+        }
+        let b = bundled?;
+        let origin = self.origin(b.enabled_by);
+        let props = Group::new(
+            b.prefix,
+            RawProperties::from_pairs(origin.clone(), b.properties.clone()),
+        );
         let request = Request {
-            type_name: &f.type_name,
-            props: &f.props,
+            type_name: b.component,
+            props: &props,
             sandbox: SandboxLimits::default(),
-            origin: self.origin(keys::FLATTENER),
-            label: "the flattener".to_owned(),
+            origin,
+            label: format!("the flattener `{}` ({}=true)", b.component, b.enabled_by),
+            type_key: Some(b.enabled_by.to_owned()),
         };
         let (plugin, component) = self.component::<FlattenerWorld>(place, request)?;
         Some(FlattenerSpec {
@@ -419,10 +469,12 @@ impl Checker<'_> {
         request: Request<'_>,
     ) -> Option<(Plugin<W>, String)> {
         let prefix = request.props.prefix().to_owned();
-        let type_key = if prefix.ends_with(".converter.") || prefix == "flattener." {
-            prefix.trim_end_matches('.').to_owned()
-        } else {
-            format!("{prefix}type")
+        let type_key = match &request.type_key {
+            Some(key) => key.clone(),
+            None if prefix.ends_with(".converter.") || prefix == "flattener." => {
+                prefix.trim_end_matches('.').to_owned()
+            }
+            None => format!("{prefix}type"),
         };
         let origin = request.origin.clone();
         let error = |problems: &mut Problems, key: &str, message: String| {
@@ -476,7 +528,10 @@ impl Checker<'_> {
         match Plugin::<W>::new(place.engine, loaded, pairs, limits) {
             Ok(plugin) => Some((plugin, resolved.component)),
             Err(e) => {
-                let key = prefix.trim_end_matches('.').to_owned();
+                let key = match &request.type_key {
+                    Some(key) => key.clone(),
+                    None => prefix.trim_end_matches('.').to_owned(),
+                };
                 let message = format!("{} cannot be configured: {e}", request.label);
                 error(&mut self.problems, &key, message);
                 None
@@ -507,6 +562,10 @@ struct Request<'a> {
     origin: Origin,
     /// `transform `mask``, `the value converter`, for messages.
     label: String,
+    /// The key problems finding, loading or configuring the component are reported
+    /// against, when not the group's own (`<prefix>type`, `flattener`, …): the
+    /// connector property that turned a bundled component on.
+    type_key: Option<String>,
 }
 
 fn load(

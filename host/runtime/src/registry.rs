@@ -349,6 +349,7 @@ mod tests {
         let names: Vec<&str> = registry.bundled().iter().map(|(n, _)| *n).collect();
         assert!(names.contains(&"mask-field"), "{names:?}");
         assert!(names.contains(&"insert-field"), "{names:?}");
+        assert!(names.contains(&"kinetica-flattener"), "{names:?}");
         // Test guests are not part of a production build.
         assert!(!names.contains(&"spin"), "{names:?}");
     }

@@ -28,12 +28,16 @@ fn transform_test(component: &str, input: &Path, config: &[&str], expect: Option
 }
 
 fn golden(component: &str, config: &[&str]) {
+    golden_file(component, "expected.jsonl", config);
+}
+
+fn golden_file(component: &str, expected: &str, config: &[&str]) {
     let dir = repo().join("transforms").join(component).join("golden");
     let out = transform_test(
         component,
         &dir.join("input.jsonl"),
         config,
-        Some(&dir.join("expected.jsonl")),
+        Some(&dir.join(expected)),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -61,6 +65,41 @@ fn insert_field_matches_its_golden_file() {
             "offset.field=kafka_offset",
             "timestamp.field=kafka_ts",
         ],
+    );
+}
+
+/// A flattener runs through `sluice transform test` too: one golden file per array
+/// mode, over a struct in a struct, arrays of strings, ints and structs, a map,
+/// logical types and a schemaless record.
+#[test]
+fn kinetica_flattener_matches_its_golden_file_in_each_array_mode() {
+    for (mode, file) in [
+        ("CONVERT_TO_STRING", "convert-to-string.jsonl"),
+        ("TAKE_FIRST_VALUE", "take-first-value.jsonl"),
+        ("KEEP_ARRAYS", "keep-arrays.jsonl"),
+    ] {
+        golden_file(
+            "kinetica-flattener",
+            file,
+            &[&format!("array_flattening_mode={mode}")],
+        );
+    }
+}
+
+#[test]
+fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
+    let dir = repo().join("transforms/kinetica-flattener/golden");
+    let out = transform_test(
+        "kinetica-flattener",
+        &dir.join("input.jsonl"),
+        &["array_flattening_mode=FIRST"],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("`array_flattening_mode` must be one of CONVERT_TO_STRING, TAKE_FIRST_VALUE, KEEP_ARRAYS"),
+        "{stderr}"
     );
 }
 

@@ -133,3 +133,31 @@ fn broken_files_are_refused_by_both_naming_file_line_and_property() {
         }
     }
 }
+
+/// `kinetica.flatten_source.enabled` with a pipeline's own `flattener`: the pipeline's
+/// flattener runs, and both commands warn, in the same words, that the sink's
+/// flattening settings are ignored.
+#[test]
+fn an_own_flattener_with_flatten_source_is_the_same_warning_in_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("both.yaml");
+    std::fs::write(
+        &file,
+        "name: both\n\
+         connector.class: kinetica-sink\n\
+         topics: [t]\n\
+         kinetica.url: http://127.0.0.1:9191\n\
+         kinetica.flatten_source.enabled: true\n\
+         flattener: kinetica-flattener\n",
+    )
+    .unwrap();
+    let (ok, problems) = same_verdict(&[file.to_str().unwrap()]);
+    assert!(ok, "{problems:#?}");
+    assert!(
+        problems.iter().any(|p| p.starts_with("warning: ")
+            && p.contains("kinetica.flatten_source.enabled")
+            && p.contains("is ignored")
+            && p.contains("`flattener=kinetica-flattener`")),
+        "{problems:#?}"
+    );
+}

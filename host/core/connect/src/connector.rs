@@ -64,6 +64,28 @@ pub enum Factory {
     Sink(BuildSink),
 }
 
+/// A bundled flattener component a connector asks the pipeline to run, configured
+/// from the connector's own settings (the Kinetica sink's `kinetica.flatten_source.*`):
+/// connectors know nothing of Wasm, so they only name it and give its properties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundledFlattener {
+    /// The bundled component's name, e.g. `kinetica-flattener`.
+    pub component: &'static str,
+    /// The connector property that turned it on, e.g. `kinetica.flatten_source.enabled`:
+    /// what problems loading or configuring the component are reported against.
+    pub enabled_by: &'static str,
+    /// The connector's prefix for the component's properties, e.g.
+    /// `kinetica.flatten_source.`: a problem with the component's property `p` is
+    /// reported against `<prefix>p`.
+    pub prefix: &'static str,
+    /// The component's properties, names without the prefix.
+    pub properties: Vec<(String, String)>,
+}
+
+/// Which bundled flattener, if any, a connector's settings ask for. Called on settings
+/// already validated; must not connect anywhere (`sluice validate` calls it too).
+pub type ImplyFlattener = fn(&PipelineConfig) -> Option<BundledFlattener>;
+
 /// A connector as the registry knows it: how `connector.class` selects it, its
 /// declared properties and cross-checks ([`ConnectorSpec`]), and its factory.
 #[derive(Clone)]
@@ -72,6 +94,9 @@ pub struct ConnectorPlugin {
     pub spec: ConnectorSpec,
     /// Builds the connector's side of a pipeline.
     pub factory: Factory,
+    /// The bundled flattener the connector's settings turn on, if it has such
+    /// settings. A pipeline's own `flattener` key wins over it.
+    pub flattener: Option<ImplyFlattener>,
 }
 
 impl std::fmt::Debug for ConnectorPlugin {

@@ -25,8 +25,8 @@ mod sink;
 mod source;
 
 pub use connector::{
-    BuildSink, BuildSource, ConnectorPlugin, Factory, SetupProblem, SinkFactory, SourceFactory,
-    TaskContext,
+    BuildSink, BuildSource, BundledFlattener, ConnectorPlugin, Factory, ImplyFlattener,
+    SetupProblem, SinkFactory, SourceFactory, TaskContext,
 };
 pub use error::{Classify, ConnectError, Domain, ErrorClass};
 pub use offsets::{Offsets, TopicPartition};

@@ -6,14 +6,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use sluice_engine::{PluginErrorKind, SandboxLimits, TransformPlugin, WasmEngine, WorldKind};
+use sluice_engine::{
+    FlattenerPlugin, PluginErrorKind, SandboxLimits, TransformPlugin, WasmEngine, WorldKind,
+};
 
 use super::jsonl::{parse_record, render_record};
 
 /// Arguments of `sluice transform test`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The transform component (.wasm).
+    /// The transform or flattener component (.wasm).
     component: PathBuf,
     /// Input records, one JSON object per line (`-` for stdin).
     #[arg(long, short)]
@@ -74,9 +76,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cpu_budget: Duration::from_millis(args.timeout_ms),
         ..SandboxLimits::default()
     };
-    let loaded = engine.load_file(&args.component, WorldKind::Transform)?;
-    let plugin = TransformPlugin::new(&engine, loaded, args.config.clone(), limits)?;
-    let output = match plugin.instantiate()?.apply(records) {
+    // A flattener rewrites a batch as a transform does, so it is tested the same way.
+    let result = match engine.load_file(&args.component, WorldKind::Transform) {
+        Ok(loaded) => TransformPlugin::new(&engine, loaded, args.config.clone(), limits)?
+            .instantiate()?
+            .apply(records),
+        Err(e) if matches!(e.kind, PluginErrorKind::WrongWorld(_)) => {
+            let Ok(loaded) = engine.load_file(&args.component, WorldKind::Flattener) else {
+                return Err(e.into());
+            };
+            FlattenerPlugin::new(&engine, loaded, args.config.clone(), limits)?
+                .instantiate()?
+                .flatten(records)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let output = match result {
         Ok(output) => output,
         Err(e) => {
             if let PluginErrorKind::BadRecord { index, .. } = &e.kind {
