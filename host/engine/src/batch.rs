@@ -6,15 +6,16 @@
 
 use std::sync::Arc;
 
-use sluice_record::{Data, Header, Record};
+use sluice_record::{Data, Header, Record, SchemaRef};
 use wasmtime::component::Resource;
 
 use crate::bindings::types::{
-    self, Data as WitData, FieldError, Header as WitHeader, NewRecord, Part, Scalar, SchemaType,
+    self, Data as WitData, FieldError, Header as WitHeader, NewRecord, Part, Scalar,
+    Schema as WitSchema, SchemaType,
 };
 use crate::path::{self, SchemaCache};
 use crate::state::HostState;
-use crate::wit_convert::{data_from_wit, data_to_wit, wit_type};
+use crate::wit_convert::{data_to_wit, schema_from_wit, value_from_wit, wit_type};
 
 /// The Rust type behind the WIT `batch` resource. It carries no data: the batch of the
 /// current call lives in [`HostState::batch`], and the handle only names it.
@@ -37,10 +38,40 @@ pub struct HostBatch {
     /// The topic every record shares, if they all share one.
     topic: Option<Arc<str>>,
     schemas: SchemaCache,
+    /// The schemas `set` received in this call, each built once: a flattener or a
+    /// transform sends the same schema with every record, and the sink caches its
+    /// row plans (and checks its table) by the schema's address.
+    set_schemas: Vec<(WitSchema, SchemaRef)>,
     /// Set when the guest broke the contract in a call that cannot return an error
     /// (e.g. appended a malformed record, or changed a read-only batch); the call then
     /// fails as a whole.
     pub violation: Option<String>,
+}
+
+impl HostBatch {
+    /// A key or value from the guest, its schema shared with the records that sent
+    /// the same one in this call.
+    fn data_from_wit(&mut self, data: WitData) -> Result<Data, String> {
+        let Some(wit) = data.schema else {
+            return Ok(Data {
+                schema: None,
+                value: value_from_wit(data.value, None)?,
+            });
+        };
+        let schema = match self.set_schemas.iter().find(|(w, _)| *w == wit) {
+            Some((_, schema)) => schema.clone(),
+            None => {
+                let schema = schema_from_wit(wit.clone())?;
+                self.set_schemas.push((wit, schema.clone()));
+                schema
+            }
+        };
+        let value = value_from_wit(data.value, Some(&schema))?;
+        Ok(Data {
+            schema: Some(schema),
+            value,
+        })
+    }
 }
 
 /// The records a batch holds: its own (a transform or flattener changes them), or the
@@ -87,6 +118,7 @@ impl HostBatch {
             appended: Vec::new(),
             topic: None,
             schemas: SchemaCache::default(),
+            set_schemas: Vec::new(),
             violation: None,
         };
         let records = batch.records();
@@ -374,7 +406,7 @@ impl types::HostBatch for HostState {
         part: Part,
         data: WitData,
     ) -> Result<(), String> {
-        let data = data_from_wit(data)?;
+        let data = self.current().data_from_wit(data)?;
         let record = self
             .current()
             .record_mut(index, "set")
@@ -443,13 +475,15 @@ impl types::HostBatch for HostState {
         {
             return;
         }
-        let Some(source) = batch.records().get(origin as usize) else {
+        let Some(offset) = batch.records().get(origin as usize).map(|r| r.offset) else {
             batch.violation = Some(format!(
                 "append names origin {origin}, which is not in the batch"
             ));
             return;
         };
-        let (key, value) = match (data_from_wit(record.key), data_from_wit(record.value)) {
+        let key = batch.data_from_wit(record.key);
+        let value = batch.data_from_wit(record.value);
+        let (key, value) = match (key, value) {
             (Ok(k), Ok(v)) => (k, v),
             (Err(e), _) | (_, Err(e)) => {
                 batch.violation = Some(format!("appended a malformed record: {e}"));
@@ -459,7 +493,7 @@ impl types::HostBatch for HostState {
         let new = Record {
             topic: record.topic.into(),
             partition: record.partition,
-            offset: source.offset,
+            offset,
             timestamp: record.timestamp,
             headers: headers_from_wit(record.headers),
             key,

@@ -149,6 +149,7 @@ fn push_value(value: &Value, nodes: &mut Vec<Node>) -> u32 {
 }
 
 /// Rebuilds a key or value from WIT nodes, checking it against its schema.
+#[cfg(test)]
 pub fn data_from_wit(data: WitData) -> Result<Data, String> {
     let schema = data.schema.map(schema_from_wit).transpose()?;
     let value = value_from_wit(data.value, schema.as_ref())?;

@@ -321,6 +321,11 @@ fn nest_flattener_lifts_nested_fields_to_the_top_of_schema_and_value() {
         out.records[1].value.value.get("address__city"),
         Some(&Value::String("Lyon".into()))
     );
+    // The records sent the same schema: the host built it once (the sink caches its
+    // row plan and checks its table by the schema's address).
+    let schema_of = |i: usize| out.records[i].value.schema.clone().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&schema_of(0), &schema_of(1)));
+    assert!(std::sync::Arc::ptr_eq(&schema_of(0), &schema_of(2)));
     // A null struct gives null fields.
     let third = &out.records[2].value.value;
     assert_eq!(third.get("address__city"), Some(&Value::Null));
