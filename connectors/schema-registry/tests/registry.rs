@@ -2,6 +2,9 @@
 //! `sluice_schema_registry::testing`), and both held to Confluent's own Python client.
 //! Needs a JDK and Maven (the registry) and `pip install 'confluent-kafka[avro,schemaregistry]' fastavro`.
 
+// `registering()` is held across awaits on purpose: one registration at a time.
+#![allow(clippy::await_holding_lock)]
+
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
@@ -13,7 +16,7 @@ use std::time::Duration;
 use serde_json::Value;
 use sluice_error::{Classify, ErrorClass};
 use sluice_schema_registry::testing::{
-    PRODUCE_AVRO_SCRIPT, SchemaRegistry, python_with_confluent_kafka, shared_registry,
+    PRODUCE_AVRO_SCRIPT, SchemaRegistry, python_with_confluent_kafka, registering, shared_registry,
     unique_subject,
 };
 use sluice_schema_registry::{
@@ -62,6 +65,7 @@ fn closed_port() -> u16 {
 
 #[tokio::test]
 async fn register_then_read_by_id_versions_latest_and_lookup() {
+    let _one_at_a_time = registering();
     let client = client_for(&registry().url());
     let subject = unique_subject("orders-value");
     let id1 = client
@@ -146,6 +150,7 @@ async fn unknown_ids_and_subjects_are_not_found_and_not_retriable() {
 
 #[tokio::test]
 async fn compatibility_levels_are_set_read_and_enforced() {
+    let _one_at_a_time = registering();
     let client = client_for(&registry().url());
     let subject = unique_subject("compat-value");
     client
@@ -195,6 +200,7 @@ async fn compatibility_levels_are_set_read_and_enforced() {
 
 #[tokio::test]
 async fn an_invalid_schema_is_refused_as_invalid() {
+    let _one_at_a_time = registering();
     let client = client_for(&registry().url());
     let e = client
         .register(
@@ -209,6 +215,7 @@ async fn an_invalid_schema_is_refused_as_invalid() {
 
 #[tokio::test]
 async fn requests_fail_over_to_the_next_url_and_stay_there() {
+    let _one_at_a_time = registering();
     let dead = format!("http://127.0.0.1:{}/apis/ccompat/v7", closed_port());
     let live = registry().url();
     let client = client_for(&format!("{dead},{live}"));
@@ -388,6 +395,7 @@ fn run_python(args: &[&str]) -> Value {
 
 #[tokio::test]
 async fn confluent_s_python_client_and_ours_see_the_same_schemas() {
+    let _one_at_a_time = registering();
     let url = registry().url();
     let client = client_for(&url);
 
@@ -423,6 +431,7 @@ async fn confluent_s_python_client_and_ours_see_the_same_schemas() {
 
 #[test]
 fn produce_avro_py_writes_confluent_s_wire_format_to_kafka() {
+    let _one_at_a_time = registering();
     use sluice_kafka::testing::{consume_exactly, shared_broker};
     use sluice_kafka::{KafkaSource, SourceSettings, Topics};
 

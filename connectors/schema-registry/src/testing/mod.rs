@@ -102,6 +102,16 @@ pub fn shared_registry() -> &'static SchemaRegistry {
         .unwrap_or_else(|e| panic!("cannot start the shared Schema Registry: {e}"))
 }
 
+/// Held by a test while it registers schemas in the shared registry. Apicurio's
+/// in-memory (H2) storage races on concurrent registrations — 500s with "Unique index or
+/// primary key violation" or "Timeout trying to lock table" — so the tests of one
+/// process register one at a time. (Sluice itself retries such 500s as an outage.)
+pub fn registering() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A subject name no other call in this process returns: `<base>-<pid>-<n>`.
 pub fn unique_subject(base: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -182,8 +192,8 @@ impl SchemaRegistry {
                     self.log_tail()
                 );
             }
-            if http_status(address, &format!("{CCOMPAT_PATH}/subjects")) == Some(200) {
-                return Ok(());
+            if http_status(address, "GET", &format!("{CCOMPAT_PATH}/subjects"), "") == Some(200) {
+                return self.warm_up(address);
             }
             if Instant::now() >= deadline {
                 bail!(
@@ -194,6 +204,22 @@ impl SchemaRegistry {
                 );
             }
             std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// Registers one schema before any test does. Apicurio creates its id sequences
+    /// on the first registration, and tests registering in parallel on a fresh
+    /// registry raced to create them (500s: "Unique index or primary key violation",
+    /// "Timeout trying to lock table").
+    fn warm_up(&self, address: SocketAddr) -> Result<()> {
+        let path = format!("{CCOMPAT_PATH}/subjects/sluice-warm-up/versions");
+        match http_status(address, "POST", &path, r#"{"schema":"\"string\""}"#) {
+            Some(200) => Ok(()),
+            status => bail!(
+                "the Schema Registry (Apicurio) at {} refused its first registration                  ({status:?}):\n{}",
+                self.root,
+                self.log_tail()
+            ),
         }
     }
 
@@ -218,12 +244,15 @@ impl Drop for SchemaRegistry {
 }
 
 /// The status of `GET path` on `address`, `None` when nothing answers.
-fn http_status(address: SocketAddr, path: &str) -> Option<u16> {
+fn http_status(address: SocketAddr, method: &str, path: &str, body: &str) -> Option<u16> {
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(1)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+         Content-Type: application/vnd.schemaregistry.v1+json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .ok()?;
     let mut head = [0u8; 12];
