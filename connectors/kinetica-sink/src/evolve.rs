@@ -5,10 +5,11 @@
 //! schema's address identifies it; see `crate::sink`), before the batch that carries
 //! the schema is written:
 //! * a field the table has no column for becomes a nullable column typed as for a new
-//!   table ([`crate::type_map`]), with the field's default as the column default, so
-//!   existing rows read the default as an Avro reader of the new schema would
-//!   (`kinetica.schema_evolution.add_new_fields_as_columns`), and the field's values are
-//!   written;
+//!   table ([`crate::type_map`]) (`kinetica.schema_evolution.add_new_fields_as_columns`),
+//!   and the field's values are written (a null required field's default, as always).
+//!   Rows of schemas without the field are null there, whether they were written before
+//!   or after the column was added: no column default is set, since which rows exist
+//!   before the alter depends only on how records fell into batches;
 //! * a required column the schema has no field for, or whose field became optional,
 //!   becomes nullable with its other properties kept
 //!   (`kinetica.schema_evolution.make_missing_field_nullable`); primary-key and
@@ -29,7 +30,6 @@ use sluice_kinetica::types::prop;
 use sluice_kinetica::{Column, KineticaType, Options};
 use sluice_record::{Schema, Value};
 
-use crate::cell::{Cell, to_cell};
 use crate::columns::CellKind;
 use crate::settings::SchemaEvolution;
 use crate::type_map::{MappingError, column_for_field};
@@ -41,8 +41,6 @@ pub struct Alteration {
     pub action: &'static str,
     /// The column as it should be afterwards (its full type and properties).
     pub column: Column,
-    /// `column_default_value` (`add_column` only).
-    pub default: Option<String>,
 }
 
 impl Alteration {
@@ -50,7 +48,7 @@ impl Alteration {
     /// needs every property that should stay (docs/reference/kinetica-rest-protocol.md,
     /// `/alter/table`).
     pub fn options(&self) -> Options {
-        let mut options = Options::from([
+        Options::from([
             (
                 "column_type".to_owned(),
                 self.column.base.as_str().to_owned(),
@@ -59,11 +57,7 @@ impl Alteration {
                 "column_properties".to_owned(),
                 self.column.wire_properties().join(","),
             ),
-        ]);
-        if let Some(d) = &self.default {
-            options.insert("column_default_value".to_owned(), d.clone());
-        }
-        options
+        ])
     }
 }
 
@@ -109,18 +103,10 @@ pub fn changes_for(
                 continue;
             }
             match column_for_field(&field.name, &field.schema) {
-                Ok(column) => {
-                    let default = field
-                        .schema
-                        .default
-                        .as_ref()
-                        .and_then(|d| default_text(d, &field.schema, &column));
-                    changes.alterations.push(Alteration {
-                        action: "add_column",
-                        column: column.nullable(),
-                        default,
-                    });
-                }
+                Ok(column) => changes.alterations.push(Alteration {
+                    action: "add_column",
+                    column: column.nullable(),
+                }),
                 Err(e) => {
                     changes.unmappable.get_or_insert(e);
                 }
@@ -161,7 +147,6 @@ pub fn changes_for(
             changes.alterations.push(Alteration {
                 action: "change_column",
                 column: target,
-                default: None,
             });
         }
     }
@@ -173,7 +158,6 @@ pub fn changes_for(
                 changes.alterations.push(Alteration {
                     action: "change_column",
                     column: column.clone().nullable(),
-                    default: None,
                 });
             }
         }
@@ -239,19 +223,6 @@ pub fn convertible(from: CellKind, to: CellKind) -> bool {
         }
 }
 
-/// A field default as `column_default_value` text, when it is a plain value of the
-/// column (numbers and text; bytes have no text form Kinetica documents, so none).
-fn default_text(default: &Value, schema: &Schema, column: &Column) -> Option<String> {
-    match to_cell(default, schema.logical(), CellKind::of(column)).ok()? {
-        Cell::Int(i) => Some(i.to_string()),
-        Cell::Long(l) => Some(l.to_string()),
-        Cell::Float(f) => Some(f.to_string()),
-        Cell::Double(d) => Some(d.to_string()),
-        Cell::String(s) => Some(s),
-        Cell::Bytes(_) | Cell::Null => None,
-    }
-}
-
 /// The columns a schemaless record's new keys need: typed as the sink types them for a
 /// new table ([`crate::schemaless`]), all nullable; null and nested values give none.
 pub fn column_for_new_key(name: &str, value: &Value) -> Option<Column> {
@@ -290,20 +261,16 @@ mod tests {
             .iter()
             .map(|a| {
                 let o = a.options();
-                let mut s = format!(
+                format!(
                     "{} {} {} {}",
                     a.action, a.column.name, o["column_type"], o["column_properties"]
-                );
-                if let Some(d) = &a.default {
-                    s.push_str(&format!(" default={d}"));
-                }
-                s
+                )
             })
             .collect()
     }
 
     #[test]
-    fn new_fields_become_nullable_columns_with_their_defaults() {
+    fn new_fields_become_nullable_columns() {
         let table = ty(&[&["id", "long"], &["name", "string"]]);
         let schema = SchemaBuilder::structure()
             .field("id", SchemaBuilder::int64().build_ref())
@@ -322,7 +289,7 @@ mod tests {
             described(&changes),
             [
                 "add_column qty int int16,nullable",
-                "add_column unit string nullable default=kg",
+                "add_column unit string nullable",
                 "add_column ok int boolean,nullable",
             ]
         );

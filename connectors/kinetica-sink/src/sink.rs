@@ -452,7 +452,6 @@ impl KineticaSink {
             .map(|column| Alteration {
                 action: "add_column",
                 column,
-                default: None,
             })
             .collect();
         let refused = self.alter(name, &alterations).await?;
