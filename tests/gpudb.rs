@@ -13,7 +13,7 @@ use serde_json::json;
 const SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type":"int64","optional":false},{"field":"name","type":"string","optional":false},{"field":"qty","type":"int32","optional":false},{"field":"price","type":"double","optional":true},{"field":"active","type":"boolean","optional":false}]}"#;
 
 /// Fails the test, saying how to fix it, when `gpudb` cannot be imported.
-fn require_gpudb() {
+pub fn require_gpudb() {
     let probe = Command::new("python3")
         .args(["-c", "import gpudb"])
         .output();
@@ -69,23 +69,29 @@ fn kineticas_python_client_reads_back_what_a_pipeline_wrote() {
         "key": "id",
         "rows": want,
     });
-    let expected_path = env.dir.path().join("expected.json");
-    std::fs::write(&expected_path, expected.to_string()).unwrap();
+    let stdout = read_back(&env, "market.quotes", &expected);
+    assert!(stdout.contains("read back 25 rows"), "{stdout}");
+}
 
+/// Runs `gpudb/read_back.py` on `table` against `expected` (its format is in the
+/// script); returns its output, failing the test with it when a check fails.
+pub fn read_back(env: &Env, table: &str, expected: &serde_json::Value) -> String {
+    let expected_path = env.dir.path().join(format!("expected-{table}.json"));
+    std::fs::write(&expected_path, expected.to_string()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("gpudb/read_back.py");
     let out = Command::new("python3")
         .arg(&script)
         .arg(env.emulator.url())
-        .arg("market.quotes")
+        .arg(table)
         .arg(&expected_path)
         .output()
         .expect("run python3");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
         "gpudb read-back failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
         out.status
     );
-    assert!(stdout.contains("read back 25 rows"), "{stdout}");
+    stdout
 }

@@ -7,6 +7,7 @@ mod common;
 
 mod broker;
 mod errors;
+mod evolution;
 mod exactly_once;
 mod faults;
 mod flatten;

@@ -5,6 +5,7 @@ official Python client (`gpudb`) and checks it row by row.
 Usage: python3 read_back.py <head-url> <table> <expected.json>
 
 expected.json: {"columns": {"name": "type", ...}, "key": "id", "rows": [{...}, ...]}
+               and optionally "nullable": ["name", ...], every nullable column
 Every check is exact; any failure exits non-zero with the difference.
 The Rust test `tests/gpudb.rs` runs the pipeline and this script.
 """
@@ -29,6 +30,10 @@ def main(url, table_name, expected_path):
 
     types = {c.name: c.column_type for c in table.get_table_type().columns}
     check(types == expected["columns"], f"column types differ:\n got {types}\n want {expected['columns']}")
+    if "nullable" in expected:
+        nullable = sorted(c.name for c in table.get_table_type().columns if c.is_nullable)
+        check(nullable == sorted(expected["nullable"]),
+              f"nullable columns differ:\n got {nullable}\n want {expected['nullable']}")
 
     key = expected["key"]
     got = sorted((dict(r) for r in table.get_records(offset=0, limit=gpudb.GPUdb.END_OF_SET)),

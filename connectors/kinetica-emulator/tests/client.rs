@@ -263,6 +263,126 @@ async fn alter_table_columns_adds_a_nullable_column() {
     emu.shutdown().await;
 }
 
+/// `/alter/table` as schema evolution uses it: a column added with a default fills
+/// the existing rows, a required column without one is refused on a non-empty table, a
+/// required column becomes nullable with its other properties kept, key columns cannot
+/// change, and every change gives the table a new type id that `/show/table` reports.
+#[tokio::test]
+async fn alter_table_adds_and_changes_columns_with_a_new_type_each_time() {
+    let emu = start(EmulatorConfig::default()).await.unwrap();
+    let (client, ty) = setup(&emu, "people").await;
+    client
+        .insert_records("people", &rows(&ty, &[(1, "ann", None)]), &Options::new())
+        .await
+        .unwrap();
+    let before = client.describe_table("people").await.unwrap().unwrap();
+
+    let err = client
+        .alter_table(
+            "people",
+            "add_column",
+            "age",
+            opts(&[("column_type", "int")]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Kinetica /alter/table failed: Cannot add non-nullable column 'age' without a default \
+         value to non-empty table 'ki_home.people'"
+    );
+    let resp = client
+        .alter_table(
+            "people",
+            "add_column",
+            "level",
+            opts(&[
+                ("column_type", "int"),
+                ("column_properties", "int8,nullable"),
+                ("column_default_value", "3"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let added = KineticaType::from_schema(&resp.type_definition, &resp.properties).unwrap();
+    assert_ne!(resp.type_id, before.type_id, "an alter makes a new type");
+    assert_eq!(added.columns()[3].properties, ["int8"]);
+    assert!(added.columns()[3].nullable);
+    assert_eq!(emu.rows("people").unwrap()[0][3], Value::Int(3));
+    let err = client
+        .alter_table(
+            "people",
+            "add_column",
+            "level",
+            opts(&[("column_type", "int")]),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+
+    // `name` is char16 and required: nullable, still char16.
+    let resp = client
+        .alter_table(
+            "people",
+            "change_column",
+            "name",
+            opts(&[
+                ("column_type", "string"),
+                ("column_properties", "char16,nullable"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let shown = client.describe_table("people").await.unwrap().unwrap();
+    assert_eq!(shown.type_id, resp.type_id);
+    let name = &shown.ty.columns()[1];
+    assert!(name.nullable);
+    assert_eq!(name.properties, ["char16"]);
+
+    let err = client
+        .alter_table(
+            "people",
+            "change_column",
+            "id",
+            opts(&[
+                ("column_type", "long"),
+                ("column_properties", "primary_key"),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Cannot change primary key or shard key column 'id'"),
+        "{err}"
+    );
+
+    // Rows encoded with the type from before the alters no longer decode.
+    let err = client
+        .insert_records("people", &rows(&ty, &[(2, "bo", None)]), &Options::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot decode record"), "{err}");
+    let mut batch = EncodedRows::new();
+    batch
+        .push_row(
+            &shown.ty,
+            &[
+                Value::Int(2),
+                Value::Null,
+                Value::Double(1.0),
+                Value::Int(-4),
+            ],
+        )
+        .unwrap();
+    client
+        .insert_records("people", &batch, &Options::new())
+        .await
+        .unwrap();
+    assert_eq!(emu.row_count("people"), Some(2));
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn errors_are_typed() {
     let emu = start(EmulatorConfig::default()).await.unwrap();

@@ -104,15 +104,15 @@ settings! {
             default(false), display("Single Table per Topic"),
             aliases(&["kinetica.single_table_per_topic"]))]
         pub single_table_per_topic: bool,
-        /// With schema evolution: add fields that are new in a record's schema as
-        /// nullable columns.
+        /// With schema evolution: add fields that are new in a record's schema (and new
+        /// keys of schemaless records) as nullable columns, and write their values.
         #[property(ADD_NEW_FIELDS_AS_COLUMNS = "kinetica.schema_evolution.add_new_fields_as_columns",
             low, default(false), display("Add New Fields as Columns"),
             aliases(&["kinetica.add_new_fields_as_columns"]),
             visible_when(EVOLUTION_ENABLED, true))]
         pub add_new_fields_as_columns: bool,
-        /// With schema evolution: make columns nullable when a record's schema no longer
-        /// has their field.
+        /// With schema evolution: make required columns nullable when a record's schema
+        /// no longer has their field, or has it as optional.
         #[property(MAKE_MISSING_FIELD_NULLABLE = "kinetica.schema_evolution.make_missing_field_nullable",
             low, default(false), display("Make Missing Fields Nullable"),
             aliases(&["kinetica.make_missing_field_nullable"]),
@@ -123,7 +123,7 @@ settings! {
             validator(Validator::at_least(1.0)))]
         pub retry_count: i32,
         /// Adapt destination tables when record schemas change (see the two
-        /// `kinetica.schema_evolution.*` options).
+        /// `kinetica.schema_evolution.*` options; docs/schema-evolution.md).
         #[property(EVOLUTION_ENABLED = "kinetica.schema_evolution.enabled", low, default(false),
             display("Enable Schema Evolution"), aliases(&["kinetica.allow_schema_evolution"]))]
         pub evolution_enabled: bool,

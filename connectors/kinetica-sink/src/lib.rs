@@ -13,13 +13,13 @@
 //! * [`type_map`], [`schemaless`]: columns for new tables; [`columns`]: how a column
 //!   takes values.
 //! * [`row`], [`cell`], [`temporal`], [`decimal`]: values to rows.
-//! * `tables`: lookup, creation and caching; `chunk`: inserts and refused rows; `sink`:
-//!   the whole write.
+//! * `tables`: lookup, creation and caching; [`evolve`]: what a new record schema
+//!   needs from its table (`kinetica.schema_evolution.*`, docs/schema-evolution.md);
+//!   `chunk`: inserts and refused rows; `sink`: the whole write.
 //! * [`report`]: what a write returns.
 //!
-//! Not done yet: schema evolution (`kinetica.schema_evolution.*` is read and warned
-//! about, tables are never altered), deletes for tombstones, and primary keys for
-//! created tables (create the table up front for upserts).
+//! Not done yet: deletes for tombstones, and primary keys for created tables (create
+//! the table up front for upserts).
 
 mod array;
 pub mod cell;
@@ -28,6 +28,7 @@ pub mod columns;
 pub mod config;
 mod connector;
 pub mod decimal;
+pub mod evolve;
 mod exactly_once;
 pub mod naming;
 mod plan;

@@ -59,6 +59,36 @@ pub enum RecordError {
         /// Kinetica's error text.
         message: String,
     },
+    /// Schema evolution: a field of the record's schema has a type no value of which
+    /// converts into the table's column of that name, and Kinetica cannot change the
+    /// column to take it (docs/schema-evolution.md).
+    #[error(
+        "field {field:?} is {found} in the record's schema but column {field:?} of table \
+         {table} is {column}: no {found} value converts into it and Kinetica cannot change \
+         the column to take one; write the field under a new name, or change the column by \
+         hand"
+    )]
+    IncompatibleField {
+        /// The destination table, as `schema.table` or `table`.
+        table: String,
+        /// The field (and column) name.
+        field: String,
+        /// The field's type, as the column the sink would create for it (e.g. `bytes`).
+        found: String,
+        /// The column's type (e.g. `int`).
+        column: String,
+    },
+    /// Schema evolution: Kinetica refused the `/alter/table` that the record's schema
+    /// needs (adding its field as a column, or making a column nullable).
+    #[error("cannot alter table {table} for field {field:?}: {message}")]
+    Alteration {
+        /// The destination table, as `schema.table` or `table`.
+        table: String,
+        /// The field (and column) the alteration was for.
+        field: String,
+        /// Kinetica's error text.
+        message: String,
+    },
     /// Kinetica refused this row individually in `/insert/records` (its `error_N`
     /// text), while the rest of the request was stored.
     #[error("Kinetica rejected the row for table {table}: {message}")]

@@ -49,7 +49,7 @@ pub struct Row {
     /// value has no field for a nullable column.
     pub cells: Vec<Cell>,
     /// The value had fields with no column of that name in the table; they are
-    /// dropped (the sink does not alter tables).
+    /// dropped (schema evolution adds columns before rows are built, when enabled).
     pub has_unmapped_fields: bool,
 }
 

@@ -53,7 +53,7 @@ pub fn columns_for_map<'a>(
     Ok(columns)
 }
 
-fn column_for_value(name: &str, value: &Value) -> Result<Column, MappingError> {
+pub(crate) fn column_for_value(name: &str, value: &Value) -> Result<Column, MappingError> {
     let nested = |kind| MappingError::Nested {
         field: name.to_owned(),
         kind,

@@ -67,8 +67,8 @@ impl Subscription {
     }
 }
 
-/// `kinetica.schema_evolution.*`. Read and carried so that a migrated configuration
-/// validates, but the sink does not alter tables yet (see the crate docs).
+/// `kinetica.schema_evolution.*`: whether and how the sink alters a table for a record
+/// schema it does not fit (`crate::evolve`, docs/schema-evolution.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SchemaEvolution {
     /// `kinetica.schema_evolution.enabled` (default false): the Java connector's switch for
@@ -138,7 +138,7 @@ pub struct SinkSettings {
     /// `kinetica.ssl.endpoint.identification.enable`: how an `https` server's
     /// certificate is checked.
     pub tls: TlsConfig,
-    /// The `kinetica.schema_evolution.*` settings; read but not acted on yet.
+    /// The `kinetica.schema_evolution.*` settings.
     pub schema_evolution: SchemaEvolution,
     /// Exactly-once delivery (offsets kept with the rows); `None`: at-least-once.
     pub exactly_once: Option<ExactlyOnceSettings>,

@@ -6,30 +6,34 @@
 //! ([`crate::type_map`], [`crate::schemaless`]); records are converted to rows by column
 //! name ([`crate::row`]) and inserted in chunks of `kinetica.batch_size`, through
 //! multi-head routing when enabled. Per-record problems are reported, not thrown: the
-//! runtime decides with `errors.tolerance`. Fields or keys a table has no column for
-//! are not written; that is logged once per table.
+//! runtime decides with `errors.tolerance`. Before a group is written, each record
+//! schema is checked against its table once (`crate::evolve`): with schema evolution the
+//! table is altered for it first; without, fields the table has no column for are not
+//! written, which is logged once per table and schema (once per table for schemaless
+//! keys).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use sluice_kinetica::{
     Auth, ClientConfig, Column, KineticaClient, KineticaError, Options, RetryPolicy,
 };
-use sluice_record::{Record, Value};
+use sluice_record::{Record, SchemaRef, Value};
 
 use crate::chunk::{self, Chunk, Inserted};
+use crate::evolve::{self, Alteration};
 use crate::exactly_once::{CoordinateSlots, ExactlyOnce, coordinate_columns};
 use crate::naming::{TableName, TableNamer};
 use crate::plan::{Group, Planner};
 use crate::report::{RecordError, RecordFailure, SinkError, WriteReport};
 use crate::schemaless::columns_for_map;
-use crate::settings::SinkSettings;
+use crate::settings::{SinkSettings, keys};
 use crate::tables::{CreateError, Table, Tables};
 use crate::type_map::{MappingError, columns_for_schema};
 
 /// Start-up warnings about `kinetica.ssl.*`: hostname verification turned off, or TLS
 /// settings that a plain `http://` URL does not use.
 fn warn_about_tls(settings: &SinkSettings) {
-    use crate::settings::keys;
     let https = settings.url.starts_with("https://");
     if !https && (settings.tls.ca.is_some() || !settings.tls.verify_hostname) {
         tracing::warn!(
@@ -69,7 +73,7 @@ impl std::fmt::Debug for KineticaSink {
 
 /// The report being built by one write, with the batch it is about.
 pub(crate) struct Outcome<'r> {
-    records: &'r [Record],
+    pub(crate) records: &'r [Record],
     pub(crate) report: WriteReport,
 }
 
@@ -100,16 +104,11 @@ impl KineticaSink {
         // A refused certificate fails here, fatally (not retried): the error names the
         // kinetica.ssl.* property to look at.
         client.show_system_status().await?;
-        if settings.schema_evolution.enabled {
-            tracing::warn!(
-                "kinetica.schema_evolution.enabled=true is not supported yet: tables are not \
-                 altered, and fields without a column are not written"
-            );
-        }
         tracing::info!(
             url = %settings.url,
             multihead = settings.enable_multihead,
             batch_size = settings.batch_size,
+            schema_evolution = settings.schema_evolution.enabled,
             "Kinetica sink started"
         );
         let exactly_once = match &settings.exactly_once {
@@ -182,9 +181,10 @@ impl KineticaSink {
     }
 
     async fn write_group(&mut self, group: &Group, out: &mut Outcome<'_>) -> Result<(), SinkError> {
-        let Some(skip) = self.open_table(group, out).await? else {
+        let Some(mut skip) = self.open_table(group, out).await? else {
             return Ok(());
         };
+        self.check_schemas(group, out, &mut skip).await?;
         if let Some(eo) = &mut self.exactly_once {
             let table = self.tables.get(&group.table).expect("opened above");
             let records = group
@@ -289,6 +289,226 @@ impl KineticaSink {
         }
     }
 
+    /// Checks each struct schema in the group against the table, once per table and
+    /// schema, altering the table first when schema evolution asks for it
+    /// ([`crate::evolve`]); adds columns for new schemaless keys. Records whose schema
+    /// the table cannot take fail and join `skip`.
+    async fn check_schemas(
+        &mut self,
+        group: &Group,
+        out: &mut Outcome<'_>,
+        skip: &mut HashSet<usize>,
+    ) -> Result<(), SinkError> {
+        let evolution = self.settings.schema_evolution;
+        let adding = evolution.enabled && evolution.add_new_fields_as_columns;
+        let mut schemas: Vec<SchemaRef> = Vec::new();
+        let mut new_keys: Vec<Column> = Vec::new();
+        let table = self.tables.get(&group.table).expect("opened above");
+        // Consecutive records nearly always share their schema: one address compare
+        // per record, a lookup only when it changes.
+        let mut last = 0;
+        for &i in group.records.iter().filter(|i| !skip.contains(i)) {
+            match &out.records[i].value.value {
+                Value::Struct(s) => {
+                    let key = schema_key(s.schema());
+                    if key != last {
+                        last = key;
+                        if !table.schemas.contains_key(&key)
+                            && !schemas.iter().any(|n| schema_key(n) == key)
+                        {
+                            schemas.push(s.schema().clone());
+                        }
+                    }
+                }
+                // Schemaless records have no schema to remember: their keys are looked
+                // at one by one, as the row builder does anyway.
+                Value::Map(entries) if adding => {
+                    for (k, v) in entries {
+                        let Some(name) = k.as_str() else { continue };
+                        if table.ty.column_index(name).is_none()
+                            && !new_keys.iter().any(|c| c.name == name)
+                            && let Some(column) = evolve::column_for_new_key(name, v)
+                        {
+                            new_keys.push(column);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for schema in schemas {
+            self.check_schema(&group.table, schema).await?;
+        }
+        if !new_keys.is_empty() {
+            self.add_key_columns(&group.table, new_keys).await?;
+        }
+        let table = self.tables.get(&group.table).expect("opened above");
+        if table.schemas.values().all(|(_, failure)| failure.is_none()) {
+            return Ok(());
+        }
+        for &i in &group.records {
+            let Value::Struct(s) = &out.records[i].value.value else {
+                continue;
+            };
+            let failure = table.schemas.get(&schema_key(s.schema()));
+            if let Some((_, Some(error))) = failure
+                && skip.insert(i)
+            {
+                out.fail(i, error.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks one struct schema against the table, alters the table for it when
+    /// evolution is on, and remembers the outcome.
+    async fn check_schema(&mut self, name: &TableName, schema: SchemaRef) -> Result<(), SinkError> {
+        let evolution = self.settings.schema_evolution;
+        let filled = |t: &Table| t.coordinates.as_ref().map(|c| c.columns().to_vec());
+        let table = self.tables.get(name).expect("opened above");
+        let mut changes = evolve::changes_for(
+            &schema,
+            &table.ty,
+            &filled(table).unwrap_or_default(),
+            evolution,
+        );
+        let doomed = changes.incompatible.is_some() || changes.unmappable.is_some();
+        let mut refused = Vec::new();
+        if !changes.alterations.is_empty() && !doomed {
+            refused = self.alter(name, &changes.alterations).await?;
+            let table = self.tables.refresh(name).await?;
+            if let Some(eo) = &self.exactly_once {
+                coordinates(table, eo)?;
+            }
+            let sink_filled = filled(table).unwrap_or_default();
+            changes = evolve::changes_for(&schema, &table.ty, &sink_filled, evolution);
+        }
+        let table = self.tables.get_mut(name).expect("opened above");
+        let failure = if let Some(e) = changes.unmappable {
+            Some(RecordError::Mapping(e))
+        } else if let Some(i) = changes.incompatible {
+            Some(RecordError::IncompatibleField {
+                table: table.name.clone(),
+                field: i.field,
+                found: i.found,
+                column: i.column,
+            })
+        } else {
+            changes.alterations.first().map(|a| {
+                let field = a.column.name.clone();
+                let message = refused
+                    .iter()
+                    .find(|(column, _)| *column == field)
+                    .map(|(_, m): &(String, String)| m.clone())
+                    .unwrap_or_else(|| "the table's type did not change".to_owned());
+                RecordError::Alteration {
+                    table: table.name.clone(),
+                    field,
+                    message,
+                }
+            })
+        };
+        if !changes.ignored.is_empty() {
+            let hint = if evolution.enabled {
+                format!("set {}=true to add them", keys::ADD_NEW_FIELDS_AS_COLUMNS)
+            } else {
+                format!(
+                    "set {}=true and {}=true to add them",
+                    keys::EVOLUTION_ENABLED,
+                    keys::ADD_NEW_FIELDS_AS_COLUMNS
+                )
+            };
+            tracing::warn!(
+                table = %table.name,
+                fields = ?changes.ignored,
+                "a record schema has fields the table has no column for, so their values \
+                 are not written; {hint} as columns (logged once per table and schema)"
+            );
+        }
+        if let Some(e) = &failure {
+            tracing::warn!(
+                table = %table.name,
+                error = %e,
+                "records of a schema cannot be written into the table; each fails under the \
+                 error policy (logged once per table and schema)"
+            );
+        }
+        if table.schemas.len() >= MAX_SCHEMAS {
+            table.schemas.clear();
+        }
+        table.schemas.insert(schema_key(&schema), (schema, failure));
+        Ok(())
+    }
+
+    /// Adds nullable columns for new schemaless keys. A key Kinetica refuses a column for
+    /// is not written, and said so.
+    async fn add_key_columns(
+        &mut self,
+        name: &TableName,
+        columns: Vec<Column>,
+    ) -> Result<(), SinkError> {
+        let alterations: Vec<Alteration> = columns
+            .into_iter()
+            .map(|column| Alteration {
+                action: "add_column",
+                column,
+            })
+            .collect();
+        let refused = self.alter(name, &alterations).await?;
+        let table = self.tables.refresh(name).await?;
+        if let Some(eo) = &self.exactly_once {
+            coordinates(table, eo)?;
+        }
+        for (column, message) in refused {
+            if table.ty.column_index(&column).is_none() {
+                tracing::warn!(
+                    table = %table.name,
+                    column,
+                    error = message,
+                    "Kinetica refused a column for a new key of schemaless records; the \
+                     key's values are not written"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the alterations one `/alter/table` call each. Returns the ones Kinetica
+    /// refused, as (column, message): another writer may have made the same change first
+    /// ("already exists"), so the caller reads the table again and checks anew rather
+    /// than trusting either answer.
+    async fn alter(
+        &self,
+        name: &TableName,
+        alterations: &[Alteration],
+    ) -> Result<Vec<(String, String)>, SinkError> {
+        let qualified = name.to_string();
+        let client = self.tables.client();
+        let mut refused = Vec::new();
+        for a in alterations {
+            let column = &a.column.name;
+            match client
+                .alter_table(&qualified, a.action, column, a.options())
+                .await
+            {
+                Ok(_) => tracing::info!(
+                    table = %qualified,
+                    column = %column,
+                    action = a.action,
+                    column_type = %a.column.base,
+                    properties = ?a.column.wire_properties(),
+                    "altered Kinetica table for a new record schema"
+                ),
+                Err(e) if e.is_retriable() => return Err(SinkError::Retriable(e)),
+                Err(e) => {
+                    tracing::debug!(table = %qualified, column = %column, error = %e, "alter refused");
+                    refused.push((column.clone(), e.message().to_owned()));
+                }
+            }
+        }
+        Ok(refused)
+    }
+
     /// Inserts and empties the chunk.
     async fn flush(
         &mut self,
@@ -366,13 +586,17 @@ fn fill(
                 continue;
             }
         };
-        if row.has_unmapped_fields && !table.warned_unmapped {
+        // Struct schemas were told about when checked (once per table and schema).
+        if row.has_unmapped_fields && !table.warned_unmapped && matches!(value, Value::Map(_)) {
             table.warned_unmapped = true;
             tracing::warn!(
                 table = %table.name,
-                fields = ?table.rows.unmapped_fields(value),
-                "records have fields the table has no column for; they are not written \
-                 (logged once per table)"
+                keys = ?table.rows.unmapped_fields(value),
+                "schemaless records have keys the table has no column for, so their values \
+                 are not written; set {}=true and {}=true to add them as columns (logged once \
+                 per table)",
+                keys::EVOLUTION_ENABLED,
+                keys::ADD_NEW_FIELDS_AS_COLUMNS
             );
         }
         if let Some(slots) = &table.coordinates {
@@ -406,6 +630,16 @@ fn coordinates(table: &mut Table, eo: &ExactlyOnce) -> Result<(), SinkError> {
     table.rows.filled_by_sink(&slots.columns());
     table.coordinates = Some(slots);
     Ok(())
+}
+
+/// Struct schemas remembered per table; more means a converter makes a schema object
+/// per record, and the cache starts over rather than grow.
+const MAX_SCHEMAS: usize = 256;
+
+/// A schema's identity: its address (records of one schema share it, see
+/// `sluice_record::SchemaRef`).
+fn schema_key(schema: &SchemaRef) -> usize {
+    Arc::as_ptr(schema) as *const () as usize
 }
 
 /// `update_on_existing_pk` as configured. Without upsert, a row whose primary key

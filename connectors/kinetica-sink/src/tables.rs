@@ -12,8 +12,10 @@ use sluice_kinetica::{
     Column, KineticaClient, KineticaError, KineticaType, MultiHeadInserter, Options,
 };
 
+use sluice_record::SchemaRef;
+
 use crate::naming::TableName;
-use crate::report::SinkError;
+use crate::report::{RecordError, SinkError};
 use crate::row::RowBuilder;
 
 /// A table the sink writes to.
@@ -23,8 +25,12 @@ pub struct Table {
     pub ty: KineticaType,
     pub rows: RowBuilder,
     pub inserter: MultiHeadInserter,
-    /// Fields without a column are logged once per table, not once per record.
+    /// Map keys without a column are logged once per table, not once per record.
     pub warned_unmapped: bool,
+    /// Struct schemas already checked against this table (`crate::evolve`), keyed by
+    /// the schema's address, with the failure its records get, if any. The `SchemaRef`
+    /// is kept so that the address cannot be reused by another schema while cached.
+    pub schemas: HashMap<usize, (SchemaRef, Option<RecordError>)>,
     /// Where each row's record coordinates go (exactly-once only).
     pub coordinates: Option<crate::exactly_once::CoordinateSlots>,
 }
@@ -122,6 +128,30 @@ impl Tables {
         Ok(self.tables.get_mut(name).expect("just inserted"))
     }
 
+    /// Reads the table's type again (after an alter, by this sink or another writer)
+    /// and rebuilds what depends on it, keeping what was learnt about it. A table that
+    /// is gone is forgotten and the write retried, which finds or recreates it.
+    pub async fn refresh(&mut self, name: &TableName) -> Result<&mut Table, SinkError> {
+        let qualified = name.to_string();
+        let Some(info) = self.client.describe_table(&qualified).await? else {
+            self.tables.remove(name);
+            return Err(SinkError::Retriable(KineticaError::retriable(
+                "/show/table",
+                format!("table {qualified} disappeared while it was being altered"),
+            )));
+        };
+        let mut table = self.open(qualified, info.ty, info.is_replicated).await?;
+        if let Some(old) = self.tables.remove(name) {
+            table.warned_unmapped = old.warned_unmapped;
+            // Schemas that failed are checked again against the new type; the others
+            // fit it still, since alters only add columns, widen them or relax them.
+            table.schemas = old.schemas;
+            table.schemas.retain(|_, (_, failure)| failure.is_none());
+        }
+        self.tables.insert(name.clone(), table);
+        Ok(self.tables.get_mut(name).expect("just inserted"))
+    }
+
     pub fn client(&self) -> &KineticaClient {
         &self.client
     }
@@ -174,6 +204,7 @@ impl Tables {
             ty,
             inserter,
             warned_unmapped: false,
+            schemas: HashMap::new(),
             coordinates: None,
         })
     }

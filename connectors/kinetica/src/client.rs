@@ -446,6 +446,26 @@ impl KineticaClient {
         Ok(())
     }
 
+    /// `/alter/table`: one `action` (`add_column`, `change_column`, …) on `value` (for
+    /// column actions, the column name) with its `options` (`column_type`,
+    /// `column_properties`, `column_default_value`, …). The response carries the
+    /// table's new type (docs/reference/kinetica-rest-protocol.md, `/alter/table`).
+    pub async fn alter_table(
+        &self,
+        table_name: &str,
+        action: &str,
+        value: &str,
+        options: Options,
+    ) -> Result<AlterTableResponse, KineticaError> {
+        self.call(&AlterTableRequest {
+            table_name: table_name.into(),
+            action: action.into(),
+            value: value.into(),
+            options,
+        })
+        .await
+    }
+
     /// `/alter/table/columns` (e.g. `add_column` / `change_column` alterations,
     /// each a map with `action`, `column_name`, `column_type`, …).
     pub async fn alter_table_columns(

@@ -132,6 +132,15 @@ impl Catalog {
                     .column_type
                     .ok_or_else(|| ApiError::new("add_column requires column_type"))?;
                 let col = build_column(c.column, ty, c.properties)?;
+                // Existing rows need a value: null, or the default. Kinetica refuses a
+                // required column without a default unless the table is empty.
+                if !col.nullable && c.default.is_none_or(str::is_empty) && !rows.is_empty() {
+                    return Err(ApiError::new(format!(
+                        "Cannot add non-nullable column '{}' without a default value to \
+                         non-empty table '{qualified}'",
+                        c.column
+                    )));
+                }
                 let value = default_value(&col, c.default)?;
                 for r in &mut rows {
                     r.push(value.clone());
@@ -166,15 +175,19 @@ impl Catalog {
                         col
                     }
                 };
+                // Primary-key and shard-key columns cannot be changed
+                // (docs/reference/kinetica-rest-protocol.md, `/alter/table`); a rename
+                // that keeps the column as it is goes through.
                 if old.is_primary_key() || old.is_shard_key() {
-                    if col.base != old.base || col.nullable != old.nullable {
+                    let mut same = old.clone();
+                    same.name = new_name.to_owned();
+                    if !same_column(&col, &same) {
                         return Err(ApiError::new(format!(
-                            "Cannot change key column '{}'",
+                            "Cannot change primary key or shard key column '{}'",
                             c.column
                         )));
                     }
-                    col = old.clone();
-                    col.name = new_name.to_owned();
+                    col = same;
                 }
                 for r in &mut rows {
                     let v = std::mem::replace(&mut r[i], Value::Null);
@@ -218,6 +231,16 @@ impl Catalog {
         self.tables.insert(to.clone(), t);
         Ok(to)
     }
+}
+
+/// Equal columns, whatever order their properties were listed in.
+fn same_column(a: &Column, b: &Column) -> bool {
+    let sorted = |c: &Column| {
+        let mut p = c.properties.clone();
+        p.sort();
+        p
+    };
+    a.base == b.base && a.nullable == b.nullable && sorted(a) == sorted(b)
 }
 
 fn unknown_column(column: &str, table: &str) -> ApiError {

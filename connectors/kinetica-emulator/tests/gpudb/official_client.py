@@ -122,6 +122,39 @@ def main(url, sluice_table):
     rows = table.get_records()
     check(all(r["extra"] is None for r in rows), "new column should be null")
 
+    # Schema evolution's alters, through the client's own GPUdbTable.alter_table: the
+    # client encodes later inserts with the type the alter answer carried, so rows
+    # that read back right prove that answer is what gpudb expects.
+    type_before = db.show_table(TABLE)["type_ids"][0]
+    table.alter_table(action="add_column", value="level",
+                      options={"column_type": "int", "column_properties": "int8,nullable",
+                               "column_default_value": "3"})
+    table.alter_table(action="change_column", value="name",
+                      options={"column_type": "string", "column_properties": "char16,nullable"})
+    shown = db.show_table(TABLE)
+    check(shown["type_ids"][0] != type_before, "an alter must give the table a new type id")
+    props = shown["properties"][0]
+    check(sorted(props["name"]) == ["char16", "nullable"], f"name properties: {props['name']}")
+    check(sorted(props["level"]) == ["int8", "nullable"], f"level properties: {props['level']}")
+    table.insert_records([[5, None, 0.5, 1700000004000, None, 7, -1]])
+    got = rows_by_id(table.get_records(offset=0, limit=gpudb.GPUdb.END_OF_SET))
+    check(got[5] == {"id": 5, "name": None, "score": 0.5, "ts": 1700000004000, "tag": None,
+                     "extra": 7, "level": -1}, f"row inserted after the alters: {got[5]}")
+    check(all(got[i]["level"] == 3 for i in (1, 2, 3, 4)), f"default not applied: {got}")
+    # A fresh connection decodes with the type /show/table reports now.
+    fresh = gpudb.GPUdbTable(name=TABLE, db=gpudb.GPUdb(host=url))
+    check(rows_by_id(fresh.get_records()) == got, "a fresh client reads other rows")
+    refused = db.alter_table(TABLE, action="change_column", value="id",
+                             options={"column_type": "long", "column_properties": "primary_key"})
+    check(not refused.is_ok(), "changing a primary key column must be refused")
+    check("Cannot change primary key" in refused["status_info"]["message"],
+          refused["status_info"]["message"])
+    refused = db.alter_table(TABLE, action="add_column", value="must",
+                             options={"column_type": "int"})
+    check(not refused.is_ok(), "a required column without a default on a non-empty table")
+    check("without a default value" in refused["status_info"]["message"],
+          refused["status_info"]["message"])
+
     table.clear()
     check(not db.has_table(TABLE)["table_exists"], "table should be gone")
 
