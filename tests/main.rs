@@ -5,6 +5,7 @@
 
 mod common;
 
+mod avro;
 mod broker;
 mod errors;
 mod evolution;
