@@ -6,49 +6,22 @@
 
 use crate::common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use common::{Env, TIMEOUT, header, raw};
 use serde_json::{Value as Json, json};
 use sluice_kinetica::Value;
 use sluice_runtime::{FailureKind, Stage};
-use sluice_schema_registry::testing::{python_with_confluent_kafka, registering, shared_registry};
+use sluice_schema_registry::testing::{self, shared_registry};
 
-/// Produces `records` (JSON objects) with Confluent's `AvroSerializer` and schema
-/// `schema` (TopicNameStrategy: registered under `<topic>-value`); the schema id.
+/// Produces `records` with Confluent's serializer through the shared registry.
 fn produce_avro(env: &Env, topic: &str, schema: &Json, records: &[Json]) -> u32 {
-    let python = python_with_confluent_kafka().unwrap_or_else(|e| panic!("{e:#}"));
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../connectors/schema-registry/tests/produce_avro.py");
-    let file = env
-        .dir
-        .path()
-        .join(format!("{topic}-{}.jsonl", records.len()));
-    let lines: Vec<String> = records.iter().map(Json::to_string).collect();
-    std::fs::write(&file, lines.join("\n")).unwrap();
-    let _one_at_a_time = registering();
-    let out = Command::new(python)
-        .arg(script)
-        .args(["--bootstrap-servers", env.bootstrap()])
-        .args(["--registry-url", &shared_registry().url()])
-        .args(["--topic", topic])
-        .args(["--schema", &schema.to_string()])
-        .arg("--records")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "produce_avro.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("schema_id="))
-        .and_then(|id| id.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no schema id in {stdout}"))
+    testing::produce_avro(
+        env.bootstrap(),
+        &shared_registry().url(),
+        topic,
+        schema,
+        records,
+        env.dir.path(),
+    )
 }
 
 /// A pipeline reading Avro values through the shared registry into the table named

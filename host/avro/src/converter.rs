@@ -121,6 +121,21 @@ pub const CONNECT_META: PropertyDef = PropertyDef::new(
 .group(GROUP)
 .display("Connect Metadata");
 
+/// `schemas.enable`: not a property of Confluent's Avro converter (Avro data always has
+/// a schema), but the Kinetica connector's README puts it in the worker file next to
+/// the Avro converter, and Kafka Connect passes unknown converter properties by. So it is
+/// declared, to keep those files valid, and must be `true`.
+pub const SCHEMAS_ENABLE: PropertyDef = PropertyDef::new(
+    "schemas.enable",
+    PropertyType::Boolean,
+    "Accepted for worker files that set it next to the Avro converter (the Kinetica \
+     connector's README does); Avro data always carries a schema, so it must be true.",
+)
+.default("true")
+.importance(Importance::Low)
+.group(GROUP)
+.display("Schemas Enable");
+
 /// The Avro converter's declared properties: its own, the registry client's, and
 /// `converter.type`.
 pub fn config_def() -> ConfigDef {
@@ -131,6 +146,7 @@ pub fn config_def() -> ConfigDef {
         VALUE_STRATEGY,
         CACHE_SIZE,
         CONNECT_META,
+        SCHEMAS_ENABLE,
     ];
     properties.extend(property_defs());
     properties.push(CONVERTER_TYPE);
@@ -208,6 +224,13 @@ impl AvroConverter {
                 crate::subject::STRATEGIES.join(", ")
             ))
         })?;
+        if !p.boolean(&SCHEMAS_ENABLE)? {
+            return Err(ConvertError::Config(format!(
+                "{COMPONENT}: {}schemas.enable=false: Avro data always has a schema; remove \
+                 the property, or use the JSON converter for data without schemas",
+                part.prefix()
+            )));
+        }
         let cache = NonZeroUsize::new(p.int(&CACHE_SIZE)? as usize).unwrap_or(NonZeroUsize::MIN);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

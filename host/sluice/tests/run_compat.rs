@@ -3,11 +3,14 @@
 //! until SIGTERM.
 
 use std::io::Read;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use serde_json::json;
 use sluice_kafka::group_progress;
 use sluice_kafka::mock::MockKafka;
+use sluice_schema_registry::testing::{self, shared_registry};
 use support::{Running, produce_tweets, repo};
 
 mod support;
@@ -17,6 +20,70 @@ const TOPICS: [&str; 2] = ["Tweets.KafkaConnectorTest", "Tweets.KafkaConnectorTe
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
     support::eventually_within(TIMEOUT, what, check, String::new)
+}
+
+/// `sluice run --connect-worker <worker> <connector>` as a child process, its stderr
+/// read as it comes (so a full pipe never blocks it), killed if the test fails.
+struct Worker {
+    running: Running,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Worker {
+    fn start(worker: &Path, connector: &Path) -> Worker {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args([
+                "--log-level",
+                "info,librdkafka=warn",
+                "run",
+                "--connect-worker",
+            ])
+            .arg(worker)
+            .arg(connector)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sluice");
+        let mut pipe = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        });
+        Worker {
+            running: Running(Some(child)),
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Fails the test, with what sluice said, if it exited.
+    fn check_running(&mut self) {
+        if let Some(child) = &mut self.running.0
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            panic!("sluice exited early ({status}):\n{}", self.stderr());
+        }
+    }
+
+    fn stderr(&mut self) -> String {
+        self.stderr.take().unwrap().join().unwrap()
+    }
+
+    /// SIGTERM; requires a clean exit and returns what sluice said.
+    fn terminate(&mut self) -> String {
+        let mut child = self.running.0.take().unwrap();
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = eventually("sluice to exit", || child.try_wait().unwrap());
+        let stderr = self.stderr();
+        eprintln!("{stderr}");
+        assert_eq!(status.code(), Some(0), "{stderr}");
+        stderr
+    }
 }
 
 #[test]
@@ -42,31 +109,7 @@ fn connect_standalone_files_run_until_sigterm() {
     )
     .unwrap();
     let worker = repo().join("config/compat/connect-standalone-sink.properties");
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args([
-            "--log-level",
-            "info,librdkafka=warn",
-            "run",
-            "--connect-worker",
-        ])
-        .arg(&worker)
-        .arg(&connector)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start sluice");
-    let pid = child.id();
-    // Read as it comes, so a full pipe never blocks the child.
-    let mut pipe = child.stderr.take().unwrap();
-    let mut stderr_reader = Some(std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    }));
-    let mut stderr = || stderr_reader.take().unwrap().join().unwrap();
-    let mut running = Running(Some(child));
+    let mut sluice = Worker::start(&worker, &connector);
 
     produce_tweets(kafka.bootstrap_servers(), TOPICS[0], 0..30);
     produce_tweets(kafka.bootstrap_servers(), TOPICS[1], 100..110);
@@ -76,11 +119,7 @@ fn connect_standalone_files_run_until_sigterm() {
     ];
     for (table, rows) in tables {
         eventually(&format!("{rows} rows in {table}"), || {
-            if let Some(child) = &mut running.0
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!("sluice exited early ({status}):\n{}", stderr());
-            }
+            sluice.check_running();
             (emulator.row_count(table) == Some(rows)).then_some(())
         });
     }
@@ -91,16 +130,7 @@ fn connect_standalone_files_run_until_sigterm() {
             .any(|r| r[1] == sluice_kinetica::Value::String("tweet 105".into()))
     );
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut child = running.0.take().unwrap();
-    let status = eventually("sluice to exit", || child.try_wait().unwrap());
-    let stderr = stderr();
-    eprintln!("{stderr}");
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let stderr = sluice.terminate();
     // Worker-only settings are accepted and noted; deprecated names are warned about.
     assert!(
         stderr.contains("Kafka Connect worker settings Sluice does not need, ignored")
@@ -159,5 +189,118 @@ fn a_connector_file_without_topics_is_refused_as_kafka_connect_would() {
     assert!(
         line.contains("Kafka Connect rejects such a file too"),
         "{line}"
+    );
+}
+
+#[test]
+fn the_readmes_avro_registry_evolution_and_flattening_files_run_unchanged() {
+    let kafka = MockKafka::start().unwrap();
+    let topic = "AvroOrders";
+    kafka.create_topic(topic, 1).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let registry = shared_registry().url();
+
+    // The shipped files, pointed at this test's Kafka, Kinetica and registry.
+    let dir = tempfile::tempdir().unwrap();
+    let point = |file: &str| {
+        let shipped = std::fs::read_to_string(repo().join("config/compat").join(file)).unwrap();
+        let pointed = shipped
+            .replace("http://localhost:9191", emulator.url())
+            .replace("http://localhost:8081", &registry)
+            .replace("localhost:9092", kafka.bootstrap_servers());
+        assert_ne!(pointed, shipped, "{file}");
+        let path = dir.path().join(file);
+        std::fs::write(&path, pointed).unwrap();
+        path
+    };
+    let worker = point("connect-standalone-avro.properties");
+    let connector = point("avro-kinetica-sink.properties");
+
+    // A nested record, then a version with a new optional field, by Confluent's
+    // serializer.
+    let v1 = json!({"type": "record", "name": "Order", "namespace": "com.acme", "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "customer", "type": {"type": "record", "name": "Customer", "fields": [
+            {"name": "name", "type": "string"},
+            {"name": "address", "type": {"type": "record", "name": "Address", "fields": [
+                {"name": "zip", "type": "string"}]}}]}},
+        {"name": "tags", "type": {"type": "array", "items": "string"}}
+    ]});
+    let mut v2 = v1.clone();
+    v2["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "note", "type": ["null", "string"], "default": null}));
+    let record = |id: i64, note: Option<&str>| {
+        let mut r = json!({"id": id, "customer": {"name": format!("c{id}"),
+            "address": {"zip": format!("0{id}")}}, "tags": ["a", "b"]});
+        if let Some(n) = note {
+            r["note"] = json!(n);
+        }
+        r
+    };
+    let produce = |schema: &serde_json::Value, records: &[serde_json::Value]| {
+        testing::produce_avro(
+            kafka.bootstrap_servers(),
+            &registry,
+            topic,
+            schema,
+            records,
+            dir.path(),
+        )
+    };
+    produce(&v1, &[record(1, None)]);
+    produce(&v2, &[record(2, Some("n2"))]);
+
+    let mut sluice = Worker::start(&worker, &connector);
+    let table = "TEST.AvroOrders";
+    eventually(&format!("2 rows in {table}"), || {
+        sluice.check_running();
+        (emulator.row_count(table) == Some(2)).then_some(())
+    });
+    let stderr = sluice.terminate();
+    assert!(
+        stderr.contains("kinetica.allow_schema_evolution"),
+        "{stderr}"
+    );
+
+    let columns: Vec<String> = emulator
+        .table_type(table)
+        .unwrap()
+        .columns()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "customer_name",
+            "customer_address_zip",
+            "tags",
+            "note"
+        ]
+    );
+    let mut rows = emulator.rows(table).unwrap();
+    rows.sort_by_key(|r| format!("{:?}", r[0]));
+    use sluice_kinetica::Value::{Long, Null, String as S};
+    assert_eq!(
+        rows,
+        [
+            vec![
+                Long(1),
+                S("c1".into()),
+                S("01".into()),
+                S("a,b".into()),
+                Null
+            ],
+            vec![
+                Long(2),
+                S("c2".into()),
+                S("02".into()),
+                S("a,b".into()),
+                S("n2".into())
+            ],
+        ]
     );
 }

@@ -85,15 +85,23 @@ fn every_file_in_config_is_valid_and_can_start() {
             "{problems:#?}"
         );
     }
-    // The Kafka Connect worker file, with the connector file of the same directory.
-    let worker = config.join("compat/connect-standalone-sink.properties");
-    let connector = config.join("compat/sink.properties");
-    let (ok, problems) = same_verdict(&[
-        "--connect-worker",
-        worker.to_str().unwrap(),
-        connector.to_str().unwrap(),
-    ]);
-    assert!(ok, "{problems:#?}");
+    // The Kafka Connect worker files, with the connector files they serve.
+    for (worker, connector) in [
+        ("connect-standalone-sink.properties", "sink.properties"),
+        (
+            "connect-standalone-avro.properties",
+            "avro-kinetica-sink.properties",
+        ),
+    ] {
+        let worker = config.join("compat").join(worker);
+        let connector = config.join("compat").join(connector);
+        let (ok, problems) = same_verdict(&[
+            "--connect-worker",
+            worker.to_str().unwrap(),
+            connector.to_str().unwrap(),
+        ]);
+        assert!(ok, "{}: {problems:#?}", worker.display());
+    }
 }
 
 #[test]

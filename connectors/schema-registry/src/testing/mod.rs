@@ -407,6 +407,54 @@ pub fn python_with_confluent_kafka() -> Result<PathBuf> {
     Ok(python)
 }
 
+/// Produces `records` (JSON objects, as fastavro takes them) to `topic` with Confluent's
+/// Python `AvroSerializer` and Avro schema `schema`, registered through `registry_url`
+/// under `<topic>-value` (TopicNameStrategy); returns the schema id. `scratch` holds the
+/// records file. Registers while holding [`registering`].
+///
+/// # Panics
+/// When Python's client is missing ([`PYTHON_INSTALL_HINT`]) or the script fails, with
+/// its output.
+pub fn produce_avro(
+    bootstrap: &str,
+    registry_url: &str,
+    topic: &str,
+    schema: &serde_json::Value,
+    records: &[serde_json::Value],
+    scratch: &Path,
+) -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let python = python_with_confluent_kafka().unwrap_or_else(|e| panic!("{e:#}"));
+    let file = scratch.join(format!(
+        "produce-avro-{}.jsonl",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let lines: Vec<String> = records.iter().map(serde_json::Value::to_string).collect();
+    fs::write(&file, lines.join("\n")).unwrap();
+    let _one_at_a_time = registering();
+    let out = Command::new(python)
+        .arg(PRODUCE_AVRO_SCRIPT)
+        .args(["--bootstrap-servers", bootstrap])
+        .args(["--registry-url", registry_url])
+        .args(["--topic", topic])
+        .args(["--schema", &schema.to_string()])
+        .arg("--records")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "produce_avro.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("schema_id="))
+        .and_then(|id| id.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no schema id in {stdout}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
