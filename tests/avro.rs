@@ -245,3 +245,55 @@ fn with_tolerance_none_a_corrupt_body_stops_the_pipeline_naming_the_record() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_unreachable_registry_is_waited_out_and_nothing_is_dead_lettered() {
+    use sluice_kinetica_emulator::fault_proxy::{Fault, FaultProxy};
+    use sluice_runtime::PipelineState;
+
+    let env = Env::new();
+    let topic = "avro_outage";
+    env.create_topic(topic, 1);
+    env.create_topic("avro_outage-dlq", 1);
+    let schema = record("Thing", json!([{"name": "id", "type": "long"}]));
+    produce_avro(&env, topic, &schema, &[json!({"id": 1}), json!({"id": 2})]);
+
+    // The pipeline reaches the registry through a proxy that answers 503.
+    let registry = shared_registry().url();
+    let root = registry.trim_start_matches("http://");
+    let (address, path) = root.split_once('/').unwrap();
+    let proxy = FaultProxy::start(address.parse().unwrap()).unwrap();
+    proxy.set(Fault::Unavailable);
+    let yaml = env.yaml(
+        "avro-outage",
+        topic,
+        &format!(
+            "value.converter: avro\n\
+             value.converter.schema.registry.url: {}/{path}\n\
+             kinetica.tables.single_table_per_topic: true\n\
+             errors.tolerance: all\n\
+             errors.deadletterqueue.topic.name: avro_outage-dlq",
+            proxy.url()
+        ),
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    let waiting = common::eventually("the pipeline to be degraded", TIMEOUT, || {
+        let status = pipeline.status();
+        (status.state == PipelineState::Degraded).then(|| status.degraded[0].clone())
+    });
+    assert!(
+        waiting.waiting_for.contains("schema registry"),
+        "{waiting:?}"
+    );
+    assert!(waiting.reason.contains("503"), "{waiting:?}");
+
+    proxy.set(Fault::None);
+    let rows = common::sorted_by_first(env.rows_when(topic, 2));
+    assert_eq!(rows, [vec![Value::Long(1)], vec![Value::Long(2)]]);
+    let summary = pipeline.stop().unwrap();
+    assert_eq!(
+        summary.metrics.records_dead_lettered, 0,
+        "the outage was not the records' fault"
+    );
+    assert_eq!(summary.metrics.outages, 1);
+}
