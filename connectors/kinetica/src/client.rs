@@ -8,6 +8,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
+use sluice_error::message_chain;
+
 use crate::auth::Auth;
 use crate::error::{KineticaError, is_retriable_status};
 use crate::protocol::*;
@@ -100,7 +102,10 @@ impl KineticaClient {
             .apply(builder)
             .map_err(|message| KineticaError::fatal("", message))?;
         let http = builder.build().map_err(|e| {
-            KineticaError::fatal("", format!("cannot build HTTP client: {}", error_chain(&e)))
+            KineticaError::fatal(
+                "",
+                format!("cannot build HTTP client: {}", message_chain(&e)),
+            )
         })?;
         Ok(KineticaClient {
             http,
@@ -488,18 +493,6 @@ impl KineticaClient {
     }
 }
 
-/// The error's message followed by those of its sources.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
-}
-
 impl KineticaClient {
     /// Maps a reqwest failure to a typed error. Anything on the wire (connect,
     /// timeout, reset mid-body) is retriable, except a failed TLS handshake (an
@@ -510,7 +503,7 @@ impl KineticaClient {
         let builder = e.is_builder();
         let timeout = e.is_timeout();
         let e = e.without_url();
-        let mut message = error_chain(&e);
+        let mut message = message_chain(&e);
         if timeout {
             message = format!("timed out: {message}");
         }

@@ -14,6 +14,7 @@ use std::path::Path;
 
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
+use sluice_error::find_cause;
 
 /// The property naming the CA file, used in error messages.
 pub const CA_LOCATION: &str = "kinetica.ssl.ca.location";
@@ -184,34 +185,13 @@ impl TlsConfig {
     }
 }
 
-/// The rustls error behind a transport failure, if the failure was a TLS one. reqwest
-/// wraps it in hyper's error and in `std::io::Error`s, sometimes one inside another
-/// (tokio-rustls's, then hyper-rustls's `io::Error::other`); an `io::Error`'s `source`
-/// skips the error it wraps, so those are opened with `get_ref`.
-fn rustls_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
-    let mut next = Some(error);
-    while let Some(e) = next {
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        next = match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn StdError + 'static)),
-            None => e.source(),
-        };
-    }
-    None
-}
-
 /// For a failed request: `Some((property, hint))` when TLS verification or negotiation
 /// failed. Such failures are not retried: the same certificate fails the same way.
 pub(crate) fn handshake_failure(
     config: &TlsConfig,
     error: &(dyn StdError + 'static),
 ) -> Option<(&'static str, String)> {
-    rustls_cause(error).map(|e| config.hint(e))
+    find_cause::<rustls::Error>(error).map(|e| config.hint(e))
 }
 
 #[cfg(test)]
@@ -246,9 +226,9 @@ mod tests {
     fn tls_causes_are_found_inside_io_errors() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls.clone());
-        assert_eq!(rustls_cause(&io), Some(&tls));
+        assert_eq!(find_cause::<rustls::Error>(&io), Some(&tls));
         let io = std::io::Error::other(io);
-        assert_eq!(rustls_cause(&io), Some(&tls));
+        assert_eq!(find_cause::<rustls::Error>(&io), Some(&tls));
         let (setting, hint) = handshake_failure(&TlsConfig::default(), &io).unwrap();
         assert_eq!(setting, CA_LOCATION);
         assert!(hint.contains(CA_LOCATION), "{hint}");

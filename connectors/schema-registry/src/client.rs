@@ -1,7 +1,6 @@
 //! The REST client: Confluent's Schema Registry API (`application/vnd.schemaregistry.v1+json`)
 //! over reqwest, with fail-over across the configured URLs.
 
-use std::error::Error as StdError;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use sluice_config::Secret;
+use sluice_error::{find_cause, message_chain};
 
 use crate::config::{BasicAuth, RegistryConfig, TlsSettings, names};
 use crate::error::{ErrorKind, Missing, RegistryError};
@@ -275,7 +275,7 @@ impl SchemaRegistryClient {
                 format!(
                     "{}: cannot be used for TLS: {}",
                     property.as_deref().unwrap_or("schema.registry.ssl.*"),
-                    error_chain(&e)
+                    message_chain(&e)
                 ),
             )
         };
@@ -296,7 +296,7 @@ impl SchemaRegistryClient {
             RegistryError::new(
                 ErrorKind::Tls,
                 None,
-                format!("cannot build the HTTP client: {}", error_chain(&e)),
+                format!("cannot build the HTTP client: {}", message_chain(&e)),
             )
         })?;
         Ok(SchemaRegistryClient {
@@ -613,8 +613,8 @@ impl SchemaRegistryClient {
         let timeout = e.is_timeout();
         let connect = e.is_connect();
         let e = e.without_url();
-        let chain = error_chain(&e);
-        if let Some(tls) = rustls_cause(&e) {
+        let chain = message_chain(&e);
+        if let Some(tls) = find_cause::<rustls::Error>(&e) {
             return RegistryError::new(
                 ErrorKind::Tls,
                 Some(base),
@@ -673,38 +673,6 @@ fn subject_version(url: &str, a: VersionAnswer) -> Result<SubjectVersion, Regist
         schema: a.schema,
         references: a.references,
     })
-}
-
-/// The error's message followed by those of its sources.
-fn error_chain(e: &(dyn StdError + 'static)) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
-}
-
-/// The rustls error behind a transport failure, if it was a TLS one. reqwest wraps it in
-/// hyper's error and in `std::io::Error`s; an `io::Error`'s `source` skips the error it
-/// wraps, so those are opened with `get_ref` (as sluice-kinetica's `tls.rs` does).
-fn rustls_cause<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
-    let mut next = Some(error);
-    while let Some(e) = next {
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        next = match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn StdError + 'static)),
-            None => e.source(),
-        };
-    }
-    None
 }
 
 /// Which property to look at for a failed handshake.

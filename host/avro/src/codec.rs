@@ -124,9 +124,25 @@ impl Reader<'_> {
         if n < 0 {
             self.long()?;
         }
-        let n = usize::try_from(n.unsigned_abs()).map_err(|_| truncated())?;
-        // Every item takes at least a byte, except nulls; cap the reservation instead.
-        Ok(n)
+        usize::try_from(n.unsigned_abs()).map_err(|_| truncated())
+    }
+
+    /// A map's blocks of entries, each read by `entry` (given its index).
+    fn map(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, usize) -> Result<(Value, Value), CodecError>,
+    ) -> Result<Value, CodecError> {
+        let mut out = Vec::new();
+        loop {
+            let n = self.block()?;
+            if n == 0 {
+                return Ok(Value::Map(out));
+            }
+            for _ in 0..n {
+                let e = entry(self, out.len())?;
+                out.push(e);
+            }
+        }
     }
 
     fn value(&mut self, plan: &Decode) -> Result<Value, CodecError> {
@@ -181,6 +197,8 @@ impl Reader<'_> {
                     if n == 0 {
                         break;
                     }
+                    // A count is the writer's word, not a length the data proves
+                    // (null items take no bytes): reserve no more than bytes are left.
                     out.reserve(n.min(self.bytes.len() - self.at + 1));
                     for _ in 0..n {
                         out.push(
@@ -192,44 +210,22 @@ impl Reader<'_> {
                 }
                 Value::Array(out)
             }
-            Decode::Map(values) => {
-                let mut out = Vec::new();
-                loop {
-                    let n = self.block()?;
-                    if n == 0 {
-                        break;
-                    }
-                    for _ in 0..n {
-                        let key = self.string()?;
-                        let index = out.len();
-                        let value = self
-                            .value(values)
-                            .map_err(|e| e.within(&format!("{{value {index}}}")))?;
-                        out.push((Value::String(key), value));
-                    }
-                }
-                Value::Map(out)
-            }
-            Decode::MapEntries(key, value) => {
-                let mut out = Vec::new();
-                loop {
-                    let n = self.block()?;
-                    if n == 0 {
-                        break;
-                    }
-                    for _ in 0..n {
-                        let index = out.len();
-                        let k = self
-                            .value(key)
-                            .map_err(|e| e.within(&format!("{{key {index}}}")))?;
-                        let v = self
-                            .value(value)
-                            .map_err(|e| e.within(&format!("{{value {index}}}")))?;
-                        out.push((k, v));
-                    }
-                }
-                Value::Map(out)
-            }
+            Decode::Map(values) => self.map(|r, index| {
+                let key = r.string()?;
+                let value = r
+                    .value(values)
+                    .map_err(|e| e.within(&format!("{{value {index}}}")))?;
+                Ok((Value::String(key), value))
+            })?,
+            Decode::MapEntries(key, value) => self.map(|r, index| {
+                let k = r
+                    .value(key)
+                    .map_err(|e| e.within(&format!("{{key {index}}}")))?;
+                let v = r
+                    .value(value)
+                    .map_err(|e| e.within(&format!("{{value {index}}}")))?;
+                Ok((k, v))
+            })?,
             Decode::Record(schema, fields) => {
                 let mut values = Vec::with_capacity(fields.len());
                 for (plan, field) in fields.iter().zip(schema.fields()) {

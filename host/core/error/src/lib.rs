@@ -7,8 +7,10 @@
 
 use std::fmt;
 
+mod chain;
 mod retry;
 
+pub use chain::{find_cause, message_chain};
 pub use retry::RetryPolicy;
 
 /// Who has to act for a failure to go away.
