@@ -66,6 +66,9 @@ struct Reader<'a> {
     at: usize,
 }
 
+/// The most items an array of zero-byte items (empty records) may claim.
+const MAX_EMPTY_ITEMS: usize = 1 << 20;
+
 fn truncated() -> CodecError {
     CodecError::new("the Avro data ends early (truncated or not written with this schema)")
 }
@@ -197,9 +200,24 @@ impl Reader<'_> {
                     if n == 0 {
                         break;
                     }
-                    // A count is the writer's word, not a length the data proves
-                    // (null items take no bytes): reserve no more than bytes are left.
-                    out.reserve(n.min(self.bytes.len() - self.at + 1));
+                    // A count is the writer's word, not a length the data proves:
+                    // every item takes a byte at least, but for items that take none
+                    // (empty records), which a hostile count could make endless.
+                    let left = self.bytes.len() - self.at;
+                    let zero_sized = match items.as_ref() {
+                        Decode::Null => true,
+                        Decode::Record(_, fields) => fields.is_empty(),
+                        _ => false,
+                    };
+                    if zero_sized && out.len() + n > MAX_EMPTY_ITEMS {
+                        return Err(CodecError::new(format!(
+                            "an array of empty items claims more than {MAX_EMPTY_ITEMS}"
+                        )));
+                    }
+                    if !zero_sized && n > left {
+                        return Err(truncated());
+                    }
+                    out.reserve(n);
                     for _ in 0..n {
                         out.push(
                             self.value(items)

@@ -194,3 +194,19 @@ fn corrupt_and_truncated_data_fail_with_the_field_named_and_no_panic() {
     let e = decode(&plan, &bad).unwrap_err();
     assert_eq!(e.path, "status", "{e}");
 }
+
+#[test]
+fn hostile_counts_are_refused_before_anything_is_allocated() {
+    let plan = |items: serde_json::Value| {
+        to_connect(&AvroType::from_json(&json!({"type": "array", "items": items})).unwrap())
+            .unwrap()
+            .1
+    };
+    // A block of 2^40 strings in a 7-byte message.
+    let huge = [0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00];
+    assert!(decode(&plan(json!("string")), &huge).is_err());
+    // And of 2^40 empty records, which take no bytes each.
+    let empty = json!({"type": "record", "name": "Empty", "fields": []});
+    let e = decode(&plan(empty), &huge).unwrap_err();
+    assert!(e.problem.contains("claims more than"), "{e}");
+}
