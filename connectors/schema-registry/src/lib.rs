@@ -11,8 +11,10 @@
 //! * [`RegistryError`]: one error with an [`ErrorKind`] and a
 //!   [`Classify`](sluice_error::Classify) class (only [`ErrorKind::Unavailable`] is
 //!   retriable).
-//! * `testing` (feature): Apicurio Registry 2.4's Confluent-compatible API as a child
-//!   process, for tests.
+//! * [`local`]: Apicurio Registry 2.4's Confluent-compatible API as a child process,
+//!   for `sluice bench` and the tests.
+//! * `testing` (feature): what tests add to it (a registry shared by a test binary,
+//!   unique subjects, Confluent's Python client).
 //!
 //! Credentials never appear in messages, logs or `Debug` output; URLs are shown without
 //! their user info. See `connectors/schema-registry/README.md`.
@@ -20,6 +22,7 @@
 mod client;
 mod config;
 mod error;
+pub mod local;
 #[cfg(feature = "testing")]
 pub mod testing;
 

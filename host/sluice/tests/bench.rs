@@ -26,7 +26,7 @@ fn bench_e2e_without_java_says_what_to_install() {
     );
 }
 
-/// Needs a JDK and Maven, as `.ci/run` provides.
+/// Needs a JDK and Maven (the broker and the Schema Registry), as `.ci/run` provides.
 #[test]
 fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
     let out = sluice()
@@ -45,19 +45,28 @@ fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
             .contains("consumer properties (baseline and pipelines): fetch.queue.backoff.ms=10\n"),
         "{stdout}"
     );
+    // Both topics hold the same records, of the same size (JSON and Avro).
+    for (topic, format) in [("bench", "JSON"), ("bench-avro", "Avro")] {
+        let produced = format!("produced `{topic}` ({format}, ");
+        assert!(stdout.contains(&produced), "no {produced:?} in:\n{stdout}");
+    }
     for row in [
         "raw librdkafka consume (BaseConsumer)",
         "pipeline, multi-head (3 worker ranks)",
+        "pipeline, multi-head (3 worker ranks), Avro + Schema Registry",
         "pipeline, head node only",
         "pipeline, multi-head + Wasm insert-field",
         "pipeline, multi-head + exactly-once",
     ] {
+        // The label, then at least two spaces (one label is the start of another).
         let line = stdout
             .lines()
-            .find(|l| l.starts_with(row))
+            .find_map(|l| l.strip_prefix(row).filter(|rest| rest.starts_with("  ")))
             .unwrap_or_else(|| panic!("no row {row:?} in:\n{stdout}"));
-        // A rate, then MB/s, times, and the ratio (`-` for the baseline itself).
-        let last = line.split_whitespace().last().unwrap();
-        assert!(last == "-" || last.parse::<f64>().is_ok(), "{line}");
+        // The records, a rate, MB/s, times, and the ratio (`-` for the baseline itself).
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(columns[0], "20,000", "{row}{line}");
+        let last = columns.last().unwrap();
+        assert!(*last == "-" || last.parse::<f64>().is_ok(), "{row}{line}");
     }
 }

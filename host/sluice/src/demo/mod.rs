@@ -6,11 +6,13 @@
 //! * [`produce`]: writes generated records to a topic on a thread of its own, counting
 //!   them as it goes so that a caller can show progress while a pipeline consumes them.
 //! * `small_json`: 100-byte schemaless JSON records for `sluice bench`.
+//! * `small_avro`: the same records as Avro through a Schema Registry, of the same size.
 //! * [`pipeline`]: the pipelines of `config/demo/`, with run-time addresses filled in.
 //! * [`units`]: counts, rates and durations for people.
 
 pub mod pipeline;
 pub mod produce;
+pub mod small_avro;
 pub mod small_json;
 pub mod stocks;
 pub mod units;

@@ -64,6 +64,10 @@ pub struct Overrides {
     pub kinetica_url: String,
     /// Any other property (`kinetica.enable_multihead`, `group.id`, …).
     pub extra: Vec<(String, String)>,
+    /// Property groups removed from the file before `extra` is set, the head and every
+    /// `<head>.*` key: a run that swaps `value.converter` must not keep the properties
+    /// of the file's converter, which the other one would reject.
+    pub cleared: Vec<String>,
 }
 
 /// Loads and validates the pipeline with `overrides` applied. Warnings are logged;
@@ -82,9 +86,15 @@ pub fn load(source: &Source, overrides: &Overrides) -> anyhow::Result<PipelineCo
         keys::VALUED_KEYS,
         &mut problems,
     );
-    let Some(mut raw) = raw.filter(|_| !problems.has_errors()) else {
+    let Some(raw) = raw.filter(|_| !problems.has_errors()) else {
         anyhow::bail!("{} is not a valid pipeline:\n{problems}", path.display());
     };
+    let mut raw = raw.filter(|key| {
+        !overrides.cleared.iter().any(|head| {
+            key.strip_prefix(head.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    });
     // Problems about an overridden value point here rather than at a line of the file.
     let set_by = Origin::file(format!("{} (set by sluice)", path.display()));
     let pairs = [
@@ -127,6 +137,7 @@ mod tests {
             bootstrap_servers: "127.0.0.1:39092".into(),
             kinetica_url: "http://127.0.0.1:39191".into(),
             extra: vec![("kinetica.enable_multihead".into(), "false".into())],
+            ..Overrides::default()
         }
     }
 

@@ -22,18 +22,14 @@ impl SmallJson {
     }
 
     pub fn write(&self, index: u64, key: &mut String, value: &mut String) {
-        key.clear();
-        let _ = write!(key, "k{index}");
+        write_key(index, key);
         value.clear();
+        let f = Fields::of(index);
         // Writing to a String cannot fail.
         let _ = write!(
             value,
-            r#"{{"id":{index},"symbol":"S{:03}","price":{}.{:02},"size":{},"ts":{},"pad":""#,
-            index % 500,
-            10 + index % 990,
-            index % 100,
-            100 * (1 + index % 10),
-            1_547_587_673_240 + index,
+            r#"{{"id":{},"symbol":"S{:03}","price":{}.{:02},"size":{},"ts":{},"pad":""#,
+            f.id, f.symbol, f.price_units, f.price_cents, f.size, f.ts,
         );
         // The pad takes what is left; ids beyond six digits make records a little larger.
         let pad = self.size.saturating_sub(value.len() + 2);
@@ -43,8 +39,41 @@ impl SmallJson {
 }
 
 impl super::produce::Generator for SmallJson {
-    fn write(&mut self, index: u64, key: &mut String, value: &mut String) {
-        SmallJson::write(self, index, key, value);
+    fn write(&mut self, index: u64, key: &mut String, value: &mut Vec<u8>) -> anyhow::Result<()> {
+        super::produce::as_text(value, |text| SmallJson::write(self, index, key, text));
+        Ok(())
+    }
+}
+
+/// The key of record `index`: `k<index>`.
+pub fn write_key(index: u64, key: &mut String) {
+    key.clear();
+    let _ = write!(key, "k{index}");
+}
+
+/// The typed fields of record `index` before its pad, which the JSON records and their
+/// Avro counterparts (`small_avro`) both carry: `symbol` is written `S<symbol:03>` and
+/// `price` is `price_units.price_cents`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields {
+    pub id: u64,
+    pub symbol: u64,
+    pub price_units: u64,
+    pub price_cents: u64,
+    pub size: u64,
+    pub ts: u64,
+}
+
+impl Fields {
+    pub fn of(index: u64) -> Fields {
+        Fields {
+            id: index,
+            symbol: index % 500,
+            price_units: 10 + index % 990,
+            price_cents: index % 100,
+            size: 100 * (1 + index % 10),
+            ts: 1_547_587_673_240 + index,
+        }
     }
 }
 

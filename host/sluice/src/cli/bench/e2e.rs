@@ -12,20 +12,23 @@ use sluice_kafka::baseline::raw_consume;
 use sluice_kafka::broker::KafkaBroker;
 use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_runtime::{Pipeline, RunOptions};
+use sluice_schema_registry::local::SchemaRegistry;
 
 use super::report::{self, Measurement};
 use crate::demo::pipeline::{self, Overrides, Source};
-use crate::demo::produce;
+use crate::demo::produce::{self, Generator};
+use crate::demo::small_avro::SmallAvro;
 use crate::demo::small_json::SmallJson;
 use crate::demo::units::{count, per_second, seconds};
 
 /// Arguments of `sluice bench e2e`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Records in the topic; every run reads all of them.
+    /// Records in the topic (and in its Avro twin); every run reads all of them.
     #[arg(long, default_value_t = 500_000)]
     records: u64,
-    /// Size of each JSON value in bytes (keys add 2-8 bytes).
+    /// Size of each JSON value in bytes (keys add 2-8 bytes); Avro values are padded to
+    /// the same size.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(SmallJson::MIN_SIZE as u64..=1_000_000))]
     value_size: u64,
     /// Partitions of the topic.
@@ -53,6 +56,9 @@ struct Variant {
     transform: bool,
     /// `kinetica.exactly_once.enable=true`: what keeping the offsets with the rows costs.
     exactly_once: bool,
+    /// Reads the Avro twin of the topic with `value.converter: avro` (and the bench's
+    /// registry) instead of the file's topic and value converter.
+    avro: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -67,16 +73,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         _ => anyhow::bail!("the benchmark pipeline must list exactly one topic in `topics`"),
     };
     broker.create_topic(&topic, args.partitions)?;
+    let avro_topic = format!("{topic}-avro");
+    broker.create_topic(&avro_topic, args.partitions)?;
+    let registry = SchemaRegistry::start()?;
+    let registry_url = registry.url();
 
     // The baseline and the pipeline read with the same librdkafka settings.
     let consumer: BTreeMap<String, String> = args.consumer.iter().cloned().collect();
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "sluice bench e2e: {} records of {} B JSON, topic `{topic}` ({} partitions) on Apache Kafka at {bootstrap}",
+        "sluice bench e2e: {} records of {} B JSON, topic `{topic}`, and as Avro, topic \
+         `{avro_topic}` ({} partitions each) on Apache Kafka at {bootstrap}",
         count(args.records),
         args.value_size,
         args.partitions
+    )?;
+    writeln!(
+        out,
+        "Schema Registry (Apicurio, Confluent-compatible API) at {registry_url}"
     )?;
     let shown: Vec<String> = consumer.iter().map(|(k, v)| format!("{k}={v}")).collect();
     writeln!(
@@ -89,7 +104,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     )?;
     out.flush()?;
-    fill_topic(&mut out, &bootstrap, &topic, &args)?;
+    let size = args.value_size as usize;
+    fill_topic(
+        &mut out,
+        &bootstrap,
+        &topic,
+        "JSON",
+        args.records,
+        SmallJson::new(size),
+    )?;
+    let avro = SmallAvro::new(size, &registry_url, &avro_topic)?;
+    fill_topic(
+        &mut out,
+        &bootstrap,
+        &avro_topic,
+        "Avro",
+        args.records,
+        avro,
+    )?;
+    writeln!(out)?;
 
     let stats = raw_consume(&bootstrap, &topic, args.records, timeout, &consumer)?;
     let baseline = Measurement {
@@ -113,24 +146,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             multihead: true,
             transform: false,
             exactly_once: false,
+            avro: false,
+        },
+        // Next to the JSON run it is compared with: the same records, as Avro.
+        Variant {
+            label: format!(
+                "pipeline, multi-head ({} worker ranks), Avro + Schema Registry",
+                args.workers
+            ),
+            multihead: true,
+            transform: false,
+            exactly_once: false,
+            avro: true,
         },
         Variant {
             label: "pipeline, head node only".to_owned(),
             multihead: false,
             transform: false,
             exactly_once: false,
+            avro: false,
         },
         Variant {
             label: "pipeline, multi-head + Wasm insert-field".to_owned(),
             multihead: true,
             transform: true,
             exactly_once: false,
+            avro: false,
         },
         Variant {
             label: "pipeline, multi-head + exactly-once".to_owned(),
             multihead: true,
             transform: false,
             exactly_once: true,
+            avro: false,
         },
     ];
     let mut runs = Vec::with_capacity(variants.len());
@@ -145,6 +193,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             workers: args.workers as usize,
             timeout,
             consumer: &consumer,
+            avro_topic: &avro_topic,
+            registry_url: &registry_url,
         };
         runs.push(run.measure(variant, i)?);
     }
@@ -152,34 +202,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "\nTimes run from the first record read to the last one written; set-up (connecting, \
-         joining the group, compiling components) is shown apart. MB/s counts keys and values."
+         joining the group, compiling components) is shown apart. MB/s counts keys and values. \
+         The Avro run reads `{avro_topic}`: the same records as Avro (Confluent's wire format, \
+         values of the JSON ones' size), with value.converter=avro and the registry above; \
+         the raw consume reads `{topic}`."
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the records the runs read, and says how fast that went.
+/// Writes the records the runs read, and says how fast that went and how many bytes
+/// the topic holds (`format` names the values' format).
 fn fill_topic(
     out: &mut impl Write,
     bootstrap: &str,
     topic: &str,
-    args: &Args,
+    format: &str,
+    records: u64,
+    generator: impl Generator,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let production = produce::start(
-        bootstrap,
-        topic,
-        args.records,
+        bootstrap, topic, records,
         // As most benchmarks of Kafka consumers: no compression, so that decompressing
         // is not what is measured.
-        "none",
-        SmallJson::new(args.value_size as usize),
+        "none", generator,
     )?;
     let counters = production.produced.clone();
     production.wait()?;
     let took = started.elapsed();
     writeln!(
         out,
-        "produced in {} ({} records/s)\n",
+        "produced `{topic}` ({format}, {} bytes of keys and values) in {} ({} records/s)",
+        count(counters.bytes()),
         seconds(took),
         count(per_second(counters.records(), took).round() as u64)
     )?;
@@ -200,7 +254,20 @@ fn overrides(bootstrap: &str, kinetica_url: &str) -> Overrides {
     Overrides {
         bootstrap_servers: bootstrap.to_owned(),
         kinetica_url: kinetica_url.to_owned(),
-        extra: Vec::new(),
+        ..Overrides::default()
+    }
+}
+
+/// The Avro run: `topic` instead of the file's, read with the Avro converter and the
+/// registry at `registry_url`, none of the file's `value.converter.*` kept.
+fn read_avro(overrides: &mut Overrides, topic: &str, registry_url: &str) {
+    overrides.cleared.push("value.converter".to_owned());
+    for (k, v) in [
+        ("topics", topic),
+        ("value.converter", "avro"),
+        ("value.converter.schema.registry.url", registry_url),
+    ] {
+        overrides.extra.push((k.to_owned(), v.to_owned()));
     }
 }
 
@@ -216,6 +283,9 @@ struct Run<'a> {
     timeout: Duration,
     /// librdkafka properties for reading from the broker, as the baseline used.
     consumer: &'a BTreeMap<String, String>,
+    /// What the Avro run reads: its topic and the registry's URL.
+    avro_topic: &'a str,
+    registry_url: &'a str,
 }
 
 impl Run<'_> {
@@ -245,6 +315,9 @@ impl Run<'_> {
             overrides
                 .extra
                 .push(("kinetica.exactly_once.enable".to_owned(), "true".to_owned()));
+        }
+        if variant.avro {
+            read_avro(&mut overrides, self.avro_topic, self.registry_url);
         }
         if variant.transform {
             for (k, v) in [
@@ -308,5 +381,39 @@ impl Run<'_> {
             elapsed: last - first,
             setup: first - started,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_config::pipeline::Subscription;
+
+    #[test]
+    fn the_avro_run_reads_its_topic_with_the_avro_converter_only() {
+        let mut avro = overrides("127.0.0.1:39092", "http://127.0.0.1:39191");
+        read_avro(
+            &mut avro,
+            "bench-avro",
+            "http://127.0.0.1:38081/apis/ccompat/v7",
+        );
+        let config = pipeline::load(&Source::BuiltIn(pipeline::BENCH), &avro)
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert!(
+            matches!(&config.subscription, Some(Subscription::Topics(t)) if t == &["bench-avro"]),
+            "{:?}",
+            config.subscription
+        );
+        let converter = &config.value_converter;
+        assert_eq!(converter.type_name, "avro");
+        // The file's `value.converter.schemas.enable` (JSON's) is gone.
+        let props = converter.props.to_pairs();
+        assert_eq!(
+            props,
+            [(
+                "schema.registry.url".to_owned(),
+                "http://127.0.0.1:38081/apis/ccompat/v7".to_owned()
+            )]
+        );
     }
 }

@@ -4,8 +4,10 @@
 //! and stopped by the command; librdkafka's mock cluster slows down as a partition grows,
 //! so it must never be benchmarked against), reads it once with a bare librdkafka consumer as the baseline, then runs
 //! the pipeline of `config/demo/bench.yaml` over the same topic into a Kinetica
-//! emulator — with multi-head ingest, through the head node only, and with a Wasm
-//! transform — and prints records/s, MB/s and the ratio to the baseline.
+//! emulator — with multi-head ingest, through the head node only, with a Wasm transform
+//! and with exactly-once — and over a twin topic of the same records as Avro (through
+//! a Schema Registry it starts, `sluice_schema_registry::local`) with multi-head ingest,
+//! and prints records/s, MB/s and the ratio to the baseline.
 
 mod e2e;
 mod report;
@@ -16,7 +18,8 @@ use std::process::ExitCode;
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Kafka (an Apache Kafka broker it starts) → pipeline → Kinetica emulator, compared
-    /// with a raw librdkafka consumer of the same topic. Needs a JDK and Maven.
+    /// with a raw librdkafka consumer of the same topic; JSON, and Avro through a Schema
+    /// Registry it starts. Needs a JDK and Maven.
     E2e(e2e::Args),
 }
 

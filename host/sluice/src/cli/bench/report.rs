@@ -34,8 +34,8 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<width$}  {:>12}  {:>8}  {:>8}  {:>8}  {:>9}",
-        "", "records/s", "MB/s", "time", "set-up", "vs raw"
+        "{:<width$}  {:>11}  {:>12}  {:>8}  {:>8}  {:>8}  {:>9}",
+        "", "records", "records/s", "MB/s", "time", "set-up", "vs raw"
     );
     for (m, ratio) in std::iter::once((baseline, None)).chain(runs.iter().map(|m| {
         let ratio = m.records_per_second() / baseline.records_per_second().max(f64::MIN_POSITIVE);
@@ -43,8 +43,9 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
     })) {
         let _ = writeln!(
             out,
-            "{:<width$}  {:>12}  {:>8.1}  {:>8}  {:>8}  {:>9}",
+            "{:<width$}  {:>11}  {:>12}  {:>8.1}  {:>8}  {:>8}  {:>9}",
             m.label,
+            count(m.records),
             count(m.records_per_second().round() as u64),
             per_second(m.bytes, m.elapsed) / 1e6,
             seconds(m.elapsed),
@@ -77,8 +78,10 @@ mod tests {
         );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0].contains("records/s") && lines[0].contains("vs raw"));
-        assert!(lines[1].starts_with("raw librdkafka consume"), "{text}");
+        assert!(lines[0].contains("records") && lines[0].contains("vs raw"));
+        let baseline = lines[1].strip_prefix("raw librdkafka consume");
+        let records = baseline.and_then(|rest| rest.split_whitespace().next());
+        assert_eq!(records, Some("500,000"), "{text}");
         assert!(lines[1].contains("2,000,000") && lines[1].trim_end().ends_with('-'));
         assert!(
             lines[2].contains("500,000") && lines[2].contains("53.0"),

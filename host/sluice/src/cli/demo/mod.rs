@@ -94,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &Overrides {
             bootstrap_servers: kafka.bootstrap_servers().to_owned(),
             kinetica_url: emulator.url().to_owned(),
-            extra: Vec::new(),
+            ..Overrides::default()
         },
     )?;
     let topic = single_topic(&config)?;
