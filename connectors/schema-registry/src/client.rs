@@ -677,10 +677,11 @@ fn subject_version(url: &str, a: VersionAnswer) -> Result<SubjectVersion, Regist
 
 /// Which property to look at for a failed handshake.
 fn tls_hint(tls: &TlsSettings, error: &rustls::Error) -> String {
+    let prefix = &tls.prefix;
     let trust = tls
         .trust_property
         .clone()
-        .unwrap_or_else(|| "schema.registry.ssl.truststore.location".to_owned());
+        .unwrap_or_else(|| format!("{prefix}schema.registry.ssl.truststore.location"));
     match error {
         rustls::Error::InvalidCertificate(_) => match &tls.trust_property {
             Some(p) => format!(
@@ -697,9 +698,10 @@ fn tls_hint(tls: &TlsSettings, error: &rustls::Error) -> String {
                 "the registry refused the handshake: check that it accepts the client \
                  certificate of {p}"
             ),
-            None => "the registry refused the handshake: it may require a client certificate \
-                     (schema.registry.ssl.keystore.location)"
-                .to_owned(),
+            None => format!(
+                "the registry refused the handshake: it may require a client certificate \
+                 ({prefix}schema.registry.ssl.keystore.location)"
+            ),
         },
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             "the server does not speak TLS: is the URL https:// against a plain HTTP port?"

@@ -185,6 +185,9 @@ pub struct TlsSettings {
     pub trust_property: Option<String>,
     /// The keystore property to name when the registry refuses this client's certificate.
     pub identity_property: Option<String>,
+    /// The prefix of the user's property names (`value.converter.`), for hints about
+    /// properties that are not set.
+    pub prefix: String,
 }
 
 /// What the client runs with.
@@ -391,7 +394,10 @@ fn tls_settings(props: &RegistryProps, prefix: &str) -> Result<TlsSettings, Conf
         };
         ConfigError::one(prefix, property, e.message)
     };
-    let mut tls = TlsSettings::default();
+    let mut tls = TlsSettings {
+        prefix: prefix.to_owned(),
+        ..TlsSettings::default()
+    };
     if let Some(location) = &props.truststore_location {
         let err = |e| store_error(e, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD, TRUSTSTORE_TYPE);
         let declared = StoreType::parse(Some(&props.truststore_type)).map_err(err)?;

@@ -62,21 +62,63 @@ wait "$java"
 /// on drop (or when this process exits).
 pub struct SchemaRegistry {
     root: String,
+    /// `https://127.0.0.1:<port>` when started with [`SchemaRegistry::start_https`].
+    https_root: Option<String>,
     log: PathBuf,
     wrapper: Child,
     control: Option<ChildStdin>,
+}
+
+/// The PEM files a registry serves HTTPS with.
+#[derive(Debug, Clone)]
+pub struct HttpsFiles {
+    /// The server's certificate, then intermediates.
+    pub cert_chain: PathBuf,
+    /// Its private key (PKCS#8).
+    pub key: PathBuf,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .context("no free port on 127.0.0.1")?
+        .port())
 }
 
 impl SchemaRegistry {
     /// Builds the runner if needed, starts the JVM and returns once the Confluent API
     /// answers. Fails with [`REGISTRY_INSTALL_HINT`] when Java or Maven is missing.
     pub fn start() -> Result<SchemaRegistry> {
+        SchemaRegistry::launch(None)
+    }
+
+    /// As [`SchemaRegistry::start`], and also serving HTTPS with the PEM certificate
+    /// chain and key in `tls`; [`SchemaRegistry::https_url`] is its API's URL.
+    pub fn start_https(tls: &HttpsFiles) -> Result<SchemaRegistry> {
+        SchemaRegistry::launch(Some(tls))
+    }
+
+    fn launch(tls: Option<&HttpsFiles>) -> Result<SchemaRegistry> {
         let java = find_java()?;
         let runner = runner_dir()?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .context("no free port on 127.0.0.1")?
-            .port();
+        let port = free_port()?;
+        let mut https = Vec::new();
+        let mut https_root = None;
+        if let Some(tls) = tls {
+            let ssl_port = free_port()?;
+            https = vec![
+                format!("-Dquarkus.http.ssl-port={ssl_port}"),
+                format!(
+                    "-Dquarkus.http.ssl.certificate.file={}",
+                    tls.cert_chain.display()
+                ),
+                format!(
+                    "-Dquarkus.http.ssl.certificate.key-file={}",
+                    tls.key.display()
+                ),
+            ];
+            https_root = Some(format!("https://127.0.0.1:{ssl_port}"));
+        }
         let log = new_log_path()?;
         let out = File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
         let mut wrapper = Command::new("sh")
@@ -87,8 +129,9 @@ impl SchemaRegistry {
                 "-Djava.awt.headless=true".to_owned(),
                 format!("-Dquarkus.http.port={port}"),
                 "-Dquarkus.http.host=127.0.0.1".to_owned(),
-                "-jar".to_owned(),
             ])
+            .args(https)
+            .arg("-jar")
             .arg(runner.join(RUNNER_JAR))
             .current_dir(&runner)
             .env("SLUICE_REGISTRY_LOG", &log)
@@ -100,6 +143,7 @@ impl SchemaRegistry {
         let control = wrapper.stdin.take();
         let mut registry = SchemaRegistry {
             root: format!("http://127.0.0.1:{port}"),
+            https_root,
             log,
             wrapper,
             control,
@@ -112,6 +156,13 @@ impl SchemaRegistry {
     /// what `schema.registry.url` is set to.
     pub fn url(&self) -> String {
         format!("{}{CCOMPAT_PATH}", self.root)
+    }
+
+    /// The HTTPS API's URL, when started with [`SchemaRegistry::start_https`].
+    pub fn https_url(&self) -> Option<String> {
+        self.https_root
+            .as_ref()
+            .map(|root| format!("{root}{CCOMPAT_PATH}"))
     }
 
     /// The server's root, `http://127.0.0.1:<port>`.
