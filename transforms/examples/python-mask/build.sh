@@ -18,6 +18,8 @@ mkdir -p target
 
 # Typed bindings for the `transform` world, for editors and type checkers
 # (componentize generates its own copy when it builds the component).
+# componentize-py refuses to write bindings over an earlier run's.
+rm -rf target/bindings
 componentize-py -d "$WIT" -w transform bindings target/bindings
 
 componentize-py -d "$WIT" -w transform componentize app -o target/mask.wasm
