@@ -64,3 +64,26 @@ fn the_python_mask_builds_with_componentize_py_and_passes_mask_fields_golden_fil
     );
     passes_mask_fields_golden_file(&example.join("target/mask.wasm"));
 }
+
+#[test]
+fn the_javascript_mask_builds_with_componentize_js_and_passes_mask_fields_golden_file() {
+    require("npm", "apt-get install nodejs npm");
+    let example = repo().join("transforms/examples/js-mask");
+    for (what, program, args) in [
+        ("npm ci", "npm", &["ci", "--no-audit", "--no-fund"][..]),
+        ("node build.mjs", "node", &["build.mjs"][..]),
+    ] {
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(&example)
+            .output()
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    passes_mask_fields_golden_file(&example.join("target/mask.wasm"));
+}
