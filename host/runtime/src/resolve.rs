@@ -24,6 +24,11 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
         "org.apache.kafka.connect.transforms.InsertField",
         "insert-field",
     ),
+    (
+        "org.apache.kafka.connect.transforms.ReplaceField",
+        "replace-field",
+    ),
+    ("org.apache.kafka.connect.transforms.Cast", "cast"),
 ];
 
 /// Kafka Connect's predicates with a bundled equivalent: class, component. They have
@@ -261,6 +266,28 @@ mod tests {
         .unwrap();
         assert_eq!(file(&r), dir.path().join("insert_field.wasm"));
         assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
+    }
+
+    #[test]
+    fn replace_field_and_cast_have_their_connect_classes() {
+        let dir = dir_with(&["replace_field.wasm", "cast.wasm"]);
+        for (class, component, part) in [
+            ("ReplaceField$Value", "replace-field", "value"),
+            ("ReplaceField$Key", "replace-field", "key"),
+            ("Cast$Value", "cast", "value"),
+            ("Cast$Key", "cast", "key"),
+        ] {
+            let r = resolve(
+                &format!("org.apache.kafka.connect.transforms.{class}"),
+                Path::new("."),
+                in_dir(&dir),
+            )
+            .unwrap();
+            assert_eq!(r.component, component, "{class}");
+            assert_eq!(r.implied, [("part".to_owned(), part.to_owned())]);
+        }
+        let r = resolve("replace-field", Path::new("."), in_dir(&dir)).unwrap();
+        assert_eq!(file(&r), dir.path().join("replace_field.wasm"));
     }
 
     #[test]

@@ -32,20 +32,43 @@ fn golden(component: &str, config: &[&str]) {
 }
 
 fn golden_file(component: &str, expected: &str, config: &[&str]) {
+    golden_case(component, "input.jsonl", expected, config);
+}
+
+/// `input` through `component` must give `expected` (both in the component's
+/// `golden/`), every record of it.
+fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
     let dir = repo().join("transforms").join(component).join("golden");
-    let out = transform_test(
-        component,
-        &dir.join("input.jsonl"),
-        config,
-        Some(&dir.join(expected)),
-    );
+    let expected = dir.join(expected);
+    let out = transform_test(component, &dir.join(input), config, Some(&expected));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "golden test of {component} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("ok: 3 records match"), "{stdout}");
+    let records = std::fs::read_to_string(&expected)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert!(
+        stdout.contains(&format!("ok: {records} records match")),
+        "{stdout}"
+    );
+}
+
+/// `component` configured with `config` is refused, and the message says `needle`
+/// (which names the property).
+fn refused(component: &str, config: &[&str], needle: &str) {
+    let dir = repo().join("transforms").join(component).join("golden");
+    let out = transform_test(component, &dir.join("input.jsonl"), config, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{component} accepted {config:?}");
+    assert!(
+        stderr.contains("rejected its configuration") && stderr.contains(needle),
+        "{component} {config:?}: {stderr}"
+    );
 }
 
 #[test]
@@ -165,4 +188,72 @@ fn a_component_error_names_the_component_and_exits_non_zero() {
         stderr.contains("mask_field") && stderr.contains("unknown property `nope`"),
         "{stderr}"
     );
+}
+
+/// ReplaceField: excluding and renaming (top-level and nested), on records with a
+/// schema (whose schema changes, a null field taking its default), a schemaless map
+/// and a tombstone; then including, with the old name `whitelist` too.
+#[test]
+fn replace_field_matches_its_golden_files() {
+    golden(
+        "replace-field",
+        &[
+            "exclude=ssn,customer.internal",
+            "renames=name:full_name,customer.zip:postcode",
+        ],
+    );
+    for include in ["include", "whitelist"] {
+        golden_file(
+            "replace-field",
+            "expected-include.jsonl",
+            &[&format!("{include}=id,score,customer.city")],
+        );
+    }
+    golden_file(
+        "replace-field",
+        "expected-blacklist.jsonl",
+        &["blacklist=ssn"],
+    );
+}
+
+#[test]
+fn replace_field_refuses_bad_configuration_naming_the_property() {
+    refused(
+        "replace-field",
+        &["renames=a:b:c"],
+        "`renames`: invalid rename mapping `a:b:c`",
+    );
+    refused("replace-field", &["renames=a.b:c.d"], "`renames`");
+    refused("replace-field", &["exclude=a..b"], "`exclude`");
+    refused("replace-field", &["part=both"], "`part`");
+    refused(
+        "replace-field",
+        &["replace.null.with.default=maybe"],
+        "`replace.null.with.default`",
+    );
+}
+
+/// Cast: per field (top-level and nested, every kind of source), on records with a
+/// schema, a schemaless map and a tombstone; then the whole key.
+#[test]
+fn cast_matches_its_golden_files() {
+    golden(
+        "cast",
+        &[
+            "spec=id:int32,amount:string,flag:boolean,ts:string,code:int16,blob:string,qty:float64,customer.zip:int32",
+        ],
+    );
+    golden_file("cast", "expected-key.jsonl", &["spec=int64", "part=key"]);
+}
+
+#[test]
+fn cast_refuses_bad_configuration_naming_the_property() {
+    refused("cast", &[], "`spec` must name at least one field");
+    refused("cast", &["spec=id:bytes"], "`spec`: cannot cast to `bytes`");
+    refused(
+        "cast",
+        &["spec=int32,id:int64"],
+        "`spec`: a type for the whole value",
+    );
+    refused("cast", &["spec=a:b:c"], "`spec`: `a:b:c`");
 }
