@@ -257,3 +257,97 @@ fn cast_refuses_bad_configuration_naming_the_property() {
     );
     refused("cast", &["spec=a:b:c"], "`spec`: `a:b:c`");
 }
+
+/// ExtractField: a nested field (through a null struct, which gives null) and a
+/// top-level one, with a schema and without; a tombstone stays null.
+#[test]
+fn extract_field_matches_its_golden_files() {
+    golden("extract-field", &["field=customer.city"]);
+    golden_file("extract-field", "expected-top.jsonl", &["field=id"]);
+}
+
+#[test]
+fn extract_field_refuses_bad_configuration_naming_the_property() {
+    refused("extract-field", &[], "missing required property `field`");
+    refused("extract-field", &["field=a..b"], "`field`");
+    refused(
+        "extract-field",
+        &["field=id", "field.syntax.version=V3"],
+        "`field.syntax.version`",
+    );
+}
+
+/// HoistField: a struct and a primitive with a schema, a schemaless map and a null
+/// (wrapped too, as in Connect).
+#[test]
+fn hoist_field_matches_its_golden_file() {
+    golden("hoist-field", &["field=payload"]);
+}
+
+#[test]
+fn hoist_field_refuses_bad_configuration_naming_the_property() {
+    refused("hoist-field", &[], "missing required property `field`");
+    refused("hoist-field", &["field=payload", "part=both"], "`part`");
+}
+
+/// ValueToKey: top-level and nested fields (through a null struct) into a struct key
+/// with a schema, a map key without; a tombstone keeps its key.
+#[test]
+fn value_to_key_matches_its_golden_file() {
+    golden("value-to-key", &["fields=id,customer.city,region"]);
+}
+
+#[test]
+fn value_to_key_refuses_bad_configuration_naming_the_property() {
+    refused("value-to-key", &[], "`fields` must name at least one field");
+    refused(
+        "value-to-key",
+        &["fields=a.id,b.id"],
+        "`fields`: two fields",
+    );
+    refused(
+        "value-to-key",
+        &["fields=id", "part=key"],
+        "unknown property `part`",
+    );
+}
+
+/// SetSchemaMetadata: name and version, or the version alone, on a struct, a
+/// primitive and a null; a schemaless record is rejected, as Connect requires a schema.
+#[test]
+fn set_schema_metadata_matches_its_golden_files() {
+    golden(
+        "set-schema-metadata",
+        &["schema.name=com.example.Order", "schema.version=3"],
+    );
+    golden_file(
+        "set-schema-metadata",
+        "expected-version.jsonl",
+        &["schema.version=3"],
+    );
+    let dir = repo().join("transforms/set-schema-metadata/golden");
+    let out = transform_test(
+        "set-schema-metadata",
+        &dir.join("input-schemaless.jsonl"),
+        &["schema.version=3"],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("rejected: record 0"), "{stderr}");
+    assert!(stderr.contains("no schema to update"), "{stderr}");
+}
+
+#[test]
+fn set_schema_metadata_refuses_bad_configuration_naming_the_property() {
+    refused(
+        "set-schema-metadata",
+        &[],
+        "set `schema.name`, `schema.version` or both",
+    );
+    refused(
+        "set-schema-metadata",
+        &["schema.version=three"],
+        "`schema.version` must be an int",
+    );
+}
