@@ -41,6 +41,11 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
         "org.apache.kafka.connect.transforms.SetSchemaMetadata",
         "set-schema-metadata",
     ),
+    ("org.apache.kafka.connect.transforms.Flatten", "flatten"),
+    (
+        "org.apache.kafka.connect.transforms.TimestampConverter",
+        "timestamp-converter",
+    ),
 ];
 
 /// Kafka Connect's transforms with a bundled equivalent that have no `$Key`/`$Value`
@@ -349,6 +354,24 @@ mod tests {
         .unwrap();
         assert_eq!(r.component, "set-schema-metadata");
         assert_eq!(r.implied, [("part".to_owned(), "key".to_owned())]);
+    }
+
+    #[test]
+    fn flatten_and_timestamp_converter_have_their_connect_classes() {
+        let dir = dir_with(&["flatten.wasm", "timestamp_converter.wasm"]);
+        for (class, component) in [
+            ("Flatten$Value", "flatten"),
+            ("TimestampConverter$Value", "timestamp-converter"),
+        ] {
+            let r = resolve(
+                &format!("org.apache.kafka.connect.transforms.{class}"),
+                Path::new("."),
+                in_dir(&dir),
+            )
+            .unwrap();
+            assert_eq!(r.component, component);
+            assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
+        }
     }
 
     #[test]

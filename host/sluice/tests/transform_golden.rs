@@ -351,3 +351,69 @@ fn set_schema_metadata_refuses_bad_configuration_naming_the_property() {
         "`schema.version` must be an int",
     );
 }
+
+/// Flatten: nested structs (one null: its leaves become null and optional) and an
+/// array kept whole, nested maps without a schema, a tombstone; two delimiters.
+#[test]
+fn flatten_matches_its_golden_files() {
+    golden("flatten", &[]);
+    golden_file("flatten", "expected-underscore.jsonl", &["delimiter=_"]);
+}
+
+#[test]
+fn flatten_refuses_bad_configuration_naming_the_property() {
+    refused("flatten", &["part=middle"], "`part`");
+    refused("flatten", &["delimeter=_"], "unknown property `delimeter`");
+}
+
+/// TimestampConverter: a Timestamp field to a string, a nested string parsed to a
+/// Timestamp, unix seconds to a Date (before the epoch too), and the whole key from a
+/// string to unix; with a schema (nulls stay null), without, and a tombstone.
+#[test]
+fn timestamp_converter_matches_its_golden_files() {
+    golden(
+        "timestamp-converter",
+        &[
+            "field=ts",
+            "target.type=string",
+            "format=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+        ],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-parse.jsonl",
+        &[
+            "field=meta.created",
+            "target.type=Timestamp",
+            "format=yyyy-MM-dd HH:mm:ss",
+        ],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-date.jsonl",
+        &["field=epoch", "target.type=Date", "unix.precision=seconds"],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-key.jsonl",
+        &["part=key", "target.type=unix", "format=yyyy-MM-dd"],
+    );
+}
+
+#[test]
+fn timestamp_converter_refuses_bad_configuration_naming_the_property() {
+    let t = "timestamp-converter";
+    refused(t, &["field=ts"], "missing required property `target.type`");
+    refused(t, &["target.type=iso"], "`target.type` must be one of");
+    refused(t, &["target.type=string"], "`format` must be set");
+    refused(
+        t,
+        &["target.type=string", "format=yyyy-qq"],
+        "`format`: pattern letter `q`",
+    );
+    refused(
+        t,
+        &["target.type=unix", "unix.precision=hours"],
+        "`unix.precision` must be one of",
+    );
+}
