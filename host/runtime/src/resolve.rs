@@ -24,7 +24,36 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
         "org.apache.kafka.connect.transforms.InsertField",
         "insert-field",
     ),
+    (
+        "org.apache.kafka.connect.transforms.ReplaceField",
+        "replace-field",
+    ),
+    ("org.apache.kafka.connect.transforms.Cast", "cast"),
+    (
+        "org.apache.kafka.connect.transforms.ExtractField",
+        "extract-field",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.HoistField",
+        "hoist-field",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.SetSchemaMetadata",
+        "set-schema-metadata",
+    ),
+    ("org.apache.kafka.connect.transforms.Flatten", "flatten"),
+    (
+        "org.apache.kafka.connect.transforms.TimestampConverter",
+        "timestamp-converter",
+    ),
 ];
+
+/// Kafka Connect's transforms with a bundled equivalent that have no `$Key`/`$Value`
+/// variants (they work on the whole record): class, component.
+const CONNECT_RECORD_TRANSFORMS: &[(&str, &str)] = &[(
+    "org.apache.kafka.connect.transforms.ValueToKey",
+    "value-to-key",
+)];
 
 /// Kafka Connect's predicates with a bundled equivalent: class, component. They have
 /// no `$Key`/`$Value` variants.
@@ -109,7 +138,11 @@ pub(crate) fn resolve(
 }
 
 fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, String> {
-    if let Some((_, component)) = CONNECT_PREDICATES.iter().find(|(c, _)| *c == class) {
+    if let Some((_, component)) = CONNECT_PREDICATES
+        .iter()
+        .chain(CONNECT_RECORD_TRANSFORMS)
+        .find(|(c, _)| *c == class)
+    {
         return Ok(Resolved {
             source: bundled(component, bundled_in)?,
             component: (*component).to_owned(),
@@ -120,6 +153,11 @@ fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, Strin
         CONNECT_TRANSFORMS
             .iter()
             .map(|(c, _)| format!("{c}$Key/$Value"))
+            .chain(
+                CONNECT_RECORD_TRANSFORMS
+                    .iter()
+                    .map(|(c, _)| (*c).to_owned()),
+            )
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -133,6 +171,11 @@ fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, Strin
         }
         _ => (class, ""),
     };
+    if CONNECT_RECORD_TRANSFORMS.iter().any(|(c, _)| *c == base) {
+        return Err(format!(
+            "Kafka Connect's {base} has no `$Key`/`$Value` variants: write `{base}`"
+        ));
+    }
     let Some((_, component)) = CONNECT_TRANSFORMS.iter().find(|(c, _)| *c == base) else {
         return Err(format!(
             "the Kafka Connect transform {class} has no Sluice component yet (known: {}); \
@@ -261,6 +304,74 @@ mod tests {
         .unwrap();
         assert_eq!(file(&r), dir.path().join("insert_field.wasm"));
         assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
+    }
+
+    #[test]
+    fn replace_field_cast_extract_and_hoist_field_have_their_connect_classes() {
+        let dir = dir_with(&[
+            "replace_field.wasm",
+            "cast.wasm",
+            "extract_field.wasm",
+            "hoist_field.wasm",
+        ]);
+        for (class, component, part) in [
+            ("ReplaceField$Value", "replace-field", "value"),
+            ("ReplaceField$Key", "replace-field", "key"),
+            ("Cast$Value", "cast", "value"),
+            ("Cast$Key", "cast", "key"),
+            ("ExtractField$Value", "extract-field", "value"),
+            ("ExtractField$Key", "extract-field", "key"),
+            ("HoistField$Value", "hoist-field", "value"),
+            ("HoistField$Key", "hoist-field", "key"),
+        ] {
+            let r = resolve(
+                &format!("org.apache.kafka.connect.transforms.{class}"),
+                Path::new("."),
+                in_dir(&dir),
+            )
+            .unwrap();
+            assert_eq!(r.component, component, "{class}");
+            assert_eq!(r.implied, [("part".to_owned(), part.to_owned())]);
+        }
+        let r = resolve("replace-field", Path::new("."), in_dir(&dir)).unwrap();
+        assert_eq!(file(&r), dir.path().join("replace_field.wasm"));
+    }
+
+    #[test]
+    fn value_to_key_and_set_schema_metadata_have_their_connect_classes() {
+        let dir = dir_with(&["value_to_key.wasm", "set_schema_metadata.wasm"]);
+        let class = "org.apache.kafka.connect.transforms.ValueToKey";
+        let r = resolve(class, Path::new("."), in_dir(&dir)).unwrap();
+        assert_eq!(r.component, "value-to-key");
+        assert!(r.implied.is_empty(), "ValueToKey has no part");
+        let e = resolve(&format!("{class}$Value"), Path::new("."), in_dir(&dir)).unwrap_err();
+        assert!(e.contains("no `$Key`/`$Value` variants"), "{e}");
+        let r = resolve(
+            "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
+            Path::new("."),
+            in_dir(&dir),
+        )
+        .unwrap();
+        assert_eq!(r.component, "set-schema-metadata");
+        assert_eq!(r.implied, [("part".to_owned(), "key".to_owned())]);
+    }
+
+    #[test]
+    fn flatten_and_timestamp_converter_have_their_connect_classes() {
+        let dir = dir_with(&["flatten.wasm", "timestamp_converter.wasm"]);
+        for (class, component) in [
+            ("Flatten$Value", "flatten"),
+            ("TimestampConverter$Value", "timestamp-converter"),
+        ] {
+            let r = resolve(
+                &format!("org.apache.kafka.connect.transforms.{class}"),
+                Path::new("."),
+                in_dir(&dir),
+            )
+            .unwrap();
+            assert_eq!(r.component, component);
+            assert_eq!(r.implied, [("part".to_owned(), "value".to_owned())]);
+        }
     }
 
     #[test]

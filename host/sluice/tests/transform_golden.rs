@@ -32,20 +32,43 @@ fn golden(component: &str, config: &[&str]) {
 }
 
 fn golden_file(component: &str, expected: &str, config: &[&str]) {
+    golden_case(component, "input.jsonl", expected, config);
+}
+
+/// `input` through `component` must give `expected` (both in the component's
+/// `golden/`), every record of it.
+fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
     let dir = repo().join("transforms").join(component).join("golden");
-    let out = transform_test(
-        component,
-        &dir.join("input.jsonl"),
-        config,
-        Some(&dir.join(expected)),
-    );
+    let expected = dir.join(expected);
+    let out = transform_test(component, &dir.join(input), config, Some(&expected));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "golden test of {component} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("ok: 3 records match"), "{stdout}");
+    let records = std::fs::read_to_string(&expected)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert!(
+        stdout.contains(&format!("ok: {records} records match")),
+        "{stdout}"
+    );
+}
+
+/// `component` configured with `config` is refused, and the message says `needle`
+/// (which names the property).
+fn refused(component: &str, config: &[&str], needle: &str) {
+    let dir = repo().join("transforms").join(component).join("golden");
+    let out = transform_test(component, &dir.join("input.jsonl"), config, None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{component} accepted {config:?}");
+    assert!(
+        stderr.contains("rejected its configuration") && stderr.contains(needle),
+        "{component} {config:?}: {stderr}"
+    );
 }
 
 #[test]
@@ -164,5 +187,233 @@ fn a_component_error_names_the_component_and_exits_non_zero() {
     assert!(
         stderr.contains("mask_field") && stderr.contains("unknown property `nope`"),
         "{stderr}"
+    );
+}
+
+/// ReplaceField: excluding and renaming (top-level and nested), on records with a
+/// schema (whose schema changes, a null field taking its default), a schemaless map
+/// and a tombstone; then including, with the old name `whitelist` too.
+#[test]
+fn replace_field_matches_its_golden_files() {
+    golden(
+        "replace-field",
+        &[
+            "exclude=ssn,customer.internal",
+            "renames=name:full_name,customer.zip:postcode",
+        ],
+    );
+    for include in ["include", "whitelist"] {
+        golden_file(
+            "replace-field",
+            "expected-include.jsonl",
+            &[&format!("{include}=id,score,customer.city")],
+        );
+    }
+    golden_file(
+        "replace-field",
+        "expected-blacklist.jsonl",
+        &["blacklist=ssn"],
+    );
+}
+
+#[test]
+fn replace_field_refuses_bad_configuration_naming_the_property() {
+    refused(
+        "replace-field",
+        &["renames=a:b:c"],
+        "`renames`: invalid rename mapping `a:b:c`",
+    );
+    refused("replace-field", &["renames=a.b:c.d"], "`renames`");
+    refused("replace-field", &["exclude=a..b"], "`exclude`");
+    refused("replace-field", &["part=both"], "`part`");
+    refused(
+        "replace-field",
+        &["replace.null.with.default=maybe"],
+        "`replace.null.with.default`",
+    );
+}
+
+/// Cast: per field (top-level and nested, every kind of source), on records with a
+/// schema, a schemaless map and a tombstone; then the whole key.
+#[test]
+fn cast_matches_its_golden_files() {
+    golden(
+        "cast",
+        &[
+            "spec=id:int32,amount:string,flag:boolean,ts:string,code:int16,blob:string,qty:float64,customer.zip:int32",
+        ],
+    );
+    golden_file("cast", "expected-key.jsonl", &["spec=int64", "part=key"]);
+}
+
+#[test]
+fn cast_refuses_bad_configuration_naming_the_property() {
+    refused("cast", &[], "`spec` must name at least one field");
+    refused("cast", &["spec=id:bytes"], "`spec`: cannot cast to `bytes`");
+    refused(
+        "cast",
+        &["spec=int32,id:int64"],
+        "`spec`: a type for the whole value",
+    );
+    refused("cast", &["spec=a:b:c"], "`spec`: `a:b:c`");
+}
+
+/// ExtractField: a nested field (through a null struct, which gives null) and a
+/// top-level one, with a schema and without; a tombstone stays null.
+#[test]
+fn extract_field_matches_its_golden_files() {
+    golden("extract-field", &["field=customer.city"]);
+    golden_file("extract-field", "expected-top.jsonl", &["field=id"]);
+}
+
+#[test]
+fn extract_field_refuses_bad_configuration_naming_the_property() {
+    refused("extract-field", &[], "missing required property `field`");
+    refused("extract-field", &["field=a..b"], "`field`");
+    refused(
+        "extract-field",
+        &["field=id", "field.syntax.version=V3"],
+        "`field.syntax.version`",
+    );
+}
+
+/// HoistField: a struct and a primitive with a schema, a schemaless map and a null
+/// (wrapped too, as in Connect).
+#[test]
+fn hoist_field_matches_its_golden_file() {
+    golden("hoist-field", &["field=payload"]);
+}
+
+#[test]
+fn hoist_field_refuses_bad_configuration_naming_the_property() {
+    refused("hoist-field", &[], "missing required property `field`");
+    refused("hoist-field", &["field=payload", "part=both"], "`part`");
+}
+
+/// ValueToKey: top-level and nested fields (through a null struct) into a struct key
+/// with a schema, a map key without; a tombstone keeps its key.
+#[test]
+fn value_to_key_matches_its_golden_file() {
+    golden("value-to-key", &["fields=id,customer.city,region"]);
+}
+
+#[test]
+fn value_to_key_refuses_bad_configuration_naming_the_property() {
+    refused("value-to-key", &[], "`fields` must name at least one field");
+    refused(
+        "value-to-key",
+        &["fields=a.id,b.id"],
+        "`fields`: two fields",
+    );
+    refused(
+        "value-to-key",
+        &["fields=id", "part=key"],
+        "unknown property `part`",
+    );
+}
+
+/// SetSchemaMetadata: name and version, or the version alone, on a struct, a
+/// primitive and a null; a schemaless record is rejected, as Connect requires a schema.
+#[test]
+fn set_schema_metadata_matches_its_golden_files() {
+    golden(
+        "set-schema-metadata",
+        &["schema.name=com.example.Order", "schema.version=3"],
+    );
+    golden_file(
+        "set-schema-metadata",
+        "expected-version.jsonl",
+        &["schema.version=3"],
+    );
+    let dir = repo().join("transforms/set-schema-metadata/golden");
+    let out = transform_test(
+        "set-schema-metadata",
+        &dir.join("input-schemaless.jsonl"),
+        &["schema.version=3"],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("rejected: record 0"), "{stderr}");
+    assert!(stderr.contains("no schema to update"), "{stderr}");
+}
+
+#[test]
+fn set_schema_metadata_refuses_bad_configuration_naming_the_property() {
+    refused(
+        "set-schema-metadata",
+        &[],
+        "set `schema.name`, `schema.version` or both",
+    );
+    refused(
+        "set-schema-metadata",
+        &["schema.version=three"],
+        "`schema.version` must be an int",
+    );
+}
+
+/// Flatten: nested structs (one null: its leaves become null and optional) and an
+/// array kept whole, nested maps without a schema, a tombstone; two delimiters.
+#[test]
+fn flatten_matches_its_golden_files() {
+    golden("flatten", &[]);
+    golden_file("flatten", "expected-underscore.jsonl", &["delimiter=_"]);
+}
+
+#[test]
+fn flatten_refuses_bad_configuration_naming_the_property() {
+    refused("flatten", &["part=middle"], "`part`");
+    refused("flatten", &["delimeter=_"], "unknown property `delimeter`");
+}
+
+/// TimestampConverter: a Timestamp field to a string, a nested string parsed to a
+/// Timestamp, unix seconds to a Date (before the epoch too), and the whole key from a
+/// string to unix; with a schema (nulls stay null), without, and a tombstone.
+#[test]
+fn timestamp_converter_matches_its_golden_files() {
+    golden(
+        "timestamp-converter",
+        &[
+            "field=ts",
+            "target.type=string",
+            "format=yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+        ],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-parse.jsonl",
+        &[
+            "field=meta.created",
+            "target.type=Timestamp",
+            "format=yyyy-MM-dd HH:mm:ss",
+        ],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-date.jsonl",
+        &["field=epoch", "target.type=Date", "unix.precision=seconds"],
+    );
+    golden_file(
+        "timestamp-converter",
+        "expected-key.jsonl",
+        &["part=key", "target.type=unix", "format=yyyy-MM-dd"],
+    );
+}
+
+#[test]
+fn timestamp_converter_refuses_bad_configuration_naming_the_property() {
+    let t = "timestamp-converter";
+    refused(t, &["field=ts"], "missing required property `target.type`");
+    refused(t, &["target.type=iso"], "`target.type` must be one of");
+    refused(t, &["target.type=string"], "`format` must be set");
+    refused(
+        t,
+        &["target.type=string", "format=yyyy-qq"],
+        "`format`: pattern letter `q`",
+    );
+    refused(
+        t,
+        &["target.type=unix", "unix.precision=hours"],
+        "`unix.precision` must be one of",
     );
 }

@@ -70,7 +70,7 @@ mod plugin;
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
 pub use plugin::{Converter, Encoded, Flattener, Predicate, Transform};
-pub use sluice_sdk_types::{Config, Property, bindings};
+pub use sluice_sdk_types::{Config, Property, bindings, logical, tree};
 
 /// The generated bindings of each world (its exports), for what the traits do not
 /// cover.

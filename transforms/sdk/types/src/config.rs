@@ -25,6 +25,9 @@ impl WitProperty {
     pub fn boolean(name: &str, default: Option<&str>, doc: &str) -> Self {
         Self::of(name, PropertyType::Boolean, default, doc)
     }
+    pub fn int(name: &str, default: Option<&str>, doc: &str) -> Self {
+        Self::of(name, PropertyType::Int, default, doc)
+    }
     pub fn long(name: &str, default: Option<&str>, doc: &str) -> Self {
         Self::of(name, PropertyType::Long, default, doc)
     }

@@ -5,6 +5,8 @@
 
 mod config;
 mod data;
+pub mod logical;
+pub mod tree;
 
 pub use config::{Config, Property};
 
@@ -20,6 +22,8 @@ pub mod bindings {
             }",
         world: "sluice:sdk/shared",
         generate_all,
+        // Schemas are compared to find the ones a batch repeats (`tree::SchemaMemo`).
+        additional_derives: [PartialEq],
     });
 }
 
