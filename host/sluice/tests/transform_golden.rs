@@ -32,6 +32,12 @@ fn golden(component: &str, config: &[&str]) {
 }
 
 fn golden_file(component: &str, expected: &str, config: &[&str]) {
+    golden_count(component, expected, config, 3);
+}
+
+/// Runs `component` on its golden input and compares with `expected`, which holds
+/// `records` records (a filter or an explode changes the count).
+fn golden_count(component: &str, expected: &str, config: &[&str], records: usize) {
     let dir = repo().join("transforms").join(component).join("golden");
     let out = transform_test(
         component,
@@ -45,7 +51,34 @@ fn golden_file(component: &str, expected: &str, config: &[&str]) {
         "golden test of {component} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("ok: 3 records match"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("ok: {records} records match")),
+        "{stdout}"
+    );
+}
+
+/// Runs `component` on `lines` (JSON records) and returns its exit success, stdout and
+/// stderr.
+fn run_lines(component: &str, lines: &[&str], config: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = transform_test(component, &input, config, None);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `config` is refused at `configure` with a message containing `expected`.
+fn refused(component: &str, config: &[&str], expected: &str) {
+    let (ok, _, stderr) = run_lines(component, &[r#"{"value":{"a":1}}"#], config);
+    assert!(!ok, "{component} accepted {config:?}");
+    assert!(
+        stderr.contains("rejected its configuration") && stderr.contains(expected),
+        "{component} {config:?}: {stderr}"
+    );
 }
 
 #[test]
@@ -165,4 +198,263 @@ fn a_component_error_names_the_component_and_exits_non_zero() {
         stderr.contains("mask_field") && stderr.contains("unknown property `nope`"),
         "{stderr}"
     );
+}
+
+/// Filter drops every record it sees (schema'd, schemaless, tombstone); a predicate
+/// decides which records those are (tests/standard_smts.rs).
+#[test]
+fn filter_drops_every_record_and_takes_no_properties() {
+    golden_count("filter", "expected.jsonl", &[], 0);
+    refused("filter", &["condition=x"], "unknown property `condition`");
+}
+
+#[test]
+fn regex_router_matches_its_golden_file() {
+    golden_count(
+        "regex-router",
+        "expected.jsonl",
+        &[r"regex=orders\.(.*)", "replacement=sales_$1"],
+        4,
+    );
+}
+
+/// Java's `matches()` then `replaceFirst()`: only topics the regex matches whole are
+/// routed; `$n`, `${name}` and `\$` have Java's meaning.
+#[test]
+fn regex_router_routes_whole_matches_with_java_replacements() {
+    let (ok, stdout, stderr) = run_lines(
+        "regex-router",
+        &[
+            r#"{"topic":"orders.eu","value":1}"#,
+            r#"{"topic":"orders-eu","value":2}"#,
+            r#"{"topic":"xorders.eu","value":3}"#,
+        ],
+        &[
+            r"regex=orders\.(?<region>\w+)",
+            r"replacement=$1\$_$0_${region}",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let topics: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["topic"].to_string())
+        .collect();
+    assert_eq!(
+        topics,
+        [r#""eu$_orders.eu_eu""#, r#""orders-eu""#, r#""xorders.eu""#]
+    );
+}
+
+#[test]
+fn regex_router_refuses_bad_configurations_naming_the_property() {
+    refused("regex-router", &["replacement=x"], "`regex`");
+    refused("regex-router", &["regex=a"], "`replacement`");
+    refused(
+        "regex-router",
+        &["regex=(a", "replacement=x"],
+        "`regex`: not a regular expression",
+    );
+    refused(
+        "regex-router",
+        &["regex=(a)", "replacement=$2"],
+        "`replacement`: no group 2",
+    );
+    refused(
+        "regex-router",
+        &["regex=(a)", "replacement=${x}"],
+        "`replacement`: no group named `x`",
+    );
+    refused(
+        "regex-router",
+        &["regex=a", "replacement=x", "replacment=y"],
+        "unknown property `replacment`",
+    );
+}
+
+#[test]
+fn timestamp_router_matches_its_golden_file() {
+    golden_count(
+        "timestamp-router",
+        "expected.jsonl",
+        &[
+            "topic.format=${topic}_${timestamp}",
+            "timestamp.format=yyyy_MM_dd",
+        ],
+        4,
+    );
+}
+
+/// Kafka Connect's defaults (`${topic}-${timestamp}`, `yyyyMMdd`, UTC), and a record
+/// without a timestamp is rejected (Kafka Connect fails it) while the others route.
+#[test]
+fn timestamp_router_defaults_and_a_record_without_timestamp() {
+    let (ok, stdout, stderr) = run_lines(
+        "timestamp-router",
+        &[
+            r#"{"topic":"t","timestamp":1700000000000,"value":1}"#,
+            r#"{"topic":"t","value":2}"#,
+        ],
+        &[],
+    );
+    assert!(!ok, "a rejected record fails the test run");
+    assert!(stdout.contains(r#""topic":"t-20231114""#), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("no timestamp"),
+        "{stderr}"
+    );
+    refused(
+        "timestamp-router",
+        &["timestamp.format=yyyy-ww"],
+        "`timestamp.format`: pattern letter `w`",
+    );
+    refused(
+        "timestamp-router",
+        &["timestamp.format='open"],
+        "`timestamp.format`: unterminated quote",
+    );
+}
+
+#[test]
+fn insert_header_matches_its_golden_file() {
+    golden_count(
+        "insert-header",
+        "expected.jsonl",
+        &["header=env", "value.literal=prod"],
+        4,
+    );
+    refused("insert-header", &["value.literal=x"], "`header`");
+    refused("insert-header", &["header=h"], "`value.literal`");
+    refused(
+        "insert-header",
+        &["header=", "value.literal=x"],
+        "`header` must be a non-empty",
+    );
+}
+
+#[test]
+fn drop_headers_matches_its_golden_file() {
+    golden_count(
+        "drop-headers",
+        "expected.jsonl",
+        &["headers=trace,missing"],
+        4,
+    );
+    refused("drop-headers", &[], "`headers`");
+    refused(
+        "drop-headers",
+        &["headers= , "],
+        "`headers` must name at least one header",
+    );
+}
+
+/// Move (fields leave the value and its schema) and copy, over a nested path, a null
+/// struct on the way (a null header), a schema default and a schemaless record.
+#[test]
+fn header_from_matches_its_golden_files() {
+    let config = ["fields=sku,ship.city,qty", "headers=h_sku,h_city,h_qty"];
+    golden_file(
+        "header-from",
+        "expected.jsonl",
+        &[config[0], config[1], "operation=move"],
+    );
+    golden_file(
+        "header-from",
+        "copy.jsonl",
+        &[config[0], config[1], "operation=copy"],
+    );
+}
+
+/// As Kafka Connect: a null (tombstone) value, a schema'd value without the field and
+/// a struct-typed field are rejected, one record each; the others carry on.
+#[test]
+fn header_from_rejects_records_it_cannot_read() {
+    let schema = r#""value_schema":{"type":"struct","fields":[{"field":"a","type":"string"},{"field":"s","type":"struct","fields":[{"field":"x","type":"int32"}]}]}"#;
+    let (ok, stdout, stderr) = run_lines(
+        "header-from",
+        &[
+            &format!(r#"{{"value":{{"a":"one","s":{{"x":1}}}},{schema}}}"#),
+            r#"{"value":null}"#,
+            r#"{"value":7,"value_schema":{"type":"int32"}}"#,
+        ],
+        &["fields=a", "headers=h", "operation=copy"],
+    );
+    assert!(!ok);
+    assert!(stdout.contains(r#""headers":{"h":"one"}"#), "{stdout}");
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("the value is null"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rejected: record 2") && stderr.contains("not a struct"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run_lines(
+        "header-from",
+        &[&format!(
+            r#"{{"value":{{"a":"one","s":{{"x":1}}}},{schema}}}"#
+        )],
+        &["fields=s,b", "headers=h1,h2", "operation=move"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("struct, map or array field cannot be a header"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn header_from_refuses_bad_configurations_naming_the_property() {
+    refused("header-from", &["headers=h", "operation=copy"], "`fields`");
+    refused("header-from", &["fields=a", "operation=copy"], "`headers`");
+    refused("header-from", &["fields=a", "headers=h"], "`operation`");
+    refused(
+        "header-from",
+        &["fields=a", "headers=h", "operation=cut"],
+        "`operation` must be `move` or `copy`",
+    );
+    refused(
+        "header-from",
+        &["fields=a,b", "headers=h", "operation=copy"],
+        "`fields` (2) and `headers` (1)",
+    );
+    refused(
+        "header-from",
+        &["fields=a", "headers=h", "operation=copy", "part=both"],
+        "`part`",
+    );
+    refused(
+        "header-from",
+        &[
+            "fields=a",
+            "headers=h",
+            "operation=copy",
+            "replace.null.with.default=maybe",
+        ],
+        "replace.null.with.default",
+    );
+}
+
+/// Each element becomes a record with the origin's offset, topic, key and headers;
+/// the field's schema becomes the item schema; an empty, null or absent array yields
+/// nothing.
+#[test]
+fn explode_matches_its_golden_file() {
+    golden_count("explode", "expected.jsonl", &["field=lines"], 5);
+    let (ok, _, stderr) = run_lines(
+        "explode",
+        &[r#"{"value":{"lines":3}}"#, r#"{"value":null}"#],
+        &["field=lines"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("rejected: record 0") && stderr.contains("not an array"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("the value is null"),
+        "{stderr}"
+    );
+    refused("explode", &[], "`field`");
+    refused("explode", &["field=a..b"], "`field` must name a field");
 }

@@ -65,7 +65,9 @@
 //! information, so a component implements exactly that world. Guests depend on
 //! `sluice-sdk` alone.
 
+pub mod date_format;
 mod plugin;
+pub mod tree;
 
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
