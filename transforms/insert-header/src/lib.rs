@@ -26,12 +26,9 @@ impl Transform for InsertHeader {
 
     fn configure(config: Config) -> Result<Self, Error> {
         config.reject_unknown(&Self::describe())?;
+        // Kafka Connect only requires both to be set (`NonNullValidator`): an empty
+        // name or value is a valid header.
         let header = config.required("header")?;
-        if header.is_empty() {
-            return Err(Error::InvalidConfig(
-                "`header` must be a non-empty header name".into(),
-            ));
-        }
         let value = config.required("value.literal")?.into_bytes();
         Ok(InsertHeader { header, value })
     }
