@@ -164,3 +164,90 @@ pub fn replace(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::sluice::plugin::types::{Schema, SchemaNode, SchemaType};
+
+    /// `{id: 7, ship: {city: "Paris", zip: 75}}`, schema'd.
+    fn order() -> Data {
+        let mut root = SchemaNode::of(SchemaType::Struct, false);
+        root.children = vec![1, 2];
+        root.field_names = vec!["id".into(), "ship".into()];
+        let mut ship = SchemaNode::of(SchemaType::Struct, true);
+        ship.children = vec![3, 4];
+        ship.field_names = vec!["city".into(), "zip".into()];
+        Data {
+            schema: Some(Schema {
+                nodes: vec![
+                    root,
+                    SchemaNode::of(SchemaType::Int64, false),
+                    ship,
+                    SchemaNode::of(SchemaType::String, false),
+                    SchemaNode::of(SchemaType::Int32, false),
+                ],
+            }),
+            value: vec![
+                Node::Struct(vec![1, 2]),
+                Node::Int64(7),
+                Node::Struct(vec![3, 4]),
+                Node::String("Paris".into()),
+                Node::Int32(75),
+            ],
+        }
+    }
+
+    #[test]
+    fn locate_follows_struct_fields_and_map_keys() {
+        let data = order();
+        let at = locate(&data, "ship.zip").unwrap();
+        assert_eq!((at.node, at.schema), (4, Some(4)));
+        assert_eq!(locate(&data, "ship.street"), Err(Missing::NoSuchField));
+        assert_eq!(locate(&data, "id.x"), Err(Missing::NoSuchField));
+        let map = Data {
+            schema: None,
+            value: vec![
+                Node::Map(vec![(1, 2)]),
+                Node::String("k".into()),
+                Node::Null,
+            ],
+        };
+        assert_eq!(locate(&map, "k").unwrap().node, 2);
+        assert_eq!(locate(&map, "k.x"), Err(Missing::NullOnTheWay));
+        let null = Data {
+            schema: None,
+            value: vec![Node::Null],
+        };
+        assert!(is_null(&null));
+        assert_eq!(locate(&null, "k"), Err(Missing::Null));
+    }
+
+    #[test]
+    fn remove_drops_the_field_from_value_and_schema_even_under_a_null_struct() {
+        let mut data = order();
+        assert!(remove(&mut data, "ship.city"));
+        assert!(matches!(&data.value[2], Node::Struct(c) if c == &[4]));
+        let schema = data.schema.as_ref().unwrap();
+        assert_eq!(schema.nodes[2].field_names, ["zip"]);
+        assert_eq!(schema.nodes[2].children, [4]);
+        assert_eq!(locate(&data, "ship.zip").unwrap().node, 4);
+        // `ship` null: the schema loses the field all the same.
+        let mut data = order();
+        data.value[0] = Node::Struct(vec![1, 5]);
+        data.value.push(Node::Null);
+        assert!(remove(&mut data, "ship.city"));
+        assert_eq!(data.schema.unwrap().nodes[2].field_names, ["zip"]);
+        assert!(!remove(&mut order(), "nope"));
+    }
+
+    #[test]
+    fn replace_points_a_struct_field_at_a_new_node_and_schema() {
+        let mut data = order();
+        let at = locate(&data, "ship").unwrap();
+        replace(&mut data, at, 3, Some(3)).unwrap();
+        let at = locate(&data, "ship").unwrap();
+        assert_eq!((at.node, at.schema), (3, Some(3)));
+        assert!(matches!(&data.value[at.node as usize], Node::String(s) if s == "Paris"));
+    }
+}
