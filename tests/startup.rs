@@ -73,9 +73,17 @@ fn unknown_components_and_connect_classes_say_what_exists() {
     assert!(message.contains("did you mean `mask-field`?"), "{message}");
     let e = start_error(
         &env,
-        "transforms: [r]\ntransforms.r.type: org.apache.kafka.connect.transforms.RegexRouter",
+        "transforms: [r]\ntransforms.r.type: org.apache.kafka.connect.transforms.NoSuchTransform",
     );
     assert!(problem_about(&e, "transforms.r.type").contains("no Sluice component yet"));
+    // A class with a bundled component and no `$Key`/`$Value` resolves: what is left
+    // is the component's own complaint, its required property.
+    let e = start_error(
+        &env,
+        "transforms: [r]\ntransforms.r.type: org.apache.kafka.connect.transforms.RegexRouter",
+    );
+    assert!(e.to_string().contains("`regex`"), "{e}");
+    assert!(!e.to_string().contains("no Sluice component yet"), "{e}");
     let e = start_error(&env, "transforms: [w]\ntransforms.w.type: missing.wasm");
     assert!(problem_about(&e, "transforms.w.type").contains("does not exist"));
 }

@@ -350,6 +350,19 @@ mod tests {
         assert!(names.contains(&"mask-field"), "{names:?}");
         assert!(names.contains(&"insert-field"), "{names:?}");
         assert!(names.contains(&"kinetica-flattener"), "{names:?}");
+        for name in [
+            "filter",
+            "regex-router",
+            "timestamp-router",
+            "insert-header",
+            "drop-headers",
+            "header-from",
+            "explode",
+            "has-header-key",
+            "record-is-tombstone",
+        ] {
+            assert!(names.contains(&name), "{name} is not bundled: {names:?}");
+        }
         // Test guests are not part of a production build.
         assert!(!names.contains(&"spin"), "{names:?}");
     }

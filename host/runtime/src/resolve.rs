@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Kafka Connect's transforms that have a bundled equivalent: class prefix, component.
-/// Both need `$Key` or `$Value`, which becomes the component's `part`.
+/// Each needs `$Key` or `$Value`, which becomes the component's `part`.
 const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
     (
         "org.apache.kafka.connect.transforms.MaskField",
@@ -46,21 +46,49 @@ const CONNECT_TRANSFORMS: &[(&str, &str)] = &[
         "org.apache.kafka.connect.transforms.TimestampConverter",
         "timestamp-converter",
     ),
+    (
+        "org.apache.kafka.connect.transforms.HeaderFrom",
+        "header-from",
+    ),
 ];
 
-/// Kafka Connect's transforms with a bundled equivalent that have no `$Key`/`$Value`
-/// variants (they work on the whole record): class, component.
-const CONNECT_RECORD_TRANSFORMS: &[(&str, &str)] = &[(
-    "org.apache.kafka.connect.transforms.ValueToKey",
-    "value-to-key",
-)];
-
-/// Kafka Connect's predicates with a bundled equivalent: class, component. They have
-/// no `$Key`/`$Value` variants.
-const CONNECT_PREDICATES: &[(&str, &str)] = &[(
-    "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
-    "topic-name-matches",
-)];
+/// Kafka Connect's transforms and predicates with a bundled equivalent that work on a
+/// whole record and so have no `$Key`/`$Value` variants: class, component.
+const CONNECT_WHOLE_RECORD: &[(&str, &str)] = &[
+    (
+        "org.apache.kafka.connect.transforms.ValueToKey",
+        "value-to-key",
+    ),
+    ("org.apache.kafka.connect.transforms.Filter", "filter"),
+    (
+        "org.apache.kafka.connect.transforms.RegexRouter",
+        "regex-router",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.TimestampRouter",
+        "timestamp-router",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.InsertHeader",
+        "insert-header",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.DropHeaders",
+        "drop-headers",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+        "topic-name-matches",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.predicates.HasHeaderKey",
+        "has-header-key",
+    ),
+    (
+        "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+        "record-is-tombstone",
+    ),
+];
 
 const CONNECT_PACKAGE: &str = "org.apache.kafka.connect.transforms.";
 
@@ -138,11 +166,7 @@ pub(crate) fn resolve(
 }
 
 fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, String> {
-    if let Some((_, component)) = CONNECT_PREDICATES
-        .iter()
-        .chain(CONNECT_RECORD_TRANSFORMS)
-        .find(|(c, _)| *c == class)
-    {
+    if let Some((_, component)) = CONNECT_WHOLE_RECORD.iter().find(|(c, _)| *c == class) {
         return Ok(Resolved {
             source: bundled(component, bundled_in)?,
             component: (*component).to_owned(),
@@ -153,11 +177,7 @@ fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, Strin
         CONNECT_TRANSFORMS
             .iter()
             .map(|(c, _)| format!("{c}$Key/$Value"))
-            .chain(
-                CONNECT_RECORD_TRANSFORMS
-                    .iter()
-                    .map(|(c, _)| (*c).to_owned()),
-            )
+            .chain(CONNECT_WHOLE_RECORD.iter().map(|(c, _)| (*c).to_owned()))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -171,7 +191,7 @@ fn connect_class(class: &str, bundled_in: Bundled<'_>) -> Result<Resolved, Strin
         }
         _ => (class, ""),
     };
-    if CONNECT_RECORD_TRANSFORMS.iter().any(|(c, _)| *c == base) {
+    if CONNECT_WHOLE_RECORD.iter().any(|(c, _)| *c == base) {
         return Err(format!(
             "Kafka Connect's {base} has no `$Key`/`$Value` variants: write `{base}`"
         ));
@@ -388,6 +408,46 @@ mod tests {
     }
 
     #[test]
+    fn whole_record_connect_classes_map_to_components_without_a_part() {
+        let files = [
+            "filter.wasm",
+            "regex_router.wasm",
+            "timestamp_router.wasm",
+            "insert_header.wasm",
+            "drop_headers.wasm",
+            "has_header_key.wasm",
+            "record_is_tombstone.wasm",
+        ];
+        let dir = dir_with(&files);
+        for (class, component) in [
+            ("Filter", "filter"),
+            ("RegexRouter", "regex-router"),
+            ("TimestampRouter", "timestamp-router"),
+            ("InsertHeader", "insert-header"),
+            ("DropHeaders", "drop-headers"),
+            ("predicates.HasHeaderKey", "has-header-key"),
+            ("predicates.RecordIsTombstone", "record-is-tombstone"),
+        ] {
+            let class = format!("{CONNECT_PACKAGE}{class}");
+            let r = resolve(&class, Path::new("."), in_dir(&dir)).unwrap();
+            assert_eq!(r.component, component, "{class}");
+            assert!(r.implied.is_empty(), "{class}: {:?}", r.implied);
+            // The short name finds the same file.
+            let short = resolve(component, Path::new("."), in_dir(&dir)).unwrap();
+            assert_eq!(short.source, r.source, "{component}");
+        }
+        let dir = dir_with(&["header_from.wasm"]);
+        let r = resolve(
+            "org.apache.kafka.connect.transforms.HeaderFrom$Key",
+            Path::new("."),
+            in_dir(&dir),
+        )
+        .unwrap();
+        assert_eq!(r.component, "header-from");
+        assert_eq!(r.implied, [("part".to_owned(), "key".to_owned())]);
+    }
+
+    #[test]
     fn unknown_and_incomplete_connect_classes_say_what_to_do() {
         let dir = dir_with(&["mask_field.wasm"]);
         let e = resolve(
@@ -398,12 +458,28 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("$Value"), "{e}");
         let e = resolve(
-            "org.apache.kafka.connect.transforms.RegexRouter",
+            "org.apache.kafka.connect.transforms.NoSuchTransform",
             Path::new("."),
             in_dir(&dir),
         )
         .unwrap_err();
         assert!(e.contains("no Sluice component yet"), "{e}");
+        assert!(
+            e.contains("RegexRouter"),
+            "the known classes are listed: {e}"
+        );
+        // A whole-record class takes no part: the error says how to write it.
+        let e = resolve(
+            "org.apache.kafka.connect.transforms.RegexRouter$Value",
+            Path::new("."),
+            in_dir(&dir),
+        )
+        .unwrap_err();
+        assert!(e.contains("has no `$Key`/`$Value` variants"), "{e}");
+        assert!(
+            e.contains("write `org.apache.kafka.connect.transforms.RegexRouter`"),
+            "{e}"
+        );
     }
 
     #[test]

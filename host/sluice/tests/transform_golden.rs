@@ -58,25 +58,55 @@ fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
     );
 }
 
-/// `component` configured with `config` is refused, and the message says `needle`
-/// (which names the property).
-fn refused(component: &str, config: &[&str], needle: &str) {
-    let dir = repo().join("transforms").join(component).join("golden");
-    let out = transform_test(component, &dir.join("input.jsonl"), config, None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{component} accepted {config:?}");
+/// [`golden_file`] where `expected` must hold exactly `records` records (a filter or an
+/// explode changes the count).
+fn golden_count(component: &str, expected: &str, config: &[&str], records: usize) {
+    let file = repo()
+        .join("transforms")
+        .join(component)
+        .join("golden")
+        .join(expected);
+    let lines = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        lines.lines().filter(|l| !l.trim().is_empty()).count(),
+        records,
+        "{}",
+        file.display()
+    );
+    golden_file(component, expected, config);
+}
+
+/// Runs `component` on `lines` (JSON records) and returns its exit success, stdout and
+/// stderr.
+fn run_lines(component: &str, lines: &[&str], config: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = transform_test(component, &input, config, None);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn refused(component: &str, config: &[&str], expected: &str) {
+    let (ok, _, stderr) = run_lines(component, &[r#"{"value":{"a":1}}"#], config);
+    assert!(!ok, "{component} accepted {config:?}");
     assert!(
-        stderr.contains("rejected its configuration") && stderr.contains(needle),
+        stderr.contains("rejected its configuration") && stderr.contains(expected),
         "{component} {config:?}: {stderr}"
     );
 }
 
 #[test]
+
 fn mask_field_matches_its_golden_file() {
     golden("mask-field", &["fields=ssn,balance"]);
 }
 
 #[test]
+
 fn insert_field_matches_its_golden_file() {
     golden(
         "insert-field",
@@ -95,6 +125,7 @@ fn insert_field_matches_its_golden_file() {
 /// mode, over a struct in a struct, arrays of strings, ints and structs, a map,
 /// logical types and a schemaless record.
 #[test]
+
 fn kinetica_flattener_matches_its_golden_file_in_each_array_mode() {
     for (mode, file) in [
         ("CONVERT_TO_STRING", "convert-to-string.jsonl"),
@@ -110,6 +141,7 @@ fn kinetica_flattener_matches_its_golden_file_in_each_array_mode() {
 }
 
 #[test]
+
 fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
     let dir = repo().join("transforms/kinetica-flattener/golden");
     let out = transform_test(
@@ -127,6 +159,7 @@ fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
 }
 
 #[test]
+
 fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
     let dir = repo().join("transforms/mask-field/golden");
     // Masking a different field than the golden file expects.
@@ -146,6 +179,7 @@ fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
 }
 
 #[test]
+
 fn without_expect_the_records_are_printed_as_json_lines() {
     let dir = repo().join("transforms/mask-field/golden");
     let out = transform_test(
@@ -170,6 +204,7 @@ fn without_expect_the_records_are_printed_as_json_lines() {
 }
 
 #[test]
+
 fn a_component_error_names_the_component_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
@@ -194,6 +229,7 @@ fn a_component_error_names_the_component_and_exits_non_zero() {
 /// schema (whose schema changes, a null field taking its default), a schemaless map
 /// and a tombstone; then including, with the old name `whitelist` too.
 #[test]
+
 fn replace_field_matches_its_golden_files() {
     golden(
         "replace-field",
@@ -217,6 +253,7 @@ fn replace_field_matches_its_golden_files() {
 }
 
 #[test]
+
 fn replace_field_refuses_bad_configuration_naming_the_property() {
     refused(
         "replace-field",
@@ -236,6 +273,7 @@ fn replace_field_refuses_bad_configuration_naming_the_property() {
 /// Cast: per field (top-level and nested, every kind of source), on records with a
 /// schema, a schemaless map and a tombstone; then the whole key.
 #[test]
+
 fn cast_matches_its_golden_files() {
     golden(
         "cast",
@@ -247,6 +285,7 @@ fn cast_matches_its_golden_files() {
 }
 
 #[test]
+
 fn cast_refuses_bad_configuration_naming_the_property() {
     refused("cast", &[], "`spec` must name at least one field");
     refused("cast", &["spec=id:bytes"], "`spec`: cannot cast to `bytes`");
@@ -261,12 +300,14 @@ fn cast_refuses_bad_configuration_naming_the_property() {
 /// ExtractField: a nested field (through a null struct, which gives null) and a
 /// top-level one, with a schema and without; a tombstone stays null.
 #[test]
+
 fn extract_field_matches_its_golden_files() {
     golden("extract-field", &["field=customer.city"]);
     golden_file("extract-field", "expected-top.jsonl", &["field=id"]);
 }
 
 #[test]
+
 fn extract_field_refuses_bad_configuration_naming_the_property() {
     refused("extract-field", &[], "missing required property `field`");
     refused("extract-field", &["field=a..b"], "`field`");
@@ -280,11 +321,13 @@ fn extract_field_refuses_bad_configuration_naming_the_property() {
 /// HoistField: a struct and a primitive with a schema, a schemaless map and a null
 /// (wrapped too, as in Connect).
 #[test]
+
 fn hoist_field_matches_its_golden_file() {
     golden("hoist-field", &["field=payload"]);
 }
 
 #[test]
+
 fn hoist_field_refuses_bad_configuration_naming_the_property() {
     refused("hoist-field", &[], "missing required property `field`");
     refused("hoist-field", &["field=payload", "part=both"], "`part`");
@@ -293,11 +336,13 @@ fn hoist_field_refuses_bad_configuration_naming_the_property() {
 /// ValueToKey: top-level and nested fields (through a null struct) into a struct key
 /// with a schema, a map key without; a tombstone keeps its key.
 #[test]
+
 fn value_to_key_matches_its_golden_file() {
     golden("value-to-key", &["fields=id,customer.city,region"]);
 }
 
 #[test]
+
 fn value_to_key_refuses_bad_configuration_naming_the_property() {
     refused("value-to-key", &[], "`fields` must name at least one field");
     refused(
@@ -315,6 +360,7 @@ fn value_to_key_refuses_bad_configuration_naming_the_property() {
 /// SetSchemaMetadata: name and version, or the version alone, on a struct, a
 /// primitive and a null; a schemaless record is rejected, as Connect requires a schema.
 #[test]
+
 fn set_schema_metadata_matches_its_golden_files() {
     golden(
         "set-schema-metadata",
@@ -339,6 +385,7 @@ fn set_schema_metadata_matches_its_golden_files() {
 }
 
 #[test]
+
 fn set_schema_metadata_refuses_bad_configuration_naming_the_property() {
     refused(
         "set-schema-metadata",
@@ -355,12 +402,14 @@ fn set_schema_metadata_refuses_bad_configuration_naming_the_property() {
 /// Flatten: nested structs (one null: its leaves become null and optional) and an
 /// array kept whole, nested maps without a schema, a tombstone; two delimiters.
 #[test]
+
 fn flatten_matches_its_golden_files() {
     golden("flatten", &[]);
     golden_file("flatten", "expected-underscore.jsonl", &["delimiter=_"]);
 }
 
 #[test]
+
 fn flatten_refuses_bad_configuration_naming_the_property() {
     refused("flatten", &["part=middle"], "`part`");
     refused("flatten", &["delimeter=_"], "unknown property `delimeter`");
@@ -370,6 +419,7 @@ fn flatten_refuses_bad_configuration_naming_the_property() {
 /// Timestamp, unix seconds to a Date (before the epoch too), and the whole key from a
 /// string to unix; with a schema (nulls stay null), without, and a tombstone.
 #[test]
+
 fn timestamp_converter_matches_its_golden_files() {
     golden(
         "timestamp-converter",
@@ -401,6 +451,7 @@ fn timestamp_converter_matches_its_golden_files() {
 }
 
 #[test]
+
 fn timestamp_converter_refuses_bad_configuration_naming_the_property() {
     let t = "timestamp-converter";
     refused(t, &["field=ts"], "missing required property `target.type`");
@@ -416,4 +467,263 @@ fn timestamp_converter_refuses_bad_configuration_naming_the_property() {
         &["target.type=unix", "unix.precision=hours"],
         "`unix.precision` must be one of",
     );
+}
+
+/// Filter drops every record it sees (schema'd, schemaless, tombstone); a predicate
+/// decides which records those are (tests/standard_smts.rs).
+#[test]
+fn filter_drops_every_record_and_takes_no_properties() {
+    golden_count("filter", "expected.jsonl", &[], 0);
+    refused("filter", &["condition=x"], "unknown property `condition`");
+}
+
+#[test]
+fn regex_router_matches_its_golden_file() {
+    golden_count(
+        "regex-router",
+        "expected.jsonl",
+        &[r"regex=orders\.(.*)", "replacement=sales_$1"],
+        4,
+    );
+}
+
+/// Java's `matches()` then `replaceFirst()`: only topics the regex matches whole are
+/// routed; `$n`, `${name}` and `\$` have Java's meaning.
+#[test]
+fn regex_router_routes_whole_matches_with_java_replacements() {
+    let (ok, stdout, stderr) = run_lines(
+        "regex-router",
+        &[
+            r#"{"topic":"orders.eu","value":1}"#,
+            r#"{"topic":"orders-eu","value":2}"#,
+            r#"{"topic":"xorders.eu","value":3}"#,
+        ],
+        &[
+            r"regex=orders\.(?<region>\w+)",
+            r"replacement=$1\$_$0_${region}",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let topics: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["topic"].to_string())
+        .collect();
+    assert_eq!(
+        topics,
+        [r#""eu$_orders.eu_eu""#, r#""orders-eu""#, r#""xorders.eu""#]
+    );
+}
+
+#[test]
+fn regex_router_refuses_bad_configurations_naming_the_property() {
+    refused("regex-router", &["replacement=x"], "`regex`");
+    refused("regex-router", &["regex=a"], "`replacement`");
+    refused(
+        "regex-router",
+        &["regex=(a", "replacement=x"],
+        "`regex`: not a regular expression",
+    );
+    refused(
+        "regex-router",
+        &["regex=(a)", "replacement=$2"],
+        "`replacement`: no group 2",
+    );
+    refused(
+        "regex-router",
+        &["regex=(a)", "replacement=${x}"],
+        "`replacement`: no group named `x`",
+    );
+    refused(
+        "regex-router",
+        &["regex=a", "replacement=x", "replacment=y"],
+        "unknown property `replacment`",
+    );
+}
+
+#[test]
+fn timestamp_router_matches_its_golden_file() {
+    golden_count(
+        "timestamp-router",
+        "expected.jsonl",
+        &[
+            "topic.format=${topic}_${timestamp}",
+            "timestamp.format=yyyy_MM_dd",
+        ],
+        4,
+    );
+}
+
+/// Kafka Connect's defaults (`${topic}-${timestamp}`, `yyyyMMdd`, UTC), and a record
+/// without a timestamp is rejected (Kafka Connect fails it) while the others route.
+#[test]
+fn timestamp_router_defaults_and_a_record_without_timestamp() {
+    let (ok, stdout, stderr) = run_lines(
+        "timestamp-router",
+        &[
+            r#"{"topic":"t","timestamp":1700000000000,"value":1}"#,
+            r#"{"topic":"t","value":2}"#,
+        ],
+        &[],
+    );
+    assert!(!ok, "a rejected record fails the test run");
+    assert!(stdout.contains(r#""topic":"t-20231114""#), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("no timestamp"),
+        "{stderr}"
+    );
+    refused(
+        "timestamp-router",
+        &["timestamp.format=yyyy-ww"],
+        "`timestamp.format`: pattern letter `w`",
+    );
+    refused(
+        "timestamp-router",
+        &["timestamp.format='open"],
+        "`timestamp.format`: unterminated quote",
+    );
+}
+
+#[test]
+fn insert_header_matches_its_golden_file() {
+    golden_count(
+        "insert-header",
+        "expected.jsonl",
+        &["header=env", "value.literal=prod"],
+        4,
+    );
+    refused("insert-header", &["value.literal=x"], "`header`");
+    refused("insert-header", &["header=h"], "`value.literal`");
+    refused(
+        "insert-header",
+        &["header=h", "value=x"],
+        "unknown property `value`",
+    );
+}
+
+#[test]
+fn drop_headers_matches_its_golden_file() {
+    golden_count(
+        "drop-headers",
+        "expected.jsonl",
+        &["headers=trace,missing"],
+        4,
+    );
+    refused("drop-headers", &[], "`headers`");
+    refused(
+        "drop-headers",
+        &["headers= , "],
+        "`headers` must name at least one header",
+    );
+}
+
+/// Move (fields leave the value and its schema) and copy, over a nested path, a null
+/// struct on the way (a null header), a schema default and a schemaless record.
+#[test]
+fn header_from_matches_its_golden_files() {
+    let config = ["fields=sku,ship.city,qty", "headers=h_sku,h_city,h_qty"];
+    golden_file(
+        "header-from",
+        "expected.jsonl",
+        &[config[0], config[1], "operation=move"],
+    );
+    golden_file(
+        "header-from",
+        "copy.jsonl",
+        &[config[0], config[1], "operation=copy"],
+    );
+}
+
+/// As Kafka Connect: a null (tombstone) value, a schema'd value without the field and
+/// a struct-typed field are rejected, one record each; the others carry on.
+#[test]
+fn header_from_rejects_records_it_cannot_read() {
+    let schema = r#""value_schema":{"type":"struct","fields":[{"field":"a","type":"string"},{"field":"s","type":"struct","fields":[{"field":"x","type":"int32"}]}]}"#;
+    let (ok, stdout, stderr) = run_lines(
+        "header-from",
+        &[
+            &format!(r#"{{"value":{{"a":"one","s":{{"x":1}}}},{schema}}}"#),
+            r#"{"value":null}"#,
+            r#"{"value":7,"value_schema":{"type":"int32"}}"#,
+        ],
+        &["fields=a", "headers=h", "operation=copy"],
+    );
+    assert!(!ok);
+    assert!(stdout.contains(r#""headers":{"h":"one"}"#), "{stdout}");
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("the value is null"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rejected: record 2") && stderr.contains("not a struct"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run_lines(
+        "header-from",
+        &[&format!(
+            r#"{{"value":{{"a":"one","s":{{"x":1}}}},{schema}}}"#
+        )],
+        &["fields=s,b", "headers=h1,h2", "operation=move"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("struct, map or array field cannot be a header"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn header_from_refuses_bad_configurations_naming_the_property() {
+    refused("header-from", &["headers=h", "operation=copy"], "`fields`");
+    refused("header-from", &["fields=a", "operation=copy"], "`headers`");
+    refused("header-from", &["fields=a", "headers=h"], "`operation`");
+    refused(
+        "header-from",
+        &["fields=a", "headers=h", "operation=cut"],
+        "`operation` must be `move` or `copy`",
+    );
+    refused(
+        "header-from",
+        &["fields=a,b", "headers=h", "operation=copy"],
+        "`fields` (2) and `headers` (1)",
+    );
+    refused(
+        "header-from",
+        &["fields=a", "headers=h", "operation=copy", "part=both"],
+        "`part`",
+    );
+    refused(
+        "header-from",
+        &[
+            "fields=a",
+            "headers=h",
+            "operation=copy",
+            "replace.null.with.default=maybe",
+        ],
+        "replace.null.with.default",
+    );
+}
+
+/// Each element becomes a record with the origin's offset, topic, key and headers;
+/// the field's schema becomes the item schema; an empty, null or absent array yields
+/// nothing.
+#[test]
+fn explode_matches_its_golden_file() {
+    golden_count("explode", "expected.jsonl", &["field=lines"], 5);
+    let (ok, _, stderr) = run_lines(
+        "explode",
+        &[r#"{"value":{"lines":3}}"#, r#"{"value":null}"#],
+        &["field=lines"],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("rejected: record 0") && stderr.contains("not an array"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("rejected: record 1") && stderr.contains("the value is null"),
+        "{stderr}"
+    );
+    refused("explode", &[], "`field`");
+    refused("explode", &["field=a..b"], "`field` must name a field");
 }

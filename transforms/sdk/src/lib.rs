@@ -65,6 +65,8 @@
 //! information, so a component implements exactly that world. Guests depend on
 //! `sluice-sdk` alone.
 
+pub mod date_format;
+pub mod nodes;
 mod plugin;
 
 #[doc(hidden)]
