@@ -87,3 +87,90 @@ fn the_javascript_mask_builds_with_componentize_js_and_passes_mask_fields_golden
     }
     passes_mask_fields_golden_file(&example.join("target/mask.wasm"));
 }
+
+/// `sluice transform new demo --lang <lang>`, then the commands of the `sh` block of
+/// the project's README, as an author would run them; returns their output.
+fn scaffold_and_follow_the_readme(lang: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("demo");
+    let sluice = Path::new(env!("CARGO_BIN_EXE_sluice"));
+    let out = Command::new(sluice)
+        .args(["transform", "new", "demo", "--lang", lang, "--dir"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a sh block in the README")
+        .lines()
+        .collect();
+    assert!(commands.len() >= 2, "{readme}");
+    let path = format!(
+        "{}:{}",
+        sluice.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut said = String::new();
+    for command in commands {
+        let out = Command::new("bash")
+            .args(["-c", command])
+            .current_dir(&project)
+            .env("PATH", &path)
+            .env(
+                "SLUICE_CACHE_DIR",
+                std::env::temp_dir().join("sluice-test-cache"),
+            )
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "`{command}` failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        said.push_str(&stdout);
+    }
+    said
+}
+
+#[test]
+fn a_new_python_transform_builds_and_passes_its_golden_test_as_its_readme_says() {
+    require("componentize-py", "python3 -m pip install componentize-py");
+    let said = scaffold_and_follow_the_readme("python");
+    assert!(said.contains("ok: 3 records match"), "{said}");
+}
+
+#[test]
+fn a_new_javascript_transform_builds_and_passes_its_golden_test_as_its_readme_says() {
+    require("npm", "apt-get install nodejs npm");
+    let said = scaffold_and_follow_the_readme("js");
+    assert!(said.contains("ok: 3 records match"), "{said}");
+}
+
+#[test]
+fn a_new_transform_refuses_a_bad_name_and_an_existing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args(["transform", "new"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let bad = run(&["no/slash", "--lang", "python"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("must be letters, digits"));
+    std::fs::create_dir(dir.path().join("taken")).unwrap();
+    let taken = run(&["taken", "--lang", "js"]);
+    assert!(!taken.status.success());
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("exists already"));
+}
