@@ -727,3 +727,42 @@ fn explode_matches_its_golden_file() {
     refused("explode", &[], "`field`");
     refused("explode", &["field=a..b"], "`field` must name a field");
 }
+
+/// `sluice transform bench` runs a component on batches of the given records and says
+/// what it costs per record.
+#[test]
+fn bench_reports_the_cpu_cost_per_record_of_a_component() {
+    let golden = repo().join("transforms/mask-field/golden");
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["transform", "bench"])
+        .arg(sluice_guests::path("mask-field"))
+        .arg("--input")
+        .arg(golden.join("input.jsonl"))
+        .args(["--config", "fields=ssn", "--batch", "10", "--rounds", "3"])
+        .env(
+            "SLUICE_CACHE_DIR",
+            std::env::temp_dir().join("sluice-test-cache"),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ns CPU per record (median of 3 batches of 10 records"),
+        "{stdout}"
+    );
+    let refused = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["transform", "bench"])
+        .arg(sluice_guests::path("mask-field"))
+        .arg("--input")
+        .arg(golden.join("input.jsonl"))
+        .args(["--config", "part=side"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("rejected its configuration"));
+}

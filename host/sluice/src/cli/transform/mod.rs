@@ -1,5 +1,6 @@
 //! `sluice transform …`: tools for transform authors.
 
+mod bench;
 mod jsonl;
 mod new;
 mod test;
@@ -15,6 +16,8 @@ pub enum Command {
     /// Create a transform project in Python or JavaScript that builds and passes its
     /// golden test, with a README saying how.
     New(new::Args),
+    /// Measure a transform component's CPU cost per record on given records.
+    Bench(bench::Args),
 }
 
 impl Command {
@@ -22,6 +25,7 @@ impl Command {
         match self {
             Command::Test(args) => test::run(args),
             Command::New(args) => new::run(args),
+            Command::Bench(args) => bench::run(args),
         }
     }
 }

@@ -12,26 +12,94 @@ use sluice_engine::{
 
 use super::jsonl::{parse_record, render_record};
 
+/// What `sluice transform test` and `bench` both take: a component, records for it and
+/// its configuration.
+#[derive(Debug, clap::Args)]
+pub struct Run {
+    /// The transform or flattener component (.wasm).
+    pub component: PathBuf,
+    /// Input records, one JSON object per line (`-` for stdin).
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// A property of the component, as `name=value` (repeatable).
+    #[arg(long = "config", short = 'c', value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub config: Vec<(String, String)>,
+    /// CPU budget for a batch, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub timeout_ms: u64,
+    /// Memory limit of the instance, in MiB.
+    #[arg(long, default_value_t = 64)]
+    pub memory_mb: usize,
+}
+
 /// Arguments of `sluice transform test`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The transform or flattener component (.wasm).
-    component: PathBuf,
-    /// Input records, one JSON object per line (`-` for stdin).
-    #[arg(long, short)]
-    input: PathBuf,
-    /// A property of the component, as `name=value` (repeatable).
-    #[arg(long = "config", short = 'c', value_name = "NAME=VALUE", value_parser = parse_pair)]
-    config: Vec<(String, String)>,
+    #[command(flatten)]
+    run: Run,
     /// Expected output records; prints a diff and exits 1 if the output differs.
     #[arg(long)]
     expect: Option<PathBuf>,
-    /// CPU budget for the batch, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
-    timeout_ms: u64,
-    /// Memory limit of the instance, in MiB.
-    #[arg(long, default_value_t = 64)]
-    memory_mb: usize,
+}
+
+/// A loaded component, ready to run batches.
+pub enum Runner {
+    /// A transform.
+    Transform(sluice_engine::TransformInstance),
+    /// A flattener, which rewrites a batch as a transform does.
+    Flattener(sluice_engine::FlattenerInstance),
+}
+
+impl Runner {
+    /// Loads and configures `run.component` (a transform, else a flattener).
+    pub fn load(run: &Run) -> anyhow::Result<Runner> {
+        let engine = WasmEngine::new(WasmEngine::default_cache_dir())?;
+        let limits = SandboxLimits {
+            memory_max_bytes: (run.memory_mb as u64) << 20,
+            cpu_budget: Duration::from_millis(run.timeout_ms),
+            ..SandboxLimits::default()
+        };
+        Ok(
+            match engine.load_file(&run.component, WorldKind::Transform) {
+                Ok(loaded) => Runner::Transform(
+                    TransformPlugin::new(&engine, loaded, run.config.clone(), limits)?
+                        .instantiate()?,
+                ),
+                Err(e) if matches!(e.kind, PluginErrorKind::WrongWorld(_)) => {
+                    let Ok(loaded) = engine.load_file(&run.component, WorldKind::Flattener) else {
+                        return Err(e.into());
+                    };
+                    Runner::Flattener(
+                        FlattenerPlugin::new(&engine, loaded, run.config.clone(), limits)?
+                            .instantiate()?,
+                    )
+                }
+                Err(e) => return Err(e.into()),
+            },
+        )
+    }
+
+    /// Runs one batch.
+    pub fn run(
+        &mut self,
+        records: Vec<sluice_record::Record>,
+    ) -> Result<sluice_engine::TransformOutput, sluice_engine::PluginError> {
+        match self {
+            Runner::Transform(t) => t.apply(records),
+            Runner::Flattener(f) => f.flatten(records),
+        }
+    }
+}
+
+/// The records of `run.input`.
+pub fn read_records(run: &Run) -> anyhow::Result<Vec<sluice_record::Record>> {
+    read_lines(&run.input)?
+        .iter()
+        .enumerate()
+        .map(|(i, (n, text))| {
+            parse_record(text, i).with_context(|| format!("{}: line {n}", run.input.display()))
+        })
+        .collect()
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -60,37 +128,9 @@ fn read_lines(path: &PathBuf) -> anyhow::Result<Vec<(usize, String)>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let lines = read_lines(&args.input)?;
-    let records = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (n, text))| {
-            parse_record(text, i).with_context(|| format!("{}: line {n}", args.input.display()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let records = read_records(&args.run)?;
     let coordinates: Vec<String> = records.iter().map(|r| r.coordinates()).collect();
-
-    let engine = WasmEngine::new(WasmEngine::default_cache_dir())?;
-    let limits = SandboxLimits {
-        memory_max_bytes: (args.memory_mb as u64) << 20,
-        cpu_budget: Duration::from_millis(args.timeout_ms),
-        ..SandboxLimits::default()
-    };
-    // A flattener rewrites a batch as a transform does, so it is tested the same way.
-    let result = match engine.load_file(&args.component, WorldKind::Transform) {
-        Ok(loaded) => TransformPlugin::new(&engine, loaded, args.config.clone(), limits)?
-            .instantiate()?
-            .apply(records),
-        Err(e) if matches!(e.kind, PluginErrorKind::WrongWorld(_)) => {
-            let Ok(loaded) = engine.load_file(&args.component, WorldKind::Flattener) else {
-                return Err(e.into());
-            };
-            FlattenerPlugin::new(&engine, loaded, args.config.clone(), limits)?
-                .instantiate()?
-                .flatten(records)
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let result = Runner::load(&args.run)?.run(records);
     let output = match result {
         Ok(output) => output,
         Err(e) => {
