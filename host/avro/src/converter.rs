@@ -449,6 +449,10 @@ fn bad(e: CodecError) -> ConvertError {
 }
 
 impl Converter for AvroConverter {
+    fn fetches(&self) -> bool {
+        true
+    }
+
     fn prepare_decode(&self, topic: &str, inputs: &[Option<&[u8]>]) -> Result<(), ConvertError> {
         let mut ids: Vec<u32> = inputs
             .iter()

@@ -70,6 +70,13 @@ pub trait Converter: Send + Sync {
         Ok(())
     }
 
+    /// Whether [`Converter::prepare_decode`] and [`Converter::prepare_encode`] do
+    /// anything: when not, the runtime does not gather a batch's inputs for them (a
+    /// per-batch cost on the hot path of every pipeline).
+    fn fetches(&self) -> bool {
+        false
+    }
+
     /// [`Converter::prepare_decode`]'s counterpart before [`Converter::from_data`]:
     /// registers or looks up the schemas of `inputs` (one batch of one topic).
     fn prepare_encode(&self, topic: &str, inputs: &[&Data]) -> Result<(), ConvertError> {

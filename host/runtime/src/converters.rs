@@ -186,6 +186,14 @@ impl PrepareFailure {
 }
 
 impl Side {
+    /// The native converter, when it fetches anything before converting.
+    fn fetching(&self) -> Option<&dyn Converter> {
+        match &self.run {
+            Run::Native(c) if c.fetches() => Some(c.as_ref()),
+            _ => None,
+        }
+    }
+
     /// Lets a native converter fetch what decoding these records needs, a run of one
     /// topic at a time ([`Converter::prepare_decode`]).
     fn prepare_decode(
@@ -194,7 +202,7 @@ impl Side {
         indices: &[usize],
         pick: fn(&RawRecord) -> Option<&[u8]>,
     ) -> Result<(), PrepareFailure> {
-        let Run::Native(c) = &self.run else {
+        let Some(c) = self.fetching() else {
             return Ok(());
         };
         for run in runs_of_topic(raw, indices) {
@@ -211,7 +219,7 @@ impl Side {
         records: &[Record],
         pick: fn(&Record) -> &Data,
     ) -> Result<(), PrepareFailure> {
-        let Run::Native(c) = &self.run else {
+        let Some(c) = self.fetching() else {
             return Ok(());
         };
         let all: Vec<usize> = (0..records.len()).collect();
@@ -368,6 +376,9 @@ impl Converters {
         let SourceBatch::Raw(raw) = batch else {
             return Ok(());
         };
+        if self.key.fetching().is_none() && self.value.fetching().is_none() {
+            return Ok(());
+        }
         let all: Vec<usize> = (0..raw.len()).collect();
         self.key.prepare_decode(raw, &all, |r| r.key.as_deref())?;
         self.value.prepare_decode(raw, &all, |r| r.value.as_deref())
