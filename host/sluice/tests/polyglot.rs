@@ -88,6 +88,44 @@ fn the_javascript_mask_builds_with_componentize_js_and_passes_mask_fields_golden
     passes_mask_fields_golden_file(&example.join("target/mask.wasm"));
 }
 
+#[test]
+fn the_c_mask_builds_with_wit_bindgens_c_generator_and_clang_and_passes_mask_fields_golden_file() {
+    require(
+        "clang",
+        "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32",
+    );
+    let example = repo().join("transforms/examples/c-mask");
+    let built = Command::new("bash")
+        .arg(example.join("build.sh"))
+        .env("SLUICE", env!("CARGO_BIN_EXE_sluice"))
+        .output()
+        .expect("run build.sh");
+    assert!(
+        built.status.success(),
+        "build.sh failed:\n{}\n{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let component = example.join("target/mask.wasm");
+    passes_mask_fields_golden_file(&component);
+
+    // What is a component already, or no Wasm at all, is refused, saying what it is.
+    for (input, says) in [
+        (component.clone(), "is a component already"),
+        (example.join("mask.c"), "is not a Wasm module"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args(["transform", "componentize"])
+            .arg(&input)
+            .arg("-o")
+            .arg(example.join("target/refused.wasm"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(says), "{stderr}");
+    }
+}
+
 /// `sluice transform new demo --lang <lang>`, then the commands of the `sh` block of
 /// the project's README, as an author would run them; returns their output.
 fn scaffold_and_follow_the_readme(lang: &str) -> String {
@@ -128,6 +166,8 @@ fn scaffold_and_follow_the_readme(lang: &str) -> String {
                 "SLUICE_CACHE_DIR",
                 std::env::temp_dir().join("sluice-test-cache"),
             )
+            // The Rust project's README names Cargo's default target directory.
+            .env_remove("CARGO_TARGET_DIR")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -156,6 +196,34 @@ fn a_new_javascript_transform_builds_and_passes_its_golden_test_as_its_readme_sa
 }
 
 #[test]
+fn a_new_rust_transform_builds_and_passes_its_golden_test_as_its_readme_says() {
+    // `.ci/run` adds the target (../shared/toolchain/add-wasm32-wasip2).
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    assert!(
+        Path::new(&sysroot)
+            .join("lib/rustlib/wasm32-wasip2/lib")
+            .is_dir(),
+        "the wasm32-wasip2 target is needed: rustup target add wasm32-wasip2"
+    );
+    let said = scaffold_and_follow_the_readme("rust");
+    assert!(said.contains("ok: 3 records match"), "{said}");
+}
+
+#[test]
+fn a_new_c_transform_builds_and_passes_its_golden_test_as_its_readme_says() {
+    require(
+        "clang",
+        "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32",
+    );
+    let said = scaffold_and_follow_the_readme("c");
+    assert!(said.contains("ok: 3 records match"), "{said}");
+}
+
+#[test]
 fn a_new_transform_refuses_a_bad_name_and_an_existing_directory() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
@@ -170,6 +238,9 @@ fn a_new_transform_refuses_a_bad_name_and_an_existing_directory() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("must be letters, digits"));
     std::fs::create_dir(dir.path().join("taken")).unwrap();
+    let digit = run(&["1st", "--lang", "rust"]);
+    assert!(!digit.status.success());
+    assert!(String::from_utf8_lossy(&digit.stderr).contains("must not start with a digit"));
     let taken = run(&["taken", "--lang", "js"]);
     assert!(!taken.status.success());
     assert!(String::from_utf8_lossy(&taken.stderr).contains("exists already"));

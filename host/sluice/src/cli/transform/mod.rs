@@ -1,6 +1,9 @@
 //! `sluice transform …`: tools for transform authors.
 
 mod bench;
+mod bindings;
+mod componentize;
+mod contract;
 mod jsonl;
 mod new;
 mod test;
@@ -13,11 +16,15 @@ pub enum Command {
     /// Run a transform component on records read from JSON lines and print the result
     /// (or compare it with an expected file).
     Test(test::Args),
-    /// Create a transform project in Python or JavaScript that builds and passes its
+    /// Create a transform project in Rust, Python, JavaScript or C that builds and passes its
     /// golden test, with a README saying how.
     New(new::Args),
     /// Measure a transform component's CPU cost per record on given records.
     Bench(bench::Args),
+    /// Generate a world's bindings for a language whose compiler does not (C).
+    Bindings(bindings::Args),
+    /// Make a component of a core Wasm module built for WASI preview1 (C, Go).
+    Componentize(componentize::Args),
 }
 
 impl Command {
@@ -26,6 +33,8 @@ impl Command {
             Command::Test(args) => test::run(args),
             Command::New(args) => new::run(args),
             Command::Bench(args) => bench::run(args),
+            Command::Bindings(args) => bindings::run(args),
+            Command::Componentize(args) => componentize::run(args),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `sluice transform new <name> --lang python|js`: a transform project that builds, with
+//! `sluice transform new <name> --lang rust|python|js|c`: a transform project that builds, with
 //! a golden test that passes and a README that says how.
 //!
 //! The project is the repository's own example of that language (the MaskField of
@@ -27,48 +27,87 @@ pub struct Args {
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Lang {
+    /// Rust, with wit-bindgen and the `wasm32-wasip2` target.
+    Rust,
     /// Python, built with componentize-py.
     Python,
     /// JavaScript, built with componentize-js.
     Js,
+    /// C, with wit-bindgen's C bindings (`sluice transform bindings`), clang and wasi-libc.
+    C,
 }
 
-const WIT: &str = include_str!("../../../../../wit/plugin.wit");
+use super::contract::WIT;
+
 const GOLDEN_INPUT: &str = include_str!("../../../../../transforms/mask-field/golden/input.jsonl");
 const GOLDEN_EXPECTED: &str =
     include_str!("../../../../../transforms/mask-field/golden/expected.jsonl");
 
-/// The example's files, by their path in the new project.
-fn files(lang: Lang) -> Vec<(&'static str, &'static str)> {
+/// What the project of a language is made of and how it is built.
+struct Project {
+    /// Its language, for the README.
+    language: &'static str,
+    /// The example's files, by their path in the new project.
+    files: Vec<(&'static str, &'static str)>,
+    /// The README's build command, with what it needs.
+    build: &'static str,
+    /// Files the build runs (made executable).
+    scripts: &'static [&'static str],
+}
+
+/// An example's file, by its path in the new project and in `transforms/examples`.
+macro_rules! example {
+    ($dir:literal, $file:literal) => {
+        (
+            $file,
+            include_str!(concat!(
+                "../../../../../transforms/examples/",
+                $dir,
+                "/",
+                $file
+            )),
+        )
+    };
+}
+
+fn project(lang: Lang) -> Project {
     match lang {
-        Lang::Python => vec![
-            (
-                "app.py",
-                include_str!("../../../../../transforms/examples/python-mask/app.py"),
-            ),
-            (
-                "build.sh",
-                include_str!("../../../../../transforms/examples/python-mask/build.sh"),
-            ),
-        ],
-        Lang::Js => vec![
-            (
-                "mask.js",
-                include_str!("../../../../../transforms/examples/js-mask/mask.js"),
-            ),
-            (
-                "build.mjs",
-                include_str!("../../../../../transforms/examples/js-mask/build.mjs"),
-            ),
-            (
-                "package.json",
-                include_str!("../../../../../transforms/examples/js-mask/package.json"),
-            ),
-            (
-                "package-lock.json",
-                include_str!("../../../../../transforms/examples/js-mask/package-lock.json"),
-            ),
-        ],
+        Lang::Rust => Project {
+            language: "Rust (`src/lib.rs`, on wit-bindgen's bindings)",
+            files: vec![
+                example!("rust-mask", "Cargo.toml"),
+                example!("rust-mask", "Cargo.lock"),
+                example!("rust-mask", "src/lib.rs"),
+            ],
+            build: "cargo build --release --target wasm32-wasip2   # needs `rustup target add wasm32-wasip2`",
+            scripts: &[],
+        },
+        Lang::Python => Project {
+            language: "Python (`app.py`, built with componentize-py)",
+            files: vec![
+                example!("python-mask", "app.py"),
+                example!("python-mask", "build.sh"),
+            ],
+            build: "./build.sh                       # needs `pip install componentize-py`",
+            scripts: &["build.sh"],
+        },
+        Lang::Js => Project {
+            language: "JavaScript (`mask.js`, built with componentize-js)",
+            files: vec![
+                example!("js-mask", "mask.js"),
+                example!("js-mask", "build.mjs"),
+                example!("js-mask", "package.json"),
+                example!("js-mask", "package-lock.json"),
+            ],
+            build: "npm ci && node build.mjs         # needs Node.js 18+",
+            scripts: &[],
+        },
+        Lang::C => Project {
+            language: "C (`mask.c`, with wit-bindgen's C bindings, clang and wasi-libc)",
+            files: vec![example!("c-mask", "mask.c"), example!("c-mask", "build.sh")],
+            build: "./build.sh                       # needs clang, lld and wasi-libc (see build.sh)",
+            scripts: &["build.sh"],
+        },
     }
 }
 
@@ -80,6 +119,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         bail!("the name `{name}` must be letters, digits, `-` and `_`");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!("the name `{name}` must not start with a digit (Cargo and Python refuse such names)");
     }
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(name));
     if dir.exists() {
@@ -98,23 +140,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write(&dir.join("wit/plugin.wit"), WIT)?;
     write(&dir.join("golden/input.jsonl"), GOLDEN_INPUT)?;
     write(&dir.join("golden/expected.jsonl"), GOLDEN_EXPECTED)?;
-    for (file, text) in files(args.lang) {
-        write(&dir.join(file), &project_text(args.lang, file, text, name))?;
+    let project = project(args.lang);
+    for (file, text) in &project.files {
+        let path = dir.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        write(&path, &project_text(args.lang, file, text, name))?;
     }
     #[cfg(unix)]
-    if matches!(args.lang, Lang::Python) {
+    for script in project.scripts {
         use std::os::unix::fs::PermissionsExt as _;
-        let script = dir.join("build.sh");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+        std::fs::set_permissions(dir.join(script), std::fs::Permissions::from_mode(0o755))?;
     }
-    write(&dir.join("README.md"), &readme(args.lang, name))?;
+    write(&dir.join("README.md"), &readme(args.lang, &project, name))?;
     println!(
         "created {} ({} transform `{name}`); next: see {}",
         dir.display(),
-        match args.lang {
-            Lang::Python => "Python",
-            Lang::Js => "JavaScript",
-        },
+        project.language,
         dir.join("README.md").display()
     );
     Ok(ExitCode::SUCCESS)
@@ -133,20 +177,24 @@ fn project_text(lang: Lang, file: &str, text: &str, name: &str) -> String {
         (Lang::Js, "package.json" | "package-lock.json") => {
             text.replace("sluice-js-mask", &format!("sluice-{name}"))
         }
+        (Lang::Rust, "Cargo.toml" | "Cargo.lock") => text.replace("sluice-rust-mask", name),
+        (Lang::Rust, "src/lib.rs") => text.replace("path: \"../../../wit\"", "path: \"wit\""),
+        (Lang::C, "build.sh") => text.replace("target/mask.", &format!("target/{name}.")),
         _ => text.to_owned(),
     }
 }
 
-fn readme(lang: Lang, name: &str) -> String {
-    let (build, language) = match lang {
-        Lang::Python => (
-            "./build.sh                       # needs `pip install componentize-py`",
-            "Python (`app.py`, built with componentize-py)",
+fn readme(lang: Lang, project: &Project, name: &str) -> String {
+    let Project {
+        language, build, ..
+    } = project;
+    // Cargo names the component after the crate, with `_` for `-`.
+    let component = match lang {
+        Lang::Rust => format!(
+            "target/wasm32-wasip2/release/{}.wasm",
+            name.replace('-', "_")
         ),
-        Lang::Js => (
-            "npm ci && node build.mjs         # needs Node.js 18+",
-            "JavaScript (`mask.js`, built with componentize-js)",
-        ),
+        _ => format!("target/{name}.wasm"),
     };
     format!(
         "# {name}\n\
@@ -160,14 +208,14 @@ fn readme(lang: Lang, name: &str) -> String {
          \n\
          ```sh\n\
          {build}\n\
-         sluice transform test target/{name}.wasm --input golden/input.jsonl --config fields=ssn,balance --expect golden/expected.jsonl\n\
+         sluice transform test {component} --input golden/input.jsonl --config fields=ssn,balance --expect golden/expected.jsonl\n\
          ```\n\
          \n\
          Use it in a pipeline (the path is relative to the pipeline file):\n\
          \n\
          ```yaml\n\
          transforms: [{name}]\n\
-         transforms.{name}.type: path/to/{name}/target/{name}.wasm\n\
+         transforms.{name}.type: path/to/{name}/{component}\n\
          transforms.{name}.fields: ssn\n\
          ```\n"
     )
