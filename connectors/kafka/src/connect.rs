@@ -21,9 +21,11 @@ impl Classify for Error {
                 ErrorClass::USER
             }
             // The broker or the group is unavailable or moving: worth trying again.
-            Error::Commit { .. } | Error::Deliver { .. } | Error::Progress { .. } => {
-                ErrorClass::TRANSIENT
-            }
+            Error::Commit { .. }
+            | Error::Deliver { .. }
+            | Error::Progress { .. }
+            | Error::GroupOffsets { .. } => ErrorClass::TRANSIENT,
+            Error::Config(_) => ErrorClass::USER,
             Error::CreateTopic {
                 retriable: true, ..
             } => ErrorClass::TRANSIENT,
@@ -35,9 +37,11 @@ impl Classify for Error {
     }
 }
 
-/// Checks the Kafka side of a sink pipeline (`topics`/`topics.regex`,
-/// `bootstrap.servers`, `group.id`, `consumer.*`) without connecting.
-pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupProblem>> {
+/// The consumer settings of a sink pipeline's tasks (and of whoever reads or changes
+/// its group's offsets), and its static member name, if any.
+pub fn source_settings(
+    config: &PipelineConfig,
+) -> Result<(SourceSettings, Option<String>), Vec<SetupProblem>> {
     let topics = match &config.subscription {
         Some(Subscription::Topics(t)) => Topics::List(t.clone()),
         Some(Subscription::Pattern(p)) => Topics::Regex(p.clone()),
@@ -61,13 +65,23 @@ pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, V
         Some(base) => Some(base),
         None => Some(format!("{}-{}", config.name, instance_name())),
     };
-    Ok(Arc::new(KafkaSourceFactory {
-        settings: SourceSettings {
+    Ok((
+        SourceSettings {
             bootstrap_servers: config.bootstrap_servers.join(","),
             group_id: config.group_id.clone(),
             topics,
             properties,
         },
+        static_member,
+    ))
+}
+
+/// Checks the Kafka side of a sink pipeline (`topics`/`topics.regex`,
+/// `bootstrap.servers`, `group.id`, `consumer.*`) without connecting.
+pub fn build_source(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupProblem>> {
+    let (settings, static_member) = source_settings(config)?;
+    Ok(Arc::new(KafkaSourceFactory {
+        settings,
         static_member,
     }))
 }

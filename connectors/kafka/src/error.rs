@@ -133,4 +133,23 @@ pub enum Error {
         #[source]
         source: RdKafkaError,
     },
+
+    /// A group's committed offsets could not be read, set or deleted
+    /// ([`committed_offsets`](crate::committed_offsets) and friends).
+    #[error("consumer group `{group}` on {servers}: {what}: {source}")]
+    GroupOffsets {
+        /// The `bootstrap.servers` asked.
+        servers: String,
+        /// The consumer group.
+        group: String,
+        /// Which step failed.
+        what: &'static str,
+        /// librdkafka's reason.
+        #[source]
+        source: RdKafkaError,
+    },
+
+    /// A setting that cannot work (a `topics.regex` that does not compile).
+    #[error("{0}")]
+    Config(String),
 }

@@ -37,6 +37,7 @@ mod check;
 mod config;
 mod connect;
 mod error;
+mod group_offsets;
 pub mod mock;
 mod offsets;
 mod producer;
@@ -48,8 +49,9 @@ mod source;
 pub mod testing;
 mod topics;
 
-pub use connect::build_source;
+pub use connect::{build_source, source_settings};
 pub use error::{Error, Result};
+pub use group_offsets::{GroupOffset, committed_offsets, delete_group, set_offsets};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;

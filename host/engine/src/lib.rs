@@ -45,4 +45,4 @@ pub use swap::{
     SwappableTransform,
 };
 pub use transform::{TransformInstance, TransformOutput, TransformPlugin};
-pub use world::WorldKind;
+pub use world::{VERSION as WIT_VERSION, WorldKind};

@@ -139,6 +139,8 @@ impl HostMonotonicClock for FrozenClock {
         1_000_000_000
     }
     fn now(&self) -> u64 {
-        0
+        // Not 0: runtimes take a zero monotonic reading for a broken clock (Go's
+        // `runtime.main` throws "nanotime returning zero").
+        1
     }
 }

@@ -50,5 +50,6 @@ pub use options::{COMPONENTS_DIR_ENV, RunOptions};
 pub use outage::DegradedTask;
 pub use pipeline::{Pipeline, PipelineHandle, RunSummary, Stopper, check};
 pub use registry::{CONVERTER_PREFIX, ComponentSpec, Described, Registry};
+pub use resolve::connect_classes;
 pub use status::{PipelineState, PipelineStatus};
 pub use swap::{SwapOutcome, TransformSwap};

@@ -33,6 +33,10 @@ pub struct RunOptions {
     /// has already run out (its default is 0). Transient failures are common enough
     /// (a CPU-starved host) that giving up at once would stop pipelines for nothing.
     pub min_retries: u32,
+    /// Start the pipeline paused (Kafka Connect's `initial_state: PAUSED`): its tasks
+    /// join the group and consume nothing until
+    /// [`PipelineHandle::resume`](crate::PipelineHandle::resume).
+    pub start_paused: bool,
 }
 
 impl Default for RunOptions {
@@ -43,6 +47,7 @@ impl Default for RunOptions {
             cache_dir: None,
             retry_initial_delay: Duration::from_millis(100),
             min_retries: 3,
+            start_paused: false,
         }
     }
 }

@@ -44,6 +44,7 @@ impl Pipeline {
         let tasks = blueprint.config.tasks_max.max(1) as usize;
         let name = blueprint.name().to_owned();
         let shared = Arc::new(Shared::new(name.clone(), tasks));
+        shared.set_paused(options.start_paused);
         let (ready_tx, ready_rx) = mpsc::channel::<Ready>();
         let mut go = Vec::with_capacity(tasks);
         let mut threads = Vec::with_capacity(tasks);
@@ -242,6 +243,18 @@ impl PipelineHandle {
         Stopper(self.shared.clone())
     }
 
+    /// Pauses the pipeline: each task finishes its batch in flight, then consumes
+    /// nothing and keeps its partitions (its consumer stays in the group) until
+    /// [`resume`](PipelineHandle::resume). Returns at once.
+    pub fn pause(&self) {
+        self.shared.set_paused(true);
+    }
+
+    /// Lets a paused pipeline consume again, where it left off.
+    pub fn resume(&self) {
+        self.shared.set_paused(false);
+    }
+
     /// Asks every task to stop after its batch in flight; returns at once.
     pub fn request_stop(&self) {
         self.shared.request_stop();
@@ -261,7 +274,7 @@ impl PipelineHandle {
     }
 
     /// What the pipeline is doing now: running, degraded (and waiting for what),
-    /// stopping, stopped or failed.
+    /// paused, stopping, stopped or failed.
     pub fn status(&self) -> PipelineStatus {
         self.shared.status()
     }

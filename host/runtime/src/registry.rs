@@ -161,6 +161,12 @@ impl Registry {
         }
     }
 
+    /// The native converters (JSON, string, bytes, Avro), each with every name that
+    /// selects it.
+    pub fn converters(&self) -> &[ComponentSpec] {
+        &self.converters
+    }
+
     /// The native converter `name` selects.
     pub fn converter(&self, name: &str) -> Option<&ComponentSpec> {
         self.converters.iter().find(|c| c.answers_to(name))

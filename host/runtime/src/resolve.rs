@@ -92,6 +92,23 @@ const CONNECT_WHOLE_RECORD: &[(&str, &str)] = &[
 
 const CONNECT_PACKAGE: &str = "org.apache.kafka.connect.transforms.";
 
+/// Every Kafka Connect class name a bundled component answers to (with `$Key` and
+/// `$Value` spelt out), and that component: what the REST API's plugin list shows.
+pub fn connect_classes() -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for (class, component) in CONNECT_TRANSFORMS {
+        for part in ["$Key", "$Value"] {
+            out.push((format!("{class}{part}"), *component));
+        }
+    }
+    out.extend(
+        CONNECT_WHOLE_RECORD
+            .iter()
+            .map(|(class, component)| ((*class).to_owned(), *component)),
+    );
+    out
+}
+
 /// Where a component's bytes are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ComponentSource {

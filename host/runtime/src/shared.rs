@@ -1,5 +1,5 @@
-//! State a pipeline's tasks share with its handle: the stop request, the error that
-//! stopped the pipeline, how many tasks still run, and the metrics.
+//! State a pipeline's tasks share with its handle: the stop and pause requests, the
+//! error that stopped the pipeline, how many tasks still run, and the metrics.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -15,6 +15,8 @@ pub(crate) struct Shared {
     pub metrics: Arc<PipelineMetrics>,
     /// Checked by tasks between batches; an atomic so the check costs nothing.
     stop: AtomicBool,
+    /// Checked by tasks between batches, as `stop`: while set they consume nothing.
+    pause: AtomicBool,
     state: Mutex<State>,
     /// Signalled when a stop is requested and when a task exits, so waiters wake up.
     changed: Condvar,
@@ -33,6 +35,7 @@ impl Shared {
             name,
             metrics: Arc::default(),
             stop: AtomicBool::new(false),
+            pause: AtomicBool::new(false),
             state: Mutex::new(State {
                 running: tasks,
                 failure: None,
@@ -55,6 +58,17 @@ impl Shared {
 
     pub fn stop_requested(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Pauses (`true`) or resumes every task, from its next batch boundary.
+    pub fn set_paused(&self, paused: bool) {
+        let _guard = self.lock();
+        self.pause.store(paused, Ordering::Relaxed);
+        self.changed.notify_all();
+    }
+
+    pub fn pause_requested(&self) -> bool {
+        self.pause.load(Ordering::Relaxed)
     }
 
     /// Records why the pipeline stops (the first error wins) and stops the other tasks.
@@ -96,6 +110,8 @@ impl Shared {
             PipelineState::Stopped
         } else if self.stop_requested() {
             PipelineState::Stopping
+        } else if self.pause_requested() {
+            PipelineState::Paused
         } else if !degraded.is_empty() {
             PipelineState::Degraded
         } else {

@@ -1,5 +1,5 @@
 //! What a pipeline is doing now, for the CLI, the REST API and tests: running,
-//! degraded (some task waits out a failure), stopping, stopped or failed.
+//! degraded (some task waits out a failure), paused, stopping, stopped or failed.
 
 use crate::outage::DegradedTask;
 
@@ -10,6 +10,8 @@ pub enum PipelineState {
     Running,
     /// At least one task is waiting out a failure; see [`PipelineStatus::degraded`].
     Degraded,
+    /// Paused on request: every task keeps its partitions and consumes nothing.
+    Paused,
     /// A stop was requested and some task is still finishing.
     Stopping,
     /// Every task exited after a stop request.

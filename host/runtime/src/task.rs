@@ -202,6 +202,10 @@ impl Task {
 
     fn run_batches(&mut self, limits: &BatchLimits) -> Result<(), FailureKind> {
         while !self.shared.stop_requested() {
+            if self.shared.pause_requested() {
+                self.stay_paused();
+                continue;
+            }
             let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
             // The source logs assignments and revocations (at INFO, inside this task's
             // span); a sink that keeps offsets with its data says where to read from.
@@ -376,6 +380,36 @@ impl Task {
             if revoked {
                 return Some(Abandon::Revoked);
             }
+        }
+    }
+
+    /// While the pipeline is paused: the source is paused but polled (its consumer
+    /// keeps its partitions), nothing is in flight, and partitions assigned meanwhile
+    /// are positioned when consuming resumes.
+    fn stay_paused(&mut self) {
+        // Short slices: a resume or stop request is seen within one.
+        const SLICE: Duration = Duration::from_millis(100);
+        info!("paused");
+        self.pause_source();
+        while self.shared.pause_requested() && !self.shared.stop_requested() {
+            let limits = BatchLimits {
+                max_records: 1,
+                max_wait: SLICE,
+            };
+            match self.source.poll(&limits) {
+                Ok(batch) => debug_assert!(batch.is_empty(), "a paused source delivered"),
+                Err(e) => debug!("polling the paused source: {e}"),
+            }
+            for event in self.source.take_events() {
+                debug!(?event, "assignment while paused");
+                if let AssignmentEvent::Assigned(partitions) = event {
+                    self.assigned.extend(partitions);
+                }
+            }
+        }
+        self.resume_source();
+        if !self.shared.stop_requested() {
+            info!("resumed");
         }
     }
 

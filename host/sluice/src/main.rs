@@ -4,6 +4,7 @@
 //! the command. Commands live in [`cli`], one module each.
 
 mod cli;
+mod daemon;
 mod demo;
 mod logging;
 

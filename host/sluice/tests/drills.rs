@@ -60,6 +60,8 @@ fn start_daemon_as(pipeline: &std::path::Path, instance: &str) -> Daemon {
         .arg(pipeline)
         .env_remove("RUST_LOG")
         .env("SLUICE_INSTANCE_ID", instance)
+        // Daemons of a drill run side by side: each its own port.
+        .env("SLUICE_REST_LISTENER", "127.0.0.1:0")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

@@ -40,6 +40,8 @@ impl Worker {
             ])
             .arg(worker)
             .arg(connector)
+            // Tests run side by side: each daemon its own port.
+            .env("SLUICE_REST_LISTENER", "127.0.0.1:0")
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -15,7 +15,7 @@ use sluice_runtime::{Registry, RunOptions};
 #[derive(Debug, clap::Args)]
 pub struct Files {
     /// Pipeline files (.yaml/.yml, or Kafka Connect connector .properties files).
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Kafka Connect compatibility: the `connect-standalone` worker .properties file;
     /// its settings (bootstrap.servers, converters, …) are defaults for every FILE.

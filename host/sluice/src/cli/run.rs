@@ -13,10 +13,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use sluice_config::pipeline::PipelineConfig;
-use sluice_runtime::{Pipeline, PipelineHandle, Registry};
+use sluice_runtime::{PipelineHandle, Registry};
 
 use crate::cli::pipelines::Files;
+use crate::daemon::{self, Daemon, worker::TargetState};
 
 /// How often the foreground loop looks at signals and pipelines.
 const WATCH_INTERVAL: Duration = Duration::from_millis(100);
@@ -26,6 +29,10 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(100);
 pub struct Args {
     #[command(flatten)]
     files: Files,
+    /// The daemon's own settings (`rest.listener`, `rest.auth.token`, `rest.tls.*`), a
+    /// .yaml or .properties file; without it the REST API listens on 127.0.0.1:8083.
+    #[arg(long, value_name = "FILE")]
+    worker: Option<PathBuf>,
     /// Build every pipeline (connector settings, converters, components loaded and
     /// configured), connect nothing, and exit: what `sluice validate` does.
     #[arg(long)]
@@ -46,36 +53,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.dry_run {
         return dry_run(configs, &engine, &options);
     }
+    let settings = match daemon::load_settings(args.worker.as_deref()) {
+        Ok(s) => s,
+        Err(problems) => {
+            eprint!("{problems}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if configs.is_empty() && settings.listener.eq_ignore_ascii_case("none") {
+        anyhow::bail!("no pipeline files and no REST API (`rest.listener: none`): nothing to run");
+    }
     let signalled = install_signal_handlers()?;
     let bound = Duration::from_millis(args.shutdown_timeout_ms);
-    let mut running: Vec<PipelineHandle> = Vec::new();
-    for config in configs {
-        match Pipeline::start(config, &engine, options.clone()) {
-            Ok(handle) => running.push(handle),
-            Err(e) => {
-                eprintln!("{e}");
-                stop_all(running, bound);
-                return Ok(ExitCode::FAILURE);
-            }
+    let daemon = Daemon::start(&settings, engine, options)?;
+    let worker = daemon.worker.clone();
+    for (file, config) in configs {
+        let name = config.name.clone();
+        let shown = daemon::file_config(&file);
+        let started = worker.add(&name, shown, Some(file), config, TargetState::Running);
+        let failure = match started {
+            Ok(_) => worker.start_failure(&name),
+            Err(e) => Some(e.to_string()),
+        };
+        // A pipeline file that cannot start is refused, as before there was an API.
+        if let Some(why) = failure {
+            eprintln!("{why}");
+            stop_all(worker.shutdown(), bound);
+            return Ok(ExitCode::FAILURE);
         }
     }
-    tracing::info!("{} pipeline(s) running; Ctrl-C stops", running.len());
+    tracing::info!("{} pipeline(s) running; Ctrl-C stops", worker.names().len());
     loop {
         if signalled.load(Ordering::Relaxed) {
             tracing::info!("stopping: finishing the batches in flight");
-            return Ok(stop_all(running, bound));
+            return Ok(stop_all(worker.shutdown(), bound));
         }
-        if running.iter().any(PipelineHandle::is_finished) {
-            // Pipelines only end by themselves when they fail.
-            return Ok(stop_all(running, bound));
+        // Without an API nothing can restart a failed pipeline: stop, as always. With
+        // one, a failed pipeline shows FAILED (and `/health` 500) until it is
+        // restarted or deleted, as in Kafka Connect.
+        if daemon.rest.is_none()
+            && let Some(failure) = worker.failed()
+        {
+            tracing::error!("{failure}");
+            return Ok(stop_all(worker.shutdown(), bound));
         }
-        // Wakes early if that pipeline ends; the others are looked at every interval.
-        match running.first() {
-            Some(p) => {
-                p.wait(Some(WATCH_INTERVAL));
-            }
-            None => return Ok(ExitCode::SUCCESS),
-        }
+        std::thread::sleep(WATCH_INTERVAL);
     }
 }
 
@@ -124,7 +146,10 @@ fn stop_all(running: Vec<PipelineHandle>, bound: Duration) -> ExitCode {
 }
 
 /// Loads and checks every file; prints every problem. `None` if any has an error.
-fn load(files: &Files, registry: &Registry) -> anyhow::Result<Option<Vec<PipelineConfig>>> {
+fn load(
+    files: &Files,
+    registry: &Registry,
+) -> anyhow::Result<Option<Vec<(PathBuf, PipelineConfig)>>> {
     let loaded = match files.load(registry) {
         Ok(loaded) => loaded,
         Err(problems) => {
@@ -134,10 +159,10 @@ fn load(files: &Files, registry: &Registry) -> anyhow::Result<Option<Vec<Pipelin
     };
     let mut configs = Vec::new();
     let mut failed = false;
-    for (_, checked) in loaded {
+    for (file, checked) in loaded {
         eprint!("{}", checked.problems);
         match checked.value {
-            Some(config) => configs.push(config),
+            Some(config) => configs.push((file.to_owned(), config)),
             None => failed = true,
         }
     }
@@ -146,12 +171,12 @@ fn load(files: &Files, registry: &Registry) -> anyhow::Result<Option<Vec<Pipelin
 
 /// Builds every pipeline as `run` does before it connects, and says what it found.
 fn dry_run(
-    configs: Vec<PipelineConfig>,
+    configs: Vec<(PathBuf, PipelineConfig)>,
     engine: &sluice_engine::WasmEngine,
     options: &sluice_runtime::RunOptions,
 ) -> anyhow::Result<ExitCode> {
     let mut code = ExitCode::SUCCESS;
-    for config in configs {
+    for (_, config) in configs {
         let name = config.name.clone();
         match sluice_runtime::check(config, engine, options) {
             Ok(warnings) => {

@@ -1,0 +1,353 @@
+//! The REST API of `sluice run`, driven as a script written for Kafka Connect's REST API
+//! drives a Connect worker: plain HTTP calls with Connect's paths and bodies, against
+//! the real broker and the Kinetica emulator.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sluice_kafka::testing::shared_broker;
+
+mod support;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+const TOKEN: &str = "s3cret-token";
+
+fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    support::eventually_within(TIMEOUT, what, check, String::new)
+}
+
+/// `sluice run --worker <file>` with no pipeline files; the REST API's address from its
+/// start-up line.
+fn start_daemon(dir: &std::path::Path, worker: &str) -> (support::Running, String) {
+    let file = dir.join("worker.yaml");
+    std::fs::write(&file, worker).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["--log-level", "info,librdkafka=warn", "run", "--worker"])
+        .arg(&file)
+        .env_remove("RUST_LOG")
+        .env_remove("SLUICE_REST_LISTENER")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sluice");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent && let Some(at) = line.find("REST API on http://") {
+                let rest = &line[at + "REST API on ".len()..];
+                let url = rest.split_whitespace().next().unwrap().to_owned();
+                let _ = tx.send(url);
+                sent = true;
+            }
+            eprintln!("[sluice] {line}");
+        }
+    });
+    let url = rx
+        .recv_timeout(TIMEOUT)
+        .expect("the REST API's start-up line");
+    (support::Running(Some(child)), url)
+}
+
+struct Api {
+    client: Client,
+    url: String,
+}
+
+impl Api {
+    fn call(&self, request: RequestBuilder) -> (StatusCode, Value) {
+        let response: Response = request.bearer_auth(TOKEN).send().unwrap();
+        let status = response.status();
+        let text = response.text().unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+    fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(self.client.get(format!("{}{path}", self.url)))
+    }
+    fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.call(request)
+    }
+    fn state(&self, name: &str) -> String {
+        let (_, status) = self.get(&format!("/connectors/{name}/status"));
+        status["connector"]["state"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+}
+
+#[test]
+fn a_kafka_connect_rest_script_runs_unchanged() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_script";
+    broker.create_topic(topic, 1).unwrap();
+    support::produce_tweets(bootstrap, topic, 0..5);
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url) = start_daemon(
+        dir.path(),
+        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
+    );
+    let api = Api {
+        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
+        url,
+    };
+
+    let (status, root) = api.get("/");
+    assert_eq!(status, 200);
+    assert_eq!(root["version"], env!("CARGO_PKG_VERSION"));
+
+    // Without the token, a mutating call is refused.
+    let refused = api
+        .client
+        .post(format!("{}/connectors", api.url))
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().unwrap();
+    assert_eq!(body["error_code"], 401);
+    assert!(!body.to_string().contains(TOKEN));
+
+    let name = "tweets";
+    let config = json!({
+        "connector.class": "com.kinetica.kafka.KineticaSinkConnector",
+        "tasks.max": "1",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "kinetica.tables.create_table": true,
+        "batch.max.wait.ms": 20,
+        // Static members stay in the group for the session timeout after a stop, and
+        // offsets change only in an empty group: no static membership here.
+        "consumer.group.instance.id": "",
+    });
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": name, "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["name"], name);
+    assert_eq!(created["type"], "sink");
+    assert_eq!(created["tasks"][0], json!({"connector": name, "task": 0}));
+    assert_eq!(created["config"]["tasks.max"], "1");
+
+    let (status, again) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": name, "config": config})),
+    );
+    assert_eq!(status, 409);
+    assert_eq!(again["message"], format!("Connector {name} already exists"));
+
+    let (_, names) = api.get("/connectors");
+    assert_eq!(names, json!([name]));
+    let (_, expanded) = api.get("/connectors?expand=status&expand=info");
+    assert_eq!(expanded[name]["info"]["name"], name);
+    assert_eq!(expanded[name]["status"]["connector"]["state"], "RUNNING");
+
+    // The table the connector writes: `topic` (kinetica.tables.prefix unset).
+    eventually("5 rows", || {
+        (emulator.row_count(topic) == Some(5)).then_some(())
+    });
+    let (_, status_body) = api.get(&format!("/connectors/{name}/status"));
+    assert_eq!(status_body["tasks"][0]["state"], "RUNNING", "{status_body}");
+    assert!(status_body["connector"]["worker_id"].is_string());
+    let (status, task) = api.get(&format!("/connectors/{name}/tasks/0/status"));
+    assert_eq!((status, task["id"].clone()), (StatusCode::OK, json!(0)));
+    let (_, topics) = api.get(&format!("/connectors/{name}/topics"));
+    assert_eq!(topics, json!({name: {"topics": [topic]}}));
+
+    // Pause: records produced meanwhile wait; resume: they land.
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/pause"), None);
+    assert_eq!(status, 202);
+    eventually("PAUSED", || (api.state(name) == "PAUSED").then_some(()));
+    support::produce_tweets(bootstrap, topic, 5..8);
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/resume"), None);
+    assert_eq!(status, 202);
+    eventually("8 rows", || {
+        (emulator.row_count(topic) == Some(8)).then_some(())
+    });
+
+    // Offsets can change only while STOPPED.
+    let patch = json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": {"kafka_offset": 6}}]});
+    let (status, running) = api.send(
+        Method::PATCH,
+        &format!("/connectors/{name}/offsets"),
+        Some(patch.clone()),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        running["message"]
+            .as_str()
+            .unwrap()
+            .contains("STOPPED state")
+    );
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/stop"), None);
+    assert_eq!(status, 204);
+    assert_eq!(api.state(name), "STOPPED");
+    let (_, info) = api.get(&format!("/connectors/{name}"));
+    assert_eq!(info["tasks"], json!([]));
+    let offsets_now = |api: &Api| api.get(&format!("/connectors/{name}/offsets")).1;
+    assert_eq!(
+        offsets_now(&api),
+        json!({"offsets": [{"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": {"kafka_offset": 8}}]})
+    );
+    let (status, altered) = api.send(
+        Method::PATCH,
+        &format!("/connectors/{name}/offsets"),
+        Some(patch),
+    );
+    assert_eq!(status, 200, "{altered}");
+    assert_eq!(offsets_now(&api)["offsets"][0]["offset"]["kafka_offset"], 6);
+    // Resumed from offset 6, the pipeline writes records 6 and 7 again.
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/resume"), None);
+    assert_eq!(status, 202);
+    eventually("10 rows", || {
+        (emulator.row_count(topic) == Some(10)).then_some(())
+    });
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/stop"), None);
+    assert_eq!(status, 204);
+    let (status, reset) = api.send(Method::DELETE, &format!("/connectors/{name}/offsets"), None);
+    assert_eq!(status, 200, "{reset}");
+    assert_eq!(offsets_now(&api), json!({"offsets": []}));
+
+    // Reconfigure: PUT on an existing connector is 200; a mismatched name is 400.
+    let (status, _) = api.send(
+        Method::PUT,
+        &format!("/connectors/{name}/config"),
+        Some(json!({"name": "other"})),
+    );
+    assert_eq!(status, 400);
+    let mut changed = config.clone();
+    changed["tasks.max"] = json!("2");
+    let (status, updated) = api.send(
+        Method::PUT,
+        &format!("/connectors/{name}/config"),
+        Some(changed),
+    );
+    assert_eq!(status, 200, "{updated}");
+    let (_, read) = api.get(&format!("/connectors/{name}/config"));
+    assert_eq!(read["tasks.max"], "2");
+    // It stays stopped, as it was, until resumed; then with two tasks.
+    assert_eq!(api.state(name), "STOPPED");
+    let (status, _) = api.send(Method::PUT, &format!("/connectors/{name}/resume"), None);
+    assert_eq!(status, 202);
+    eventually("two running tasks", || {
+        let (_, s) = api.get(&format!("/connectors/{name}/status"));
+        (s["tasks"].as_array().map(Vec::len) == Some(2) && s["connector"]["state"] == "RUNNING")
+            .then_some(())
+    });
+
+    // Validation: Connect's ConfigInfos, 200 with the errors counted.
+    let mut bad = config.clone();
+    bad["kinetica.batch_size"] = json!("many");
+    let (status, infos) = api.send(
+        Method::PUT,
+        "/connector-plugins/KineticaSinkConnector/config/validate",
+        Some(bad),
+    );
+    assert_eq!(status, 200, "{infos}");
+    assert!(infos["error_count"].as_u64().unwrap() >= 1, "{infos}");
+    let batch = infos["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"]["name"] == "kinetica.batch_size")
+        .expect("kinetica.batch_size listed");
+    assert!(
+        !batch["value"]["errors"].as_array().unwrap().is_empty(),
+        "{batch}"
+    );
+
+    let (status, plugins) = api.get("/connector-plugins?connectorsOnly=false");
+    assert_eq!(status, 200);
+    let has = |class: &str, kind: &str| {
+        plugins
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["class"] == class && p["type"] == kind)
+    };
+    assert!(
+        has("com.kinetica.kafka.KineticaSinkConnector", "sink"),
+        "{plugins}"
+    );
+    assert!(
+        has(
+            "org.apache.kafka.connect.transforms.MaskField$Value",
+            "transformation"
+        ),
+        "{plugins}"
+    );
+    assert!(
+        has(
+            "org.apache.kafka.connect.transforms.predicates.HasHeaderKey",
+            "predicate"
+        ),
+        "{plugins}"
+    );
+    assert!(
+        has("org.apache.kafka.connect.json.JsonConverter", "converter"),
+        "{plugins}"
+    );
+
+    // Metrics and health.
+    let metrics = api
+        .client
+        .get(format!("{}/metrics", api.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("sluice_records_in_total{pipeline=\"tweets\"}"),
+        "{metrics}"
+    );
+    let (status, health) = api.get("/health");
+    assert_eq!(
+        (status, health["status"].clone()),
+        (StatusCode::OK, json!("healthy"))
+    );
+
+    let (status, _) = api.send(Method::DELETE, &format!("/connectors/{name}"), None);
+    assert_eq!(status, 204);
+    let (status, gone) = api.get(&format!("/connectors/{name}"));
+    assert_eq!(status, 404);
+    assert_eq!(
+        gone,
+        json!({"error_code": 404, "message": format!("Connector {name} not found")})
+    );
+}
+
+#[test]
+fn without_a_token_the_api_refuses_to_listen_beyond_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("worker.yaml");
+    std::fs::write(&file, "rest.listener: 0.0.0.0:0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["run", "--worker"])
+        .arg(&file)
+        .env_remove("SLUICE_REST_LISTENER")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("rest.auth.token"), "{stderr}");
+}
