@@ -53,6 +53,8 @@ pub struct LoadedComponent {
     pub cache: CacheOutcome,
     /// The world it implements (checked when it was loaded).
     pub world: WorldKind,
+    /// The SHA-256 of its bytes ([`crate::digest`]).
+    pub digest: String,
 }
 
 impl WasmEngine {
@@ -151,6 +153,7 @@ impl WasmEngine {
             component,
             cache,
             world,
+            digest: crate::cache::digest(bytes),
         })
     }
 }

@@ -31,7 +31,7 @@ mod world;
 
 pub use bindings::types::Part;
 pub use bindings::{ConverterWorld, FlattenerWorld, PredicateWorld, TransformWorld};
-pub use cache::CacheOutcome;
+pub use cache::{CacheOutcome, digest};
 pub use converter::{ConverterInstance, ConverterPlugin, Encoded};
 pub use engine::{LoadedComponent, WasmEngine};
 pub use error::{PluginError, PluginErrorKind};

@@ -46,6 +46,10 @@ pub(crate) struct TransformSpec {
     pub class: String,
     pub label: String,
     pub plugin: TransformPlugin,
+    /// The SHA-256 of the component's bytes.
+    pub digest: String,
+    /// The properties it was configured with (its group, prefix removed).
+    pub properties: Vec<(String, String)>,
     /// `transforms.<alias>.predicate` and `.negate`.
     pub predicate: Option<(String, bool)>,
 }
@@ -297,7 +301,9 @@ impl Checker<'_> {
                     label: format!("the {side} converter"),
                     type_key: None,
                 };
-                let (plugin, component) = self.component::<ConverterWorld>(place, request)?;
+                let Configured {
+                    plugin, component, ..
+                } = self.component::<ConverterWorld>(place, request)?;
                 return Some(ConverterSpec::Wasm {
                     type_name: conf.type_name.clone(),
                     label: format!("the {side} converter `{component}`"),
@@ -357,7 +363,13 @@ impl Checker<'_> {
                 label: format!("transform `{}`", t.alias),
                 type_key: None,
             };
-            let Some((plugin, component)) = self.component::<TransformWorld>(place, request) else {
+            let Some(Configured {
+                plugin,
+                component,
+                digest,
+                properties,
+            }) = self.component::<TransformWorld>(place, request)
+            else {
                 continue;
             };
             out.push(TransformSpec {
@@ -365,6 +377,8 @@ impl Checker<'_> {
                 class: t.type_name.clone(),
                 label: format!("transform `{}` ({component})", t.alias),
                 plugin,
+                digest,
+                properties,
                 predicate: t.predicate.clone().map(|alias| (alias, t.negate)),
             });
         }
@@ -384,7 +398,10 @@ impl Checker<'_> {
                 label: format!("predicate `{}`", p.alias),
                 type_key: None,
             };
-            if let Some((plugin, component)) = self.component::<PredicateWorld>(place, request) {
+            if let Some(Configured {
+                plugin, component, ..
+            }) = self.component::<PredicateWorld>(place, request)
+            {
                 out.insert(
                     p.alias.clone(),
                     PredicateSpec {
@@ -434,7 +451,9 @@ impl Checker<'_> {
                 label: "the flattener".to_owned(),
                 type_key: None,
             };
-            let (plugin, component) = self.component::<FlattenerWorld>(place, request)?;
+            let Configured {
+                plugin, component, ..
+            } = self.component::<FlattenerWorld>(place, request)?;
             return Some(FlattenerSpec {
                 label: format!("the flattener `{component}`"),
                 plugin,
@@ -454,7 +473,9 @@ impl Checker<'_> {
             label: format!("the flattener `{}` ({}=true)", b.component, b.enabled_by),
             type_key: Some(b.enabled_by.to_owned()),
         };
-        let (plugin, component) = self.component::<FlattenerWorld>(place, request)?;
+        let Configured {
+            plugin, component, ..
+        } = self.component::<FlattenerWorld>(place, request)?;
         Some(FlattenerSpec {
             label: format!("the flattener `{component}`"),
             plugin,
@@ -467,7 +488,7 @@ impl Checker<'_> {
         &mut self,
         place: &Place<'_>,
         request: Request<'_>,
-    ) -> Option<(Plugin<W>, String)> {
+    ) -> Option<Configured<W>> {
         let prefix = request.props.prefix().to_owned();
         let type_key = match &request.type_key {
             Some(key) => key.clone(),
@@ -525,8 +546,14 @@ impl Checker<'_> {
         if !ok {
             return None;
         }
-        match Plugin::<W>::new(place.engine, loaded, pairs, limits) {
-            Ok(plugin) => Some((plugin, resolved.component)),
+        let digest = loaded.digest.clone();
+        match Plugin::<W>::new(place.engine, loaded, pairs.clone(), limits) {
+            Ok(plugin) => Some(Configured {
+                plugin,
+                component: resolved.component,
+                digest,
+                properties: pairs,
+            }),
             Err(e) => {
                 let key = match &request.type_key {
                     Some(key) => key.clone(),
@@ -538,6 +565,17 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A component loaded, checked and configured.
+struct Configured<W: World> {
+    plugin: Plugin<W>,
+    /// The component's name (the bundled name, or the file's).
+    component: String,
+    /// The SHA-256 of its bytes.
+    digest: String,
+    /// The properties it was configured with.
+    properties: Vec<(String, String)>,
 }
 
 /// What builds a pipeline's sources, one per task.

@@ -52,4 +52,4 @@ pub use pipeline::{Pipeline, PipelineHandle, RunSummary, Stopper, check};
 pub use registry::{CONVERTER_PREFIX, ComponentSpec, Described, Registry};
 pub use resolve::connect_classes;
 pub use status::{PipelineState, PipelineStatus};
-pub use swap::{SwapOutcome, TransformSwap};
+pub use swap::{DeployError, Deployed, SwapOutcome, TransformSwap, TransformVersion};

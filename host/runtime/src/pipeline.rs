@@ -17,7 +17,7 @@ use crate::metrics::{MetricsSnapshot, PipelineMetrics};
 use crate::options::RunOptions;
 use crate::shared::Shared;
 use crate::status::PipelineStatus;
-use crate::swap::TransformSwap;
+use crate::swap::{TransformSwap, TransformVersion};
 use crate::task::{self, Ready};
 
 /// Starts pipelines.
@@ -154,9 +154,11 @@ fn collect_swaps(
                 .flat_map(|(_, h)| h.iter().filter(|(a, _)| *a == t.alias))
                 .map(|(_, h)| h.clone())
                 .collect();
+            let first =
+                TransformVersion::new(t.plugin.clone(), t.digest.clone(), t.properties.clone());
             (
                 t.alias.clone(),
-                TransformSwap::new(t.alias.clone(), per_task),
+                TransformSwap::new(t.alias.clone(), per_task, first),
             )
         })
         .collect()

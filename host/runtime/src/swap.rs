@@ -1,24 +1,121 @@
 //! Hot swap across a pipeline's tasks: each task runs its own instance of every
 //! transform, so swapping the transform `mask` means staging a fresh instance in each.
+//!
+//! [`TransformSwap::deploy`] is the whole operation an operator asks for (the REST
+//! API's `PUT /connectors/{name}/transforms/{alias}`): load and configure the new
+//! component off the hot path, stage it in every task, wait until each has run a
+//! batch through it, and — if any task's first batch failed — put the previous
+//! version back in every task, so all tasks always run the same version. The
+//! previous version is kept for [`TransformSwap::rollback`].
 
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
 
-use sluice_engine::{PluginError, SwapError, SwapHandle, TransformPlugin};
+use sluice_engine::{
+    PluginError, SandboxLimits, SwapError, SwapHandle, TransformPlugin, WasmEngine, WorldKind,
+};
 
-/// The swap handles of one transform alias, one per task.
+/// One version of a transform: its component, configured.
+#[derive(Clone)]
+pub struct TransformVersion {
+    plugin: TransformPlugin,
+    /// The SHA-256 of the component's bytes.
+    pub digest: String,
+    /// The properties it is configured with.
+    pub properties: Vec<(String, String)>,
+    /// When it started running (for the first version: when the pipeline started).
+    pub loaded_at: SystemTime,
+}
+
+impl TransformVersion {
+    pub(crate) fn new(
+        plugin: TransformPlugin,
+        digest: String,
+        properties: Vec<(String, String)>,
+    ) -> TransformVersion {
+        TransformVersion {
+            plugin,
+            digest,
+            properties,
+            loaded_at: SystemTime::now(),
+        }
+    }
+
+    /// The component's name.
+    pub fn component(&self) -> &str {
+        self.plugin.name()
+    }
+
+    /// The memory and CPU budget its instances run with.
+    pub fn limits(&self) -> &SandboxLimits {
+        self.plugin.limits()
+    }
+}
+
+struct Versions {
+    current: TransformVersion,
+    previous: Option<TransformVersion>,
+}
+
+/// The swap handles of one transform alias, one per task, and its versions.
 #[derive(Clone)]
 pub struct TransformSwap {
     alias: String,
     handles: Vec<SwapHandle>,
+    versions: Arc<Mutex<Versions>>,
+    /// One deploy or rollback at a time: the second would supersede the first's
+    /// staged instances half-way.
+    busy: Arc<Mutex<()>>,
 }
 
 /// One task's outcome of a staged swap, reported once that task has run a batch
 /// through the new component (or rolled it back).
 pub type SwapOutcome = Receiver<Result<(), SwapError>>;
 
+/// How a deploy or rollback ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deployed {
+    /// Every task runs the new version: it processed a batch in each.
+    Running,
+    /// Staged in every task, but some had no batch to run it on within the wait; each
+    /// picks it up at its next batch (and rolls it back alone if that batch fails).
+    Staged,
+}
+
+/// Why a deploy did not take.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DeployError {
+    /// The component did not load, is of another world, or refused its properties;
+    /// nothing was staged.
+    #[error("{0}")]
+    Refused(PluginError),
+    /// It failed its first batch in a task; every task runs the previous version again.
+    #[error("rolled back: {0}")]
+    RolledBack(String),
+    /// Nothing to roll back to.
+    #[error("transform `{0}` has no previous version")]
+    NoPrevious(String),
+    /// Another deploy or rollback of this transform is under way.
+    #[error("another swap of transform `{0}` is under way")]
+    Busy(String),
+}
+
 impl TransformSwap {
-    pub(crate) fn new(alias: String, handles: Vec<SwapHandle>) -> TransformSwap {
-        TransformSwap { alias, handles }
+    pub(crate) fn new(
+        alias: String,
+        handles: Vec<SwapHandle>,
+        first: TransformVersion,
+    ) -> TransformSwap {
+        TransformSwap {
+            alias,
+            handles,
+            versions: Arc::new(Mutex::new(Versions {
+                current: first,
+                previous: None,
+            })),
+            busy: Arc::default(),
+        }
     }
 
     /// The transform's alias (`transforms=<alias>,…` in the pipeline file).
@@ -29,6 +126,21 @@ impl TransformSwap {
     /// Each task's handle.
     pub fn task_handles(&self) -> &[SwapHandle] {
         &self.handles
+    }
+
+    fn versions(&self) -> MutexGuard<'_, Versions> {
+        // Replaced whole under the lock: never half-written.
+        self.versions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The version running now.
+    pub fn current(&self) -> TransformVersion {
+        self.versions().current.clone()
+    }
+
+    /// The version a rollback would return to.
+    pub fn previous(&self) -> Option<TransformVersion> {
+        self.versions().previous.clone()
     }
 
     /// Stages `plugin` (configured and checked off the hot path by the caller) in every
@@ -47,6 +159,96 @@ impl TransformSwap {
             .zip(instances)
             .map(|(handle, instance)| handle.stage(instance))
             .collect())
+    }
+
+    /// Replaces the transform with the component `bytes`, configured with `properties`
+    /// (`None`: the running version's), in every task; see the module's documentation.
+    /// Waits up to `wait` for every task's first batch on it.
+    pub fn deploy(
+        &self,
+        engine: &WasmEngine,
+        bytes: &[u8],
+        properties: Option<Vec<(String, String)>>,
+        wait: Duration,
+    ) -> Result<Deployed, DeployError> {
+        let _one = self
+            .busy
+            .try_lock()
+            .map_err(|_| DeployError::Busy(self.alias.clone()))?;
+        let current = self.current();
+        let properties = properties.unwrap_or_else(|| current.properties.clone());
+        let name = self.alias.clone();
+        let loaded = engine
+            .load_bytes(&name, bytes, WorldKind::Transform)
+            .map_err(DeployError::Refused)?;
+        let digest = loaded.digest.clone();
+        let plugin =
+            TransformPlugin::new(engine, loaded, properties.clone(), current.limits().clone())
+                .map_err(DeployError::Refused)?;
+        let next = TransformVersion::new(plugin, digest, properties);
+        self.switch(current, next, wait)
+    }
+
+    /// Puts the previous version back in every task.
+    pub fn rollback(&self, wait: Duration) -> Result<Deployed, DeployError> {
+        let _one = self
+            .busy
+            .try_lock()
+            .map_err(|_| DeployError::Busy(self.alias.clone()))?;
+        let (current, previous) = {
+            let v = self.versions();
+            (v.current.clone(), v.previous.clone())
+        };
+        let previous = previous.ok_or_else(|| DeployError::NoPrevious(self.alias.clone()))?;
+        self.switch(current, previous, wait)
+    }
+
+    /// Stages `next` everywhere and waits; on a failed first batch anywhere, stages
+    /// `current` again where `next` took.
+    fn switch(
+        &self,
+        current: TransformVersion,
+        next: TransformVersion,
+        wait: Duration,
+    ) -> Result<Deployed, DeployError> {
+        let outcomes = self.stage(&next.plugin).map_err(DeployError::Refused)?;
+        let deadline = Instant::now() + wait;
+        let mut failure = None;
+        let mut took = Vec::new();
+        let mut pending = false;
+        for (task, outcome) in outcomes.iter().enumerate() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match outcome.recv_timeout(left) {
+                Ok(Ok(())) => took.push(task),
+                Ok(Err(e)) => failure = Some(e.to_string()),
+                Err(RecvTimeoutError::Timeout) => pending = true,
+                Err(RecvTimeoutError::Disconnected) => {}
+            }
+        }
+        if let Some(why) = failure {
+            // Back to `current` in the tasks that took `next` (and in those that have
+            // not run a batch yet: restaging supersedes `next` there).
+            let instances: Vec<_> = (0..self.handles.len())
+                .map(|_| current.plugin.instantiate())
+                .collect::<Result<_, _>>()
+                .map_err(DeployError::Refused)?;
+            for (handle, instance) in self.handles.iter().zip(instances) {
+                drop(handle.stage(instance));
+            }
+            tracing::warn!(transform = %self.alias, "swap rolled back in every task: {why}");
+            return Err(DeployError::RolledBack(why));
+        }
+        let mut next = next;
+        next.loaded_at = SystemTime::now();
+        {
+            let mut v = self.versions();
+            v.previous = Some(std::mem::replace(&mut v.current, next));
+        }
+        Ok(if pending {
+            Deployed::Staged
+        } else {
+            Deployed::Running
+        })
     }
 }
 

@@ -351,3 +351,161 @@ fn without_a_token_the_api_refuses_to_listen_beyond_loopback() {
     assert!(!out.status.success());
     assert!(stderr.contains("rest.auth.token"), "{stderr}");
 }
+
+/// Tweets produced in small batches, one after another, until stopped; how many.
+struct Stream {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<i64>,
+}
+
+impl Stream {
+    fn start(bootstrap: &str, topic: &'static str) -> Stream {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, bootstrap) = (stop.clone(), bootstrap.to_owned());
+        let thread = std::thread::spawn(move || {
+            let mut next = 0;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                support::produce_tweets(&bootstrap, topic, next..next + 20);
+                next += 20;
+            }
+            next
+        });
+        Stream { stop, thread }
+    }
+
+    fn finish(self) -> i64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
+
+/// Each row's (`kafka_offset`, `version`), by offset.
+fn versions_by_offset(
+    emulator: &sluice_kinetica_emulator::EmulatorHandle,
+    table: &str,
+) -> Vec<(i64, String)> {
+    use sluice_kinetica::Value;
+    let columns: Vec<String> = emulator
+        .table_type(table)
+        .unwrap()
+        .columns()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let at = |name: &str| columns.iter().position(|c| c == name).expect(name);
+    let (offset, version) = (at("kafka_offset"), at("version"));
+    let mut rows: Vec<(i64, String)> = emulator
+        .rows(table)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|row| match (&row[offset], &row[version]) {
+            (Value::Long(o), Value::String(v)) => (*o, v.clone()),
+            other => panic!("row {other:?}"),
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapping_one_rolls_back()
+{
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_swaps";
+    broker.create_topic(topic, 1).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url) = start_daemon(
+        dir.path(),
+        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
+    );
+    let api = Api {
+        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
+        url,
+    };
+    let stamp = |version: &str| {
+        json!({
+            "static.field": "version",
+            "static.value": version,
+            "offset.field": "kafka_offset",
+        })
+    };
+    let mut config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "batch.max.records": 50,
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+    });
+    for (k, v) in stamp("v0").as_object().unwrap() {
+        config[format!("transforms.stamp.{k}")] = v.clone();
+    }
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "swaps", "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let stream = Stream::start(bootstrap, topic);
+    eventually("rows flowing", || {
+        (emulator.row_count(topic).unwrap_or(0) > 0).then_some(())
+    });
+
+    let component = sluice_guests::path("insert-field");
+    let mut latencies = Vec::new();
+    for i in 1..=20 {
+        let started = std::time::Instant::now();
+        let (status, swapped) = api.send(
+            Method::PUT,
+            "/connectors/swaps/transforms/stamp",
+            Some(json!({"file": component, "config": stamp(&format!("v{i}"))})),
+        );
+        latencies.push(started.elapsed());
+        assert_eq!(status, 200, "swap {i}: {swapped}");
+        assert_eq!(swapped["state"], "RUNNING", "{swapped}");
+    }
+    // A component that traps on its first batch: refused, the stream goes on with v20.
+    let (status, refused) = api.send(
+        Method::PUT,
+        "/connectors/swaps/transforms/stamp",
+        Some(json!({"file": sluice_guests::path("trap")})),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("rolled back"),
+        "{refused}"
+    );
+    let (_, listed) = api.get("/connectors/swaps/transforms");
+    assert_eq!(listed[0]["alias"], "stamp");
+    assert_eq!(
+        listed[0]["digest"],
+        sluice_engine::digest(&std::fs::read(&component).unwrap())
+    );
+
+    let produced = stream.finish();
+    eventually("every record written", || {
+        (emulator.row_count(topic) == Some(produced as usize)).then_some(())
+    });
+    let rows = versions_by_offset(&emulator, topic);
+    let offsets: Vec<i64> = rows.iter().map(|(o, _)| *o).collect();
+    assert_eq!(
+        offsets,
+        (0..produced).collect::<Vec<_>>(),
+        "lost or duplicated records"
+    );
+    // Versions change only forward along the offsets: v0 … v20, each a contiguous run.
+    let mut runs: Vec<&str> = rows.iter().map(|(_, v)| v.as_str()).collect();
+    runs.dedup();
+    let expected: Vec<String> = (0..=20).map(|i| format!("v{i}")).collect();
+    assert_eq!(runs, expected, "versions by offset");
+    latencies.sort();
+    println!(
+        "swap latency (request → every task ran a batch on the new version): median {:?}, max {:?}",
+        latencies[latencies.len() / 2],
+        latencies[latencies.len() - 1]
+    );
+}

@@ -160,6 +160,11 @@ impl Worker {
         &self.options
     }
 
+    /// The engine every pipeline's components run on (hot swaps load theirs with it).
+    pub fn engine(&self) -> &WasmEngine {
+        &self.engine
+    }
+
     /// The connectors' names, sorted.
     pub fn names(&self) -> Vec<String> {
         self.lock().keys().cloned().collect()

@@ -41,7 +41,12 @@ struct Row<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let described = Registry::standard().described();
+    let mut described = Registry::standard().described();
+    // The daemon's own settings (`sluice run --worker FILE`).
+    described.push(Described {
+        prefix: "",
+        def: crate::daemon::settings::DaemonSettings::config_def(),
+    });
     let rows = rows(&described);
     let mut out = std::io::stdout().lock();
     if args.json {

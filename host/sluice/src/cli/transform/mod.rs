@@ -4,6 +4,7 @@ mod bench;
 mod bindings;
 mod componentize;
 mod contract;
+mod deploy;
 mod jsonl;
 mod new;
 mod test;
@@ -25,6 +26,9 @@ pub enum Command {
     Bindings(bindings::Args),
     /// Make a component of a core Wasm module built for WASI preview1 (C, Go).
     Componentize(componentize::Args),
+    /// Swap a running pipeline's transform for a new component, through the daemon's
+    /// REST API (rolled back there if its first batch fails).
+    Deploy(deploy::Args),
 }
 
 impl Command {
@@ -35,6 +39,7 @@ impl Command {
             Command::Bench(args) => bench::run(args),
             Command::Bindings(args) => bindings::run(args),
             Command::Componentize(args) => componentize::run(args),
+            Command::Deploy(args) => deploy::run(args),
         }
     }
 }

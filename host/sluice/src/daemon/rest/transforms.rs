@@ -1,51 +1,227 @@
-//! `/connectors/{name}/transforms`: a pipeline's transforms as they run.
+//! `/connectors/{name}/transforms…`: a pipeline's transforms as they run, and hot swaps
+//! of their code while data flows (`PUT …/transforms/{alias}`, `POST …/rollback`).
+//!
+//! A new component is loaded and configured off the hot path, staged in every task,
+//! and answered for once each task ran a batch through it — or, if a first batch
+//! failed anywhere, once every task is back on the old version (the answer says why).
+//! Records are processed exactly once either way (`sluice_runtime::TransformSwap`).
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use base64::Engine as _;
 use serde_json::{Value, json};
+use sluice_runtime::{DeployError, Deployed, TransformSwap, TransformVersion};
 
-use super::{Api, ApiError};
+use super::body::{config_map, query_values};
+use super::{Api, ApiError, blocking};
 
 pub fn routes() -> Router<Arc<Api>> {
-    Router::new().route("/connectors/{name}/transforms", get(list))
+    Router::new()
+        .route("/connectors/{name}/transforms", get(list))
+        .route("/connectors/{name}/transforms/{alias}", put(deploy))
+        .route(
+            "/connectors/{name}/transforms/{alias}/rollback",
+            post(rollback),
+        )
 }
 
-/// The pipeline's transforms in chain order: alias, type, and the tasks running them.
+/// How long a swap waits for every task's first batch on the new version by default.
+const DEFAULT_WAIT: Duration = Duration::from_secs(30);
+
+fn millis(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn version_json(v: &TransformVersion) -> Value {
+    json!({
+        "component": v.component(),
+        "digest": v.digest,
+        "loaded_at": millis(v.loaded_at),
+        "memory_max_bytes": v.limits().memory_max_bytes,
+        "cpu_budget_ms": v.limits().cpu_budget.as_millis() as u64,
+    })
+}
+
+/// The running pipeline's swap of `alias`.
+fn swap_of(api: &Api, name: &str, alias: &str) -> Result<TransformSwap, ApiError> {
+    let swap = api
+        .worker
+        .with_pipeline(name, |p| p.map(|p| p.swap_handles().get(alias).cloned()))?;
+    match swap {
+        None => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("Connector {name} is not running: resume it before swapping its transforms"),
+        )),
+        Some(None) => Err(ApiError::not_found(format!(
+            "Connector {name} has no transform `{alias}`"
+        ))),
+        Some(Some(swap)) => Ok(swap),
+    }
+}
+
+/// `GET …/transforms`: each transform in chain order with the version it runs.
 async fn list(
     State(api): State<Arc<Api>>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let config = api.worker.config(&name)?;
-    let running = api.worker.with_pipeline(&name, |p| {
+    let listed = api.worker.with_pipeline(&name, |p| {
         p.map(|p| {
             p.swap_handles()
-                .iter()
-                .map(|(alias, swap)| (alias.clone(), swap.task_handles().len()))
-                .collect::<std::collections::BTreeMap<_, _>>()
-        })
-    })?;
-    let aliases = config
-        .get("transforms")
-        .map(|t| {
-            t.split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_owned)
+                .values()
+                .map(|swap| {
+                    let mut entry = version_json(&swap.current());
+                    entry["alias"] = json!(swap.alias());
+                    entry["world"] = json!("transform");
+                    entry["tasks"] = json!(swap.task_handles().len());
+                    entry["previous_digest"] = json!(swap.previous().map(|v| v.digest));
+                    entry
+                })
                 .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
-    let listed: Vec<Value> = aliases
-        .iter()
-        .map(|alias| {
-            json!({
-                "alias": alias,
-                "type": config.get(&format!("transforms.{alias}.type")),
-                "tasks": running.as_ref().and_then(|r| r.get(alias)).copied().unwrap_or(0),
-            })
-        })
-        .collect();
-    Ok(Json(json!(listed)))
+    })?;
+    Ok(Json(json!(listed.unwrap_or_default())))
+}
+
+/// A component's properties, `(key, value)` in order.
+type Properties = Vec<(String, String)>;
+
+/// A deploy's component and properties: an `application/wasm` body, or JSON with the
+/// component as a file on the daemon's host or inline (`{"file": …}` or
+/// `{"wasm": <base64>}`, optionally `"sha256"` to check and `"config": {…}`).
+fn component_of(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Vec<u8>, Option<Properties>), ApiError> {
+    let wasm = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/wasm"));
+    if wasm {
+        return Ok((body.to_vec(), None));
+    }
+    let request: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "send the component as `application/wasm`, or JSON {{\"file\": …, \"sha256\": …}}: {e}"
+        ))
+    })?;
+    let (bytes, file) = match (request["file"].as_str(), request["wasm"].as_str()) {
+        (Some(file), None) => (
+            std::fs::read(file)
+                .map_err(|e| ApiError::bad_request(format!("cannot read `file` {file}: {e}")))?,
+            file.to_owned(),
+        ),
+        (None, Some(encoded)) => (
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .map_err(|e| ApiError::bad_request(format!("`wasm` is not base64: {e}")))?,
+            "the `wasm` component".to_owned(),
+        ),
+        _ => {
+            return Err(ApiError::bad_request(
+                "name the component with `file` (a path on the daemon's host) or send it as \
+                 `wasm` (base64), not both",
+            ));
+        }
+    };
+    if let Some(expected) = request["sha256"].as_str() {
+        let actual = sluice_engine::digest(&bytes);
+        if !actual.eq_ignore_ascii_case(expected) {
+            return Err(ApiError::bad_request(format!(
+                "{file} has SHA-256 {actual}, not the {expected} the request names"
+            )));
+        }
+    }
+    let properties = match &request["config"] {
+        Value::Null => None,
+        Value::Object(map) => Some(config_map(map.clone(), false)?.0.into_iter().collect()),
+        _ => {
+            return Err(ApiError::bad_request(
+                "`config` must be an object of properties",
+            ));
+        }
+    };
+    Ok((bytes, properties))
+}
+
+fn wait_of(query: Option<&str>) -> Result<Duration, ApiError> {
+    match query_values(query, "wait_ms").last() {
+        None => Ok(DEFAULT_WAIT),
+        Some(ms) => ms.parse().map(Duration::from_millis).map_err(|_| {
+            ApiError::bad_request(format!("`wait_ms` must be milliseconds, not `{ms}`"))
+        }),
+    }
+}
+
+fn answer(
+    alias: &str,
+    old: &TransformVersion,
+    outcome: Result<Deployed, DeployError>,
+    swap: &TransformSwap,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    match outcome {
+        Ok(deployed) => {
+            let (status, state) = match deployed {
+                Deployed::Running => (StatusCode::OK, "RUNNING"),
+                Deployed::Staged => (StatusCode::ACCEPTED, "STAGED"),
+            };
+            let new = swap.current();
+            Ok((
+                status,
+                Json(json!({
+                    "alias": alias,
+                    "state": state,
+                    "old_digest": old.digest,
+                    "new_digest": new.digest,
+                    "new": version_json(&new),
+                })),
+            ))
+        }
+        Err(e @ DeployError::Busy(_)) => Err(ApiError::new(StatusCode::CONFLICT, e.to_string())),
+        Err(e @ DeployError::NoPrevious(_)) => {
+            Err(ApiError::new(StatusCode::CONFLICT, e.to_string()))
+        }
+        Err(e) => Err(ApiError::bad_request(e.to_string())),
+    }
+}
+
+/// `PUT …/transforms/{alias}[?wait_ms=]`: 200 once every task runs the new version,
+/// 202 when some task had no batch yet (it picks it up at its next), 400 with the
+/// reason when it was refused or rolled back.
+async fn deploy(
+    State(api): State<Arc<Api>>,
+    Path((name, alias)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let wait = wait_of(query.as_deref())?;
+    let (bytes, properties) = component_of(&headers, &body)?;
+    let swap = swap_of(&api, &name, &alias)?;
+    let engine = api.worker.engine().clone();
+    let old = swap.current();
+    let staged = swap.clone();
+    let outcome = blocking(move || Ok(staged.deploy(&engine, &bytes, properties, wait))).await?;
+    tracing::info!(pipeline = %name, transform = %alias, ok = outcome.is_ok(), "transform deploy");
+    answer(&alias, &old, outcome, &swap)
+}
+
+/// `POST …/transforms/{alias}/rollback`: back to the version before the last swap.
+async fn rollback(
+    State(api): State<Arc<Api>>,
+    Path((name, alias)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let wait = wait_of(query.as_deref())?;
+    let swap = swap_of(&api, &name, &alias)?;
+    let old = swap.current();
+    let staged = swap.clone();
+    let outcome = blocking(move || Ok(staged.rollback(wait))).await?;
+    answer(&alias, &old, outcome, &swap)
 }
