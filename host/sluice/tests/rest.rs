@@ -509,3 +509,50 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         latencies[latencies.len() - 1]
     );
 }
+
+/// Schemathesis generates requests from `GET /openapi.json` (every path, method,
+/// parameter and body it declares) and checks that none gets a 5xx or kills the daemon.
+#[test]
+fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
+    let found = Command::new("schemathesis").arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "`schemathesis` is needed: python3 -m pip install schemathesis"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (mut daemon, url) = start_daemon(
+        dir.path(),
+        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
+    );
+    let out = Command::new("schemathesis")
+        .args(["run", &format!("{url}/openapi.json")])
+        .args(["--checks", "not_a_server_error"])
+        .args(["--header", &format!("Authorization: Bearer {TOKEN}")])
+        .args([
+            "--max-examples",
+            "25",
+            "--phases",
+            "examples,coverage,fuzzing",
+        ])
+        .args(["--no-color"])
+        .env("SCHEMATHESIS_HOOKS", "")
+        .output()
+        .expect("run schemathesis");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "schemathesis found problems:\n{report}"
+    );
+    // The daemon is still there, answering.
+    let child = daemon.0.as_mut().unwrap();
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the daemon exited:\n{report}"
+    );
+    let health = reqwest::blocking::get(format!("{url}/health")).unwrap();
+    assert_eq!(health.status(), 200);
+}

@@ -3,31 +3,34 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::body::Body;
+use super::openapi::ErrorBody;
 use super::{Api, ApiError};
 use crate::daemon::metrics;
 use crate::logging;
 
-pub fn routes() -> Router<Arc<Api>> {
-    Router::new()
-        .route("/", get(root))
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(prometheus))
-        .route("/admin/loggers", get(loggers))
-        .route("/admin/loggers/{logger}", get(logger).put(set_logger))
+pub fn routes() -> OpenApiRouter<Arc<Api>> {
+    OpenApiRouter::new()
+        .routes(routes!(root))
+        .routes(routes!(health))
+        .routes(routes!(ready))
+        .routes(routes!(prometheus))
+        .routes(routes!(loggers))
+        .routes(routes!(logger, set_logger))
 }
 
 /// `GET /`: the version, as Connect's `ServerInfo` (`commit` is the WIT contract
 /// Sluice's components are built against; there is no Kafka cluster of the daemon's
 /// own, so `kafka_cluster_id` is null).
+#[utoipa::path(get, path = "/", tag = "daemon", responses((status = 200, description = "Version")))]
 async fn root() -> Json<Value> {
     Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
@@ -37,6 +40,7 @@ async fn root() -> Json<Value> {
 }
 
 /// `GET /health`: 200 while no pipeline has failed, 500 naming the failed ones.
+#[utoipa::path(get, path = "/health", tag = "daemon", responses((status = 200, description = "Healthy"), (status = 500, description = "A pipeline failed")))]
 async fn health(State(api): State<Arc<Api>>) -> Response {
     let failed: Vec<String> = api
         .worker
@@ -68,10 +72,12 @@ async fn health(State(api): State<Arc<Api>>) -> Response {
 
 /// `GET /ready`: 200 once the API serves (pipelines of files given at start-up have
 /// started by then).
+#[utoipa::path(get, path = "/ready", tag = "daemon", responses((status = 200, description = "Serving")))]
 async fn ready() -> Json<Value> {
     Json(json!({"status": "ready"}))
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "daemon", responses((status = 200, description = "Prometheus text", content_type = "application/openmetrics-text")))]
 async fn prometheus(State(api): State<Arc<Api>>) -> Response {
     (
         [(
@@ -83,23 +89,27 @@ async fn prometheus(State(api): State<Arc<Api>>) -> Response {
         .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/loggers", tag = "loggers", responses((status = 200, description = "Levels set at run time, and root")))]
 async fn loggers() -> Json<Value> {
     Json(json!(logging::levels()))
 }
 
 /// `GET /admin/loggers/{logger}`: its level set at run time, else the root level.
+#[utoipa::path(get, path = "/admin/loggers/{logger}", tag = "loggers", params(("logger" = String, Path)), responses((status = 200, description = "Its level")))]
 async fn logger(Path(logger): Path<String>) -> Json<Value> {
     let levels = logging::levels();
     let found = levels.get(&logger).or_else(|| levels.get("root")).cloned();
     Json(json!(found))
 }
 
-#[derive(serde::Deserialize)]
+/// `PUT /admin/loggers/{logger}`'s body.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct LevelRequest {
     level: Option<String>,
 }
 
 /// `PUT /admin/loggers/{logger}` with `{"level": "DEBUG"}`: the loggers affected.
+#[utoipa::path(put, path = "/admin/loggers/{logger}", tag = "loggers", params(("logger" = String, Path)), request_body = LevelRequest, responses((status = 200, description = "The loggers changed"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn set_logger(
     Path(logger): Path<String>,
     Body(request): Body<LevelRequest>,

@@ -5,47 +5,43 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::body::{Body, config_map, query_flag, query_values};
+use super::openapi::{ConfigBody, ConnectorName, ErrorBody, OffsetsBody};
 use super::{Api, ApiError, blocking};
 use crate::daemon::offsets;
 use crate::daemon::worker::{ConnectorConfig, TargetState, WorkerError};
 
-pub fn routes() -> Router<Arc<Api>> {
-    Router::new()
-        .route("/connectors", get(list).post(create))
-        .route("/connectors/{name}", get(info).delete(delete))
-        .route(
-            "/connectors/{name}/config",
-            get(config).put(put_config).patch(patch_config),
-        )
-        .route("/connectors/{name}/status", get(status))
-        .route("/connectors/{name}/pause", put(pause))
-        .route("/connectors/{name}/resume", put(resume))
-        .route("/connectors/{name}/stop", put(stop))
-        .route("/connectors/{name}/restart", post(restart))
-        .route("/connectors/{name}/tasks", get(tasks))
-        .route("/connectors/{name}/tasks/{task}/status", get(task_status))
-        .route(
-            "/connectors/{name}/tasks/{task}/restart",
-            post(restart_task),
-        )
-        .route("/connectors/{name}/topics", get(topics))
-        .route(
-            "/connectors/{name}/offsets",
-            get(get_offsets).patch(alter_offsets).delete(reset_offsets),
-        )
+pub fn routes() -> OpenApiRouter<Arc<Api>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(info, delete))
+        .routes(routes!(config, put_config, patch_config))
+        .routes(routes!(status))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+        .routes(routes!(stop))
+        .routes(routes!(restart))
+        .routes(routes!(tasks))
+        .routes(routes!(task_status))
+        .routes(routes!(restart_task))
+        .routes(routes!(topics))
+        .routes(routes!(get_offsets, alter_offsets, reset_offsets))
 }
 
 type Api_ = State<Arc<Api>>;
 
 /// `GET /connectors[?expand=status&expand=info]`.
+#[utoipa::path(get, path = "/connectors", tag = "connectors",
+    params(("expand" = Option<Vec<String>>, Query, explode, description = "`status` and/or `info`, repeated")),
+    responses((status = 200, description = "Names, or with `expand` a map of name to status and info")))]
 async fn list(State(api): Api_, RawQuery(query): RawQuery) -> Json<Value> {
     let expand = query_values(query.as_deref(), "expand");
     let names = api.worker.names();
@@ -70,11 +66,16 @@ async fn list(State(api): Api_, RawQuery(query): RawQuery) -> Json<Value> {
     Json(Value::Object(out))
 }
 
-#[derive(serde::Deserialize)]
+/// `POST /connectors`'s body.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateRequest {
     name: Option<String>,
+    /// The connector's properties.
+    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
     config: Option<serde_json::Map<String, Value>>,
+    /// `RUNNING` (the default), `PAUSED` or `STOPPED`.
+    #[schema(value_type = Option<String>)]
     initial_state: Option<InitialState>,
 }
 
@@ -120,6 +121,9 @@ fn created(name: &str, body: impl serde::Serialize) -> Response {
 }
 
 /// `POST /connectors`: 201 with the new connector and its `Location`.
+#[utoipa::path(post, path = "/connectors", tag = "connectors", request_body = CreateRequest,
+    responses((status = 201, description = "Created; `Location` names it"),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create(
     State(api): Api_,
     Body(request): Body<CreateRequest>,
@@ -144,15 +148,23 @@ async fn create(
     Ok(created(&name, info))
 }
 
+#[utoipa::path(get, path = "/connectors/{name}", tag = "connectors", params(ConnectorName),
+    responses((status = 200, description = "The connector"), (status = 404, body = ErrorBody)))]
 async fn info(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(api.worker.info(&name)?)))
 }
 
+#[utoipa::path(get, path = "/connectors/{name}/config", tag = "connectors", params(ConnectorName),
+    responses((status = 200, body = ConfigBody), (status = 404, body = ErrorBody)))]
 async fn config(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(api.worker.config(&name)?)))
 }
 
 /// `PUT /connectors/{name}/config`: 201 when it creates, 200 when it updates.
+#[utoipa::path(put, path = "/connectors/{name}/config", tag = "connectors", params(ConnectorName),
+    request_body = ConfigBody,
+    responses((status = 200, description = "Replaced"), (status = 201, description = "Created"),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn put_config(
     State(api): Api_,
     Path(name): Path<String>,
@@ -172,6 +184,10 @@ async fn put_config(
 }
 
 /// `PATCH /connectors/{name}/config`: merges (a `null` removes the key); 200.
+#[utoipa::path(patch, path = "/connectors/{name}/config", tag = "connectors", params(ConnectorName),
+    request_body = ConfigBody,
+    responses((status = 200, description = "Merged"), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn patch_config(
     State(api): Api_,
     Path(name): Path<String>,
@@ -189,6 +205,8 @@ async fn patch_config(
     Ok(Json(json!(api.worker.info(&name)?)))
 }
 
+#[utoipa::path(get, path = "/connectors/{name}/status", tag = "connectors", params(ConnectorName),
+    responses((status = 200, description = "Connector and task states"), (status = 404, body = ErrorBody)))]
 async fn status(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let status = api.worker.status(&name).map_err(|e| match e {
         WorkerError::NotFound(_) => {
@@ -226,18 +244,24 @@ fn connector_not_found(name: &str) -> String {
 }
 
 /// `PUT …/pause`: 202.
+#[utoipa::path(put, path = "/connectors/{name}/pause", tag = "connectors", params(ConnectorName),
+    responses((status = 202, description = "Pausing"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn pause(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     change(&api, name, unknown_connector, |w, n| w.pause(n)).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
 /// `PUT …/resume`: 202; a stopped connector starts again.
+#[utoipa::path(put, path = "/connectors/{name}/resume", tag = "connectors", params(ConnectorName),
+    responses((status = 202, description = "Resuming"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn resume(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     change(&api, name, unknown_connector, |w, n| w.resume(n)).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
 /// `PUT …/stop`: 204, once the tasks have finished their batches in flight.
+#[utoipa::path(put, path = "/connectors/{name}/stop", tag = "connectors", params(ConnectorName),
+    responses((status = 204, description = "Stopped"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn stop(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     change(&api, name, unknown_connector, |w, n| w.stop(n)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -245,6 +269,10 @@ async fn stop(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode, 
 
 /// `POST …/restart[?includeTasks=&onlyFailed=]`: 204 plain; 202 with the status as
 /// planned (what restarts is RESTARTING) when either parameter is given.
+#[utoipa::path(post, path = "/connectors/{name}/restart", tag = "connectors",
+    params(ConnectorName, ("includeTasks" = Option<bool>, Query), ("onlyFailed" = Option<bool>, Query)),
+    responses((status = 202, description = "Restarting, with the planned status"), (status = 204, description = "Restarted"),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restart(
     State(api): Api_,
     Path(name): Path<String>,
@@ -276,6 +304,8 @@ async fn restart(
 }
 
 /// `DELETE /connectors/{name}`: 204.
+#[utoipa::path(delete, path = "/connectors/{name}", tag = "connectors", params(ConnectorName),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     change(&api, name, connector_not_found, |w, n| w.delete(n)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -283,6 +313,8 @@ async fn delete(State(api): Api_, Path(name): Path<String>) -> Result<StatusCode
 
 /// `GET …/tasks`: each task's id and the pipeline's configuration (a pipeline's tasks
 /// all run it).
+#[utoipa::path(get, path = "/connectors/{name}/tasks", tag = "connectors", params(ConnectorName),
+    responses((status = 200, description = "Tasks and their configuration"), (status = 404, body = ErrorBody)))]
 async fn tasks(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let info = api.worker.info(&name)?;
     let tasks: Vec<Value> = info
@@ -293,6 +325,9 @@ async fn tasks(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>
     Ok(Json(json!(tasks)))
 }
 
+#[utoipa::path(get, path = "/connectors/{name}/tasks/{task}/status", tag = "connectors",
+    params(ConnectorName, ("task" = String, Path, description = "The task's number")),
+    responses((status = 200, description = "The task's state"), (status = 404, body = ErrorBody)))]
 async fn task_status(
     State(api): Api_,
     Path((name, task)): Path<(String, String)>,
@@ -310,6 +345,9 @@ async fn task_status(
 
 /// `POST …/tasks/{id}/restart`: 204. A pipeline's tasks restart together (they share
 /// its components and its consumer group's rebalances), so this restarts the pipeline.
+#[utoipa::path(post, path = "/connectors/{name}/tasks/{task}/restart", tag = "connectors",
+    params(ConnectorName, ("task" = String, Path, description = "The task's number")),
+    responses((status = 204, description = "Restarted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn restart_task(
     State(api): Api_,
     Path((name, task)): Path<(String, String)>,
@@ -326,11 +364,15 @@ async fn restart_task(
 }
 
 /// `GET …/topics`: `{"<name>": {"topics": [...]}}`; an unknown connector has none.
+#[utoipa::path(get, path = "/connectors/{name}/topics", tag = "connectors", params(ConnectorName),
+    responses((status = 200, description = "The topics it reads")))]
 async fn topics(State(api): Api_, Path(name): Path<String>) -> Json<Value> {
     let topics = api.worker.topics(&name).unwrap_or_default();
     Json(json!({ name: {"topics": topics} }))
 }
 
+#[utoipa::path(get, path = "/connectors/{name}/offsets", tag = "offsets", params(ConnectorName),
+    responses((status = 200, body = OffsetsBody), (status = 404, body = ErrorBody), (status = 500, body = ErrorBody)))]
 async fn get_offsets(State(api): Api_, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let (pipeline, _) = api.worker.offsets_scope(&name)?;
     let listed = blocking(move || {
@@ -360,6 +402,9 @@ fn stopped_scope(api: &Api, name: &str) -> Result<sluice_config::PipelineConfig,
 
 /// `PATCH …/offsets` while STOPPED: sets (or, with `"offset": null`, removes) the
 /// committed offsets of the listed partitions.
+#[utoipa::path(patch, path = "/connectors/{name}/offsets", tag = "offsets", params(ConnectorName),
+    request_body = OffsetsBody,
+    responses((status = 200, description = "Altered"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn alter_offsets(
     State(api): Api_,
     Path(name): Path<String>,
@@ -383,6 +428,8 @@ async fn alter_offsets(
 
 /// `DELETE …/offsets` while STOPPED: forgets every committed offset (the pipeline
 /// starts over as `consumer.auto.offset.reset` says).
+#[utoipa::path(delete, path = "/connectors/{name}/offsets", tag = "offsets", params(ConnectorName),
+    responses((status = 200, description = "Reset"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reset_offsets(
     State(api): Api_,
     Path(name): Path<String>,

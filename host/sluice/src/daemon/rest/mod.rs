@@ -10,6 +10,7 @@ mod admin;
 mod body;
 mod connectors;
 mod error;
+mod openapi;
 mod plugins;
 mod transforms;
 
@@ -22,6 +23,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use sluice_config::Secret;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use error::ApiError;
 
@@ -42,14 +44,24 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }
 
-/// The router of the whole API.
+/// The router of the whole API, with `GET /openapi.json` describing it.
 pub fn router(worker: Arc<Worker>, token: Option<Secret>) -> Router {
     let api = Arc::new(Api { worker, token });
-    Router::new()
+    let (router, openapi) = OpenApiRouter::with_openapi(openapi::base())
         .merge(admin::routes())
         .merge(connectors::routes())
         .merge(plugins::routes())
         .merge(transforms::routes())
+        .split_for_parts();
+    let document = Arc::new(openapi);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let document = document.clone();
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(api.clone(), authorize))
         .with_state(api)

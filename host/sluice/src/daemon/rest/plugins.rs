@@ -5,23 +5,25 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::{get, put};
-use axum::{Json, Router};
 use serde_json::{Value, json};
 use sluice_config::pipeline::{keys, pipeline_def};
 use sluice_config::{ConfigDef, ConnectorSpec, Importance, PropertyDef};
 use sluice_engine::WorldKind;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::body::{Body, config_map, query_values};
+use super::openapi::{ConfigBody, ErrorBody};
 use super::{Api, ApiError, blocking};
 use crate::daemon::worker::WorkerError;
 
-pub fn routes() -> Router<Arc<Api>> {
-    Router::new()
-        .route("/connector-plugins", get(list))
-        .route("/connector-plugins/{plugin}/config", get(plugin_config))
-        .route("/connector-plugins/{plugin}/config/validate", put(validate))
+pub fn routes() -> OpenApiRouter<Arc<Api>> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(plugin_config))
+        .routes(routes!(validate))
 }
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -62,6 +64,7 @@ fn world_of(bytes: &[u8]) -> Option<WorldKind> {
 
 /// `GET /connector-plugins[?connectorsOnly=false]`, in Connect's order: sinks, sources,
 /// transformations, predicates, converters.
+#[utoipa::path(get, path = "/connector-plugins", tag = "plugins", params(("connectorsOnly" = Option<bool>, Query)), responses((status = 200, description = "Plugins")))]
 async fn list(State(api): State<Arc<Api>>, RawQuery(query): RawQuery) -> Json<Value> {
     let connectors_only = query_values(query.as_deref(), "connectorsOnly")
         .last()
@@ -165,6 +168,7 @@ fn definitions(api: &Api, plugin: &str) -> Option<Vec<ConfigDef>> {
 }
 
 /// `GET /connector-plugins/{plugin}/config`: its properties (`ConfigKeyInfo`s).
+#[utoipa::path(get, path = "/connector-plugins/{plugin}/config", tag = "plugins", params(("plugin" = String, Path)), responses((status = 200, description = "Its properties"), (status = 404, body = ErrorBody)))]
 async fn plugin_config(
     State(api): State<Arc<Api>>,
     Path(plugin): Path<String>,
@@ -186,6 +190,7 @@ async fn plugin_config(
 /// given configuration, 200 even when it has errors. The checks are `sluice
 /// validate`'s: the pipeline's and the connector's properties, and every transform,
 /// predicate and converter group against what its component declares.
+#[utoipa::path(put, path = "/connector-plugins/{plugin}/config/validate", tag = "plugins", params(("plugin" = String, Path)), request_body = ConfigBody, responses((status = 200, description = "ConfigInfos"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn validate(
     State(api): State<Arc<Api>>,
     Path(plugin): Path<String>,

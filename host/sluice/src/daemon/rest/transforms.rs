@@ -9,26 +9,25 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sluice_runtime::{DeployError, Deployed, TransformSwap, TransformVersion};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::body::{config_map, query_values};
+use super::openapi::{ConnectorName, ErrorBody};
 use super::{Api, ApiError, blocking};
 
-pub fn routes() -> Router<Arc<Api>> {
-    Router::new()
-        .route("/connectors/{name}/transforms", get(list))
-        .route("/connectors/{name}/transforms/{alias}", put(deploy))
-        .route(
-            "/connectors/{name}/transforms/{alias}/rollback",
-            post(rollback),
-        )
+pub fn routes() -> OpenApiRouter<Arc<Api>> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(deploy))
+        .routes(routes!(rollback))
 }
 
 /// How long a swap waits for every task's first batch on the new version by default.
@@ -67,6 +66,7 @@ fn swap_of(api: &Api, name: &str, alias: &str) -> Result<TransformSwap, ApiError
 }
 
 /// `GET …/transforms`: each transform in chain order with the version it runs.
+#[utoipa::path(get, path = "/connectors/{name}/transforms", tag = "transforms", params(ConnectorName), responses((status = 200, description = "Transforms and their versions"), (status = 404, body = ErrorBody)))]
 async fn list(
     State(api): State<Arc<Api>>,
     Path(name): Path<String>,
@@ -87,6 +87,21 @@ async fn list(
         })
     })?;
     Ok(Json(json!(listed.unwrap_or_default())))
+}
+
+/// `PUT …/transforms/{alias}`'s JSON body (what the OpenAPI document shows; the
+/// handler reads it as it comes, in [`component_of`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct DeployRequest {
+    /// The component's path on the daemon's host.
+    file: Option<String>,
+    /// Or the component itself, base64.
+    wasm: Option<String>,
+    /// Its SHA-256, checked when given.
+    sha256: Option<String>,
+    /// New properties; none: the running version's.
+    config: Option<std::collections::HashMap<String, String>>,
 }
 
 /// A component's properties, `(key, value)` in order.
@@ -194,6 +209,7 @@ fn answer(
 /// `PUT …/transforms/{alias}[?wait_ms=]`: 200 once every task runs the new version,
 /// 202 when some task had no batch yet (it picks it up at its next), 400 with the
 /// reason when it was refused or rolled back.
+#[utoipa::path(put, path = "/connectors/{name}/transforms/{alias}", tag = "transforms", params(ConnectorName, ("alias" = String, Path), ("wait_ms" = Option<u64>, Query)), request_body(content((DeployRequest = "application/json"), (Vec<u8> = "application/wasm"))), responses((status = 200, description = "Every task runs it"), (status = 202, description = "Staged"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn deploy(
     State(api): State<Arc<Api>>,
     Path((name, alias)): Path<(String, String)>,
@@ -213,6 +229,7 @@ async fn deploy(
 }
 
 /// `POST …/transforms/{alias}/rollback`: back to the version before the last swap.
+#[utoipa::path(post, path = "/connectors/{name}/transforms/{alias}/rollback", tag = "transforms", params(ConnectorName, ("alias" = String, Path), ("wait_ms" = Option<u64>, Query)), responses((status = 200, description = "Rolled back"), (status = 202, description = "Staged"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn rollback(
     State(api): State<Arc<Api>>,
     Path((name, alias)): Path<(String, String)>,
