@@ -37,6 +37,7 @@ mod check;
 mod config;
 mod connect;
 mod error;
+mod follow;
 mod group_offsets;
 pub mod mock;
 mod offsets;
@@ -51,6 +52,7 @@ mod topics;
 
 pub use connect::{build_source, source_settings};
 pub use error::{Error, Result};
+pub use follow::TopicFollower;
 pub use group_offsets::{GroupOffset, committed_offsets, delete_group, set_offsets};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
@@ -58,7 +60,7 @@ pub use rebalance::RebalanceEvent;
 pub use security::SecurityError;
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
-pub use topics::{Ensured, ensure_topic};
+pub use topics::{Ensured, ensure_topic, ensure_topic_with};
 
 #[cfg(test)]
 mod tests {

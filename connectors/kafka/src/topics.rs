@@ -33,6 +33,25 @@ pub fn ensure_topic(
     properties: (&str, &str),
     timeout: Duration,
 ) -> Result<Ensured> {
+    ensure_topic_with(
+        settings,
+        topic,
+        (partitions, replication),
+        properties,
+        &[],
+        timeout,
+    )
+}
+
+/// [`ensure_topic`] with topic configs for a topic it creates (`cleanup.policy`, …).
+pub fn ensure_topic_with(
+    settings: &ProducerSettings,
+    topic: &str,
+    (partitions, replication): (i32, i32),
+    properties: (&str, &str),
+    configs: &[(&str, &str)],
+    timeout: Duration,
+) -> Result<Ensured> {
     let servers = &settings.bootstrap_servers;
     let failed = |reason: String, retriable: bool| Error::CreateTopic {
         servers: servers.clone(),
@@ -71,7 +90,10 @@ pub fn ensure_topic(
     let options = AdminOptions::new()
         .request_timeout(Some(timeout))
         .operation_timeout(Some(timeout));
-    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    let mut new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    for (key, value) in configs {
+        new = new.set(key, value);
+    }
     let results =
         block_on(admin.create_topics(&[new], &options)).map_err(|e| failed(e.to_string(), true))?;
     let Some(result) = results.into_iter().next() else {

@@ -48,6 +48,8 @@ pub(crate) struct TransformSpec {
     pub plugin: TransformPlugin,
     /// The SHA-256 of the component's bytes.
     pub digest: String,
+    /// The component's bytes.
+    pub bytes: Arc<[u8]>,
     /// The properties it was configured with (its group, prefix removed).
     pub properties: Vec<(String, String)>,
     /// `transforms.<alias>.predicate` and `.negate`.
@@ -367,6 +369,7 @@ impl Checker<'_> {
                 plugin,
                 component,
                 digest,
+                bytes,
                 properties,
             }) = self.component::<TransformWorld>(place, request)
             else {
@@ -378,6 +381,7 @@ impl Checker<'_> {
                 label: format!("transform `{}` ({component})", t.alias),
                 plugin,
                 digest,
+                bytes,
                 properties,
                 predicate: t.predicate.clone().map(|alias| (alias, t.negate)),
             });
@@ -508,13 +512,14 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let loaded = match load(place.engine, &resolved.source, &resolved.component, W::KIND) {
-            Ok(l) => l,
-            Err(e) => {
-                error(&mut self.problems, &type_key, e.to_string());
-                return None;
-            }
-        };
+        let (loaded, bytes) =
+            match load(place.engine, &resolved.source, &resolved.component, W::KIND) {
+                Ok(l) => l,
+                Err(e) => {
+                    error(&mut self.problems, &type_key, e.to_string());
+                    return None;
+                }
+            };
         let limits = request.sandbox.clone();
         let declared = match Plugin::<W>::describe(place.engine, &loaded, limits.clone()) {
             Ok(d) => d,
@@ -552,6 +557,7 @@ impl Checker<'_> {
                 plugin,
                 component: resolved.component,
                 digest,
+                bytes,
                 properties: pairs,
             }),
             Err(e) => {
@@ -574,6 +580,8 @@ struct Configured<W: World> {
     component: String,
     /// The SHA-256 of its bytes.
     digest: String,
+    /// The component itself (a hot swap shared through `sluice.config.topic` sends it).
+    bytes: Arc<[u8]>,
     /// The properties it was configured with.
     properties: Vec<(String, String)>,
 }
@@ -611,9 +619,10 @@ fn load(
     source: &ComponentSource,
     name: &str,
     world: WorldKind,
-) -> Result<LoadedComponent, PluginError> {
+) -> Result<(LoadedComponent, Arc<[u8]>), PluginError> {
     let bytes = source
         .bytes()
         .map_err(|e| PluginError::new(name, sluice_engine::PluginErrorKind::Load(e)))?;
-    engine.load_bytes(name, &bytes, world)
+    let loaded = engine.load_bytes(name, &bytes, world)?;
+    Ok((loaded, Arc::from(bytes.as_ref())))
 }

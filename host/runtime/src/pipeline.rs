@@ -154,8 +154,12 @@ fn collect_swaps(
                 .flat_map(|(_, h)| h.iter().filter(|(a, _)| *a == t.alias))
                 .map(|(_, h)| h.clone())
                 .collect();
-            let first =
-                TransformVersion::new(t.plugin.clone(), t.digest.clone(), t.properties.clone());
+            let first = TransformVersion::new(
+                t.plugin.clone(),
+                t.digest.clone(),
+                t.bytes.clone(),
+                t.properties.clone(),
+            );
             (
                 t.alias.clone(),
                 TransformSwap::new(t.alias.clone(), per_task, first),

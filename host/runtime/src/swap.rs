@@ -22,6 +22,8 @@ pub struct TransformVersion {
     plugin: TransformPlugin,
     /// The SHA-256 of the component's bytes.
     pub digest: String,
+    /// The component's bytes.
+    pub bytes: Arc<[u8]>,
     /// The properties it is configured with.
     pub properties: Vec<(String, String)>,
     /// When it started running (for the first version: when the pipeline started).
@@ -32,11 +34,13 @@ impl TransformVersion {
     pub(crate) fn new(
         plugin: TransformPlugin,
         digest: String,
+        bytes: Arc<[u8]>,
         properties: Vec<(String, String)>,
     ) -> TransformVersion {
         TransformVersion {
             plugin,
             digest,
+            bytes,
             properties,
             loaded_at: SystemTime::now(),
         }
@@ -185,7 +189,7 @@ impl TransformSwap {
         let plugin =
             TransformPlugin::new(engine, loaded, properties.clone(), current.limits().clone())
                 .map_err(DeployError::Refused)?;
-        let next = TransformVersion::new(plugin, digest, properties);
+        let next = TransformVersion::new(plugin, digest, Arc::from(bytes), properties);
         self.switch(current, next, wait)
     }
 
@@ -211,7 +215,16 @@ impl TransformSwap {
         next: TransformVersion,
         wait: Duration,
     ) -> Result<Deployed, DeployError> {
+        let previous = self.previous();
         let outcomes = self.stage(&next.plugin).map_err(DeployError::Refused)?;
+        // From here the staged version is the one listed: tasks without a batch yet
+        // run it from their next one.
+        {
+            let mut v = self.versions();
+            let mut staged = next.clone();
+            staged.loaded_at = SystemTime::now();
+            v.previous = Some(std::mem::replace(&mut v.current, staged));
+        }
         let deadline = Instant::now() + wait;
         let mut failure = None;
         let mut took = Vec::new();
@@ -236,13 +249,10 @@ impl TransformSwap {
                 drop(handle.stage(instance));
             }
             tracing::warn!(transform = %self.alias, "swap rolled back in every task: {why}");
-            return Err(DeployError::RolledBack(why));
-        }
-        let mut next = next;
-        next.loaded_at = SystemTime::now();
-        {
             let mut v = self.versions();
-            v.previous = Some(std::mem::replace(&mut v.current, next));
+            v.current = current;
+            v.previous = previous;
+            return Err(DeployError::RolledBack(why));
         }
         Ok(if pending {
             Deployed::Staged

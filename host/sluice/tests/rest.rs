@@ -23,11 +23,23 @@ fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
 /// `sluice run --worker <file>` with no pipeline files; the REST API's address from its
 /// start-up line.
 fn start_daemon(dir: &std::path::Path, worker: &str) -> (support::Running, String) {
-    let file = dir.join("worker.yaml");
+    start_daemon_with(dir, worker, &[], "rest")
+}
+
+/// As [`start_daemon`], with pipeline files, as the Sluice instance `instance`.
+fn start_daemon_with(
+    dir: &std::path::Path,
+    worker: &str,
+    pipelines: &[&std::path::Path],
+    instance: &str,
+) -> (support::Running, String) {
+    let file = dir.join(format!("worker-{instance}.yaml"));
     std::fs::write(&file, worker).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["--log-level", "info,librdkafka=warn", "run", "--worker"])
         .arg(&file)
+        .args(pipelines)
+        .env("SLUICE_INSTANCE_ID", instance)
         .env_remove("RUST_LOG")
         .env_remove("SLUICE_REST_LISTENER")
         .stdout(Stdio::null())
@@ -555,4 +567,75 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
     );
     let health = reqwest::blocking::get(format!("{url}/health")).unwrap();
     assert_eq!(health.status(), 200);
+}
+
+#[test]
+fn a_swap_through_one_of_two_daemons_runs_on_both_and_on_one_started_later() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_shared";
+    broker.create_topic(topic, 2).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("shared.yaml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "name: shared\n\
+             connector.class: kinetica-sink\n\
+             topics: [{topic}]\n\
+             bootstrap.servers: {bootstrap}\n\
+             kinetica.url: {}\n\
+             sluice.config.topic: sluice-configs-rest-shared\n\
+             transforms: [stamp]\n\
+             transforms.stamp.type: insert-field\n\
+             transforms.stamp.static.field: version\n\
+             transforms.stamp.static.value: v0\n",
+            emulator.url()
+        ),
+    )
+    .unwrap();
+    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
+    let api = |url: String| Api {
+        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
+        url,
+    };
+    let (_a, url_a) = start_daemon_with(dir.path(), &worker, &[&pipeline], "a");
+    let (_b, url_b) = start_daemon_with(dir.path(), &worker, &[&pipeline], "b");
+    let (a, b) = (api(url_a), api(url_b));
+    let digest_on = |api: &Api| {
+        let (_, listed) = api.get("/connectors/shared/transforms");
+        listed[0]["digest"].as_str().map(str::to_owned)
+    };
+    let old = eventually("the transform listed on b", || digest_on(&b));
+    eventually("the transform listed on a", || digest_on(&a));
+    // Records flow, so each daemon's tasks run batches on what is staged.
+    let stream = Stream::start(bootstrap, topic);
+    let passthrough = sluice_guests::path("passthrough");
+    let new = sluice_engine::digest(&std::fs::read(&passthrough).unwrap());
+    assert_ne!(old, new);
+    let requested = std::time::Instant::now();
+    let (status, swapped) = a.send(
+        Method::PUT,
+        "/connectors/shared/transforms/stamp?wait_ms=10000",
+        Some(json!({"file": passthrough, "config": {}})),
+    );
+    assert!(status.is_success(), "{status}: {swapped}");
+    support::eventually_within(
+        Duration::from_secs(5),
+        "the swap on the other daemon",
+        || (digest_on(&b).as_deref() == Some(new.as_str())).then_some(()),
+        String::new,
+    );
+    println!(
+        "request → the new version listed on the other daemon: {:?}",
+        requested.elapsed()
+    );
+    // A daemon that starts later runs the current version.
+    let (_c, url_c) = start_daemon_with(dir.path(), &worker, &[&pipeline], "c");
+    let c = api(url_c);
+    eventually("the current version on a daemon started later", || {
+        (digest_on(&c).as_deref() == Some(new.as_str())).then_some(())
+    });
+    stream.finish();
 }

@@ -1,6 +1,7 @@
 //! The daemon behind `sluice run`: its pipelines ([`worker`]), the REST API that
 //! manages them ([`rest`], Kafka Connect's paths), metrics and settings.
 
+pub mod cluster;
 pub mod metrics;
 pub mod offsets;
 pub mod rest;

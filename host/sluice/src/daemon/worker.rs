@@ -17,6 +17,8 @@ use sluice_config::{ConnectorKind, Origin, Problems, RawEntry, RawProperties, Ra
 use sluice_engine::WasmEngine;
 use sluice_runtime::{Pipeline, PipelineHandle, PipelineState, RunOptions};
 
+use super::cluster::SharedSwaps;
+
 /// What an operator wants a connector to be doing (Connect's target state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -64,6 +66,8 @@ struct Entry {
     tasks_max: u32,
     topics: Vec<String>,
     pipeline: Option<PipelineHandle>,
+    /// Its link to `sluice.config.topic`, while it runs and has one.
+    shared: Option<Arc<SharedSwaps>>,
     /// Why its pipeline could not start, when it could not.
     start_failure: Option<String>,
     busy: bool,
@@ -409,7 +413,10 @@ impl Worker {
         let mut connectors = self.lock();
         let handles: Vec<PipelineHandle> = connectors
             .values_mut()
-            .filter_map(|e| e.pipeline.take())
+            .filter_map(|e| {
+                e.shared = None;
+                e.pipeline.take()
+            })
             .collect();
         for h in &handles {
             h.request_stop();
@@ -437,6 +444,27 @@ impl Worker {
             .get(name)
             .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
         Ok(f(entry.pipeline.as_ref()))
+    }
+
+    /// Writes the version `alias` runs now to the pipeline's `sluice.config.topic`, if
+    /// it has one, so the other daemons running it swap too.
+    pub fn share_swap(&self, name: &str, alias: &str) -> Result<(), String> {
+        let (shared, version) = {
+            let connectors = self.lock();
+            let Some(entry) = connectors.get(name) else {
+                return Ok(());
+            };
+            let version = entry
+                .pipeline
+                .as_ref()
+                .and_then(|p| p.swap_handles().get(alias))
+                .map(|s| s.current());
+            (entry.shared.clone(), version)
+        };
+        match (shared, version) {
+            (Some(shared), Some(version)) => shared.publish(alias, &version),
+            _ => Ok(()),
+        }
     }
 
     /// Every running pipeline's name and handle, for metrics.
@@ -480,10 +508,28 @@ impl Worker {
             start_paused: target == TargetState::Paused,
             ..self.options.clone()
         };
-        match Pipeline::start(parsed, &self.engine, options) {
+        let topic = parsed
+            .framework
+            .try_string(keys::CONFIG_TOPIC)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        match Pipeline::start(parsed.clone(), &self.engine, options) {
             Ok(handle) => {
+                let shared = topic.and_then(|topic| {
+                    let swaps = handle.swap_handles().clone();
+                    SharedSwaps::start(&parsed, &topic, swaps, self.engine.clone())
+                        .map_err(|e| {
+                            tracing::error!(
+                                pipeline = %name,
+                                "hot swaps stay on this daemon: {e}"
+                            );
+                        })
+                        .ok()
+                        .map(Arc::new)
+                });
                 if let Some(e) = self.lock().get_mut(name) {
                     e.pipeline = Some(handle);
+                    e.shared = shared;
                     e.start_failure = None;
                 }
             }
@@ -500,7 +546,13 @@ impl Worker {
 
     /// Stops the pipeline, if it runs, and waits for its tasks.
     fn stop_pipeline(&self, name: &str) {
-        let handle = self.lock().get_mut(name).and_then(|e| e.pipeline.take());
+        let (handle, shared) = self
+            .lock()
+            .get_mut(name)
+            .map(|e| (e.pipeline.take(), e.shared.take()))
+            .unwrap_or_default();
+        // Stop following the shared topic first: nothing may swap a stopping pipeline.
+        drop(shared);
         if let Some(handle) = handle
             && let Err(e) = handle.stop()
         {
@@ -525,6 +577,7 @@ impl Entry {
             tasks_max: 1,
             topics: Vec::new(),
             pipeline: None,
+            shared: None,
             start_failure: None,
             busy: true,
         };

@@ -39,6 +39,8 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("").validator(REGEX_CHECK).importance(Importance::High).group(COMMON).display("Topics Regex"),
             PropertyDef::new(keys::GROUP_ID, String, "Kafka consumer group. Empty means `sluice-<name>`; daemons with the same group share the partitions.")
                 .default("").importance(Importance::Medium).group(KAFKA).display("Consumer Group"),
+            PropertyDef::new(keys::CONFIG_TOPIC, String, "Compacted Kafka topic through which the daemons running this pipeline (one consumer group) share hot swaps of its transforms: a swap made through any daemon's REST API runs on all within seconds, and a daemon that starts later picks up the current version. Created when missing. Empty: swaps stay on the daemon that made them.")
+                .default("").importance(Importance::Low).group(KAFKA).display("Shared Configuration Topic"),
             PropertyDef::new(keys::BOOTSTRAP_SERVERS, List, "Kafka brokers to bootstrap from, `host:port` list.")
                 .default("localhost:9092").validator(Validator::NonEmpty).importance(Importance::High).group(KAFKA).display("Bootstrap Servers"),
             PropertyDef::new(keys::BATCH_MAX_RECORDS, Int, "Largest batch of records consumed, converted, transformed and written as one unit.")

@@ -4,6 +4,8 @@
 pub const NAME: &str = "name";
 /// `connector.class`: the connector, by Sluice short name or Kafka Connect class name.
 pub const CONNECTOR_CLASS: &str = "connector.class";
+/// The compacted topic through which daemons running one pipeline share hot swaps.
+pub const CONFIG_TOPIC: &str = "sluice.config.topic";
 /// `tasks.max`: maximum number of tasks the daemon runs for the pipeline (default 1).
 pub const TASKS_MAX: &str = "tasks.max";
 /// `topics`: the topics a sink consumes.

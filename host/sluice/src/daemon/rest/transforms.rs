@@ -165,6 +165,22 @@ fn component_of(
     Ok((bytes, properties))
 }
 
+/// Hands a swap that took here to the other daemons running the pipeline.
+async fn share(api: &Arc<Api>, name: &str, alias: &str) -> Result<(), ApiError> {
+    let (worker, name, alias) = (api.worker.clone(), name.to_owned(), alias.to_owned());
+    blocking(move || {
+        worker.share_swap(&name, &alias).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "the swap runs on this daemon, but {e}; the others still run the old version"
+                ),
+            )
+        })
+    })
+    .await
+}
+
 fn wait_of(query: Option<&str>) -> Result<Duration, ApiError> {
     match query_values(query, "wait_ms").last() {
         None => Ok(DEFAULT_WAIT),
@@ -224,6 +240,9 @@ async fn deploy(
     let old = swap.current();
     let staged = swap.clone();
     let outcome = blocking(move || Ok(staged.deploy(&engine, &bytes, properties, wait))).await?;
+    if outcome.is_ok() {
+        share(&api, &name, &alias).await?;
+    }
     tracing::info!(pipeline = %name, transform = %alias, ok = outcome.is_ok(), "transform deploy");
     answer(&alias, &old, outcome, &swap)
 }
@@ -240,5 +259,8 @@ async fn rollback(
     let old = swap.current();
     let staged = swap.clone();
     let outcome = blocking(move || Ok(staged.rollback(wait))).await?;
+    if outcome.is_ok() {
+        share(&api, &name, &alias).await?;
+    }
     answer(&alias, &old, outcome, &swap)
 }
