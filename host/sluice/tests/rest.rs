@@ -33,11 +33,22 @@ fn start_daemon_with(
     pipelines: &[&std::path::Path],
     instance: &str,
 ) -> (support::Running, String) {
+    start_daemon_args(dir, worker, pipelines, instance, &[])
+}
+
+fn start_daemon_args(
+    dir: &std::path::Path,
+    worker: &str,
+    pipelines: &[&std::path::Path],
+    instance: &str,
+    extra: &[&std::ffi::OsStr],
+) -> (support::Running, String) {
     let file = dir.join(format!("worker-{instance}.yaml"));
     std::fs::write(&file, worker).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["--log-level", "info,librdkafka=warn", "run", "--worker"])
         .arg(&file)
+        .args(extra)
         .args(pipelines)
         .env("SLUICE_INSTANCE_ID", instance)
         .env_remove("RUST_LOG")
@@ -638,4 +649,94 @@ fn a_swap_through_one_of_two_daemons_runs_on_both_and_on_one_started_later() {
         (digest_on(&c).as_deref() == Some(new.as_str())).then_some(())
     });
     stream.finish();
+}
+
+#[test]
+fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    broker.create_topic("rest_dir", 1).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let pipelines = dir.path().join("pipelines");
+    std::fs::create_dir(&pipelines).unwrap();
+    let file = |name: &str, batch: u32| {
+        format!(
+            "name: {name}\nconnector.class: kinetica-sink\ntopics: [rest_dir]\n\
+             bootstrap.servers: {bootstrap}\nkinetica.url: {}\nbatch.max.records: {batch}\n\
+             consumer.group.instance.id: ''\n",
+            emulator.url()
+        )
+    };
+    std::fs::write(pipelines.join("one.yaml"), file("one", 100)).unwrap();
+    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
+    let start = || {
+        start_daemon_args(
+            dir.path(),
+            &worker,
+            &[],
+            "dir",
+            &["--config-dir".as_ref(), pipelines.as_os_str()],
+        )
+    };
+    let (daemon, url) = start();
+    let api = Api {
+        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
+        url,
+    };
+    let names = |api: &Api| api.get("/connectors").1;
+    eventually("one", || (names(&api) == json!(["one"])).then_some(()));
+
+    // Created over REST: written to the directory.
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": "rest_dir",
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "consumer.group.instance.id": "",
+    });
+    let (status, body) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "two", "config": config})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let written = std::fs::read_to_string(pipelines.join("two.yaml")).unwrap();
+    assert!(
+        written.contains("connector.class: \"kinetica-sink\""),
+        "{written}"
+    );
+
+    // Edited on disk: reconfigured. Added: started. Removed: deleted.
+    std::fs::write(pipelines.join("one.yaml"), file("one", 7)).unwrap();
+    eventually("one reconfigured", || {
+        (api.get("/connectors/one/config").1["batch.max.records"] == "7").then_some(())
+    });
+    std::fs::write(pipelines.join("three.yaml"), file("three", 100)).unwrap();
+    eventually("three started", || {
+        (names(&api) == json!(["one", "three", "two"])).then_some(())
+    });
+    std::fs::remove_file(pipelines.join("three.yaml")).unwrap();
+    eventually("three deleted", || {
+        (names(&api) == json!(["one", "two"])).then_some(())
+    });
+
+    // Deleted over REST: its file goes.
+    let (status, _) = api.send(Method::DELETE, "/connectors/two", None);
+    assert_eq!(status, 204);
+    assert!(!pipelines.join("two.yaml").exists());
+
+    // A restart runs what the API last set.
+    let (status, _) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "four", "config": config})),
+    );
+    assert_eq!(status, 201);
+    drop(daemon);
+    let (_daemon, url) = start();
+    let api = Api { url, ..api };
+    eventually("one and four after a restart", || {
+        (names(&api) == json!(["four", "one"])).then_some(())
+    });
 }

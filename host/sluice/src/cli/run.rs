@@ -19,6 +19,7 @@ use sluice_config::pipeline::PipelineConfig;
 use sluice_runtime::{PipelineHandle, Registry};
 
 use crate::cli::pipelines::Files;
+use crate::daemon::config_dir::ConfigDir;
 use crate::daemon::{self, Daemon, worker::TargetState};
 
 /// How often the foreground loop looks at signals and pipelines.
@@ -33,6 +34,11 @@ pub struct Args {
     /// .yaml or .properties file; without it the REST API listens on 127.0.0.1:8083.
     #[arg(long, value_name = "FILE")]
     worker: Option<PathBuf>,
+    /// Run every pipeline file in this directory, write pipelines the REST API creates
+    /// or changes back to it (`<name>.yaml`), and reload a pipeline when its file
+    /// changes (docs/rest.md).
+    #[arg(long, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
     /// Build every pipeline (connector settings, converters, components loaded and
     /// configured), connect nothing, and exit: what `sluice validate` does.
     #[arg(long)]
@@ -44,8 +50,16 @@ pub struct Args {
     shutdown_timeout_ms: u64,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     let options = args.files.options();
+    let config_dir = match &args.config_dir {
+        Some(dir) => {
+            let dir = ConfigDir::new(dir.clone())?;
+            args.files.files.extend(dir.files());
+            Some(dir)
+        }
+        None => None,
+    };
     let Some(configs) = load(&args.files, &options.registry)? else {
         return Ok(ExitCode::FAILURE);
     };
@@ -82,9 +96,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
+    let stop_watching = Arc::new(AtomicBool::new(false));
+    if let Some(dir) = config_dir {
+        worker.set_config_dir(dir.clone());
+        dir.watch(worker.clone(), stop_watching.clone());
+    }
     tracing::info!("{} pipeline(s) running; Ctrl-C stops", worker.names().len());
     loop {
         if signalled.load(Ordering::Relaxed) {
+            stop_watching.store(true, Ordering::Relaxed);
             tracing::info!("stopping: finishing the batches in flight");
             return Ok(stop_all(worker.shutdown(), bound));
         }

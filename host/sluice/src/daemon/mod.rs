@@ -2,6 +2,7 @@
 //! manages them ([`rest`], Kafka Connect's paths), metrics and settings.
 
 pub mod cluster;
+pub mod config_dir;
 pub mod metrics;
 pub mod offsets;
 pub mod rest;

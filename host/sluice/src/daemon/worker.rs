@@ -18,6 +18,7 @@ use sluice_engine::WasmEngine;
 use sluice_runtime::{Pipeline, PipelineHandle, PipelineState, RunOptions};
 
 use super::cluster::SharedSwaps;
+use super::config_dir::ConfigDir;
 
 /// What an operator wants a connector to be doing (Connect's target state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -129,6 +130,8 @@ pub struct Worker {
     /// `host:port` of the REST listener: Connect's `worker_id`.
     worker_id: String,
     connectors: Mutex<BTreeMap<String, Entry>>,
+    /// `--config-dir`, when given.
+    config_dir: std::sync::OnceLock<Arc<ConfigDir>>,
 }
 
 /// Marks a connector busy for the life of the guard.
@@ -152,6 +155,7 @@ impl Worker {
             options,
             worker_id,
             connectors: Mutex::new(BTreeMap::new()),
+            config_dir: std::sync::OnceLock::new(),
         })
     }
 
@@ -237,7 +241,11 @@ impl Worker {
         target: TargetState,
     ) -> Result<Info, WorkerError> {
         let parsed = self.check(name, &config, None)?;
-        self.add(name, config, None, parsed, target)
+        if self.lock().contains_key(name) {
+            return Err(WorkerError::Exists(name.to_owned()));
+        }
+        let file = self.write_back(name, &config, None)?;
+        self.add(name, config, file, parsed, target)
     }
 
     /// Adds a connector already checked (a pipeline file given at start-up; `config`
@@ -287,6 +295,20 @@ impl Worker {
         }
         let file = self.lock().get(name).and_then(|e| e.file.clone());
         let parsed = self.check(name, &config, file.as_ref())?;
+        let written = self.write_back(name, &config, file.as_deref())?;
+        self.replace(name, config, written.or(file), parsed)?;
+        Ok(false)
+    }
+
+    /// Restarts a connector with a new checked configuration (from its file, or a REST
+    /// call), in the state it was in.
+    pub fn replace(
+        &self,
+        name: &str,
+        config: ConnectorConfig,
+        file: Option<PathBuf>,
+        parsed: PipelineConfig,
+    ) -> Result<(), WorkerError> {
         let busy = self.claim(name)?;
         let target = {
             let mut connectors = self.lock();
@@ -294,6 +316,7 @@ impl Worker {
                 .get_mut(name)
                 .ok_or_else(|| WorkerError::NotFound(name.to_owned()))?;
             entry.reconfigure(config, parsed);
+            entry.file = file;
             entry.target
         };
         self.stop_pipeline(name);
@@ -301,7 +324,37 @@ impl Worker {
             self.start(name, target);
         }
         drop(busy);
-        Ok(false)
+        Ok(())
+    }
+
+    /// With `--config-dir`: writes a configuration the REST API set to the directory.
+    fn write_back(
+        &self,
+        name: &str,
+        config: &ConnectorConfig,
+        previous: Option<&std::path::Path>,
+    ) -> Result<Option<PathBuf>, WorkerError> {
+        let Some(dir) = self.config_dir.get() else {
+            return Ok(None);
+        };
+        dir.write(name, config, previous).map(Some).map_err(|e| {
+            WorkerError::BadRequest(format!(
+                "cannot write connector {name} to the configuration directory: {e}"
+            ))
+        })
+    }
+
+    /// Keeps pipelines and the files of `dir` in step (`sluice run --config-dir`).
+    pub fn set_config_dir(&self, dir: Arc<ConfigDir>) {
+        let _ = self.config_dir.set(dir);
+    }
+
+    /// The connector whose file `file` is.
+    pub fn name_of_file(&self, file: &std::path::Path) -> Option<String> {
+        self.lock()
+            .iter()
+            .find(|(_, e)| e.file.as_deref() == Some(file))
+            .map(|(name, _)| name.clone())
     }
 
     /// The connector's configuration.
@@ -404,7 +457,12 @@ impl Worker {
         let busy = self.claim(name)?;
         self.stop_pipeline(name);
         drop(busy);
-        self.lock().remove(name);
+        let removed = self.lock().remove(name);
+        if let (Some(dir), Some(file)) = (self.config_dir.get(), removed.and_then(|e| e.file))
+            && let Err(e) = dir.remove(&file)
+        {
+            tracing::warn!(pipeline = %name, "cannot remove {}: {e}", file.display());
+        }
         Ok(())
     }
 
