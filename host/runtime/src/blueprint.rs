@@ -28,6 +28,7 @@ use crate::chain::{Step, StepComponent, TaskPredicate};
 use crate::converters::ConverterSpec;
 use crate::dlq::DlqSpec;
 use crate::error::{Stage, StartError};
+use crate::metrics::Latency;
 use crate::options::RunOptions;
 use crate::registry::Side;
 use crate::resolve::{Bundled, ComponentSource, resolve};
@@ -57,9 +58,10 @@ pub(crate) struct TransformSpec {
 }
 
 impl TransformSpec {
-    pub fn step(&self) -> Result<Step, PluginError> {
+    pub fn step(&self, latency: Arc<Latency>) -> Result<Step, PluginError> {
         Ok(Step {
             alias: self.alias.clone(),
+            latency,
             class: self.class.clone(),
             label: self.label.clone(),
             component: StepComponent::Transform(SwappableTransform::new(

@@ -11,6 +11,8 @@
 //! A flattener, when the sink takes typed records, runs as the chain's last step.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
 
 use sluice_connect::{Classify, SourceBatch};
 use sluice_engine::{
@@ -22,6 +24,7 @@ use sluice_record::Record;
 use crate::bad_record::BadRecord;
 use crate::converters::{ConverterFailure, Converters};
 use crate::error::{FailureKind, Stage};
+use crate::metrics::Latency;
 
 /// What a step runs.
 pub(crate) enum StepComponent {
@@ -41,6 +44,8 @@ impl StepComponent {
 /// One step of the chain, in one task.
 pub(crate) struct Step {
     pub alias: String,
+    /// How long it takes per batch (its predicate included).
+    pub latency: Arc<Latency>,
     /// The type as configured, for dead letter queue headers.
     pub class: String,
     /// `transform `mask` (mask-field)`, for messages.
@@ -149,6 +154,7 @@ impl Chain {
             if records.is_empty() {
                 break;
             }
+            let started = Instant::now();
             let selected = match &step.predicate {
                 None => None,
                 Some((alias, negate)) => {
@@ -178,6 +184,7 @@ impl Chain {
                 }
                 _ => step.apply_to_all(records, origins, &mut rejected, &mut discarded)?,
             };
+            step.latency.observe(started.elapsed());
             records = next;
             origins = next_origins;
         }

@@ -45,7 +45,9 @@ mod task;
 
 pub use dlq::headers as dlq_headers;
 pub use error::{FailureKind, PipelineError, Stage, StartError};
-pub use metrics::{MetricsSnapshot, PipelineMetrics};
+pub use metrics::{
+    LATENCY_BUCKETS, Latency, LatencySnapshot, MetricsSnapshot, PipelineMetrics, StageLatencies,
+};
 pub use options::{COMPONENTS_DIR_ENV, RunOptions};
 pub use outage::DegradedTask;
 pub use pipeline::{Pipeline, PipelineHandle, RunSummary, Stopper, check};

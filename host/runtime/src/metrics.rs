@@ -5,8 +5,9 @@
 //! costs the hot path nothing. They count since the pipeline started.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A pipeline's live counters since it started, shared by its tasks
 /// ([`PipelineHandle::metrics`](crate::PipelineHandle::metrics)). Once every batch is
@@ -36,6 +37,77 @@ pub struct PipelineMetrics {
     pub outages: AtomicU64,
     /// Rows acknowledged per qualified table name. Updated once per batch.
     tables: Mutex<BTreeMap<String, u64>>,
+    /// How long each stage of a batch took.
+    pub stages: StageLatencies,
+    /// How long each step of the transform chain took per batch, by alias (the
+    /// flattener as `flattener`); one histogram shared by every task.
+    steps: Mutex<BTreeMap<String, Arc<Latency>>>,
+}
+
+/// Upper bounds of the latency buckets, in seconds: 0.5 ms to 10 s, roughly ×2.5.
+pub const LATENCY_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// A latency histogram of relaxed atomics: observed once per batch and stage.
+#[derive(Debug, Default)]
+pub struct Latency {
+    /// Observations per bucket of [`LATENCY_BUCKETS`], the last one above them all.
+    buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
+    sum_nanos: AtomicU64,
+    count: AtomicU64,
+}
+
+/// A [`Latency`] at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LatencySnapshot {
+    /// Observations per bucket (not cumulative), the last one above every bound.
+    pub buckets: Vec<u64>,
+    /// Sum of the observations, in seconds.
+    pub sum_seconds: f64,
+    /// Number of observations.
+    pub count: u64,
+}
+
+impl Latency {
+    /// Records one observation.
+    pub fn observe(&self, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let bucket = LATENCY_BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        self.sum_nanos
+            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Reads the histogram (each counter relaxed, as [`PipelineMetrics::snapshot`]).
+    pub fn snapshot(&self) -> LatencySnapshot {
+        LatencySnapshot {
+            buckets: self
+                .buckets
+                .iter()
+                .map(|b| b.load(Ordering::Relaxed))
+                .collect(),
+            sum_seconds: self.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+            count: self.count.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The stages of a batch, as `/metrics` labels them.
+#[derive(Debug, Default)]
+pub struct StageLatencies {
+    /// Polling the source for the batch.
+    pub consume: Latency,
+    /// Converting and transforming it (the whole chain, retries included).
+    pub prepare: Latency,
+    /// Writing it to the sink (retries included).
+    pub write: Latency,
+    /// Committing its offsets.
+    pub commit: Latency,
 }
 
 /// A copy of the counters at one moment.
@@ -85,6 +157,21 @@ impl PipelineMetrics {
             outages: get(&self.outages),
             rows_per_table: self.rows_per_table(),
         }
+    }
+
+    /// The histogram of chain step `alias`, shared by every task.
+    pub(crate) fn step_latency(&self, alias: &str) -> Arc<Latency> {
+        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        steps.entry(alias.to_owned()).or_default().clone()
+    }
+
+    /// Each chain step's latency so far, by alias.
+    pub fn step_latencies(&self) -> BTreeMap<String, LatencySnapshot> {
+        let steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        steps
+            .iter()
+            .map(|(a, l)| (a.clone(), l.snapshot()))
+            .collect()
     }
 
     /// Rows acknowledged per table so far.

@@ -8,6 +8,7 @@
 //! version back in every task, so all tasks always run the same version. The
 //! previous version is kept for [`TransformSwap::rollback`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
@@ -71,6 +72,8 @@ pub struct TransformSwap {
     /// One deploy or rollback at a time: the second would supersede the first's
     /// staged instances half-way.
     busy: Arc<Mutex<()>>,
+    /// Swaps that took, and those rolled back, since the pipeline started.
+    counts: Arc<(AtomicU64, AtomicU64)>,
 }
 
 /// One task's outcome of a staged swap, reported once that task has run a batch
@@ -119,7 +122,17 @@ impl TransformSwap {
                 previous: None,
             })),
             busy: Arc::default(),
+            counts: Arc::default(),
         }
+    }
+
+    /// Swaps (deploys and rollbacks) that took, and those rolled back after a failed
+    /// first batch, since the pipeline started.
+    pub fn swap_counts(&self) -> (u64, u64) {
+        (
+            self.counts.0.load(Ordering::Relaxed),
+            self.counts.1.load(Ordering::Relaxed),
+        )
     }
 
     /// The transform's alias (`transforms=<alias>,…` in the pipeline file).
@@ -249,11 +262,13 @@ impl TransformSwap {
                 drop(handle.stage(instance));
             }
             tracing::warn!(transform = %self.alias, "swap rolled back in every task: {why}");
+            self.counts.1.fetch_add(1, Ordering::Relaxed);
             let mut v = self.versions();
             v.current = current;
             v.previous = previous;
             return Err(DeployError::RolledBack(why));
         }
+        self.counts.0.fetch_add(1, Ordering::Relaxed);
         Ok(if pending {
             Deployed::Staged
         } else {

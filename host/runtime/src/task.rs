@@ -134,7 +134,7 @@ impl Task {
         let mut steps = Vec::with_capacity(blueprint.transforms.len() + 1);
         for t in &blueprint.transforms {
             steps.push(
-                t.step()
+                t.step(shared.metrics.step_latency(&t.alias))
                     .map_err(|e| problem(&format!("transforms.{}", t.alias), e.to_string()))?,
             );
         }
@@ -151,6 +151,7 @@ impl Task {
         {
             steps.push(Step {
                 alias: "flattener".to_owned(),
+                latency: shared.metrics.step_latency("flattener"),
                 class: f.plugin.name().to_owned(),
                 label: f.label.clone(),
                 component: StepComponent::Flattener(
@@ -206,7 +207,11 @@ impl Task {
                 self.stay_paused();
                 continue;
             }
+            let polled = Instant::now();
             let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
+            if !batch.is_empty() {
+                self.shared.metrics.stages.consume.observe(polled.elapsed());
+            }
             // The source logs assignments and revocations (at INFO, inside this task's
             // span); a sink that keeps offsets with its data says where to read from.
             for event in self.source.take_events() {
@@ -249,7 +254,13 @@ impl Task {
                     continue;
                 }
             };
+            let committing = Instant::now();
             self.commit(&offsets);
+            self.shared
+                .metrics
+                .stages
+                .commit
+                .observe(committing.elapsed());
             self.count(written);
         }
         Ok(())
@@ -438,7 +449,14 @@ impl Task {
         if let Retried::Abandoned(a) = fetched {
             return Ok(Processed::Abandoned(a));
         }
-        let prepared = match self.prepare(batch, !tolerate)? {
+        let preparing = Instant::now();
+        let prepared = self.prepare(batch, !tolerate)?;
+        self.shared
+            .metrics
+            .stages
+            .prepare
+            .observe(preparing.elapsed());
+        let prepared = match prepared {
             Retried::Done(prepared) => prepared,
             Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };
@@ -469,7 +487,10 @@ impl Task {
                 (ForSink::Raw(encoded.records), encoded.origins)
             }
         };
-        let report = match self.write(batch, &sink_batch)? {
+        let writing = Instant::now();
+        let written = self.write(batch, &sink_batch)?;
+        self.shared.metrics.stages.write.observe(writing.elapsed());
+        let report = match written {
             Retried::Done(report) => report,
             Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };

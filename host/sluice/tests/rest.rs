@@ -343,6 +343,10 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         metrics.contains("sluice_records_in_total{pipeline=\"tweets\"}"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("sluice_batch_stage_seconds_count{pipeline=\"tweets\",stage=\"write\"}"),
+        "{metrics}"
+    );
     let (status, health) = api.get("/health");
     assert_eq!(
         (status, health["status"].clone()),
@@ -502,6 +506,20 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         refused["message"].as_str().unwrap().contains("rolled back"),
         "{refused}"
     );
+    let metrics = api
+        .client
+        .get(format!("{}/metrics", api.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for expected in [
+        "sluice_transform_swaps_total{pipeline=\"swaps\",transform=\"stamp\"} 20",
+        "sluice_transform_rollbacks_total{pipeline=\"swaps\",transform=\"stamp\"} 1",
+        "sluice_transform_seconds_count{pipeline=\"swaps\",transform=\"stamp\"}",
+    ] {
+        assert!(metrics.contains(expected), "{expected} in:\n{metrics}");
+    }
     let (_, listed) = api.get("/connectors/swaps/transforms");
     assert_eq!(listed[0]["alias"], "stamp");
     assert_eq!(

@@ -2,12 +2,14 @@
 //! read from the runtime's live counters at each scrape (they cost the hot path
 //! nothing: relaxed atomics bumped once per batch).
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, NoLabelSet};
+use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use sluice_runtime::PipelineState;
+use sluice_runtime::{LATENCY_BUCKETS, LatencySnapshot, PipelineState};
 
 use super::worker::Worker;
 
@@ -26,6 +28,65 @@ struct TableLabels {
 struct StateLabels {
     pipeline: String,
     state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TransformLabels {
+    pipeline: String,
+    transform: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StageLabels {
+    pipeline: String,
+    stage: String,
+}
+
+/// Latency histograms read from the runtime's own (fixed-bucket atomics) at a scrape:
+/// prometheus-client's `Histogram` takes observations, these are already counted.
+#[derive(Debug, Default)]
+struct Latencies {
+    /// Per pipeline and stage (`consume`, `prepare`, `write`, `commit`).
+    stages: Vec<(StageLabels, LatencySnapshot)>,
+    /// Per pipeline and chain step.
+    steps: Vec<(TransformLabels, LatencySnapshot)>,
+}
+
+fn encode_histogram(
+    encoder: &mut prometheus_client::encoding::MetricEncoder<'_>,
+    snapshot: &LatencySnapshot,
+) -> Result<(), std::fmt::Error> {
+    let buckets: Vec<(f64, u64)> = LATENCY_BUCKETS
+        .iter()
+        .copied()
+        .chain([f64::INFINITY])
+        .zip(snapshot.buckets.iter().copied())
+        .collect();
+    encoder.encode_histogram::<NoLabelSet>(snapshot.sum_seconds, snapshot.count, &buckets, None)
+}
+
+impl Collector for Latencies {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut family = encoder.encode_descriptor(
+            "sluice_batch_stage_seconds",
+            "How long each stage of a batch took: consume, prepare (convert and transform), write, commit",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (labels, snapshot) in &self.stages {
+            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
+        }
+        let mut family = encoder.encode_descriptor(
+            "sluice_transform_seconds",
+            "How long each step of the transform chain took per batch (its predicate included)",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (labels, snapshot) in &self.steps {
+            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
+        }
+        Ok(())
+    }
 }
 
 const STATES: [(&str, PipelineState); 6] = [
@@ -100,7 +161,45 @@ pub fn encode(worker: &Worker) -> String {
         "1 for the state the pipeline is in, 0 for the others",
         state.clone(),
     );
+    let swaps = Family::<TransformLabels, Counter>::default();
+    registry.register("transform_swaps", "Hot swaps that took", swaps.clone());
+    let rollbacks = Family::<TransformLabels, Counter>::default();
+    registry.register(
+        "transform_rollbacks",
+        "Hot swaps rolled back after a failed first batch",
+        rollbacks.clone(),
+    );
+    let mut latencies = Latencies::default();
     worker.each_pipeline(|name, pipeline| {
+        let metrics = pipeline.metrics();
+        for (stage, latency) in [
+            ("consume", &metrics.stages.consume),
+            ("prepare", &metrics.stages.prepare),
+            ("write", &metrics.stages.write),
+            ("commit", &metrics.stages.commit),
+        ] {
+            let labels = StageLabels {
+                pipeline: name.to_owned(),
+                stage: stage.to_owned(),
+            };
+            latencies.stages.push((labels, latency.snapshot()));
+        }
+        for (alias, snapshot) in metrics.step_latencies() {
+            let labels = TransformLabels {
+                pipeline: name.to_owned(),
+                transform: alias,
+            };
+            latencies.steps.push((labels, snapshot));
+        }
+        for (alias, swap) in pipeline.swap_handles() {
+            let labels = TransformLabels {
+                pipeline: name.to_owned(),
+                transform: alias.clone(),
+            };
+            let (took, rolled_back) = swap.swap_counts();
+            swaps.get_or_create(&labels).inc_by(took);
+            rollbacks.get_or_create(&labels).inc_by(rolled_back);
+        }
         let labels = PipelineLabels {
             pipeline: name.to_owned(),
         };
@@ -138,6 +237,7 @@ pub fn encode(worker: &Worker) -> String {
                 .set(i64::from(now == s));
         }
     });
+    registry.register_collector(Box::new(latencies));
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
