@@ -109,6 +109,31 @@ pub fn committed_offsets(settings: &SourceSettings) -> Result<Vec<GroupOffset>> 
     Ok(out)
 }
 
+/// How far the group is behind in each partition of the subscribed topics: the high
+/// watermark minus the committed offset (all of it when nothing was committed), as
+/// Kafka's consumer-group tools report lag.
+pub fn group_lag(settings: &SourceSettings) -> Result<Vec<(String, i32, i64)>> {
+    let consumer = consumer(settings)?;
+    let list = partitions(&consumer, settings)?;
+    let committed = consumer
+        .committed_offsets(list.clone(), TIMEOUT)
+        .map_err(failed(settings, "cannot read committed offsets"))?;
+    let mut out = Vec::new();
+    for e in list.elements() {
+        let (low, high) = consumer
+            .fetch_watermarks(e.topic(), e.partition(), TIMEOUT)
+            .map_err(failed(settings, "cannot read watermarks"))?;
+        let at = committed
+            .find_partition(e.topic(), e.partition())
+            .and_then(|c| c.offset().to_raw())
+            .filter(|o| *o >= 0)
+            .unwrap_or(low);
+        out.push((e.topic().to_owned(), e.partition(), (high - at).max(0)));
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Commits `offsets` for the group (the next offset each partition is read from). Fails
 /// while a member of the group is running: stop the pipeline first.
 pub fn set_offsets(settings: &SourceSettings, offsets: &[GroupOffset]) -> Result<()> {

@@ -53,7 +53,7 @@ mod topics;
 pub use connect::{build_source, source_settings};
 pub use error::{Error, Result};
 pub use follow::TopicFollower;
-pub use group_offsets::{GroupOffset, committed_offsets, delete_group, set_offsets};
+pub use group_offsets::{GroupOffset, committed_offsets, delete_group, group_lag, set_offsets};
 pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;

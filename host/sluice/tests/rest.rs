@@ -347,6 +347,21 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         metrics.contains("sluice_batch_stage_seconds_count{pipeline=\"tweets\",stage=\"write\"}"),
         "{metrics}"
     );
+    // Offsets were reset: the pipeline reads the topic again, and catches up.
+    eventually("no lag", || {
+        let metrics = api
+            .client
+            .get(format!("{}/metrics", api.url))
+            .send()
+            .ok()?
+            .text()
+            .ok()?;
+        metrics
+            .contains(&format!(
+                "sluice_consumer_lag{{pipeline=\"tweets\",topic=\"{topic}\",partition=\"0\"}} 0"
+            ))
+            .then_some(())
+    });
     let (status, health) = api.get("/health");
     assert_eq!(
         (status, health["status"].clone()),

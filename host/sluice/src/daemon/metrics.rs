@@ -37,6 +37,13 @@ struct TransformLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PartitionLabels {
+    pipeline: String,
+    topic: String,
+    partition: i32,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StageLabels {
     pipeline: String,
     stage: String,
@@ -98,8 +105,22 @@ const STATES: [(&str, PipelineState); 6] = [
     ("failed", PipelineState::Failed),
 ];
 
-/// The metrics text of every running pipeline.
+/// (topic, partition, records behind) of each partition a pipeline reads.
+type PartitionLags = Vec<(String, i32, i64)>;
+
+/// The metrics text of every running pipeline. Blocks while it asks Kafka for the
+/// consumer groups' lag.
 pub fn encode(worker: &Worker) -> String {
+    // Asked before the pipelines are looked at: that holds the worker's lock, and
+    // the API must not wait for Kafka.
+    let lags: std::collections::BTreeMap<String, Result<PartitionLags, String>> = worker
+        .running_configs()
+        .into_iter()
+        .map(|(name, config)| {
+            let lag = super::offsets::lag(&config);
+            (name, lag)
+        })
+        .collect();
     let mut registry = Registry::with_prefix("sluice");
     let counter = |registry: &mut Registry, name: &str, help: &str| {
         let family = Family::<PipelineLabels, Counter>::default();
@@ -169,6 +190,12 @@ pub fn encode(worker: &Worker) -> String {
         "Hot swaps rolled back after a failed first batch",
         rollbacks.clone(),
     );
+    let lag = Family::<PartitionLabels, Gauge>::default();
+    registry.register(
+        "consumer_lag",
+        "Records behind in each partition: its high watermark minus the group's committed offset",
+        lag.clone(),
+    );
     let mut latencies = Latencies::default();
     worker.each_pipeline(|name, pipeline| {
         let metrics = pipeline.metrics();
@@ -190,6 +217,20 @@ pub fn encode(worker: &Worker) -> String {
                 transform: alias,
             };
             latencies.steps.push((labels, snapshot));
+        }
+        match lags.get(name) {
+            Some(Ok(partitions)) => {
+                for (topic, partition, behind) in partitions {
+                    lag.get_or_create(&PartitionLabels {
+                        pipeline: name.to_owned(),
+                        topic: topic.clone(),
+                        partition: *partition,
+                    })
+                    .set(*behind);
+                }
+            }
+            Some(Err(e)) => tracing::debug!(pipeline = %name, "no lag for /metrics: {e}"),
+            None => {}
         }
         for (alias, swap) in pipeline.swap_handles() {
             let labels = TransformLabels {

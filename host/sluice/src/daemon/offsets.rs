@@ -23,6 +23,11 @@ pub fn committed(pipeline: &PipelineConfig) -> Result<Vec<GroupOffset>, String> 
     sluice_kafka::committed_offsets(&settings(pipeline)?).map_err(|e| e.to_string())
 }
 
+/// The group's lag per partition: (topic, partition, records behind).
+pub fn lag(pipeline: &PipelineConfig) -> Result<Vec<(String, i32, i64)>, String> {
+    sluice_kafka::group_lag(&settings(pipeline)?).map_err(|e| e.to_string())
+}
+
 /// Sets the committed offsets of the listed partitions.
 pub fn alter(pipeline: &PipelineConfig, offsets: &[GroupOffset]) -> Result<(), String> {
     sluice_kafka::set_offsets(&settings(pipeline)?, offsets).map_err(|e| e.to_string())

@@ -525,6 +525,15 @@ impl Worker {
         }
     }
 
+    /// Every running pipeline's configuration, by name.
+    pub fn running_configs(&self) -> BTreeMap<String, PipelineConfig> {
+        self.lock()
+            .iter()
+            .filter(|(_, e)| e.pipeline.is_some())
+            .map(|(name, e)| (name.clone(), e.parsed.clone()))
+            .collect()
+    }
+
     /// Every running pipeline's name and handle, for metrics.
     pub fn each_pipeline(&self, mut f: impl FnMut(&str, &PipelineHandle)) {
         for (name, e) in self.lock().iter() {

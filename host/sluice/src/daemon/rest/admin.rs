@@ -78,15 +78,17 @@ async fn ready() -> Json<Value> {
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "daemon", responses((status = 200, description = "Prometheus text", content_type = "application/openmetrics-text")))]
-async fn prometheus(State(api): State<Arc<Api>>) -> Response {
-    (
+async fn prometheus(State(api): State<Arc<Api>>) -> Result<Response, ApiError> {
+    let worker = api.worker.clone();
+    let text = super::blocking(move || Ok(metrics::encode(&worker))).await?;
+    Ok((
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        metrics::encode(&api.worker),
+        text,
     )
-        .into_response()
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/admin/loggers", tag = "loggers", responses((status = 200, description = "Levels set at run time, and root")))]
