@@ -41,8 +41,8 @@ pub use limits::SandboxLimits;
 pub use predicate::{PredicateInstance, PredicatePlugin};
 pub use state::HostState;
 pub use swap::{
-    SwapError, SwapHandle, Swappable, SwappableConverter, SwappableFlattener, SwappablePredicate,
-    SwappableTransform,
+    SwapError, SwapHandle, SwapResult, Swappable, SwappableConverter, SwappableFlattener,
+    SwappablePredicate, SwappableTransform, Swapped,
 };
 pub use transform::{TransformInstance, TransformOutput, TransformPlugin};
 pub use world::{VERSION as WIT_VERSION, WorldKind};

@@ -30,9 +30,20 @@ pub enum SwapError {
     Superseded,
 }
 
+/// What a swap did, once a batch went through the new component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swapped {
+    /// The first offset of each topic-partition in the batch the new component
+    /// processed first (transforms and flatteners; empty for other worlds).
+    pub first_offsets: Vec<(String, i32, i64)>,
+}
+
+/// A staged swap's outcome.
+pub type SwapResult = Result<Swapped, SwapError>;
+
 struct Staged<W: World> {
     instance: Instance<W>,
-    done: Sender<Result<(), SwapError>>,
+    done: Sender<SwapResult>,
 }
 
 type Slot<W> = Arc<Mutex<Option<Staged<W>>>>;
@@ -53,7 +64,7 @@ impl<W: World> Clone for SwapHandle<W> {
 impl<W: World> SwapHandle<W> {
     /// Stages `instance` to replace the running component at the next batch boundary.
     /// The receiver reports the outcome once a batch has gone through.
-    pub fn stage(&self, instance: Instance<W>) -> Receiver<Result<(), SwapError>> {
+    pub fn stage(&self, instance: Instance<W>) -> Receiver<SwapResult> {
         let (done, outcome) = channel();
         let previous = self
             .slot
@@ -109,11 +120,15 @@ impl<W: World> Swappable<W> {
     fn run<I: Clone, T>(
         &mut self,
         input: I,
+        first_offsets: impl Fn(&I) -> Vec<(String, i32, i64)>,
         call: impl Fn(&mut Instance<W>, I) -> Result<T, PluginError>,
     ) -> Result<T, PluginError> {
         let staged = self.slot.lock().expect("swap slot poisoned").take();
         let Some(mut staged) = staged else {
             return call(&mut self.active, input);
+        };
+        let swapped = Swapped {
+            first_offsets: first_offsets(&input),
         };
         let backup = input.clone();
         match call(&mut staged.instance, input) {
@@ -125,7 +140,7 @@ impl<W: World> Swappable<W> {
                     "component swapped"
                 );
                 self.active = staged.instance;
-                let _ = staged.done.send(Ok(()));
+                let _ = staged.done.send(Ok(swapped));
                 Ok(output)
             }
             Err(e) => {
@@ -144,15 +159,30 @@ impl SwappableTransform {
     /// [`TransformInstance::apply`](crate::TransformInstance::apply) on the active
     /// transform. The first batch after a swap is copied once, for the rollback.
     pub fn apply(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
-        self.run(records, Instance::apply)
+        self.run(records, |r| first_offsets(r), Instance::apply)
     }
+}
+
+/// The first offset of each topic-partition in `records`, in the order they appear.
+fn first_offsets(records: &[Record]) -> Vec<(String, i32, i64)> {
+    let mut out: Vec<(String, i32, i64)> = Vec::new();
+    for r in records {
+        match out
+            .iter_mut()
+            .find(|(t, p, _)| *t == *r.topic && *p == r.partition)
+        {
+            Some(first) => first.2 = first.2.min(r.offset),
+            None => out.push((r.topic.to_string(), r.partition, r.offset)),
+        }
+    }
+    out
 }
 
 impl SwappablePredicate {
     /// [`PredicateInstance::test`](crate::PredicateInstance::test) on the active
     /// predicate.
     pub fn test(&mut self, records: &[Record]) -> Result<Vec<bool>, PluginError> {
-        self.run(records, |i, r| i.test(r))
+        self.run(records, |_| Vec::new(), |i, r| i.test(r))
     }
 }
 
@@ -165,7 +195,11 @@ impl SwappableConverter {
         part: Part,
         inputs: &[Option<&[u8]>],
     ) -> Result<Vec<Result<Data, String>>, PluginError> {
-        self.run(inputs, |i, inputs| i.to_data(topic, part, inputs))
+        self.run(
+            inputs,
+            |_| Vec::new(),
+            |i, inputs| i.to_data(topic, part, inputs),
+        )
     }
 
     /// [`ConverterInstance::from_data`](crate::ConverterInstance::from_data) on the
@@ -176,7 +210,11 @@ impl SwappableConverter {
         part: Part,
         inputs: &[Data],
     ) -> Result<Encoded, PluginError> {
-        self.run(inputs, |i, inputs| i.from_data(topic, part, inputs))
+        self.run(
+            inputs,
+            |_| Vec::new(),
+            |i, inputs| i.from_data(topic, part, inputs),
+        )
     }
 }
 
@@ -184,6 +222,6 @@ impl SwappableFlattener {
     /// [`FlattenerInstance::flatten`](crate::FlattenerInstance::flatten) on the active
     /// flattener. The first batch after a swap is copied once, for the rollback.
     pub fn flatten(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
-        self.run(records, Instance::flatten)
+        self.run(records, |r| first_offsets(r), Instance::flatten)
     }
 }

@@ -296,7 +296,7 @@ fn a_swap_takes_effect_at_the_next_batch() {
         "nothing happens until a batch goes through"
     );
     let after = t.apply(records(2)).unwrap();
-    assert_eq!(outcome.try_recv().unwrap(), Ok(()));
+    assert!(outcome.try_recv().unwrap().is_ok());
     assert_eq!(after.records.len(), 2);
     assert_eq!(
         after.records[0].value.value.get("ssn"),

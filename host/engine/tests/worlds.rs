@@ -158,7 +158,7 @@ fn a_predicate_swap_applies_at_the_next_batch_and_a_failing_one_rolls_back() {
 
     let outcome = p.handle().stage(trade.instantiate().unwrap());
     assert_eq!(p.test(&records).unwrap(), [false, true, false, true]);
-    assert_eq!(outcome.try_recv().unwrap(), Ok(()));
+    assert!(outcome.try_recv().unwrap().is_ok());
 }
 
 fn csv(engine: &WasmEngine, fields: &str) -> ConverterPlugin {

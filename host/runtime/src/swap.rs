@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use sluice_engine::{
-    PluginError, SandboxLimits, SwapError, SwapHandle, TransformPlugin, WasmEngine, WorldKind,
+    PluginError, SandboxLimits, SwapHandle, SwapResult, TransformPlugin, WasmEngine, WorldKind,
 };
 
 /// One version of a transform: its component, configured.
@@ -78,7 +78,7 @@ pub struct TransformSwap {
 
 /// One task's outcome of a staged swap, reported once that task has run a batch
 /// through the new component (or rolled it back).
-pub type SwapOutcome = Receiver<Result<(), SwapError>>;
+pub type SwapOutcome = Receiver<SwapResult>;
 
 /// How a deploy or rollback ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,16 @@ pub enum Deployed {
     /// Staged in every task, but some had no batch to run it on within the wait; each
     /// picks it up at its next batch (and rolls it back alone if that batch fails).
     Staged,
+}
+
+/// A deploy or rollback that took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// Whether every task runs it yet.
+    pub state: Deployed,
+    /// The first offset of each topic-partition the new version processed (in the
+    /// tasks that ran a batch on it within the wait).
+    pub first_offsets: Vec<(String, i32, i64)>,
 }
 
 /// Why a deploy did not take.
@@ -187,7 +197,7 @@ impl TransformSwap {
         bytes: &[u8],
         properties: Option<Vec<(String, String)>>,
         wait: Duration,
-    ) -> Result<Deployed, DeployError> {
+    ) -> Result<Deployment, DeployError> {
         let _one = self
             .busy
             .try_lock()
@@ -207,7 +217,7 @@ impl TransformSwap {
     }
 
     /// Puts the previous version back in every task.
-    pub fn rollback(&self, wait: Duration) -> Result<Deployed, DeployError> {
+    pub fn rollback(&self, wait: Duration) -> Result<Deployment, DeployError> {
         let _one = self
             .busy
             .try_lock()
@@ -227,7 +237,7 @@ impl TransformSwap {
         current: TransformVersion,
         next: TransformVersion,
         wait: Duration,
-    ) -> Result<Deployed, DeployError> {
+    ) -> Result<Deployment, DeployError> {
         let previous = self.previous();
         let outcomes = self.stage(&next.plugin).map_err(DeployError::Refused)?;
         // From here the staged version is the one listed: tasks without a batch yet
@@ -242,10 +252,10 @@ impl TransformSwap {
         let mut failure = None;
         let mut took = Vec::new();
         let mut pending = false;
-        for (task, outcome) in outcomes.iter().enumerate() {
+        for outcome in &outcomes {
             let left = deadline.saturating_duration_since(Instant::now());
             match outcome.recv_timeout(left) {
-                Ok(Ok(())) => took.push(task),
+                Ok(Ok(swapped)) => took.extend(swapped.first_offsets),
                 Ok(Err(e)) => failure = Some(e.to_string()),
                 Err(RecvTimeoutError::Timeout) => pending = true,
                 Err(RecvTimeoutError::Disconnected) => {}
@@ -269,10 +279,14 @@ impl TransformSwap {
             return Err(DeployError::RolledBack(why));
         }
         self.counts.0.fetch_add(1, Ordering::Relaxed);
-        Ok(if pending {
-            Deployed::Staged
-        } else {
-            Deployed::Running
+        took.sort();
+        Ok(Deployment {
+            state: if pending {
+                Deployed::Staged
+            } else {
+                Deployed::Running
+            },
+            first_offsets: took,
         })
     }
 }

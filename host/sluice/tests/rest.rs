@@ -499,6 +499,7 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
 
     let component = sluice_guests::path("insert-field");
     let mut latencies = Vec::new();
+    let mut firsts = Vec::new();
     for i in 1..=20 {
         let started = std::time::Instant::now();
         let (status, swapped) = api.send(
@@ -509,6 +510,9 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         latencies.push(started.elapsed());
         assert_eq!(status, 200, "swap {i}: {swapped}");
         assert_eq!(swapped["state"], "RUNNING", "{swapped}");
+        let first = &swapped["first_offsets"][0];
+        assert_eq!(first["topic"], topic, "{swapped}");
+        firsts.push(first["offset"].as_i64().unwrap());
     }
     // A component that traps on its first batch: refused, the stream goes on with v20.
     let (status, refused) = api.send(
@@ -558,6 +562,12 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
     runs.dedup();
     let expected: Vec<String> = (0..=20).map(|i| format!("v{i}")).collect();
     assert_eq!(runs, expected, "versions by offset");
+    // Each answer named the first offset its version processed.
+    for (i, first) in firsts.iter().enumerate() {
+        let version = format!("v{}", i + 1);
+        let at = rows.iter().find(|(_, v)| *v == version).unwrap().0;
+        assert_eq!(at, *first, "first offset of {version}");
+    }
     latencies.sort();
     println!(
         "swap latency (request → every task ran a batch on the new version): median {:?}, max {:?}",

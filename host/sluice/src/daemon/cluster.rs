@@ -218,11 +218,12 @@ fn apply(
         return;
     }
     match swap.deploy(engine, &shared.wasm, Some(shared.properties), APPLY_WAIT) {
-        Ok(state) => tracing::info!(
+        Ok(deployed) => tracing::info!(
             pipeline,
             transform = %alias,
             digest = %shared.digest,
-            "applied a swap shared through sluice.config.topic ({state:?})"
+            "applied a swap shared through sluice.config.topic ({:?})",
+            deployed.state
         ),
         Err(e) => tracing::warn!(
             pipeline,

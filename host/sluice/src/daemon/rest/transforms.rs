@@ -15,7 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine as _;
 use serde_json::{Value, json};
-use sluice_runtime::{DeployError, Deployed, TransformSwap, TransformVersion};
+use sluice_runtime::{DeployError, Deployed, Deployment, TransformSwap, TransformVersion};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -193,12 +193,19 @@ fn wait_of(query: Option<&str>) -> Result<Duration, ApiError> {
 fn answer(
     alias: &str,
     old: &TransformVersion,
-    outcome: Result<Deployed, DeployError>,
+    outcome: Result<Deployment, DeployError>,
     swap: &TransformSwap,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     match outcome {
         Ok(deployed) => {
-            let (status, state) = match deployed {
+            let first: Vec<Value> = deployed
+                .first_offsets
+                .iter()
+                .map(|(topic, partition, offset)| {
+                    json!({"topic": topic, "partition": partition, "offset": offset})
+                })
+                .collect();
+            let (status, state) = match deployed.state {
                 Deployed::Running => (StatusCode::OK, "RUNNING"),
                 Deployed::Staged => (StatusCode::ACCEPTED, "STAGED"),
             };
@@ -210,6 +217,7 @@ fn answer(
                     "state": state,
                     "old_digest": old.digest,
                     "new_digest": new.digest,
+                    "first_offsets": first,
                     "new": version_json(&new),
                 })),
             ))
