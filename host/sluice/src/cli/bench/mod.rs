@@ -8,9 +8,12 @@
 //! and with exactly-once — and over a twin topic of the same records as Avro (through
 //! a Schema Registry it starts, `sluice_schema_registry::local`) with multi-head ingest,
 //! and prints records/s, MB/s and the ratio to the baseline.
+//!
+//! `sluice bench swap` measures hot swaps of a transform under a steady stream.
 
 mod e2e;
 mod report;
+mod swap;
 
 use std::process::ExitCode;
 
@@ -21,12 +24,17 @@ pub enum Command {
     /// with a raw librdkafka consumer of the same topic; JSON, and Avro through a Schema
     /// Registry it starts. Needs a JDK and Maven.
     E2e(e2e::Args),
+    /// Hot swaps of a transform under a steady stream (an Apache Kafka broker and a
+    /// Kinetica emulator it starts): each swap's latency, request → every task ran a
+    /// batch on the new version. Needs a JDK and Maven.
+    Swap(swap::Args),
 }
 
 impl Command {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self {
             Command::E2e(args) => e2e::run(args),
+            Command::Swap(args) => swap::run(args),
         }
     }
 }
