@@ -81,6 +81,11 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     let bound = Duration::from_millis(args.shutdown_timeout_ms);
     let daemon = Daemon::start(&settings, engine, options)?;
     let worker = daemon.worker.clone();
+    // Before any pipeline is added: the API serves already, and what it creates
+    // meanwhile must be written back too.
+    if let Some(dir) = &config_dir {
+        worker.set_config_dir(dir.clone());
+    }
     for (file, config) in configs {
         let name = config.name.clone();
         let shown = daemon::file_config(&file);
@@ -98,7 +103,6 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
     }
     let stop_watching = Arc::new(AtomicBool::new(false));
     if let Some(dir) = config_dir {
-        worker.set_config_dir(dir.clone());
         dir.watch(worker.clone(), stop_watching.clone());
     }
     tracing::info!("{} pipeline(s) running; Ctrl-C stops", worker.names().len());

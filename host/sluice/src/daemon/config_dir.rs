@@ -90,10 +90,11 @@ impl ConfigDir {
                 serde_json::Value::from(value.as_str())
             ));
         }
+        // Held from the write to the record of it: a scan sees both or neither.
+        let mut known = self.lock();
         let temporary = self.dir.join(format!(".{name}.yaml.tmp"));
         std::fs::write(&temporary, &text)?;
         std::fs::rename(&temporary, &path)?;
-        let mut known = self.lock();
         known.insert(path.clone(), text.into_bytes());
         if let Some(old) = previous.filter(|p| *p != path && p.starts_with(&self.dir)) {
             std::fs::remove_file(old)?;
@@ -107,7 +108,8 @@ impl ConfigDir {
         if !file.starts_with(&self.dir) {
             return Ok(());
         }
-        self.lock().remove(file);
+        let mut known = self.lock();
+        known.remove(file);
         match std::fs::remove_file(file) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -130,13 +132,14 @@ impl ConfigDir {
     /// One scan: new and changed files (re)start their pipelines, removed ones delete
     /// theirs. A file that does not check is logged and leaves its pipeline as it is.
     fn scan(&self, worker: &Worker) {
-        let now: BTreeMap<PathBuf, Vec<u8>> = self
-            .files()
-            .into_iter()
-            .filter_map(|f| std::fs::read(&f).ok().map(|b| (f, b)))
-            .collect();
+        // Under the lock, as the daemon's own writes are (see `write`).
         let (changed, removed) = {
-            let known = self.lock();
+            let mut known = self.lock();
+            let now: BTreeMap<PathBuf, Vec<u8>> = self
+                .files()
+                .into_iter()
+                .filter_map(|f| std::fs::read(&f).ok().map(|b| (f, b)))
+                .collect();
             let changed: Vec<PathBuf> = now
                 .iter()
                 .filter(|(f, b)| known.get(*f) != Some(*b))
@@ -147,10 +150,15 @@ impl ConfigDir {
                 .filter(|f| !now.contains_key(*f))
                 .cloned()
                 .collect();
+            for file in &removed {
+                known.remove(file);
+            }
+            for file in &changed {
+                known.insert(file.clone(), now[file].clone());
+            }
             (changed, removed)
         };
         for file in removed {
-            self.lock().remove(&file);
             if let Some(name) = worker.name_of_file(&file) {
                 tracing::info!(pipeline = %name, file = %file.display(), "file removed: deleting the pipeline");
                 if let Err(e) = worker.delete(&name) {
@@ -159,8 +167,6 @@ impl ConfigDir {
             }
         }
         for file in changed {
-            let bytes = now[&file].clone();
-            self.lock().insert(file.clone(), bytes);
             self.reload(worker, &file);
         }
     }
