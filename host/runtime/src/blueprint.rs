@@ -28,7 +28,7 @@ use crate::chain::{Step, StepComponent, TaskPredicate};
 use crate::converters::ConverterSpec;
 use crate::dlq::DlqSpec;
 use crate::error::{Stage, StartError};
-use crate::metrics::Latency;
+use crate::metrics::StepMetrics;
 use crate::options::RunOptions;
 use crate::registry::Side;
 use crate::resolve::{Bundled, ComponentSource, resolve};
@@ -58,10 +58,10 @@ pub(crate) struct TransformSpec {
 }
 
 impl TransformSpec {
-    pub fn step(&self, latency: Arc<Latency>) -> Result<Step, PluginError> {
+    pub fn step(&self, metrics: Arc<StepMetrics>) -> Result<Step, PluginError> {
         Ok(Step {
             alias: self.alias.clone(),
-            latency,
+            metrics,
             class: self.class.clone(),
             label: self.label.clone(),
             component: StepComponent::Transform(SwappableTransform::new(

@@ -24,7 +24,7 @@ use sluice_record::Record;
 use crate::bad_record::BadRecord;
 use crate::converters::{ConverterFailure, Converters};
 use crate::error::{FailureKind, Stage};
-use crate::metrics::Latency;
+use crate::metrics::StepMetrics;
 
 /// What a step runs.
 pub(crate) enum StepComponent {
@@ -44,8 +44,8 @@ impl StepComponent {
 /// One step of the chain, in one task.
 pub(crate) struct Step {
     pub alias: String,
-    /// How long it takes per batch (its predicate included).
-    pub latency: Arc<Latency>,
+    /// Its latency per batch (its predicate included), records and errors.
+    pub metrics: Arc<StepMetrics>,
     /// The type as configured, for dead letter queue headers.
     pub class: String,
     /// `transform `mask` (mask-field)`, for messages.
@@ -155,6 +155,7 @@ impl Chain {
                 break;
             }
             let started = Instant::now();
+            let (records_in, rejected_before) = (records.len() as u64, rejected.len());
             let selected = match &step.predicate {
                 None => None,
                 Some((alias, negate)) => {
@@ -163,6 +164,7 @@ impl Chain {
                         .get_mut(alias)
                         .expect("start-up checks every predicate alias");
                     let verdicts = predicate.instance.test(&records).map_err(|error| {
+                        step.metrics.failed();
                         ChainError::Failed(StepFailure {
                             alias: alias.clone(),
                             label: format!("{} (of {})", predicate.label, step.label),
@@ -177,14 +179,17 @@ impl Chain {
                     )
                 }
             };
-            let (next, next_origins) = match selected {
-                Some(sel) if !sel.iter().any(|&s| s) => (records, origins),
+            let applied = match selected {
+                Some(sel) if !sel.iter().any(|&s| s) => Ok((records, origins)),
                 Some(sel) if !sel.iter().all(|&s| s) => {
-                    step.apply_to_selected(records, origins, &sel, &mut rejected, &mut discarded)?
+                    step.apply_to_selected(records, origins, &sel, &mut rejected, &mut discarded)
                 }
-                _ => step.apply_to_all(records, origins, &mut rejected, &mut discarded)?,
+                _ => step.apply_to_all(records, origins, &mut rejected, &mut discarded),
             };
-            step.latency.observe(started.elapsed());
+            let (next, next_origins) = applied.inspect_err(|_| step.metrics.failed())?;
+            let rejected_now = (rejected.len() - rejected_before) as u64;
+            step.metrics
+                .batch(started.elapsed(), records_in, rejected_now);
             records = next;
             origins = next_origins;
         }

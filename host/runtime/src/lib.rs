@@ -47,6 +47,7 @@ pub use dlq::headers as dlq_headers;
 pub use error::{FailureKind, PipelineError, Stage, StartError};
 pub use metrics::{
     LATENCY_BUCKETS, Latency, LatencySnapshot, MetricsSnapshot, PipelineMetrics, StageLatencies,
+    StepMetrics, StepSnapshot,
 };
 pub use options::{COMPONENTS_DIR_ENV, RunOptions};
 pub use outage::DegradedTask;

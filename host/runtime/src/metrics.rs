@@ -39,9 +39,51 @@ pub struct PipelineMetrics {
     tables: Mutex<BTreeMap<String, u64>>,
     /// How long each stage of a batch took.
     pub stages: StageLatencies,
-    /// How long each step of the transform chain took per batch, by alias (the
-    /// flattener as `flattener`); one histogram shared by every task.
-    steps: Mutex<BTreeMap<String, Arc<Latency>>>,
+    /// Each step of the transform chain, by alias (the flattener as `flattener`);
+    /// shared by every task.
+    steps: Mutex<BTreeMap<String, Arc<StepMetrics>>>,
+}
+
+/// One step of the chain (a transform or the flattener), across a pipeline's tasks.
+#[derive(Debug, Default)]
+pub struct StepMetrics {
+    /// How long it took per batch, its predicate included.
+    pub latency: Latency,
+    /// Records it was given.
+    pub records: AtomicU64,
+    /// Records it rejected, and calls that failed (a trap, a timeout, an error).
+    pub errors: AtomicU64,
+}
+
+/// [`StepMetrics`] at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepSnapshot {
+    /// [`StepMetrics::latency`].
+    pub latency: LatencySnapshot,
+    /// [`StepMetrics::records`].
+    pub records: u64,
+    /// [`StepMetrics::errors`].
+    pub errors: u64,
+}
+
+impl StepMetrics {
+    pub(crate) fn batch(&self, took: Duration, records: u64, rejected: u64) {
+        self.latency.observe(took);
+        PipelineMetrics::add(&self.records, records);
+        PipelineMetrics::add(&self.errors, rejected);
+    }
+
+    pub(crate) fn failed(&self) {
+        PipelineMetrics::add(&self.errors, 1);
+    }
+
+    fn snapshot(&self) -> StepSnapshot {
+        StepSnapshot {
+            latency: self.latency.snapshot(),
+            records: self.records.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// Upper bounds of the latency buckets, in seconds: 0.5 ms to 10 s, roughly ×2.5.
@@ -159,18 +201,18 @@ impl PipelineMetrics {
         }
     }
 
-    /// The histogram of chain step `alias`, shared by every task.
-    pub(crate) fn step_latency(&self, alias: &str) -> Arc<Latency> {
+    /// The metrics of chain step `alias`, shared by every task.
+    pub(crate) fn step(&self, alias: &str) -> Arc<StepMetrics> {
         let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
         steps.entry(alias.to_owned()).or_default().clone()
     }
 
-    /// Each chain step's latency so far, by alias.
-    pub fn step_latencies(&self) -> BTreeMap<String, LatencySnapshot> {
+    /// Each chain step's metrics so far, by alias.
+    pub fn steps(&self) -> BTreeMap<String, StepSnapshot> {
         let steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
         steps
             .iter()
-            .map(|(a, l)| (a.clone(), l.snapshot()))
+            .map(|(a, m)| (a.clone(), m.snapshot()))
             .collect()
     }
 

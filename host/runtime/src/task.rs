@@ -134,7 +134,7 @@ impl Task {
         let mut steps = Vec::with_capacity(blueprint.transforms.len() + 1);
         for t in &blueprint.transforms {
             steps.push(
-                t.step(shared.metrics.step_latency(&t.alias))
+                t.step(shared.metrics.step(&t.alias))
                     .map_err(|e| problem(&format!("transforms.{}", t.alias), e.to_string()))?,
             );
         }
@@ -151,7 +151,7 @@ impl Task {
         {
             steps.push(Step {
                 alias: "flattener".to_owned(),
-                latency: shared.metrics.step_latency("flattener"),
+                metrics: shared.metrics.step("flattener"),
                 class: f.plugin.name().to_owned(),
                 label: f.label.clone(),
                 component: StepComponent::Flattener(

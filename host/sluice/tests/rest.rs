@@ -62,7 +62,7 @@ fn start_daemon_args(
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !sent && let Some(at) = line.find("REST API on http://") {
+            if !sent && let Some(at) = line.find("REST API on http") {
                 let rest = &line[at + "REST API on ".len()..];
                 let url = rest.split_whitespace().next().unwrap().to_owned();
                 let _ = tx.send(url);
@@ -541,6 +541,8 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
     }
     let (_, listed) = api.get("/connectors/swaps/transforms");
     assert_eq!(listed[0]["alias"], "stamp");
+    assert!(listed[0]["records"].as_u64().unwrap() > 0, "{listed}");
+    assert!(listed[0]["batches"].as_u64().unwrap() > 20, "{listed}");
     assert_eq!(
         listed[0]["digest"],
         sluice_engine::digest(&std::fs::read(&component).unwrap())
@@ -782,4 +784,34 @@ fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
     eventually("one and four after a restart", || {
         (names(&api) == json!(["four", "one"])).then_some(())
     });
+}
+
+#[test]
+fn with_rest_tls_the_api_speaks_https_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = sluice_kinetica_emulator::test_certs::TestCa::new("sluice test CA");
+    let server = ca.server_tls(&["127.0.0.1"]);
+    let (cert, key) = (dir.path().join("rest.crt"), dir.path().join("rest.key"));
+    std::fs::write(&cert, &server.cert_chain_pem).unwrap();
+    std::fs::write(&key, &server.key_pem).unwrap();
+    let (_daemon, url) = start_daemon(
+        dir.path(),
+        &format!(
+            "rest.listener: 127.0.0.1:0\nrest.tls.cert: {}\nrest.tls.key: {}\n",
+            cert.display(),
+            key.display()
+        ),
+    );
+    assert!(url.starts_with("https://"), "{url}");
+    let trusting = Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let root = trusting.get(format!("{url}/")).send().unwrap();
+    assert_eq!(root.status(), 200);
+    // Plain HTTP on the same port gets no API.
+    let plain = Client::new()
+        .get(url.replacen("https://", "http://", 1))
+        .send();
+    assert!(plain.map_or(true, |r| !r.status().is_success()));
 }

@@ -196,6 +196,18 @@ pub fn encode(worker: &Worker) -> String {
         "Records behind in each partition: its high watermark minus the group's committed offset",
         lag.clone(),
     );
+    let step_records = Family::<TransformLabels, Counter>::default();
+    registry.register(
+        "transform_records",
+        "Records each step of the chain was given",
+        step_records.clone(),
+    );
+    let step_errors = Family::<TransformLabels, Counter>::default();
+    registry.register(
+        "transform_errors",
+        "Records each step rejected, and its calls that failed",
+        step_errors.clone(),
+    );
     let mut latencies = Latencies::default();
     worker.each_pipeline(|name, pipeline| {
         let metrics = pipeline.metrics();
@@ -211,12 +223,14 @@ pub fn encode(worker: &Worker) -> String {
             };
             latencies.stages.push((labels, latency.snapshot()));
         }
-        for (alias, snapshot) in metrics.step_latencies() {
+        for (alias, step) in metrics.steps() {
             let labels = TransformLabels {
                 pipeline: name.to_owned(),
                 transform: alias,
             };
-            latencies.steps.push((labels, snapshot));
+            step_records.get_or_create(&labels).inc_by(step.records);
+            step_errors.get_or_create(&labels).inc_by(step.errors);
+            latencies.steps.push((labels, step.latency));
         }
         match lags.get(name) {
             Some(Ok(partitions)) => {

@@ -73,10 +73,15 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let listed = api.worker.with_pipeline(&name, |p| {
         p.map(|p| {
+            let steps = p.metrics().steps();
             p.swap_handles()
                 .values()
                 .map(|swap| {
                     let mut entry = version_json(&swap.current());
+                    let step = steps.get(swap.alias()).cloned().unwrap_or_default();
+                    entry["records"] = json!(step.records);
+                    entry["errors"] = json!(step.errors);
+                    entry["batches"] = json!(step.latency.count);
                     entry["alias"] = json!(swap.alias());
                     entry["world"] = json!("transform");
                     entry["tasks"] = json!(swap.task_handles().len());
