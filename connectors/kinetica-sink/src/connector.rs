@@ -70,7 +70,11 @@ impl SinkFactory for KineticaSinkFactory {
             .build()
             .map_err(|e| problem(format!("cannot start the task's I/O runtime: {e}")))?;
         let sink = runtime
-            .block_on(KineticaSink::new(self.settings.clone(), task.pipeline))
+            .block_on(KineticaSink::connect(
+                self.settings.clone(),
+                task.pipeline,
+                Some(task.requests.clone()),
+            ))
             .map_err(|e| match e {
                 // A refused certificate: the property to fix is named, not kinetica.url.
                 SinkError::Setting { property, message } => SetupProblem::new(

@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use sluice_connect::metrics::RequestMetrics;
 use sluice_kinetica::{
     Auth, ClientConfig, Column, KineticaClient, KineticaError, Options, RetryPolicy,
 };
@@ -92,6 +93,15 @@ impl KineticaSink {
     /// fails at start-up rather than on the first batch. `pipeline` names the
     /// pipeline's rows in the exactly-once offsets table.
     pub async fn new(settings: SinkSettings, pipeline: &str) -> Result<KineticaSink, SinkError> {
+        KineticaSink::connect(settings, pipeline, None).await
+    }
+
+    /// [`KineticaSink::new`], recording every request to Kinetica in `requests`.
+    pub async fn connect(
+        settings: SinkSettings,
+        pipeline: &str,
+        requests: Option<Arc<RequestMetrics>>,
+    ) -> Result<KineticaSink, SinkError> {
         let namer = TableNamer::new(&settings).map_err(|e| SinkError::Fatal(e.to_string()))?;
         let client = KineticaClient::new(ClientConfig {
             url: settings.url.clone(),
@@ -99,6 +109,7 @@ impl KineticaSink {
             timeout: settings.timeout.unwrap_or_default(),
             retry: RetryPolicy::with_max_retries(settings.retry_count),
             tls: settings.tls.clone(),
+            requests,
         })?;
         warn_about_tls(&settings);
         // A refused certificate fails here, fatally (not retried): the error names the

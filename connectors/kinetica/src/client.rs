@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
+use sluice_connect::metrics::RequestMetrics;
 use sluice_error::message_chain;
 
 use crate::auth::Auth;
@@ -36,6 +37,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Certificate checks for `https` URLs (`kinetica.ssl.*`).
     pub tls: TlsConfig,
+    /// Where each request's latency and outcome is recorded, by endpoint.
+    pub requests: Option<Arc<RequestMetrics>>,
 }
 
 impl ClientConfig {
@@ -46,6 +49,7 @@ impl ClientConfig {
             auth: Auth::None,
             timeout: Duration::ZERO,
             retry: RetryPolicy::default(),
+            requests: None,
             tls: TlsConfig::default(),
         }
     }
@@ -61,6 +65,7 @@ pub struct KineticaClient {
     sleeper: Sleeper,
     /// Kept to explain handshake failures.
     tls: Arc<TlsConfig>,
+    requests: Option<Arc<RequestMetrics>>,
 }
 
 impl std::fmt::Debug for KineticaClient {
@@ -114,6 +119,7 @@ impl KineticaClient {
             retry: config.retry,
             sleeper: tokio_sleeper(),
             tls: Arc::new(config.tls),
+            requests: config.requests,
         })
     }
 
@@ -188,8 +194,22 @@ impl KineticaClient {
         }
     }
 
-    /// One attempt, no retries.
+    /// One attempt, no retries; recorded in the client's request metrics.
     pub async fn post_once<R: AvroRecord>(
+        &self,
+        base_url: &str,
+        path: &str,
+        body: Bytes,
+    ) -> Result<R, KineticaError> {
+        let started = std::time::Instant::now();
+        let result = self.attempt::<R>(base_url, path, body).await;
+        if let Some(requests) = &self.requests {
+            requests.observe(path, started.elapsed(), result.is_ok());
+        }
+        result
+    }
+
+    async fn attempt<R: AvroRecord>(
         &self,
         base_url: &str,
         path: &str,

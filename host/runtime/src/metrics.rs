@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use sluice_connect::metrics::{LATENCY_BUCKETS, Latency, LatencySnapshot, RequestMetrics};
+
 /// A pipeline's live counters since it started, shared by its tasks
 /// ([`PipelineHandle::metrics`](crate::PipelineHandle::metrics)). Once every batch is
 /// committed, and without records appended by transforms, `records_in = records_written
@@ -42,6 +44,8 @@ pub struct PipelineMetrics {
     /// Each step of the transform chain, by alias (the flattener as `flattener`);
     /// shared by every task.
     steps: Mutex<BTreeMap<String, Arc<StepMetrics>>>,
+    /// The sink's requests to its system (Kinetica's endpoints), shared by every task.
+    pub requests: Arc<RequestMetrics>,
 }
 
 /// One step of the chain (a transform or the flattener), across a pipeline's tasks.
@@ -82,59 +86,6 @@ impl StepMetrics {
             latency: self.latency.snapshot(),
             records: self.records.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
-        }
-    }
-}
-
-/// Upper bounds of the latency buckets, in seconds: 0.5 ms to 10 s, roughly ×2.5.
-pub const LATENCY_BUCKETS: [f64; 14] = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
-
-/// A latency histogram of relaxed atomics: observed once per batch and stage.
-#[derive(Debug, Default)]
-pub struct Latency {
-    /// Observations per bucket of [`LATENCY_BUCKETS`], the last one above them all.
-    buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
-    sum_nanos: AtomicU64,
-    count: AtomicU64,
-}
-
-/// A [`Latency`] at one moment.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LatencySnapshot {
-    /// Observations per bucket (not cumulative), the last one above every bound.
-    pub buckets: Vec<u64>,
-    /// Sum of the observations, in seconds.
-    pub sum_seconds: f64,
-    /// Number of observations.
-    pub count: u64,
-}
-
-impl Latency {
-    /// Records one observation.
-    pub fn observe(&self, took: Duration) {
-        let seconds = took.as_secs_f64();
-        let bucket = LATENCY_BUCKETS
-            .iter()
-            .position(|bound| seconds <= *bound)
-            .unwrap_or(LATENCY_BUCKETS.len());
-        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        self.sum_nanos
-            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
-        self.count.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Reads the histogram (each counter relaxed, as [`PipelineMetrics::snapshot`]).
-    pub fn snapshot(&self) -> LatencySnapshot {
-        LatencySnapshot {
-            buckets: self
-                .buckets
-                .iter()
-                .map(|b| b.load(Ordering::Relaxed))
-                .collect(),
-            sum_seconds: self.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9,
-            count: self.count.load(Ordering::Relaxed),
         }
     }
 }

@@ -127,6 +127,7 @@ impl Task {
         let context = TaskContext {
             pipeline: blueprint.name(),
             task: id,
+            requests: &shared.metrics.requests,
         };
         let sink = blueprint.sink.create(context)?;
         let converters = Converters::new(&blueprint.key, &blueprint.value)

@@ -344,9 +344,10 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         "{metrics}"
     );
     assert!(
-        metrics.contains("sluice_batch_stage_seconds_count{pipeline=\"tweets\",stage=\"write\"}"),
+        metrics.contains("\nsluice_batch_stage_seconds_count{pipeline=\"tweets\",stage=\"write\"}"),
         "{metrics}"
     );
+
     // Offsets were reset: the pipeline reads the topic again, and catches up.
     eventually("no lag", || {
         let metrics = api
@@ -356,11 +357,13 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
             .ok()?
             .text()
             .ok()?;
-        metrics
-            .contains(&format!(
-                "sluice_consumer_lag{{pipeline=\"tweets\",topic=\"{topic}\",partition=\"0\"}} 0"
-            ))
-            .then_some(())
+        let caught_up = metrics.contains(&format!(
+            "\nsluice_consumer_lag{{pipeline=\"tweets\",topic=\"{topic}\",partition=\"0\"}} 0"
+        ));
+        let inserts = metrics.contains(
+            "\nsluice_sink_request_seconds_count{pipeline=\"tweets\",endpoint=\"/insert/records\"}",
+        );
+        (caught_up && inserts).then_some(())
     });
     let (status, health) = api.get("/health");
     assert_eq!(
@@ -533,9 +536,9 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         .text()
         .unwrap();
     for expected in [
-        "sluice_transform_swaps_total{pipeline=\"swaps\",transform=\"stamp\"} 20",
-        "sluice_transform_rollbacks_total{pipeline=\"swaps\",transform=\"stamp\"} 1",
-        "sluice_transform_seconds_count{pipeline=\"swaps\",transform=\"stamp\"}",
+        "\nsluice_transform_swaps_total{pipeline=\"swaps\",transform=\"stamp\"} 20",
+        "\nsluice_transform_rollbacks_total{pipeline=\"swaps\",transform=\"stamp\"} 1",
+        "\nsluice_transform_seconds_count{pipeline=\"swaps\",transform=\"stamp\"}",
     ] {
         assert!(metrics.contains(expected), "{expected} in:\n{metrics}");
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sluice_config::ConnectorSpec;
 use sluice_config::pipeline::PipelineConfig;
 
+use crate::metrics::RequestMetrics;
 use crate::sink::Sink;
 use crate::source::Source;
 
@@ -35,6 +36,9 @@ pub struct TaskContext<'a> {
     pub pipeline: &'a str,
     /// The task's number, from 0 to `tasks.max - 1`.
     pub task: usize,
+    /// Where a connector records its requests to its external system (the pipeline's,
+    /// shared by its tasks; `/metrics` shows them).
+    pub requests: &'a Arc<RequestMetrics>,
 }
 
 /// Builds a pipeline's sources, one per task, from settings checked once.

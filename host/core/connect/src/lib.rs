@@ -20,6 +20,7 @@
 
 mod connector;
 mod error;
+pub mod metrics;
 pub mod offsets;
 mod sink;
 mod source;

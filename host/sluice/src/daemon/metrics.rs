@@ -57,6 +57,14 @@ struct Latencies {
     stages: Vec<(StageLabels, LatencySnapshot)>,
     /// Per pipeline and chain step.
     steps: Vec<(TransformLabels, LatencySnapshot)>,
+    /// Per pipeline and endpoint of the sink's system (Kinetica's).
+    requests: Vec<(EndpointLabels, LatencySnapshot)>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EndpointLabels {
+    pipeline: String,
+    endpoint: String,
 }
 
 fn encode_histogram(
@@ -72,10 +80,11 @@ fn encode_histogram(
     encoder.encode_histogram::<NoLabelSet>(snapshot.sum_seconds, snapshot.count, &buckets, None)
 }
 
+// Names without the registry's `sluice_` prefix: it is added to collectors' too.
 impl Collector for Latencies {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let mut family = encoder.encode_descriptor(
-            "sluice_batch_stage_seconds",
+            "batch_stage_seconds",
             "How long each stage of a batch took: consume, prepare (convert and transform), write, commit",
             None,
             MetricType::Histogram,
@@ -84,12 +93,21 @@ impl Collector for Latencies {
             encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
         }
         let mut family = encoder.encode_descriptor(
-            "sluice_transform_seconds",
+            "transform_seconds",
             "How long each step of the transform chain took per batch (its predicate included)",
             None,
             MetricType::Histogram,
         )?;
         for (labels, snapshot) in &self.steps {
+            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
+        }
+        let mut family = encoder.encode_descriptor(
+            "sink_request_seconds",
+            "How long each request to the sink's system took (Kinetica), by endpoint",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (labels, snapshot) in &self.requests {
             encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
         }
         Ok(())
@@ -196,6 +214,12 @@ pub fn encode(worker: &Worker) -> String {
         "Records behind in each partition: its high watermark minus the group's committed offset",
         lag.clone(),
     );
+    let request_errors = Family::<EndpointLabels, Counter>::default();
+    registry.register(
+        "sink_request_errors",
+        "Requests to the sink's system (Kinetica) that failed, by endpoint",
+        request_errors.clone(),
+    );
     let step_records = Family::<TransformLabels, Counter>::default();
     registry.register(
         "transform_records",
@@ -222,6 +246,14 @@ pub fn encode(worker: &Worker) -> String {
                 stage: stage.to_owned(),
             };
             latencies.stages.push((labels, latency.snapshot()));
+        }
+        for (endpoint, (latency, errors)) in metrics.requests.snapshot() {
+            let labels = EndpointLabels {
+                pipeline: name.to_owned(),
+                endpoint,
+            };
+            request_errors.get_or_create(&labels).inc_by(errors);
+            latencies.requests.push((labels, latency));
         }
         for (alias, step) in metrics.steps() {
             let labels = TransformLabels {
