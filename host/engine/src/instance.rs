@@ -233,6 +233,12 @@ impl<W: World> Instance<W> {
         })
     }
 
+    /// The most linear memory the instance has been granted, in bytes (its
+    /// `sandbox.memory.max.bytes` is the limit).
+    pub fn memory_peak(&self) -> u64 {
+        self.store.data().limiter.peak as u64
+    }
+
     /// The component's name, for messages.
     pub fn component_name(&self) -> &str {
         &self.plugin.name

@@ -82,6 +82,8 @@ impl WasiView for HostState {
 pub(crate) struct MemoryGuard {
     limits: StoreLimits,
     pub(crate) hit: bool,
+    /// The most linear memory granted so far, in bytes.
+    pub(crate) peak: usize,
 }
 
 impl MemoryGuard {
@@ -94,6 +96,7 @@ impl MemoryGuard {
                 .trap_on_grow_failure(true)
                 .build(),
             hit: false,
+            peak: 0,
         }
     }
 }
@@ -106,7 +109,9 @@ impl ResourceLimiter for MemoryGuard {
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let result = self.limits.memory_growing(current, desired, maximum);
-        if !matches!(result, Ok(true)) {
+        if matches!(result, Ok(true)) {
+            self.peak = self.peak.max(desired);
+        } else {
             self.hit = true;
         }
         result

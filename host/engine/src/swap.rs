@@ -109,6 +109,11 @@ impl<W: World> Swappable<W> {
         }
     }
 
+    /// The most linear memory the running instance has been granted, in bytes.
+    pub fn memory_peak(&self) -> u64 {
+        self.active.memory_peak()
+    }
+
     /// The name of the component running now.
     pub fn component_name(&self) -> &str {
         self.active.component_name()

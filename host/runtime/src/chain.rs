@@ -33,6 +33,13 @@ pub(crate) enum StepComponent {
 }
 
 impl StepComponent {
+    fn memory_peak(&self) -> u64 {
+        match self {
+            StepComponent::Transform(t) => t.memory_peak(),
+            StepComponent::Flattener(f) => f.memory_peak(),
+        }
+    }
+
     fn apply(&mut self, records: Vec<Record>) -> Result<TransformOutput, PluginError> {
         match self {
             StepComponent::Transform(t) => t.apply(records),
@@ -188,8 +195,12 @@ impl Chain {
             };
             let (next, next_origins) = applied.inspect_err(|_| step.metrics.failed())?;
             let rejected_now = (rejected.len() - rejected_before) as u64;
-            step.metrics
-                .batch(started.elapsed(), records_in, rejected_now);
+            step.metrics.batch(
+                started.elapsed(),
+                records_in,
+                rejected_now,
+                step.component.memory_peak(),
+            );
             records = next;
             origins = next_origins;
         }

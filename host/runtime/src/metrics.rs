@@ -57,6 +57,12 @@ pub struct StepMetrics {
     pub records: AtomicU64,
     /// Records it rejected, and calls that failed (a trap, a timeout, an error).
     pub errors: AtomicU64,
+    /// The longest batch, in nanoseconds: against `sandbox.cpu.budget.ms`, how close
+    /// the step came to its budget.
+    pub slowest_nanos: AtomicU64,
+    /// The most linear memory one of its instances was granted, in bytes: against
+    /// `sandbox.memory.max.bytes`.
+    pub memory_peak: AtomicU64,
 }
 
 /// [`StepMetrics`] at one moment.
@@ -68,11 +74,18 @@ pub struct StepSnapshot {
     pub records: u64,
     /// [`StepMetrics::errors`].
     pub errors: u64,
+    /// [`StepMetrics::slowest_nanos`].
+    pub slowest: Duration,
+    /// [`StepMetrics::memory_peak`].
+    pub memory_peak: u64,
 }
 
 impl StepMetrics {
-    pub(crate) fn batch(&self, took: Duration, records: u64, rejected: u64) {
+    pub(crate) fn batch(&self, took: Duration, records: u64, rejected: u64, memory: u64) {
         self.latency.observe(took);
+        self.slowest_nanos
+            .fetch_max(took.as_nanos() as u64, Ordering::Relaxed);
+        self.memory_peak.fetch_max(memory, Ordering::Relaxed);
         PipelineMetrics::add(&self.records, records);
         PipelineMetrics::add(&self.errors, rejected);
     }
@@ -86,6 +99,8 @@ impl StepMetrics {
             latency: self.latency.snapshot(),
             records: self.records.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
+            slowest: Duration::from_nanos(self.slowest_nanos.load(Ordering::Relaxed)),
+            memory_peak: self.memory_peak.load(Ordering::Relaxed),
         }
     }
 }

@@ -546,6 +546,12 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
     assert_eq!(listed[0]["alias"], "stamp");
     assert!(listed[0]["records"].as_u64().unwrap() > 0, "{listed}");
     assert!(listed[0]["batches"].as_u64().unwrap() > 20, "{listed}");
+    // A Rust guest's linear memory is at least one 64 KiB page; within its limit.
+    let peak = listed[0]["memory_peak_bytes"].as_u64().unwrap();
+    assert!(
+        peak >= 65536 && peak <= listed[0]["memory_max_bytes"].as_u64().unwrap(),
+        "{listed}"
+    );
     assert_eq!(
         listed[0]["digest"],
         sluice_engine::digest(&std::fs::read(&component).unwrap())

@@ -220,6 +220,12 @@ pub fn encode(worker: &Worker) -> String {
         "Requests to the sink's system (Kinetica) that failed, by endpoint",
         request_errors.clone(),
     );
+    let step_memory = Family::<TransformLabels, Gauge>::default();
+    registry.register(
+        "transform_memory_peak_bytes",
+        "The most linear memory an instance of each step was granted (its limit: sandbox.memory.max.bytes)",
+        step_memory.clone(),
+    );
     let step_records = Family::<TransformLabels, Counter>::default();
     registry.register(
         "transform_records",
@@ -260,6 +266,9 @@ pub fn encode(worker: &Worker) -> String {
                 pipeline: name.to_owned(),
                 transform: alias,
             };
+            step_memory
+                .get_or_create(&labels)
+                .set(i64::try_from(step.memory_peak).unwrap_or(i64::MAX));
             step_records.get_or_create(&labels).inc_by(step.records);
             step_errors.get_or_create(&labels).inc_by(step.errors);
             latencies.steps.push((labels, step.latency));

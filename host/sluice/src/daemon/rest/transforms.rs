@@ -82,6 +82,8 @@ async fn list(
                     entry["records"] = json!(step.records);
                     entry["errors"] = json!(step.errors);
                     entry["batches"] = json!(step.latency.count);
+                    entry["memory_peak_bytes"] = json!(step.memory_peak);
+                    entry["slowest_batch_ms"] = json!(step.slowest.as_secs_f64() * 1e3);
                     entry["alias"] = json!(swap.alias());
                     entry["world"] = json!("transform");
                     entry["tasks"] = json!(swap.task_handles().len());
