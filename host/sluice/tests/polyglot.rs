@@ -19,6 +19,21 @@ fn require(program: &str, install: &str) {
     assert!(ok, "`{program}` is needed: {install}");
 }
 
+/// Runs an example's `build.sh` (with this `sluice` for the tools it calls).
+fn build_example(example: &Path) {
+    let built = Command::new("bash")
+        .arg(example.join("build.sh"))
+        .env("SLUICE", env!("CARGO_BIN_EXE_sluice"))
+        .output()
+        .expect("run build.sh");
+    assert!(
+        built.status.success(),
+        "build.sh failed:\n{}\n{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
+
 /// `sluice transform test` of `component` on mask-field's golden files.
 fn passes_mask_fields_golden_file(component: &Path) {
     let golden = repo().join("transforms/mask-field/golden");
@@ -52,16 +67,7 @@ fn passes_mask_fields_golden_file(component: &Path) {
 fn the_python_mask_builds_with_componentize_py_and_passes_mask_fields_golden_file() {
     require("componentize-py", "python3 -m pip install componentize-py");
     let example = repo().join("transforms/examples/python-mask");
-    let built = Command::new("bash")
-        .arg(example.join("build.sh"))
-        .output()
-        .expect("run build.sh");
-    assert!(
-        built.status.success(),
-        "build.sh failed:\n{}\n{}",
-        String::from_utf8_lossy(&built.stdout),
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build_example(&example);
     passes_mask_fields_golden_file(&example.join("target/mask.wasm"));
 }
 
@@ -95,17 +101,7 @@ fn the_c_mask_builds_with_wit_bindgens_c_generator_and_clang_and_passes_mask_fie
         "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32",
     );
     let example = repo().join("transforms/examples/c-mask");
-    let built = Command::new("bash")
-        .arg(example.join("build.sh"))
-        .env("SLUICE", env!("CARGO_BIN_EXE_sluice"))
-        .output()
-        .expect("run build.sh");
-    assert!(
-        built.status.success(),
-        "build.sh failed:\n{}\n{}",
-        String::from_utf8_lossy(&built.stdout),
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build_example(&example);
     let component = example.join("target/mask.wasm");
     passes_mask_fields_golden_file(&component);
 

@@ -104,6 +104,15 @@ impl Api {
         }
         self.call(request)
     }
+    /// `GET /metrics`, the text.
+    fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    }
     fn state(&self, name: &str) -> String {
         let (_, status) = self.get(&format!("/connectors/{name}/status"));
         status["connector"]["state"]
@@ -332,13 +341,7 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
     );
 
     // Metrics and health.
-    let metrics = api
-        .client
-        .get(format!("{}/metrics", api.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = api.metrics();
     assert!(
         metrics.contains("sluice_records_in_total{pipeline=\"tweets\"}"),
         "{metrics}"
@@ -350,13 +353,7 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
 
     // Offsets were reset: the pipeline reads the topic again, and catches up.
     eventually("no lag", || {
-        let metrics = api
-            .client
-            .get(format!("{}/metrics", api.url))
-            .send()
-            .ok()?
-            .text()
-            .ok()?;
+        let metrics = api.metrics();
         let caught_up = metrics.contains(&format!(
             "\nsluice_consumer_lag{{pipeline=\"tweets\",topic=\"{topic}\",partition=\"0\"}} 0"
         ));
@@ -528,13 +525,7 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         refused["message"].as_str().unwrap().contains("rolled back"),
         "{refused}"
     );
-    let metrics = api
-        .client
-        .get(format!("{}/metrics", api.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = api.metrics();
     for expected in [
         "\nsluice_transform_swaps_total{pipeline=\"swaps\",transform=\"stamp\"} 20",
         "\nsluice_transform_rollbacks_total{pipeline=\"swaps\",transform=\"stamp\"} 1",

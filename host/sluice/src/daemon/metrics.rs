@@ -9,7 +9,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use sluice_runtime::{LATENCY_BUCKETS, LatencySnapshot, PipelineState};
+use sluice_runtime::{LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot, PipelineState};
 
 use super::worker::Worker;
 
@@ -43,23 +43,23 @@ struct PartitionLabels {
     partition: i32,
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct StageLabels {
-    pipeline: String,
-    stage: String,
-}
-
 /// Latency histograms read from the runtime's own (fixed-bucket atomics) at a scrape:
 /// prometheus-client's `Histogram` takes observations, these are already counted.
 #[derive(Debug, Default)]
 struct Latencies {
     /// Per pipeline and stage (`consume`, `prepare`, `write`, `commit`).
-    stages: Vec<(StageLabels, LatencySnapshot)>,
+    stages: Vec<(Labels, LatencySnapshot)>,
     /// Per pipeline and chain step.
-    steps: Vec<(TransformLabels, LatencySnapshot)>,
+    steps: Vec<(Labels, LatencySnapshot)>,
     /// Per pipeline and endpoint of the sink's system (Kinetica's).
-    requests: Vec<(EndpointLabels, LatencySnapshot)>,
+    requests: Vec<(Labels, LatencySnapshot)>,
 }
+
+/// A histogram's labels: the pipeline's, then the stage's, step's or endpoint's.
+type Labels = Vec<(&'static str, String)>;
+
+/// A histogram family's series.
+type Series = [(Labels, LatencySnapshot)];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EndpointLabels {
@@ -83,32 +83,28 @@ fn encode_histogram(
 // Names without the registry's `sluice_` prefix: it is added to collectors' too.
 impl Collector for Latencies {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let mut family = encoder.encode_descriptor(
-            "batch_stage_seconds",
-            "How long each stage of a batch took: consume, prepare (convert and transform), write, commit",
-            None,
-            MetricType::Histogram,
-        )?;
-        for (labels, snapshot) in &self.stages {
-            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
-        }
-        let mut family = encoder.encode_descriptor(
-            "transform_seconds",
-            "How long each step of the transform chain took per batch (its predicate included)",
-            None,
-            MetricType::Histogram,
-        )?;
-        for (labels, snapshot) in &self.steps {
-            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
-        }
-        let mut family = encoder.encode_descriptor(
-            "sink_request_seconds",
-            "How long each request to the sink's system took (Kinetica), by endpoint",
-            None,
-            MetricType::Histogram,
-        )?;
-        for (labels, snapshot) in &self.requests {
-            encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
+        let histograms: [(&str, &str, &Series); 3] = [
+            (
+                "batch_stage_seconds",
+                "How long each stage of a batch took: consume, prepare (convert and transform), write, commit",
+                &self.stages,
+            ),
+            (
+                "transform_seconds",
+                "How long each step of the transform chain took per batch (its predicate included)",
+                &self.steps,
+            ),
+            (
+                "sink_request_seconds",
+                "How long each request to the sink's system took (Kinetica), by endpoint",
+                &self.requests,
+            ),
+        ];
+        for (name, help, series) in histograms {
+            let mut family = encoder.encode_descriptor(name, help, None, MetricType::Histogram)?;
+            for (labels, snapshot) in series {
+                encode_histogram(&mut family.encode_family(labels)?, snapshot)?;
+            }
         }
         Ok(())
     }
@@ -121,6 +117,58 @@ const STATES: [(&str, PipelineState); 6] = [
     ("stopping", PipelineState::Stopping),
     ("stopped", PipelineState::Stopped),
     ("failed", PipelineState::Failed),
+];
+
+/// Registers an empty family as `name` and returns the handle that fills it.
+fn family<L, M>(registry: &mut Registry, name: &str, help: &str) -> Family<L, M>
+where
+    Family<L, M>: prometheus_client::registry::Metric + Clone + Default,
+{
+    let family = Family::<L, M>::default();
+    registry.register(name, help, family.clone());
+    family
+}
+
+/// A pipeline counter: name, help, and where it is in a snapshot.
+type PipelineCounter = (&'static str, &'static str, fn(&MetricsSnapshot) -> u64);
+
+/// The pipeline counters.
+const PIPELINE_COUNTERS: [PipelineCounter; 9] = [
+    ("records_in", "Records consumed from Kafka", |m| {
+        m.records_in
+    }),
+    ("bytes_in", "Bytes of keys and values consumed", |m| {
+        m.bytes_in
+    }),
+    ("records_written", "Rows Kinetica acknowledged", |m| {
+        m.records_written
+    }),
+    (
+        "records_discarded",
+        "Records transforms filtered out",
+        |m| m.records_discarded,
+    ),
+    (
+        "tombstones",
+        "Records with a null value, not written",
+        |m| m.tombstones,
+    ),
+    (
+        "records_dead_lettered",
+        "Bad records sent to the dead letter queue",
+        |m| m.records_dead_lettered,
+    ),
+    ("batches", "Batches written and committed", |m| m.batches),
+    (
+        "batch_retries",
+        "Batches tried again after a retriable failure",
+        |m| m.retries,
+    ),
+    (
+        "outages",
+        "Times a task started waiting out a failure",
+        |m| m.outages,
+    ),
 ];
 
 /// (topic, partition, records behind) of each partition a pipeline reads.
@@ -140,103 +188,56 @@ pub fn encode(worker: &Worker) -> String {
         })
         .collect();
     let mut registry = Registry::with_prefix("sluice");
-    let counter = |registry: &mut Registry, name: &str, help: &str| {
-        let family = Family::<PipelineLabels, Counter>::default();
-        registry.register(name, help, family.clone());
-        family
-    };
-    let records_in = counter(&mut registry, "records_in", "Records consumed from Kafka");
-    let bytes_in = counter(
+    let counters: Vec<Family<PipelineLabels, Counter>> = PIPELINE_COUNTERS
+        .iter()
+        .map(|(name, help, _)| family(&mut registry, name, help))
+        .collect();
+    let degraded: Family<PipelineLabels, Gauge> = family(
         &mut registry,
-        "bytes_in",
-        "Bytes of keys and values consumed",
-    );
-    let written = counter(
-        &mut registry,
-        "records_written",
-        "Rows Kinetica acknowledged",
-    );
-    let discarded = counter(
-        &mut registry,
-        "records_discarded",
-        "Records transforms filtered out",
-    );
-    let tombstones = counter(
-        &mut registry,
-        "tombstones",
-        "Records with a null value, not written",
-    );
-    let dead = counter(
-        &mut registry,
-        "records_dead_lettered",
-        "Bad records sent to the dead letter queue",
-    );
-    let batches = counter(&mut registry, "batches", "Batches written and committed");
-    let retries = counter(
-        &mut registry,
-        "batch_retries",
-        "Batches tried again after a retriable failure",
-    );
-    let outages = counter(
-        &mut registry,
-        "outages",
-        "Times a task started waiting out a failure",
-    );
-    let degraded = Family::<PipelineLabels, Gauge>::default();
-    registry.register(
         "degraded_tasks",
         "Tasks waiting out a failure now",
-        degraded.clone(),
     );
-    let rows = Family::<TableLabels, Counter>::default();
-    registry.register(
+    let rows: Family<TableLabels, Counter> = family(
+        &mut registry,
         "table_rows",
         "Rows acknowledged per Kinetica table",
-        rows.clone(),
     );
-    let state = Family::<StateLabels, Gauge>::default();
-    registry.register(
+    let state: Family<StateLabels, Gauge> = family(
+        &mut registry,
         "pipeline_state",
         "1 for the state the pipeline is in, 0 for the others",
-        state.clone(),
     );
-    let swaps = Family::<TransformLabels, Counter>::default();
-    registry.register("transform_swaps", "Hot swaps that took", swaps.clone());
-    let rollbacks = Family::<TransformLabels, Counter>::default();
-    registry.register(
+    let swaps: Family<TransformLabels, Counter> =
+        family(&mut registry, "transform_swaps", "Hot swaps that took");
+    let rollbacks: Family<TransformLabels, Counter> = family(
+        &mut registry,
         "transform_rollbacks",
         "Hot swaps rolled back after a failed first batch",
-        rollbacks.clone(),
     );
-    let lag = Family::<PartitionLabels, Gauge>::default();
-    registry.register(
+    let lag: Family<PartitionLabels, Gauge> = family(
+        &mut registry,
         "consumer_lag",
         "Records behind in each partition: its high watermark minus the group's committed offset",
-        lag.clone(),
     );
-    let request_errors = Family::<EndpointLabels, Counter>::default();
-    registry.register(
+    let request_errors: Family<EndpointLabels, Counter> = family(
+        &mut registry,
         "sink_request_errors",
         "Requests to the sink's system (Kinetica) that failed, by endpoint",
-        request_errors.clone(),
     );
-    let step_memory = Family::<TransformLabels, Gauge>::default();
-    registry.register(
+    let step_memory: Family<TransformLabels, Gauge> = family(
+        &mut registry,
         "transform_memory_peak_bytes",
         "The most linear memory an instance of each step was granted (its limit: sandbox.memory.max.bytes)",
-        step_memory.clone(),
     );
-    let step_records = Family::<TransformLabels, Counter>::default();
-    registry.register(
+    let step_records: Family<TransformLabels, Counter> = family(
+        &mut registry,
         "transform_records",
         "Records each step of the chain was given",
-        step_records.clone(),
     );
-    let step_errors = Family::<TransformLabels, Counter>::default();
-    registry.register(
+    let step_errors: Family<TransformLabels, Counter> = family(
+        &mut registry,
         "transform_errors",
         "Records each step rejected, and its calls that failed",
-        step_errors.clone(),
     );
     let mut latencies = Latencies::default();
     worker.each_pipeline(|name, pipeline| {
@@ -247,10 +248,7 @@ pub fn encode(worker: &Worker) -> String {
             ("write", &metrics.stages.write),
             ("commit", &metrics.stages.commit),
         ] {
-            let labels = StageLabels {
-                pipeline: name.to_owned(),
-                stage: stage.to_owned(),
-            };
+            let labels = vec![("pipeline", name.to_owned()), ("stage", stage.to_owned())];
             latencies.stages.push((labels, latency.snapshot()));
         }
         for (endpoint, (latency, errors)) in metrics.requests.snapshot() {
@@ -259,6 +257,7 @@ pub fn encode(worker: &Worker) -> String {
                 endpoint,
             };
             request_errors.get_or_create(&labels).inc_by(errors);
+            let labels = vec![("pipeline", labels.pipeline), ("endpoint", labels.endpoint)];
             latencies.requests.push((labels, latency));
         }
         for (alias, step) in metrics.steps() {
@@ -271,6 +270,10 @@ pub fn encode(worker: &Worker) -> String {
                 .set(i64::try_from(step.memory_peak).unwrap_or(i64::MAX));
             step_records.get_or_create(&labels).inc_by(step.records);
             step_errors.get_or_create(&labels).inc_by(step.errors);
+            let labels = vec![
+                ("pipeline", labels.pipeline),
+                ("transform", labels.transform),
+            ];
             latencies.steps.push((labels, step.latency));
         }
         match lags.get(name) {
@@ -300,18 +303,8 @@ pub fn encode(worker: &Worker) -> String {
             pipeline: name.to_owned(),
         };
         let m = pipeline.metrics().snapshot();
-        for (family, value) in [
-            (&records_in, m.records_in),
-            (&bytes_in, m.bytes_in),
-            (&written, m.records_written),
-            (&discarded, m.records_discarded),
-            (&tombstones, m.tombstones),
-            (&dead, m.records_dead_lettered),
-            (&batches, m.batches),
-            (&retries, m.retries),
-            (&outages, m.outages),
-        ] {
-            family.get_or_create(&labels).inc_by(value);
+        for (family, (_, _, value)) in counters.iter().zip(PIPELINE_COUNTERS) {
+            family.get_or_create(&labels).inc_by(value(&m));
         }
         degraded
             .get_or_create(&labels)
