@@ -83,6 +83,16 @@ struct Api {
 }
 
 impl Api {
+    /// A daemon with no pipeline files whose API needs [`TOKEN`], and its API.
+    fn start(dir: &std::path::Path) -> (support::Running, Api) {
+        let (daemon, url) = start_daemon(
+            dir,
+            &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
+        );
+        let client = Client::builder().timeout(TIMEOUT).build().unwrap();
+        (daemon, Api { client, url })
+    }
+
     fn call(&self, request: RequestBuilder) -> (StatusCode, Value) {
         let response: Response = request.bearer_auth(TOKEN).send().unwrap();
         let status = response.status();
@@ -131,14 +141,7 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
     support::produce_tweets(bootstrap, topic, 0..5);
     let (_runtime, emulator) = support::emulator();
     let dir = tempfile::tempdir().unwrap();
-    let (_daemon, url) = start_daemon(
-        dir.path(),
-        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
-    );
-    let api = Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let (_daemon, api) = Api::start(dir.path());
 
     let (status, root) = api.get("/");
     assert_eq!(status, 200);
@@ -458,14 +461,7 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
     broker.create_topic(topic, 1).unwrap();
     let (_runtime, emulator) = support::emulator();
     let dir = tempfile::tempdir().unwrap();
-    let (_daemon, url) = start_daemon(
-        dir.path(),
-        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
-    );
-    let api = Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let (_daemon, api) = Api::start(dir.path());
     let stamp = |version: &str| {
         json!({
             "static.field": "version",
@@ -588,12 +584,9 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
         "`schemathesis` is needed: python3 -m pip install schemathesis"
     );
     let dir = tempfile::tempdir().unwrap();
-    let (mut daemon, url) = start_daemon(
-        dir.path(),
-        &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
-    );
+    let (mut daemon, api) = Api::start(dir.path());
     let out = Command::new("schemathesis")
-        .args(["run", &format!("{url}/openapi.json")])
+        .args(["run", &format!("{}/openapi.json", api.url)])
         .args(["--checks", "not_a_server_error"])
         .args(["--header", &format!("Authorization: Bearer {TOKEN}")])
         .args([
@@ -621,8 +614,8 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
         child.try_wait().unwrap().is_none(),
         "the daemon exited:\n{report}"
     );
-    let health = reqwest::blocking::get(format!("{url}/health")).unwrap();
-    assert_eq!(health.status(), 200);
+    let (status, _) = api.get("/health");
+    assert_eq!(status, 200);
 }
 
 #[test]
