@@ -597,6 +597,8 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
         ])
         .args(["--no-color"])
         .env("SCHEMATHESIS_HOOKS", "")
+        // Its cache of found failures goes with the test's directory.
+        .current_dir(dir.path())
         .output()
         .expect("run schemathesis");
     let report = format!(
