@@ -30,6 +30,10 @@ pub struct EmulatorConfig {
     /// plain HTTP. The URLs become `https://127.0.0.1:<port>`, so the certificate
     /// should name the IP address `127.0.0.1` for clients that check host names.
     pub tls: Option<EmulatorTls>,
+    /// Serve table monitors (`/create/tablemonitor`) on a ZMQ socket on
+    /// `127.0.0.1:<port>` (0: a free port, see `EmulatorHandle::monitor_port`); `None`:
+    /// no monitors, as a server with `conf.set_monitor_port = -1`.
+    pub monitor_port: Option<u16>,
 }
 
 /// A server certificate (with any intermediates) and its private key, PEM text.
@@ -79,6 +83,7 @@ impl Default for EmulatorConfig {
             misrouted: MisroutedPolicy::Reject,
             version: "7.2.3.13.20250101000000".into(),
             tls: None,
+            monitor_port: None,
         }
     }
 }

@@ -186,10 +186,17 @@ pub struct Db {
     pub shards: RwLock<ShardState>,
     pub faults: Mutex<Vec<Fault>>,
     pub stats: Mutex<Stats>,
+    /// Table monitors and their socket, when `config.monitor_port` is set.
+    pub monitors: Option<crate::monitor::Monitors>,
 }
 
 impl Db {
-    pub fn new(config: EmulatorConfig, head_url: String, worker_urls: Vec<String>) -> Self {
+    pub fn new(
+        config: EmulatorConfig,
+        head_url: String,
+        worker_urls: Vec<String>,
+        monitors: Option<crate::monitor::Monitors>,
+    ) -> Self {
         let ranks = default_ranks(config.shards.max(1), config.workers);
         let catalog = Catalog {
             schemas: BTreeSet::from([DEFAULT_SCHEMA.to_owned()]),
@@ -203,6 +210,7 @@ impl Db {
             shards: RwLock::new(ShardState { version: 1, ranks }),
             faults: Mutex::new(Vec::new()),
             stats: Mutex::new(Stats::default()),
+            monitors,
         }
     }
 

@@ -107,6 +107,8 @@ fn route(node: &Node, path: &str, body: &[u8]) -> Option<ApiResult<GpudbResponse
         "/alter/table" => call(body, |r| db.alter_table(r)),
         "/alter/table/columns" => call(body, |r| db.alter_table_columns(r)),
         "/delete/records" => call(body, |r| db.delete_records(r)),
+        "/create/tablemonitor" => call(body, |r| db.create_table_monitor(r)),
+        "/clear/tablemonitor" => call(body, |r| db.clear_table_monitor(r)),
         _ => return None,
     })
 }

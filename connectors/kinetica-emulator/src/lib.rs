@@ -30,6 +30,7 @@ mod endpoints;
 pub mod fault_proxy;
 mod filter;
 mod http;
+mod monitor;
 #[cfg(feature = "testing")]
 pub mod test_certs;
 mod tls;
@@ -82,7 +83,11 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
         .iter()
         .map(url_of)
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let db = Arc::new(Db::new(config, head_url, worker_urls));
+    let monitors = match config.monitor_port {
+        Some(port) => Some(monitor::Monitors::start(port).await?),
+        None => None,
+    };
+    let db = Arc::new(Db::new(config, head_url, worker_urls, monitors));
     let (stop, stopped) = watch::channel(false);
     let tasks = std::iter::once(head)
         .chain(workers)
@@ -128,6 +133,12 @@ impl EmulatorHandle {
     /// The head-node URL, e.g. `http://127.0.0.1:40123`.
     pub fn url(&self) -> &str {
         &self.db.head_url
+    }
+
+    /// The port of the table monitors' ZMQ socket, when they are served
+    /// ([`EmulatorConfig::monitor_port`]).
+    pub fn monitor_port(&self) -> Option<u16> {
+        self.db.monitors.as_ref().map(|m| m.port)
     }
 
     /// Worker rank URLs; index `k` is rank `k + 1`.

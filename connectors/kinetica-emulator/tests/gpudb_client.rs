@@ -140,3 +140,48 @@ async fn official_python_multihead_ingest_agrees_with_the_emulators_routing() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_table_monitor_sees_inserts_updates_and_deletes_over_zmq() {
+    require_gpudb();
+    let emu = start(EmulatorConfig {
+        monitor_port: Some(0),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let port = emu.monitor_port().expect("monitors served");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gpudb/table_monitor.py");
+    let url = emu.url().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg(&script)
+            .args([url, port.to_string()])
+            .output()
+            .expect("run python3")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let inserted = seen["inserted"].as_array().unwrap();
+    assert_eq!(inserted.len(), 3, "{seen}");
+    assert_eq!(
+        inserted[0],
+        serde_json::json!({"id": 1, "msg": "one", "score": 1.5})
+    );
+    assert_eq!(
+        inserted[1],
+        serde_json::json!({"id": 2, "msg": null, "score": null})
+    );
+    assert_eq!(seen["updated"], serde_json::json!([1]), "{seen}");
+    assert_eq!(seen["deleted"], serde_json::json!([2]), "{seen}");
+    // The client cleared its monitors when it stopped.
+    assert!(emu.stats().unknown_endpoints.is_empty());
+    emu.shutdown().await;
+}

@@ -2,5 +2,6 @@
 
 mod alter;
 pub(crate) mod catalog;
+mod monitor;
 mod records;
 mod system;

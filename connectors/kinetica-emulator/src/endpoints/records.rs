@@ -12,6 +12,8 @@ use sluice_kinetica::{ColumnKind, EncodedRows, KineticaType, Options, Value};
 use crate::config::MisroutedPolicy;
 use crate::db::{ApiError, ApiResult, Db, Table, check_options, opt_bool};
 use crate::filter::Filter;
+use crate::monitor::Event;
+use sluice_kinetica::rows::encode_row;
 
 const INSERT_OPTIONS: &[&str] = &[
     "update_on_existing_pk",
@@ -183,10 +185,20 @@ impl Db {
         }
 
         let mut record_ids = Vec::new();
+        // Inserted rows as their Avro binary encoding, for the table's insert monitors.
+        let mut published: Vec<Vec<u8>> = Vec::new();
         if !dry_run {
             for action in actions {
                 let pos = match action {
                     Action::Insert(row) => {
+                        if self.monitors.is_some() {
+                            let mut bytes = Vec::new();
+                            if encode_row(&table.ty, row.iter().map(Value::as_ref), &mut bytes)
+                                .is_ok()
+                            {
+                                published.push(bytes);
+                            }
+                        }
                         let pk = table.pk_of(&row);
                         table.push(row, pk);
                         table.rows.len() - 1
@@ -202,6 +214,10 @@ impl Db {
             }
             let mut stats = self.stats.lock().expect("stats lock");
             *stats.rows_by_rank.entry(rank).or_default() += (inserted + updated) as u64;
+            if let Some(monitors) = &self.monitors {
+                monitors.inserted(&table.name, &published);
+                monitors.counted(&table.name, Event::Update, i64::from(updated));
+            }
         }
         Ok(InsertRecordsResponse {
             record_ids,
@@ -331,14 +347,17 @@ impl Db {
         if opt_bool(&req.options, "delete_all_records", false)? {
             resp.count_deleted = table.rows.len() as i64;
             table.clear_rows();
-            return Ok(resp);
+        } else {
+            for expr in &req.expressions {
+                let f = Filter::parse(expr, &table.ty)
+                    .map_err(|e| ApiError::new(format!("Invalid expression '{expr}': {e}")))?;
+                let n = table.retain_rows(|r| !f.matches(r));
+                resp.counts_deleted.push(n as i64);
+                resp.count_deleted += n as i64;
+            }
         }
-        for expr in &req.expressions {
-            let f = Filter::parse(expr, &table.ty)
-                .map_err(|e| ApiError::new(format!("Invalid expression '{expr}': {e}")))?;
-            let n = table.retain_rows(|r| !f.matches(r));
-            resp.counts_deleted.push(n as i64);
-            resp.count_deleted += n as i64;
+        if let Some(monitors) = &self.monitors {
+            monitors.counted(&table.name, Event::Delete, resp.count_deleted);
         }
         Ok(resp)
     }

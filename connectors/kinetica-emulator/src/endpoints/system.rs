@@ -68,8 +68,13 @@ impl Db {
             ("conf.use_https".into(), tf(self.config.tls.is_some())),
             ("conf.enable_httpd_proxy".into(), tf(false)),
             ("conf.ha_ring_head_nodes_full".into(), String::new()),
-            // No ZMQ table monitor in the emulator: -1 means disabled.
-            ("conf.set_monitor_port".into(), "-1".into()),
+            // -1: no table monitors.
+            (
+                "conf.set_monitor_port".into(),
+                self.monitors
+                    .as_ref()
+                    .map_or("-1".to_owned(), |m| m.port.to_string()),
+            ),
         ]);
         if let Some(filter) = req.options.get("properties") {
             let wanted: Vec<&str> = filter.split(',').map(str::trim).collect();

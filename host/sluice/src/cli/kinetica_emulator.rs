@@ -22,6 +22,10 @@ pub struct Args {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, requires = "tls_cert", value_name = "PEM")]
     tls_key: Option<std::path::PathBuf>,
+    /// Serve table monitors (`/create/tablemonitor`) on this ZMQ port (Kinetica's
+    /// default is 9002; 0 picks a free one); without it there are none.
+    #[arg(long, value_name = "PORT")]
+    monitor_port: Option<u16>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -41,6 +45,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         port: args.port,
         workers: args.workers,
         tls,
+        monitor_port: args.monitor_port,
         ..EmulatorConfig::default()
     };
     let emulator = sluice_kinetica_emulator::start(config).await?;
@@ -49,6 +54,9 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out, "Kinetica emulator at {}", emulator.url())?;
         for (i, url) in emulator.worker_urls().iter().enumerate() {
             writeln!(out, "  worker rank {} at {url}", i + 1)?;
+        }
+        if let Some(port) = emulator.monitor_port() {
+            writeln!(out, "  table monitors on tcp://127.0.0.1:{port}")?;
         }
         writeln!(out, "Press Ctrl-C to stop.")?;
         // Scripts wait for these lines before starting clients: do not leave them buffered.
