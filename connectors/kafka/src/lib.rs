@@ -45,6 +45,7 @@ mod producer;
 mod progress;
 mod rebalance;
 mod security;
+mod sink;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -58,6 +59,7 @@ pub use producer::{Partitioning, ProducerSettings, RecordProducer};
 pub use progress::{PartitionProgress, group_progress};
 pub use rebalance::RebalanceEvent;
 pub use security::SecurityError;
+pub use sink::{KafkaSink, build_sink};
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
 pub use topics::{Ensured, ensure_topic, ensure_topic_with};

@@ -423,3 +423,91 @@ fn a_restarted_broker_keeps_records_and_committed_offsets() {
     let raw = raw_consume(&bootstrap, TOPIC, 3 * CHUNK, TIMEOUT, &BTreeMap::new()).unwrap();
     assert_eq!(raw.records, 3 * CHUNK);
 }
+
+/// The Kafka sink of a source pipeline (Kinetica → Kafka), on the real broker: what a
+/// batch writes is there, key, value, headers and timestamp, when `write` returns.
+#[test]
+fn the_kafka_sink_has_every_record_acknowledged_when_a_write_returns() {
+    use sluice_config::{ConfigDef, ConnectorKind, ConnectorSpec, Origin, RawProperties};
+    use sluice_connect::{SinkBatch, SinkInput, TaskContext};
+
+    let broker = broker();
+    let topic = "sink_written";
+    broker.create_topic(topic, 3).unwrap();
+    let specs = [ConnectorSpec {
+        name: "test-source",
+        class_names: &[],
+        kind: ConnectorKind::Source,
+        config_def: || ConfigDef::new("test-source", Vec::new()),
+        check: sluice_config::no_cross_check,
+    }];
+    let raw = RawProperties::from_pairs(
+        Origin::file("source.yaml"),
+        [
+            ("name", "to-kafka"),
+            ("connector.class", "test-source"),
+            ("bootstrap.servers", broker.bootstrap_servers()),
+        ],
+    );
+    let config = sluice_config::PipelineConfig::from_raw(&raw, &specs)
+        .into_result()
+        .unwrap_or_else(|p| panic!("{p}"))
+        .0;
+    let factory = sluice_kafka::build_sink(&config).unwrap_or_else(|p| panic!("{p:?}"));
+    let requests = Arc::default();
+    let mut sink = factory
+        .create(TaskContext {
+            pipeline: "to-kafka",
+            task: 0,
+            requests: &requests,
+        })
+        .unwrap();
+    assert_eq!(sink.input(), SinkInput::Raw);
+    let records: Vec<sluice_record::RawRecord> = (0..100)
+        .map(|i| sluice_record::RawRecord {
+            topic: topic.into(),
+            partition: 0,
+            offset: i,
+            timestamp: Some(1_700_000_000_000 + i),
+            headers: vec![sluice_record::Header {
+                key: "row".into(),
+                value: Some(i.to_string().into_bytes()),
+            }],
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
+        })
+        .collect();
+    let report = sink.write(SinkBatch::Raw(&records)).unwrap();
+    assert_eq!(report.written.get(topic), Some(&100));
+    // Acknowledged: a consumer reading from the start finds all of them now.
+    let mut source =
+        KafkaSource::new(&settings(broker.bootstrap_servers(), "sink-check", topic)).unwrap();
+    let mut read = consume_exactly(&mut source, 100, Duration::from_secs(60)).unwrap();
+    read.sort_by_key(|r| r.timestamp);
+    for (i, r) in read.iter().enumerate() {
+        assert_eq!(r.key.as_deref(), Some(format!("k{i}").as_bytes()));
+        assert_eq!(
+            r.value.as_deref(),
+            Some(format!(r#"{{"id":{i}}}"#).as_bytes())
+        );
+        assert_eq!(r.timestamp, Some(1_700_000_000_000 + i as i64));
+        assert_eq!(
+            r.headers[0].value.as_deref(),
+            Some(i.to_string().as_bytes())
+        );
+    }
+    // Partitioned by key: the same key always lands in the same partition.
+    let partition_of = |key: &str| {
+        read.iter()
+            .find(|r| r.key.as_deref() == Some(key.as_bytes()))
+            .unwrap()
+            .partition
+    };
+    assert!(
+        read.iter()
+            .filter(|r| r.partition != partition_of("k0"))
+            .count()
+            > 0,
+        "one partition only"
+    );
+}

@@ -88,6 +88,7 @@ impl Registry {
         Registry::empty()
             .with_connector(sluice_kinetica_sink::connector())
             .with_kafka_source(sluice_kafka::build_source)
+            .with_kafka_sink(sluice_kafka::build_sink)
     }
 
     /// Nothing but the native converters and the bundled components: for embedders
