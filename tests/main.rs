@@ -14,6 +14,7 @@ mod explode;
 mod faults;
 mod flatten;
 mod gpudb;
+mod kinetica_source;
 mod pipeline;
 mod seams;
 mod standard_smts;

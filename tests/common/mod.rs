@@ -105,14 +105,16 @@ impl Env {
     /// Java or Maven is missing) and an emulator with `workers` worker ranks. Tests
     /// sharing the broker use topics and pipeline names of their own.
     pub fn kafka(workers: usize) -> Env {
+        Env::kafka_with(EmulatorConfig {
+            workers,
+            ..EmulatorConfig::default()
+        })
+    }
+
+    /// The binary's Apache Kafka broker and an emulator as `emulator` says.
+    pub fn kafka_with(emulator: EmulatorConfig) -> Env {
         logs();
-        Env::with(
-            Broker::Kafka(shared_broker()),
-            EmulatorConfig {
-                workers,
-                ..EmulatorConfig::default()
-            },
-        )
+        Env::with(Broker::Kafka(shared_broker()), emulator)
     }
 
     fn with(kafka: Broker, emulator: EmulatorConfig) -> Env {

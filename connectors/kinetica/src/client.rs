@@ -507,6 +507,30 @@ impl KineticaClient {
         .await
     }
 
+    /// `/create/tablemonitor` for `table_name` (`options`: `event` = `insert`, the
+    /// default, `update` or `delete`): the topic id its notifications are published under.
+    pub async fn create_table_monitor(
+        &self,
+        table_name: &str,
+        options: Options,
+    ) -> Result<CreateTableMonitorResponse, KineticaError> {
+        self.call(&CreateTableMonitorRequest {
+            table_name: table_name.into(),
+            options,
+        })
+        .await
+    }
+
+    /// `/clear/tablemonitor`: stops the monitor `topic_id`.
+    pub async fn clear_table_monitor(&self, topic_id: &str) -> Result<(), KineticaError> {
+        self.call(&ClearTableMonitorRequest {
+            topic_id: topic_id.into(),
+            options: Options::new(),
+        })
+        .await
+        .map(|_| ())
+    }
+
     /// `/admin/show/shards`.
     pub async fn admin_show_shards(&self) -> Result<AdminShowShardsResponse, KineticaError> {
         self.call(&AdminShowShardsRequest::default()).await

@@ -87,6 +87,7 @@ impl Registry {
     pub fn standard() -> Registry {
         Registry::empty()
             .with_connector(sluice_kinetica_sink::connector())
+            .with_connector(sluice_kinetica_source::connector())
             .with_kafka_source(sluice_kafka::build_source)
             .with_kafka_sink(sluice_kafka::build_sink)
     }
