@@ -38,7 +38,8 @@ const SECURITY: &[&str] = &["security.protocol", "ssl.", "sasl."];
 
 /// Worker-only keys (and prefixes) of Kafka Connect that Sluice does not need: it has
 /// no offset storage of its own (offsets are committed to the consumer group), no
-/// Connect REST API, no plugins and no internal topics.
+/// plugins and no internal topics, and its REST API listens where `rest.listener` of
+/// `sluice run --worker` says (docs/rest.md), not on `rest.port` or `listeners`.
 const IGNORED: &[&str] = &[
     "offset.storage.",
     "offset.flush.",
