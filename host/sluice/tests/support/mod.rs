@@ -85,13 +85,18 @@ pub fn eventually_within<T>(
 /// A Kinetica emulator with default settings, served by a runtime of its own (keep
 /// both alive for as long as the test uses it).
 pub fn emulator() -> (tokio::runtime::Runtime, EmulatorHandle) {
+    emulator_with(EmulatorConfig::default())
+}
+
+/// [`emulator`] with `config`.
+pub fn emulator_with(config: EmulatorConfig) -> (tokio::runtime::Runtime, EmulatorHandle) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let emulator = runtime
-        .block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))
+        .block_on(sluice_kinetica_emulator::start(config))
         .unwrap();
     (runtime, emulator)
 }
