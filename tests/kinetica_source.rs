@@ -12,13 +12,15 @@ use sluice_kinetica_emulator::EmulatorConfig;
 const TABLE: &str = "ki_home.source_rows";
 
 #[test]
-fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept() {
+fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_and_deletes_their_events_topic()
+ {
     let env = Env::kafka_with(EmulatorConfig {
         monitor_port: Some(0),
         ..EmulatorConfig::default()
     });
     let topic = format!("Tweets.{TABLE}");
     env.create_topic(&topic, 1);
+    env.create_topic("kinetica.events", 1);
     let client = KineticaClient::new(ClientConfig::new(env.emulator.url())).unwrap();
     let ty = KineticaType::from_column_list(&[
         vec!["id", "long", "primary_key"],
@@ -52,6 +54,7 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept() {
          kinetica.topic_prefix: Tweets.\n\
          kinetica.kafka_schema_version: 3\n\
          kinetica.timeout: 1000\n\
+         kinetica.source.events_topic: kinetica.events\n\
          bootstrap.servers: {}\n\
          batch.max.wait.ms: 20\n",
         env.emulator.url(),
@@ -113,7 +116,59 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept() {
             .collect();
         (values.len() == 2).then_some(values)
     });
+    // Updates and deletes arrive as counts on the events topic.
+    let mut upsert = EncodedRows::new();
+    upsert
+        .push_row(
+            &ty,
+            &[Value::Long(1), "uno".into(), Value::Long(1), Value::Int(0)],
+        )
+        .unwrap();
+    env.runtime.block_on(async {
+        let options = Options::from([("update_on_existing_pk".to_owned(), "true".to_owned())]);
+        client
+            .insert_records(TABLE, &upsert, &options)
+            .await
+            .unwrap();
+        client
+            .delete_records(TABLE, vec!["id = 2".to_owned()])
+            .await
+            .unwrap();
+    });
+    let mut events_reader = KafkaSource::new(&SourceSettings {
+        bootstrap_servers: env.bootstrap().to_owned(),
+        group_id: "reader-source-events".into(),
+        topics: Topics::List(vec!["kinetica.events".into()]),
+        properties: Default::default(),
+    })
+    .unwrap();
+    let mut events = Vec::new();
+    let events = common::eventually("an update and a delete event", TIMEOUT, || {
+        events.extend(
+            events_reader
+                .poll_batch(100, std::time::Duration::from_millis(200))
+                .unwrap(),
+        );
+        let payloads: Vec<serde_json::Value> = events
+            .iter()
+            .map(|r| {
+                serde_json::from_slice::<serde_json::Value>(r.value.as_deref().unwrap())
+                        .unwrap()["payload"]
+                        .clone()
+            })
+            .collect();
+        (payloads.len() >= 2).then_some(payloads)
+    });
     pipeline.stop().unwrap();
+    for (event, operation) in events.iter().zip(["update", "delete"]) {
+        assert_eq!(event["table"], TABLE, "{event}");
+        assert_eq!(event["operation"], operation, "{event}");
+        assert_eq!(event["count"], 1, "{event}");
+        assert!(
+            event["time"].as_i64().unwrap() > 1_700_000_000_000,
+            "{event}"
+        );
+    }
 
     assert_eq!(
         rows[0]["payload"],

@@ -55,6 +55,12 @@ settings! {
         /// Kinetica password. Hidden everywhere.
         #[property(PASSWORD = "kinetica.password", medium, display("Password"))]
         pub password: Option<Secret>,
+        /// Sluice's: the topic that receives the watched tables' update and delete
+        /// events (table, operation, count of rows, time; Kinetica reports counts, not
+        /// the rows: docs/kinetica-source.md). Empty: none are published.
+        #[property(EVENTS_TOPIC = "kinetica.source.events_topic", medium, default(""),
+            display("Update and Delete Events Topic"))]
+        pub events_topic: String,
     }
 }
 

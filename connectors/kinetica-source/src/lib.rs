@@ -5,9 +5,9 @@
 //! Fixed on the way: a NULL is an optional field's null (the Java connector's first NULL
 //! killed its monitor thread silently), column properties Kafka Connect has types for
 //! are kept ([`schema`]), a task fails loudly when a monitor cannot be created, and
-//! monitors are cleared on stop. Not yet: resuming without loss (a tracking column and
-//! stored offsets), update and delete events, keys from primary keys — see
-//! `docs/kinetica-source.md`.
+//! monitors are cleared on stop, and update and delete counts can be published as
+//! events (`kinetica.source.events_topic`). Not yet: resuming without loss (a tracking
+//! column and stored offsets), keys from primary keys — see `docs/kinetica-source.md`.
 
 mod config;
 mod schema;
@@ -35,8 +35,9 @@ fn build(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupPro
     tracing::warn!(
         pipeline = %config.name,
         "the Kinetica source streams each table's inserts from the moment it subscribes: \
-         rows inserted while the pipeline is not running are not published, and updates \
-         and deletes are not published (docs/kinetica-source.md)"
+         rows inserted while the pipeline is not running are not published, and updated \
+         and deleted rows are not (with kinetica.source.events_topic, their counts are; \
+         docs/kinetica-source.md)"
     );
     Ok(Arc::new(KineticaSourceFactory {
         props,
@@ -90,8 +91,10 @@ impl SourceFactory for KineticaSourceFactory {
                 }
             })
             .collect();
-        let source = source::KineticaSource::start(runtime, client, &self.props.url, tables)
-            .map_err(|e| problem(e.to_string()))?;
+        let events = Some(self.props.events_topic.as_str()).filter(|t| !t.is_empty());
+        let source =
+            source::KineticaSource::start(runtime, client, &self.props.url, tables, events)
+                .map_err(|e| problem(e.to_string()))?;
         Ok(Box::new(source))
     }
 }

@@ -122,3 +122,26 @@ fn convert(v: KValue, kind: Kind) -> Result<Value, String> {
         (other, kind) => return Err(format!("a {other:?} in a column of kind {kind:?}")),
     })
 }
+
+/// The value schema of update and delete events.
+pub fn event_schema() -> Arc<Schema> {
+    SchemaBuilder::structure()
+        .name("sluice.kinetica.TableEvent")
+        .version(1)
+        .field("table", SchemaBuilder::string().build_ref())
+        .field("operation", SchemaBuilder::string().build_ref())
+        .field("count", SchemaBuilder::int64().build_ref())
+        .field("time", timestamp_schema().build_ref())
+        .build_ref()
+}
+
+/// One event: `count` rows of `table` were updated or deleted (`operation`) at `time`.
+pub fn event(schema: &Arc<Schema>, table: &str, operation: &str, count: i64, time: i64) -> Value {
+    let values = vec![
+        Value::String(table.to_owned()),
+        Value::String(operation.to_owned()),
+        Value::Int64(count),
+        Value::Int64(time),
+    ];
+    Value::Struct(Struct::from_values(schema.clone(), values).expect("four fields"))
+}

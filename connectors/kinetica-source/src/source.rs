@@ -23,14 +23,25 @@ use zeromq::{Socket, SocketRecv, SubSocket};
 
 use crate::schema::TableSchema;
 
-/// One watched table.
+/// One monitor of a watched table: its inserted rows, or its update or delete counts.
 struct Watched {
-    /// The Kafka topic its rows go to.
+    /// The Kafka topic its records go to.
     topic: Arc<str>,
-    ty: KineticaType,
-    schema: TableSchema,
-    /// Rows published so far: the next record's offset.
+    what: Watching,
+    /// Records published so far: the next record's offset.
     next: i64,
+}
+
+enum Watching {
+    Rows {
+        ty: KineticaType,
+        schema: TableSchema,
+    },
+    Counts {
+        table: String,
+        operation: &'static str,
+        schema: Arc<sluice_record::Schema>,
+    },
 }
 
 pub struct KineticaSource {
@@ -48,6 +59,9 @@ pub struct Table {
     pub topic: String,
     pub version: i32,
 }
+
+/// The update and delete monitors a table gets with `kinetica.source.events_topic`.
+const COUNTED: [&str; 2] = ["update", "delete"];
 
 /// A Kinetica error as the runtime classes it: retriable ones are waited out.
 fn kinetica(e: sluice_kinetica::KineticaError) -> ConnectError {
@@ -70,6 +84,7 @@ impl KineticaSource {
         client: KineticaClient,
         url: &str,
         tables: Vec<Table>,
+        events_topic: Option<&str>,
     ) -> Result<KineticaSource, ConnectError> {
         let host = url
             .split("://")
@@ -131,11 +146,38 @@ impl KineticaSource {
                     monitor.topic_id,
                     Watched {
                         topic: Arc::from(table.topic.as_str()),
-                        schema: TableSchema::new(&table.name, table.version, &info.ty),
-                        ty: info.ty,
+                        what: Watching::Rows {
+                            schema: TableSchema::new(&table.name, table.version, &info.ty),
+                            ty: info.ty,
+                        },
                         next: 0,
                     },
                 );
+                let Some(events) = events_topic else {
+                    continue;
+                };
+                for operation in COUNTED {
+                    let options = Options::from([("event".to_owned(), operation.to_owned())]);
+                    let monitor = client
+                        .create_table_monitor(&table.name, options)
+                        .await
+                        .map_err(kinetica)?;
+                    socket.subscribe(&monitor.topic_id).await.map_err(|e| {
+                        ConnectError::message(ErrorClass::TRANSIENT, format!("cannot subscribe: {e}"))
+                    })?;
+                    watched.insert(
+                        monitor.topic_id,
+                        Watched {
+                            topic: Arc::from(events),
+                            what: Watching::Counts {
+                                table: table.name.clone(),
+                                operation,
+                                schema: crate::schema::event_schema(),
+                            },
+                            next: 0,
+                        },
+                    );
+                }
             }
             Ok((socket, watched))
         })?;
@@ -182,19 +224,35 @@ impl Source for KineticaSource {
             else {
                 continue;
             };
-            for row in rows {
-                let values = sluice_kinetica::rows::decode_row(&table.ty, row).map_err(|e| {
-                    ConnectError::message(
-                        ErrorClass::REFUSED,
-                        format!(
-                            "a row of {} does not decode with its type: {e}",
-                            table.topic
-                        ),
-                    )
-                })?;
-                let value = table.schema.value(values).map_err(|e| {
-                    ConnectError::message(ErrorClass::REFUSED, format!("{}: {e}", table.topic))
-                })?;
+            let undecodable = |e: String| {
+                ConnectError::message(
+                    ErrorClass::REFUSED,
+                    format!("a message for {} does not decode: {e}", table.topic),
+                )
+            };
+            for frame in rows {
+                let value = match &table.what {
+                    Watching::Rows { ty, schema } => {
+                        let values = sluice_kinetica::rows::decode_row(ty, frame)
+                            .map_err(|e| undecodable(e.to_string()))?;
+                        let value = schema.value(values).map_err(undecodable)?;
+                        Data::with_schema(schema.schema.clone(), value)
+                    }
+                    Watching::Counts {
+                        table: name,
+                        operation,
+                        schema,
+                    } => {
+                        let count = sluice_kinetica::avro::Reader::new(frame)
+                            .long()
+                            .map_err(|e| undecodable(e.to_string()))?;
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_millis() as i64);
+                        let event = crate::schema::event(schema, name, operation, count, now);
+                        Data::with_schema(schema.clone(), event)
+                    }
+                };
                 batch.push(Record {
                     topic: table.topic.clone(),
                     partition: 0,
@@ -202,7 +260,7 @@ impl Source for KineticaSource {
                     timestamp: None,
                     headers: Vec::new(),
                     key: Data::NULL,
-                    value: Data::with_schema(table.schema.schema.clone(), value),
+                    value,
                 });
                 table.next += 1;
             }
