@@ -1,6 +1,7 @@
-//! Timestamps formatted with a `java.text.SimpleDateFormat` pattern, in UTC: Kafka
-//! Connect's `TimestampRouter` (`timestamp.format`) and `TimestampConverter`
-//! (`format`) take such patterns.
+//! Timestamps formatted with, and read from text in, a `java.text.SimpleDateFormat`
+//! pattern, in UTC: Kafka Connect's `TimestampRouter` (`timestamp.format`) and
+//! `TimestampConverter` (`format`) take such patterns. Formatting shows zones as UTC;
+//! reading applies a zone in the text (`Z`, `UTC`, `GMT`, `±HH[:]MM`).
 //!
 //! Supported letters: `y` `M` `d` `D` `E` `a` `H` `k` `K` `h` `m` `s` `S` `z` `Z` `X`,
 //! with Java's meaning of repeated letters (`yy` two digits, `MMM` a short month name,
@@ -153,6 +154,145 @@ impl DateFormat {
         }
         out
     }
+
+    /// Text in this pattern as milliseconds since the epoch (UTC unless the text has a
+    /// zone offset). As `DateFormat.parse`, text after the pattern is ignored, and
+    /// fields out of range roll over.
+    pub fn read(&self, text: &str) -> Result<i64, String> {
+        let bad = |why: &str| format!("could not parse timestamp `{text}`: {why}");
+        let (mut year, mut month, mut day) = (1970i64, 1i64, 1i64);
+        let (mut hour, mut minute, mut second, mut milli) = (0i64, 0i64, 0i64, 0i64);
+        let (mut pm, mut offset_ms, mut day_of_year) = (None, 0i64, None);
+        let mut rest = text;
+        for (k, t) in self.items.iter().enumerate() {
+            // A number followed directly by another numeric field has its pattern's width
+            // (`yyyyMMdd`), as SimpleDateFormat reads abutting fields.
+            let abutting = matches!(self.items.get(k + 1), Some(Item::Field(c, _)) if "yMdDHkKhmsS".contains(*c));
+            let number = |rest: &mut &str, n: usize| -> Result<i64, String> {
+                let (sign, digits_from) = match rest.strip_prefix('-') {
+                    Some(r) => (-1, r),
+                    None => (1, *rest),
+                };
+                let max = if abutting { n } else { usize::MAX };
+                let len = digits_from
+                    .bytes()
+                    .take(max)
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                if len == 0 {
+                    return Err(bad("a number was expected"));
+                }
+                let v: i64 = digits_from[..len]
+                    .parse()
+                    .map_err(|_| bad("number too large"))?;
+                *rest = &digits_from[len..];
+                Ok(sign * v)
+            };
+            match t {
+                Item::Literal(s) => {
+                    rest = rest
+                        .strip_prefix(s.as_str())
+                        .ok_or_else(|| bad(&format!("`{s}` was expected")))?;
+                }
+                Item::Field('y', n) => {
+                    let before = rest.len();
+                    year = number(&mut rest, *n)?;
+                    // Two digits for `yy` name a year of this century (SimpleDateFormat
+                    // picks the century around the current date; a sandbox has no clock).
+                    if *n <= 2 && before - rest.len() == 2 {
+                        year += 2000;
+                    }
+                }
+                Item::Field('M', n) if *n >= 3 => {
+                    let (i, len) =
+                        name_at(rest, &MONTHS).ok_or_else(|| bad("a month name was expected"))?;
+                    month = i as i64 + 1;
+                    rest = &rest[len..];
+                }
+                Item::Field('M', n) => month = number(&mut rest, *n)?,
+                Item::Field('d', n) => day = number(&mut rest, *n)?,
+                Item::Field('H' | 'h' | 'K', n) => hour = number(&mut rest, *n)?,
+                Item::Field('k', n) => hour = number(&mut rest, *n)? % 24,
+                Item::Field('D', n) => day_of_year = Some(number(&mut rest, *n)?),
+                Item::Field('m', n) => minute = number(&mut rest, *n)?,
+                Item::Field('s', n) => second = number(&mut rest, *n)?,
+                Item::Field('S', n) => milli = number(&mut rest, *n)?,
+                Item::Field('a', _) => {
+                    let upper = rest.get(..2).map(str::to_ascii_uppercase);
+                    pm = Some(match upper.as_deref() {
+                        Some("AM") => false,
+                        Some("PM") => true,
+                        _ => return Err(bad("AM or PM was expected")),
+                    });
+                    rest = &rest[2..];
+                }
+                Item::Field('E', _) => {
+                    let (_, len) =
+                        name_at(rest, &DAYS).ok_or_else(|| bad("a day name was expected"))?;
+                    rest = &rest[len..];
+                }
+                Item::Field(_, _) => {
+                    let (offset, len) = zone_at(rest).ok_or_else(|| bad("a zone was expected"))?;
+                    offset_ms = offset;
+                    rest = &rest[len..];
+                }
+            }
+        }
+        if let Some(pm) = pm {
+            hour = hour % 12 + if pm { 12 } else { 0 };
+        }
+        let days = match day_of_year {
+            Some(d) => days_from_civil(year, 1, 1) + d - 1,
+            None => days_from_civil(year, month, day),
+        };
+        Ok(
+            days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli
+                - offset_ms,
+        )
+    }
+}
+
+/// The index and length of the (full or three-letter) name `text` starts with.
+fn name_at(text: &str, names: &[&str]) -> Option<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    names.iter().enumerate().find_map(|(i, n)| {
+        let n = n.to_ascii_lowercase();
+        if lower.starts_with(&n) {
+            Some((i, n.len()))
+        } else if lower.starts_with(&n[..3]) {
+            Some((i, 3))
+        } else {
+            None
+        }
+    })
+}
+
+/// A zone at the start of `text`: `Z`, `UTC`, `GMT` or `±HH[:]MM`, as (offset in ms,
+/// length).
+fn zone_at(text: &str) -> Option<(i64, usize)> {
+    for (name, len) in [("Z", 1), ("UTC", 3), ("GMT", 3)] {
+        if text.starts_with(name) {
+            return Some((0, len));
+        }
+    }
+    let sign = match text.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let b = text.as_bytes();
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| i64::from(c - b'0'))
+    };
+    let hours = digit(1)? * 10 + digit(2)?;
+    let colon = usize::from(b.get(3) == Some(&b':'));
+    let minutes = match (digit(3 + colon), digit(4 + colon)) {
+        (Some(a), Some(b)) => a * 10 + b,
+        _ => return Some((sign * hours * 3_600_000, 3)),
+    };
+    Some((sign * (hours * 3_600_000 + minutes * 60_000), 5 + colon))
 }
 
 #[cfg(test)]
@@ -176,6 +316,21 @@ mod tests {
             DateFormat::parse("yyyy-MM-dd HH").unwrap().format(-1),
             "1969-12-31 23"
         );
+    }
+
+    #[test]
+    fn text_in_a_pattern_reads_back_to_the_instant_it_formats() {
+        for p in [
+            "yyyy-MM-dd'T'HH:mm:ss.SSSX",
+            "yyyyMMddHHmmssSSS",
+            "yyyy D kk:mm:ss.SSS",
+            "EEE, d MMM yyyy hh:mm:ss.SSS a Z",
+        ] {
+            let f = DateFormat::parse(p).unwrap();
+            assert_eq!(f.read(&f.format(T)), Ok(T), "{p}");
+        }
+        let f = DateFormat::parse("yyyy-MM-dd HH:mmZ").unwrap();
+        assert_eq!(f.read("2023-11-14 23:13+0100"), Ok(T - 20_042));
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! `unix.precision`), and Connect's `Date`, `Time` and `Timestamp`, in UTC. The source
 //! type comes from the schema (a logical type's name, else string or int64) or, without
 //! one, from the value (int64: unix, string: string). A null stays null.
-mod pattern;
 
-use pattern::Pattern;
+use sluice_sdk::date_format::DateFormat;
 use sluice_sdk::logical;
 use sluice_sdk::prelude::*;
 use sluice_sdk::tree::{SchemaMemo, SchemaTree, Tree, Value, path};
@@ -27,7 +26,7 @@ struct TimestampConverter {
     part: Part,
     field: Vec<String>,
     target: Kind,
-    format: Option<Pattern>,
+    format: Option<DateFormat>,
     /// Units per millisecond as (multiplier, divisor).
     precision: (i64, i64),
     replace_null_with_default: bool,
@@ -85,7 +84,9 @@ impl Transform for TimestampConverter {
         };
         let format = match config.get("format").map(str::trim).unwrap_or("") {
             "" => None,
-            p => Some(Pattern::new(p).map_err(|m| Error::InvalidConfig(format!("`format`: {m}")))?),
+            p => Some(
+                DateFormat::parse(p).map_err(|m| Error::InvalidConfig(format!("`format`: {m}")))?,
+            ),
         };
         if target == Kind::String && format.is_none() {
             return Err(Error::InvalidConfig(
