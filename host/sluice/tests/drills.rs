@@ -15,7 +15,7 @@ use sluice_kinetica::Value;
 use sluice_kinetica_emulator::EmulatorHandle;
 use sluice_record::RawRecord;
 
-mod support;
+use crate::support;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sluice_kafka::testing::shared_broker;
 
-mod support;
+use crate::support;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const TOKEN: &str = "s3cret-token";

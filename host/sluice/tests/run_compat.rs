@@ -13,7 +13,7 @@ use sluice_kafka::mock::MockKafka;
 use sluice_schema_registry::testing::{self, shared_registry};
 use support::{Running, produce_tweets, repo};
 
-mod support;
+use crate::support;
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 const TOPICS: [&str; 2] = ["Tweets.KafkaConnectorTest", "Tweets.KafkaConnectorTest2"];

@@ -16,7 +16,7 @@ use sluice_kafka::testing::{
 use sluice_kinetica_emulator::EmulatorHandle as Emulator;
 use support::{Running, emulator, repo};
 
-mod support;
+use crate::support;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
