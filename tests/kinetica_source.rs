@@ -116,6 +116,11 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
             .collect();
         (values.len() == 2).then_some(values)
     });
+    // The key is the primary key, a struct of its columns.
+    let key: serde_json::Value =
+        serde_json::from_slice(seen.last().unwrap().key.as_deref().unwrap()).unwrap();
+    assert_eq!(key["payload"], serde_json::json!({"id": 2}), "{key}");
+    assert_eq!(key["schema"]["name"], format!("{TABLE}.Key"), "{key}");
     // Updates and deletes arrive as counts on the events topic.
     let mut upsert = EncodedRows::new();
     upsert

@@ -24,7 +24,13 @@ impl Classify for Error {
             Error::Commit { .. }
             | Error::Deliver { .. }
             | Error::Progress { .. }
-            | Error::GroupOffsets { .. } => ErrorClass::TRANSIENT,
+            | Error::GroupOffsets { .. }
+            | Error::Positions { .. }
+            | Error::Transaction {
+                retriable: true, ..
+            } => ErrorClass::TRANSIENT,
+            // Fenced by another producer with the same transactional.id, or fatal.
+            Error::Transaction { .. } => ErrorClass::REFUSED,
             Error::Config(_) => ErrorClass::USER,
             Error::CreateTopic {
                 retriable: true, ..

@@ -149,6 +149,41 @@ pub enum Error {
         source: RdKafkaError,
     },
 
+    /// A source pipeline's stored positions (`offsets.storage.topic`) could not be read.
+    #[error(
+        "cannot read the stored positions in offsets.storage.topic {topic} on {servers}: {what}: {source}"
+    )]
+    Positions {
+        /// The `bootstrap.servers` asked.
+        servers: String,
+        /// The `offsets.storage.topic`.
+        topic: String,
+        /// Which step failed.
+        what: &'static str,
+        /// librdkafka's reason.
+        #[source]
+        source: RdKafkaError,
+    },
+
+    /// A step of a Kafka transaction (exactly-once) failed. `retriable` when librdkafka
+    /// says the step may succeed if tried again; not when the transaction must be
+    /// aborted, the producer was fenced (another task with the same `transactional.id`
+    /// took over) or failed for good.
+    #[error("transaction of `{transactional_id}` on {servers}: cannot {what}: {source}")]
+    Transaction {
+        /// The `bootstrap.servers` of the producer.
+        servers: String,
+        /// The producer's `transactional.id`.
+        transactional_id: String,
+        /// Which step failed: `begin`, `commit`, …
+        what: &'static str,
+        /// librdkafka's reason.
+        #[source]
+        source: RdKafkaError,
+        /// Whether trying again may help.
+        retriable: bool,
+    },
+
     /// A setting that cannot work (a `topics.regex` that does not compile).
     #[error("{0}")]
     Config(String),

@@ -47,6 +47,7 @@ mod rebalance;
 mod security;
 mod sink;
 mod source;
+mod source_offsets;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod topics;
@@ -62,6 +63,7 @@ pub use security::SecurityError;
 pub use sink::{KafkaSink, build_sink};
 pub use sluice_connect::{Offsets, TopicPartition};
 pub use source::{CommitOutcome, KafkaSource, SourceSettings, Topics};
+pub use source_offsets::{DEFAULT_OFFSETS_TOPIC, offset_key, offset_value, read_positions};
 pub use topics::{Ensured, ensure_topic, ensure_topic_with};
 
 #[cfg(test)]

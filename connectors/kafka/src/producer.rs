@@ -56,6 +56,8 @@ pub struct RecordProducer {
     servers: String,
     /// For errors that librdkafka reports without a record.
     last_topic: String,
+    /// The `transactional.id` it was given, for errors.
+    transactional_id: Option<String>,
 }
 
 impl RecordProducer {
@@ -81,6 +83,7 @@ impl RecordProducer {
             producer,
             servers,
             last_topic: String::new(),
+            transactional_id: settings.properties.get("transactional.id").cloned(),
         })
     }
 
@@ -187,6 +190,60 @@ impl RecordProducer {
             partition: -1,
             failed: self.producer.in_flight_count().max(0) as usize,
             source,
+        })
+    }
+
+    /// Registers the producer's `transactional.id` with the broker, fencing any
+    /// earlier producer with the same id and aborting the transaction it left open (a
+    /// task killed mid-batch). Once, before the first transaction.
+    pub fn init_transactions(&mut self, timeout: Duration) -> Result<()> {
+        let result = self.producer.init_transactions(timeout);
+        self.transaction_step("initialise transactions", result)
+    }
+
+    /// Starts a transaction: what is queued until [`commit_transaction`] is written
+    /// as one.
+    ///
+    /// [`commit_transaction`]: Self::commit_transaction
+    pub fn begin_transaction(&mut self) -> Result<()> {
+        let result = self.producer.begin_transaction();
+        self.transaction_step("begin a transaction", result)
+    }
+
+    /// Flushes and commits the open transaction.
+    pub fn commit_transaction(&mut self, timeout: Duration) -> Result<()> {
+        let result = self.producer.commit_transaction(timeout);
+        self.producer.context().take_failures();
+        self.transaction_step("commit the transaction", result)
+    }
+
+    /// Aborts the open transaction: none of its records is ever read by a
+    /// `read_committed` consumer.
+    pub fn abort_transaction(&mut self, timeout: Duration) -> Result<()> {
+        let result = self.producer.abort_transaction(timeout);
+        self.producer.context().take_failures();
+        self.transaction_step("abort the transaction", result)
+    }
+
+    fn transaction_step(
+        &self,
+        what: &'static str,
+        result: std::result::Result<(), RdKafkaError>,
+    ) -> Result<()> {
+        result.map_err(|source| {
+            let retriable = match &source {
+                // An abortable error is not retriable: the transaction must be aborted
+                // and its records written again in a new one.
+                RdKafkaError::Transaction(e) => !e.is_fatal() && e.is_retriable(),
+                _ => false,
+            };
+            Error::Transaction {
+                servers: self.servers.clone(),
+                transactional_id: self.transactional_id.clone().unwrap_or_default(),
+                what,
+                source,
+                retriable,
+            }
         })
     }
 

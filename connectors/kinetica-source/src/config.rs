@@ -61,6 +61,17 @@ settings! {
         #[property(EVENTS_TOPIC = "kinetica.source.events_topic", medium, default(""),
             display("Update and Delete Events Topic"))]
         pub events_topic: String,
+        /// Sluice's: a column of every table whose value grows with each inserted row (a
+        /// sequence the writer assigns, or an insert timestamp no two rows share): an
+        /// `int`, `long` or `timestamp` column, not nullable. With it, each record's
+        /// position is the row's value, stored in Kafka with the records, and a restarted
+        /// source first reads the rows it missed (`/get/records` filtered and ordered by
+        /// the column), then follows the monitor, without a gap or a duplicate at the seam.
+        /// A table's first run publishes its existing rows too. Empty: rows inserted while
+        /// the pipeline is not running are not published (docs/kinetica-source.md).
+        #[property(TRACKING_COLUMN = "kinetica.source.tracking_column", medium, default(""),
+            display("Tracking Column"))]
+        pub tracking_column: String,
     }
 }
 

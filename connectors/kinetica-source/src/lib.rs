@@ -6,8 +6,10 @@
 //! killed its monitor thread silently), column properties Kafka Connect has types for
 //! are kept ([`schema`]), a task fails loudly when a monitor cannot be created, and
 //! monitors are cleared on stop, and update and delete counts can be published as
-//! events (`kinetica.source.events_topic`). Not yet: resuming without loss (a tracking
-//! column and stored offsets), keys from primary keys — see `docs/kinetica-source.md`.
+//! events (`kinetica.source.events_topic`), keys are the tables' primary keys, and with
+//! a tracking column (`kinetica.source.tracking_column`) a restarted source reads what
+//! it missed before following the monitor, from positions the pipeline's Kafka sink
+//! stores with the records (see `docs/kinetica-source.md`).
 
 mod config;
 mod schema;
@@ -32,13 +34,14 @@ pub fn connector() -> ConnectorPlugin {
 
 fn build(config: &PipelineConfig) -> Result<Arc<dyn SourceFactory>, Vec<SetupProblem>> {
     let props = SourceProps::from_parsed(&config.connector.config);
-    tracing::warn!(
-        pipeline = %config.name,
-        "the Kinetica source streams each table's inserts from the moment it subscribes: \
-         rows inserted while the pipeline is not running are not published, and updated \
-         and deleted rows are not (with kinetica.source.events_topic, their counts are; \
-         docs/kinetica-source.md)"
-    );
+    if props.tracking_column.is_empty() {
+        tracing::warn!(
+            pipeline = %config.name,
+            "without kinetica.source.tracking_column, the Kinetica source streams each \
+             table's inserts from the moment it subscribes: rows inserted while the pipeline \
+             is not running are not published (docs/kinetica-source.md)"
+        );
+    }
     Ok(Arc::new(KineticaSourceFactory {
         props,
         tasks: config.tasks_max.max(1) as usize,
@@ -84,17 +87,25 @@ impl SourceFactory for KineticaSourceFactory {
         let tables = tables_of(&self.props.table_names, self.tasks, task.task)
             .map(|i| {
                 let name = self.props.table_names[i].clone();
-                source::Table {
+                source::TableSpec {
                     topic: format!("{}{name}", self.props.topic_prefix),
                     version: config::schema_version(&self.props, i),
                     name,
                 }
             })
             .collect();
-        let events = Some(self.props.events_topic.as_str()).filter(|t| !t.is_empty());
-        let source =
-            source::KineticaSource::start(runtime, client, &self.props.url, tables, events)
-                .map_err(|e| problem(e.to_string()))?;
+        let set = |value: &str| Some(value.to_owned()).filter(|v| !v.is_empty());
+        let (events, tracking) = (
+            set(&self.props.events_topic),
+            set(&self.props.tracking_column),
+        );
+        let options = source::StartOptions {
+            url: &self.props.url,
+            events_topic: events.as_deref(),
+            tracking_column: tracking.as_deref(),
+        };
+        let source = source::KineticaSource::start(runtime, client, tables, options)
+            .map_err(|e| problem(e.to_string()))?;
         Ok(Box::new(source))
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sluice_kinetica::{BaseType, Column, KineticaType, Value as KValue};
 use sluice_record::logical::timestamp_schema;
-use sluice_record::{Schema, SchemaBuilder, Struct, Value};
+use sluice_record::{Data, Schema, SchemaBuilder, Struct, Value};
 
 /// How a column maps to a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,17 +43,23 @@ fn kind(column: &Column) -> Kind {
 }
 
 /// A table's value schema: a struct named after the table (as configured), with its
-/// schema version, one field per column in column order.
+/// schema version, one field per column in column order; and its key schema, when the
+/// table has a primary key: a struct `<table>.Key` of the key's columns, in column order.
 pub struct TableSchema {
     pub schema: Arc<Schema>,
     kinds: Vec<Kind>,
+    key: Option<(Arc<Schema>, Vec<usize>)>,
 }
 
 impl TableSchema {
     pub fn new(table: &str, version: i32, ty: &KineticaType) -> TableSchema {
         let mut builder = SchemaBuilder::structure().name(table).version(version);
+        let mut key_builder = SchemaBuilder::structure()
+            .name(format!("{table}.Key"))
+            .version(version);
+        let key_columns = ty.primary_key_columns();
         let mut kinds = Vec::new();
-        for column in ty.columns() {
+        for (i, column) in ty.columns().iter().enumerate() {
             let k = kind(column);
             let mut field = match k {
                 Kind::Int8 => SchemaBuilder::int8(),
@@ -79,31 +85,51 @@ impl TableSchema {
             if column.nullable {
                 field = field.optional();
             }
-            builder = builder.field(column.name.clone(), field.build_ref());
+            let field = field.build_ref();
+            if key_columns.contains(&i) {
+                key_builder = key_builder.field(column.name.clone(), field.clone());
+            }
+            builder = builder.field(column.name.clone(), field);
             kinds.push(k);
         }
         TableSchema {
             schema: builder.build_ref(),
             kinds,
+            key: (!key_columns.is_empty()).then(|| (key_builder.build_ref(), key_columns)),
         }
     }
 
-    /// A decoded row as the schema's struct.
-    pub fn value(&self, row: Vec<KValue>) -> Result<Value, String> {
+    /// A decoded row as the record's key (its primary key's columns; null when the
+    /// table has none) and value (every column).
+    pub fn key_and_value(&self, row: Vec<KValue>) -> Result<(Data, Data), String> {
         let values = row
             .into_iter()
             .zip(&self.kinds)
             .map(|(v, k)| convert(v, *k))
             .collect::<Result<Vec<_>, _>>()?;
         let columns = values.len();
-        Struct::from_values(self.schema.clone(), values)
-            .map(Value::Struct)
-            .ok_or_else(|| {
-                format!(
-                    "a row of {columns} columns for a type of {}",
-                    self.kinds.len()
-                )
-            })
+        let key = match &self.key {
+            Some((schema, indices)) => {
+                let parts = indices
+                    .iter()
+                    .filter_map(|&i| values.get(i).cloned())
+                    .collect();
+                let key = Struct::from_values(schema.clone(), parts)
+                    .ok_or_else(|| format!("a row of {columns} columns misses key columns"))?;
+                Data::with_schema(schema.clone(), Value::Struct(key))
+            }
+            None => Data::NULL,
+        };
+        let value = Struct::from_values(self.schema.clone(), values).ok_or_else(|| {
+            format!(
+                "a row of {columns} columns for a type of {}",
+                self.kinds.len()
+            )
+        })?;
+        Ok((
+            key,
+            Data::with_schema(self.schema.clone(), Value::Struct(value)),
+        ))
     }
 }
 

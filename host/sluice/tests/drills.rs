@@ -33,7 +33,7 @@ fn eventually_or<T>(
 }
 
 /// Kills the daemon if the drill fails while it runs.
-struct Daemon(Child);
+pub(crate) struct Daemon(pub(crate) Child);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -43,7 +43,7 @@ impl Drop for Daemon {
 }
 
 /// Starts `sluice run pipeline`, appending its log to `pipeline` + `.log`.
-fn start_daemon(pipeline: &std::path::Path) -> Daemon {
+pub(crate) fn start_daemon(pipeline: &std::path::Path) -> Daemon {
     start_daemon_as(pipeline, "drill")
 }
 
@@ -70,7 +70,7 @@ fn start_daemon_as(pipeline: &std::path::Path, instance: &str) -> Daemon {
 }
 
 /// The daemons' log, for a failure message.
-fn log_of(pipeline: &std::path::Path) -> String {
+pub(crate) fn log_of(pipeline: &std::path::Path) -> String {
     let text = std::fs::read_to_string(pipeline.with_extension("log")).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")

@@ -14,5 +14,6 @@ mod polyglot;
 mod rest;
 mod run_compat;
 mod run_secure;
+mod source_drills;
 mod transform_golden;
 mod validate_run;

@@ -41,6 +41,10 @@ pub fn pipeline_def() -> ConfigDef {
                 .default("").importance(Importance::Medium).group(KAFKA).display("Consumer Group"),
             PropertyDef::new(keys::CONFIG_TOPIC, String, "Compacted Kafka topic through which the daemons running this pipeline (one consumer group) share hot swaps of its transforms: a swap made through any daemon's REST API runs on all within seconds, and a daemon that starts later picks up the current version. Created when missing. Empty: swaps stay on the daemon that made them.")
                 .default("").importance(Importance::Low).group(KAFKA).display("Shared Configuration Topic"),
+            PropertyDef::new(keys::OFFSETS_STORAGE_TOPIC, String, "Compacted Kafka topic where a source pipeline's positions are kept (one record per table, in Kafka Connect's format, keyed by the pipeline's name), written with each batch and read back when a task starts. Created when missing. Source connectors only.")
+                .default("sluice-offsets").validator(Validator::NonEmpty).importance(Importance::Low).group(KAFKA).display("Offsets Storage Topic"),
+            PropertyDef::new(keys::EXACTLY_ONCE_SOURCE_SUPPORT, Enum(&["disabled", "enabled"]), "`enabled`: each batch of a source pipeline and its positions are written in one Kafka transaction, so a restart neither loses nor repeats a record for consumers reading with `isolation.level=read_committed`. `disabled`: at least once, with an idempotent producer. Source connectors only.")
+                .default("disabled").importance(Importance::Medium).group(KAFKA).display("Exactly-Once Source Support"),
             PropertyDef::new(keys::BOOTSTRAP_SERVERS, List, "Kafka brokers to bootstrap from, `host:port` list.")
                 .default("localhost:9092").validator(Validator::NonEmpty).importance(Importance::High).group(KAFKA).display("Bootstrap Servers"),
             PropertyDef::new(keys::BATCH_MAX_RECORDS, Int, "Largest batch of records consumed, converted, transformed and written as one unit.")

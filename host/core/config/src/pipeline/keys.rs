@@ -6,6 +6,12 @@ pub const NAME: &str = "name";
 pub const CONNECTOR_CLASS: &str = "connector.class";
 /// The compacted topic through which daemons running one pipeline share hot swaps.
 pub const CONFIG_TOPIC: &str = "sluice.config.topic";
+/// `offsets.storage.topic`: the compacted topic where a source pipeline's positions are
+/// kept (Kafka Connect's connector-level key of KIP-618).
+pub const OFFSETS_STORAGE_TOPIC: &str = "offsets.storage.topic";
+/// `exactly.once.source.support`: `enabled` writes a source pipeline's records and
+/// positions in one Kafka transaction per batch (Kafka Connect's worker key of KIP-618).
+pub const EXACTLY_ONCE_SOURCE_SUPPORT: &str = "exactly.once.source.support";
 /// `tasks.max`: maximum number of tasks the daemon runs for the pipeline (default 1).
 pub const TASKS_MAX: &str = "tasks.max";
 /// `topics`: the topics a sink consumes.

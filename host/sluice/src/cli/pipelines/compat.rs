@@ -30,14 +30,19 @@ const USED: &[&str] = &[
     "header.converter.",
     "consumer.",
     "producer.",
+    keys::EXACTLY_ONCE_SOURCE_SUPPORT,
 ];
 
 /// Worker keys (and prefixes) that configure how clients reach a secured cluster: they
 /// become `consumer.*` and `producer.*` defaults.
 const SECURITY: &[&str] = &["security.protocol", "ssl.", "sasl."];
 
+/// The worker's topic of source offsets: the default of each source connector's
+/// `offsets.storage.topic`, as in Kafka Connect.
+const WORKER_OFFSETS_TOPIC: &str = "offset.storage.topic";
+
 /// Worker-only keys (and prefixes) of Kafka Connect that Sluice does not need: it has
-/// no offset storage of its own (offsets are committed to the consumer group), no
+/// no other offset storage (a sink's offsets are committed to the consumer group), no
 /// plugins and no internal topics, and its REST API listens where `rest.listener` of
 /// `sluice run --worker` says (docs/rest.md), not on `rest.port` or `listeners`.
 const IGNORED: &[&str] = &[
@@ -67,7 +72,6 @@ const IGNORED: &[&str] = &[
     "rebalance.timeout.ms",
     "worker.",
     "topic.creation.enable",
-    "exactly.once.source.support",
     "inter.worker.",
 ];
 
@@ -99,7 +103,10 @@ impl Worker {
         let mut security = Vec::new();
         let mut defaults = RawProperties::new(raw.source().clone());
         for (key, entry) in raw.iter() {
-            if matches(key, USED) {
+            if key == WORKER_OFFSETS_TOPIC {
+                // A source connector's `offsets.storage.topic` defaults to the worker's.
+                defaults.insert(keys::OFFSETS_STORAGE_TOPIC.to_owned(), entry.clone());
+            } else if matches(key, USED) {
                 defaults.insert(key.to_owned(), entry.clone());
             } else if matches(key, SECURITY) {
                 security.push((key, entry));
@@ -267,6 +274,30 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    #[test]
+    fn the_workers_source_offset_settings_are_each_source_connectors_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let worker = write(
+            dir.path(),
+            "worker.properties",
+            "offset.storage.topic=connect-offsets
+             offset.storage.replication.factor=3
+             exactly.once.source.support=enabled
+",
+        );
+        let worker = Worker::load(&worker).unwrap();
+        let get = |key: &str| worker.defaults.get(key).map(|e| e.value.joined());
+        assert_eq!(
+            get(keys::OFFSETS_STORAGE_TOPIC).as_deref(),
+            Some("connect-offsets")
+        );
+        assert_eq!(
+            get(keys::EXACTLY_ONCE_SOURCE_SUPPORT).as_deref(),
+            Some("enabled")
+        );
+        assert_eq!(get("offset.storage.replication.factor"), None, "ignored");
     }
 
     #[test]
