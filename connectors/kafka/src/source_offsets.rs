@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::ClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Message, Offset, TopicPartitionList};
@@ -67,6 +68,20 @@ fn parse(
     Some((TopicPartition::new(topic, number), offset))
 }
 
+/// A consumer's context that does not log the end of a partition as an error
+/// (rdkafka's default logs every error event, and reading to the end is the point).
+struct EndsQuietly;
+
+impl ClientContext for EndsQuietly {
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() != Some(RDKafkaErrorCode::PartitionEOF) {
+            tracing::warn!("librdkafka: {error}: {reason}");
+        }
+    }
+}
+
+impl ConsumerContext for EndsQuietly {}
+
 /// `pipeline`'s positions in `topic` (which must exist), from its committed records:
 /// reads every partition from its beginning to its end. `properties` are consumer
 /// properties (security).
@@ -88,11 +103,14 @@ pub fn read_positions(
             servers: servers.clone(),
             source,
         })?;
-    let consumer: BaseConsumer = config.create().map_err(|source| Error::Create {
-        client: "consumer",
-        servers: servers.clone(),
-        source,
-    })?;
+    let consumer: BaseConsumer<EndsQuietly> =
+        config
+            .create_with_context(EndsQuietly)
+            .map_err(|source| Error::Create {
+                client: "consumer",
+                servers: servers.clone(),
+                source,
+            })?;
     let failed = |what: &'static str| {
         let servers = servers.clone();
         move |source| Error::Positions {

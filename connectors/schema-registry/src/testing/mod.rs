@@ -148,6 +148,68 @@ pub fn produce_avro(
         .unwrap_or_else(|| panic!("no schema id in {stdout}"))
 }
 
+/// The helper that reads Avro records with Confluent's `AvroDeserializer`
+/// (`consume_avro.py --help`).
+pub const CONSUME_AVRO_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/consume_avro.py");
+
+/// What Confluent's Python client reads from an Avro topic ([`consume_avro`]).
+#[derive(Debug)]
+pub struct ConsumedAvro {
+    /// Each record as `{"partition", "offset", "key", "value"}`, in the order read; bytes
+    /// are `{"$bytes": "<hex>"}`, timestamps `{"$timestamp_ms": <n>}`.
+    pub records: Vec<serde_json::Value>,
+    /// The latest registered schema of `<topic>-key` and `<topic>-value`, by subject.
+    pub schemas: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Reads `count` records of `topic` from its beginning with Confluent's Python
+/// `DeserializingConsumer` and `AvroDeserializer` (`read_committed`), and the topic's
+/// latest key and value schemas from the registry.
+///
+/// # Panics
+/// When Python's client is missing ([`PYTHON_INSTALL_HINT`]) or fewer records arrive
+/// within a minute, with the script's output.
+pub fn consume_avro(
+    bootstrap: &str,
+    registry_url: &str,
+    topic: &str,
+    count: usize,
+) -> ConsumedAvro {
+    let python = python_with_confluent_kafka().unwrap_or_else(|e| panic!("{e:#}"));
+    let out = Command::new(python)
+        .arg(CONSUME_AVRO_SCRIPT)
+        .args(["--bootstrap-servers", bootstrap])
+        .args(["--registry-url", registry_url])
+        .args(["--topic", topic])
+        .args(["--count", &count.to_string()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "consume_avro.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut consumed = ConsumedAvro {
+        records: Vec::new(),
+        schemas: Default::default(),
+    };
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+        match value
+            .get("subject")
+            .and_then(|s| s.as_str())
+            .map(str::to_owned)
+        {
+            Some(subject) => {
+                consumed.schemas.insert(subject, value["schema"].take());
+            }
+            None => consumed.records.push(value),
+        }
+    }
+    consumed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
