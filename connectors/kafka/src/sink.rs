@@ -164,10 +164,9 @@ pub struct KafkaSink {
 }
 
 impl KafkaSink {
-    /// Creates `offsets.storage.topic` when missing, and registers the task's
-    /// transactional producer (aborting what its previous incarnation left open):
-    /// before positions are read or a batch is written.
-    fn prepare(&mut self) -> Result<(), ConnectError> {
+    /// Creates `offsets.storage.topic` when missing: before positions are read (only
+    /// a source that announced partitions has any kept).
+    fn ensure_offsets_topic(&mut self) -> Result<(), ConnectError> {
         if !self.topic_ready {
             // One partition is plenty (a record per table), compacted as Kafka
             // Connect's offsets topic; replication -1: the broker's default.
@@ -182,6 +181,12 @@ impl KafkaSink {
             .map_err(ConnectError::new)?;
             self.topic_ready = true;
         }
+        Ok(())
+    }
+
+    /// Registers the task's transactional producer (aborting what its previous
+    /// incarnation left open), once, before positions are read or a batch is written.
+    fn init_transactions(&mut self) -> Result<(), ConnectError> {
         if let Some(t) = &mut self.transactions
             && !t.initialised
         {
@@ -307,14 +312,15 @@ impl Sink for KafkaSink {
                 "the Kafka sink writes encoded records; the runtime gave it typed ones",
             ));
         };
-        self.prepare()?;
+        self.init_transactions()?;
         self.enqueue_batch(records).inspect_err(|_| self.abort())
     }
 
     /// The positions stored for `assigned` (the partitions the source announced), which
     /// are kept from now on.
     fn positions(&mut self, assigned: &[TopicPartition]) -> Result<Offsets, ConnectError> {
-        self.prepare()?;
+        self.ensure_offsets_topic()?;
+        self.init_transactions()?;
         let mut stored = source_offsets::read_positions(
             &self.settings.bootstrap_servers,
             &self.reader,

@@ -21,6 +21,8 @@ pub struct PipelineMetrics {
     pub records_in: AtomicU64,
     /// Bytes of keys and values consumed.
     pub bytes_in: AtomicU64,
+    /// Bytes of keys and values written, by a sink that takes bytes (Kafka).
+    pub bytes_out: AtomicU64,
     /// Rows Kinetica acknowledged.
     pub records_written: AtomicU64,
     /// Records a transform filtered out (their offsets are committed).
@@ -125,6 +127,8 @@ pub struct MetricsSnapshot {
     pub records_in: u64,
     /// Bytes of keys and values consumed ([`PipelineMetrics::bytes_in`]).
     pub bytes_in: u64,
+    /// Bytes of keys and values written ([`PipelineMetrics::bytes_out`]).
+    pub bytes_out: u64,
     /// Records the sink acknowledged ([`PipelineMetrics::records_written`]).
     pub records_written: u64,
     /// Records transforms filtered out ([`PipelineMetrics::records_discarded`]).
@@ -155,6 +159,7 @@ impl PipelineMetrics {
         MetricsSnapshot {
             records_in: get(&self.records_in),
             bytes_in: get(&self.bytes_in),
+            bytes_out: get(&self.bytes_out),
             records_written: get(&self.records_written),
             records_discarded: get(&self.records_discarded),
             tombstones: get(&self.tombstones),

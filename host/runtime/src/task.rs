@@ -234,13 +234,7 @@ impl Task {
             let metrics = &self.shared.metrics;
             PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
             if let SourceBatch::Raw(raw) = &batch {
-                let bytes: usize = raw
-                    .iter()
-                    .map(|r| {
-                        r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len)
-                    })
-                    .sum();
-                PipelineMetrics::add(&metrics.bytes_in, bytes as u64);
+                PipelineMetrics::add(&metrics.bytes_in, key_and_value_bytes(raw));
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = batch.offsets();
@@ -601,11 +595,15 @@ impl Task {
         if records.is_empty() {
             return Ok(Retried::Done(WriteReport::default()));
         }
-        self.with_sink(
+        let written = self.with_sink(
             &|| chain::coordinates(batch, 0),
             &|at| format!("writing the batch starting at {at}"),
             |task| task.sink.write(records),
-        )
+        )?;
+        if let (Retried::Done(_), SinkBatch::Raw(raw)) = (&written, records) {
+            PipelineMetrics::add(&self.shared.metrics.bytes_out, key_and_value_bytes(raw));
+        }
+        Ok(written)
     }
 
     /// Tells the sink the batch is done, before the source commits it: a sink that
@@ -741,6 +739,14 @@ impl Task {
         PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
         PipelineMetrics::add(&m.batches, 1);
     }
+}
+
+/// Bytes of the keys and values of `records`.
+fn key_and_value_bytes(records: &[RawRecord]) -> u64 {
+    records
+        .iter()
+        .map(|r| r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len))
+        .sum::<usize>() as u64
 }
 
 /// How a batch went.

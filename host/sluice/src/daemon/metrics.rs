@@ -133,13 +133,18 @@ where
 type PipelineCounter = (&'static str, &'static str, fn(&MetricsSnapshot) -> u64);
 
 /// The pipeline counters.
-const PIPELINE_COUNTERS: [PipelineCounter; 9] = [
+const PIPELINE_COUNTERS: [PipelineCounter; 10] = [
     ("records_in", "Records consumed from Kafka", |m| {
         m.records_in
     }),
     ("bytes_in", "Bytes of keys and values consumed", |m| {
         m.bytes_in
     }),
+    (
+        "bytes_out",
+        "Bytes of keys and values written to Kafka",
+        |m| m.bytes_out,
+    ),
     ("records_written", "Rows Kinetica acknowledged", |m| {
         m.records_written
     }),

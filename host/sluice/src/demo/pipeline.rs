@@ -32,6 +32,12 @@ pub const BENCH: BuiltIn = BuiltIn {
     text: include_str!("../../../../config/demo/bench.yaml"),
 };
 
+/// The source benchmark: a Kinetica table's rows into Kafka. Run by `sluice bench source`.
+pub const BENCH_SOURCE: BuiltIn = BuiltIn {
+    path: "config/demo/bench-source.yaml",
+    text: include_str!("../../../../config/demo/bench-source.yaml"),
+};
+
 /// Where a pipeline comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -114,7 +120,10 @@ pub fn load(source: &Source, overrides: &Overrides) -> anyhow::Result<PipelineCo
             RawEntry::new(RawValue::Scalar(value.to_owned()), set_by.clone()),
         );
     }
-    let connectors = [sluice_kinetica_sink::config::connector_spec()];
+    let connectors = [
+        sluice_kinetica_sink::config::connector_spec(),
+        sluice_kinetica_source::connector_spec(),
+    ];
     let checked = PipelineConfig::from_raw(&raw, &connectors);
     problems.extend(checked.problems);
     match checked.value {
@@ -157,6 +166,23 @@ mod tests {
             );
             assert!(!settings.enable_multihead);
         }
+    }
+
+    #[test]
+    fn the_built_in_source_pipeline_loads_with_its_addresses_replaced() {
+        let mut overrides = overrides();
+        overrides.extra.clear();
+        let config =
+            load(&Source::BuiltIn(BENCH_SOURCE), &overrides).unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(
+            config.connector.name,
+            sluice_kinetica_source::CONNECTOR_NAME
+        );
+        assert_eq!(config.bootstrap_servers, ["127.0.0.1:39092"]);
+        assert_eq!(
+            config.connector.config.string("kinetica.url"),
+            "http://127.0.0.1:39191"
+        );
     }
 
     #[test]

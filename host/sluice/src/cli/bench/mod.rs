@@ -9,10 +9,13 @@
 //! a Schema Registry it starts, `sluice_schema_registry::local`) with multi-head ingest,
 //! and prints records/s, MB/s and the ratio to the baseline.
 //!
+//! `sluice bench source` measures the other direction: a Kinetica table's rows into Kafka.
+//!
 //! `sluice bench swap` measures hot swaps of a transform under a steady stream.
 
 mod e2e;
 mod report;
+mod source;
 mod swap;
 
 use std::process::ExitCode;
@@ -24,6 +27,11 @@ pub enum Command {
     /// with a raw librdkafka consumer of the same topic; JSON, and Avro through a Schema
     /// Registry it starts. Needs a JDK and Maven.
     E2e(e2e::Args),
+    /// Kinetica (an emulator it starts, with table monitors) → the source pipeline →
+    /// Kafka (an Apache Kafka broker it starts): rows/s catching up and following the
+    /// monitor, with and without exactly-once, compared with a raw librdkafka producer.
+    /// Needs a JDK and Maven.
+    Source(source::Args),
     /// Hot swaps of a transform under a steady stream (an Apache Kafka broker and a
     /// Kinetica emulator it starts): each swap's latency, request → every task ran a
     /// batch on the new version. Needs a JDK and Maven.
@@ -34,6 +42,7 @@ impl Command {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self {
             Command::E2e(args) => e2e::run(args),
+            Command::Source(args) => source::run(args),
             Command::Swap(args) => swap::run(args),
         }
     }
