@@ -46,6 +46,8 @@ fn the_demo_pipelines_are_valid() {
         .arg("validate")
         .arg(repo_file("config/demo/stocks.yaml"))
         .arg(repo_file("config/demo/bench.yaml"))
+        .arg(repo_file("config/demo/bench-source.yaml"))
+        .arg(repo_file("config/demo/round-trip.yaml"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -104,6 +106,27 @@ fn edited_pipeline(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let file = dir.path().join("stocks.yaml");
     std::fs::write(&file, edited).unwrap();
     (dir, file)
+}
+
+#[test]
+fn the_round_trip_demo_streams_every_quote_back_to_kafka_and_says_so() {
+    let out = sluice()
+        .args(["demo", "--records", "3000", "--round-trip"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("OK: all 3,000 records are in Kinetica"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3,000 of 3,000 quotes in `returned.ki_home.stocks`"),
+        "{stdout}"
+    );
 }
 
 #[test]

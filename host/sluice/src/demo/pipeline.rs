@@ -38,6 +38,12 @@ pub const BENCH_SOURCE: BuiltIn = BuiltIn {
     text: include_str!("../../../../config/demo/bench-source.yaml"),
 };
 
+/// The way back of `sluice demo --round-trip`: the demo's table into Kafka.
+pub const ROUND_TRIP: BuiltIn = BuiltIn {
+    path: "config/demo/round-trip.yaml",
+    text: include_str!("../../../../config/demo/round-trip.yaml"),
+};
+
 /// Where a pipeline comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -169,20 +175,22 @@ mod tests {
     }
 
     #[test]
-    fn the_built_in_source_pipeline_loads_with_its_addresses_replaced() {
+    fn the_built_in_source_pipelines_load_with_their_addresses_replaced() {
         let mut overrides = overrides();
         overrides.extra.clear();
-        let config =
-            load(&Source::BuiltIn(BENCH_SOURCE), &overrides).unwrap_or_else(|e| panic!("{e:#}"));
-        assert_eq!(
-            config.connector.name,
-            sluice_kinetica_source::CONNECTOR_NAME
-        );
-        assert_eq!(config.bootstrap_servers, ["127.0.0.1:39092"]);
-        assert_eq!(
-            config.connector.config.string("kinetica.url"),
-            "http://127.0.0.1:39191"
-        );
+        for built_in in [BENCH_SOURCE, ROUND_TRIP] {
+            let config = load(&Source::BuiltIn(built_in), &overrides)
+                .unwrap_or_else(|e| panic!("{}: {e:#}", built_in.path));
+            assert_eq!(
+                config.connector.name,
+                sluice_kinetica_source::CONNECTOR_NAME
+            );
+            assert_eq!(config.bootstrap_servers, ["127.0.0.1:39092"]);
+            assert_eq!(
+                config.connector.config.string("kinetica.url"),
+                "http://127.0.0.1:39191"
+            );
+        }
     }
 
     #[test]

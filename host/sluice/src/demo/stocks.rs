@@ -56,8 +56,10 @@ const LISTINGS: &[(&str, &str, f64)] = &[
 
 const SECURITY_TYPES: &[&str] = &["commonstock", "commonstock", "commonstock", "etf"];
 
-/// 2019-01-15T21:27:53Z, the seed script's `lastUpdated`: quotes tick forward from it.
-const FIRST_UPDATE_MS: i64 = 1_547_587_673_240;
+/// 2019-01-15T21:27:53Z, the seed script's `lastUpdated`: quotes tick forward from it,
+/// quote `i` at `i × 10` ms later, so each quote's `lastUpdated` is unique (what the
+/// round trip of `sluice demo --round-trip` tracks).
+pub const FIRST_UPDATE_MS: i64 = 1_547_587_673_240;
 
 /// Writes quotes. Cheap to create; one per producing thread.
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! summary checks that every record arrived.
 
 mod progress;
+mod round_trip;
 mod summary;
 mod verify;
 
@@ -53,6 +54,10 @@ pub struct Args {
     /// their addresses) until Ctrl-C.
     #[arg(long)]
     keep_running: bool,
+    /// Then stream the quotes back from Kinetica to Kafka (the Kinetica source, pipeline
+    /// `config/demo/round-trip.yaml`) and check that every one came back.
+    #[arg(long)]
+    round_trip: bool,
 }
 
 /// Quotes are the same on every run.
@@ -86,6 +91,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let kafka = MockKafka::start()?;
     let emulator = runtime.block_on(sluice_kinetica_emulator::start(EmulatorConfig {
         workers: args.workers,
+        // The way back follows the table's monitor.
+        monitor_port: args.round_trip.then_some(0),
         ..EmulatorConfig::default()
     }))?;
     let source = Source::or_built_in(args.pipeline.clone(), pipeline::STOCKS);
@@ -103,7 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let options = RunOptions::default();
     let engine = options.engine()?;
-    let handle = Pipeline::start(config.clone(), &engine, options)?;
+    let handle = Pipeline::start(config.clone(), &engine, options.clone())?;
     let production = produce::start(
         kafka.bootstrap_servers(),
         &topic,
@@ -141,7 +148,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     write!(out, "{}", summary.render())?;
     out.flush()?;
-    let complete = waited.problem.is_none() && summary.coverage.is_complete();
+    let mut complete = waited.problem.is_none() && summary.coverage.is_complete();
+    if args.round_trip && complete {
+        writeln!(
+            out,
+            "\nThe way back: Kinetica → Kafka (config/demo/round-trip.yaml)"
+        )?;
+        out.flush()?;
+        let back = round_trip::run(&kafka, &emulator, &engine, &options, args.records)?;
+        writeln!(
+            out,
+            "  {:<22} {} of {} quotes in `{}` ({} records, {} repeated), in {}",
+            "round trip:",
+            count(back.quotes),
+            count(args.records),
+            back.topic,
+            count(back.records),
+            count(back.records - back.quotes),
+            crate::demo::units::seconds(back.elapsed)
+        )?;
+        if !back.is_complete() {
+            writeln!(out, "  {} quotes did not come back", count(back.missing))?;
+        }
+        out.flush()?;
+        complete = back.is_complete();
+    }
 
     if args.keep_running && !*interrupted.borrow() {
         keep_running(&mut out, &kafka, &emulator, &topic)?;
