@@ -1,5 +1,6 @@
 //! Kinetica → Kafka: the source connector, from a table's insert monitor on the
-//! emulator (ZMQ, as a server publishes) through the JSON converter to the real broker,
+//! emulator (ZMQ, as a server publishes) through a transform and the JSON converter (or
+//! Avro through the registry) to the real broker,
 //! configured with the Java connector's class name and properties.
 
 use crate::common;
@@ -55,6 +56,10 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
          kinetica.kafka_schema_version: 3\n\
          kinetica.timeout: 1000\n\
          kinetica.source.events_topic: kinetica.events\n\
+         transforms: tag\n\
+         transforms.tag.type: org.apache.kafka.connect.transforms.InsertField$Value\n\
+         transforms.tag.static.field: origin\n\
+         transforms.tag.static.value: kinetica\n\
          bootstrap.servers: {}\n\
          batch.max.wait.ms: 20\n",
         env.emulator.url(),
@@ -177,11 +182,14 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
 
     assert_eq!(
         rows[0]["payload"],
-        serde_json::json!({"id": 1, "msg": "one", "at": 1_700_000_000_000i64, "flag": true})
+        serde_json::json!({"id": 1, "msg": "one", "at": 1_700_000_000_000i64, "flag": true,
+            "origin": "kinetica"}),
+        "the row, and the transform's field"
     );
     assert_eq!(
         rows[1]["payload"],
-        serde_json::json!({"id": 2, "msg": null, "at": 1_700_000_001_000i64, "flag": null})
+        serde_json::json!({"id": 2, "msg": null, "at": 1_700_000_001_000i64, "flag": null,
+            "origin": "kinetica"})
     );
     let schema = &rows[0]["schema"];
     assert_eq!(schema["name"], TABLE);
