@@ -15,28 +15,17 @@ const TABLE: &str = "ki_home.source_rows";
 #[test]
 fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_and_deletes_their_events_topic()
  {
-    let env = Env::kafka_with(EmulatorConfig {
-        monitor_port: Some(0),
-        ..EmulatorConfig::default()
-    });
     let topic = format!("Tweets.{TABLE}");
-    env.create_topic(&topic, 1);
-    env.create_topic("kinetica.events", 1);
-    let client = KineticaClient::new(ClientConfig::new(env.emulator.url())).unwrap();
-    let ty = KineticaType::from_column_list(&[
-        vec!["id", "long", "primary_key"],
-        vec!["msg", "string", "char16", "nullable"],
-        vec!["at", "long", "timestamp"],
-        vec!["flag", "int", "boolean", "nullable"],
-    ])
-    .unwrap();
-    env.runtime.block_on(async {
-        let type_id = client.create_type(&ty, "").await.unwrap();
-        client
-            .create_table(TABLE, &type_id, Options::new())
-            .await
-            .unwrap();
-    });
+    let (env, client, ty) = table_env(
+        TABLE,
+        &[
+            &["id", "long", "primary_key"],
+            &["msg", "string", "char16", "nullable"],
+            &["at", "long", "timestamp"],
+            &["flag", "int", "boolean", "nullable"],
+        ],
+        &[&topic, "kinetica.events"],
+    );
     let insert = |rows: &[[Value; 4]]| {
         let mut encoded = EncodedRows::new();
         for row in rows {
@@ -65,13 +54,7 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
         env.emulator.url(),
         env.bootstrap()
     );
-    let path = env.dir.path().join("source.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    let checked = sluice_runtime::Registry::standard().load_file(&path);
-    let config = checked
-        .value
-        .unwrap_or_else(|| panic!("{}", checked.problems));
-    let pipeline = env.start(config);
+    let pipeline = start_pipeline(&env, &yaml);
 
     let mut reader = KafkaSource::new(&SourceSettings {
         bootstrap_servers: env.bootstrap().to_owned(),
@@ -127,24 +110,13 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
     assert_eq!(key["payload"], serde_json::json!({"id": 2}), "{key}");
     assert_eq!(key["schema"]["name"], format!("{TABLE}.Key"), "{key}");
     // Updates and deletes arrive as counts on the events topic.
-    let mut upsert = EncodedRows::new();
-    upsert
-        .push_row(
-            &ty,
-            &[Value::Long(1), "uno".into(), Value::Long(1), Value::Int(0)],
-        )
-        .unwrap();
-    env.runtime.block_on(async {
-        let options = Options::from([("update_on_existing_pk".to_owned(), "true".to_owned())]);
-        client
-            .insert_records(TABLE, &upsert, &options)
-            .await
-            .unwrap();
-        client
-            .delete_records(TABLE, vec!["id = 2".to_owned()])
-            .await
-            .unwrap();
-    });
+    update_and_delete(
+        &env,
+        &client,
+        TABLE,
+        &ty,
+        &[Value::Long(1), "uno".into(), Value::Long(1), Value::Int(0)],
+    );
     let mut events_reader = KafkaSource::new(&SourceSettings {
         bootstrap_servers: env.bootstrap().to_owned(),
         group_id: "reader-source-events".into(),
@@ -222,16 +194,9 @@ fn every_column_type_and_null_reaches_kafka_as_avro_that_confluents_client_reads
     use serde_json::json;
     use sluice_schema_registry::testing::{consume_avro, shared_registry};
     const TYPES: &str = "ki_home.source_types";
-    let env = Env::kafka_with(EmulatorConfig {
-        monitor_port: Some(0),
-        ..EmulatorConfig::default()
-    });
     let registry = shared_registry().url();
     let topic = format!("Types.{TYPES}");
     let events = "kinetica.types.events";
-    env.create_topic(&topic, 1);
-    env.create_topic(events, 1);
-    let client = KineticaClient::new(ClientConfig::new(env.emulator.url())).unwrap();
     let columns: &[&[&str]] = &[
         &["id", "long", "primary_key"],
         &["i", "int", "nullable"],
@@ -253,14 +218,7 @@ fn every_column_type_and_null_reaches_kafka_as_avro_that_confluents_client_reads
         &["ul", "string", "ulong", "nullable"],
         &["b", "bytes", "nullable"],
     ];
-    let ty = KineticaType::from_column_list(columns).unwrap();
-    env.runtime.block_on(async {
-        let type_id = client.create_type(&ty, "").await.unwrap();
-        client
-            .create_table(TYPES, &type_id, Options::new())
-            .await
-            .unwrap();
-    });
+    let (env, client, ty) = table_env(TYPES, columns, &[&topic, events]);
     let full = [
         Value::Long(1),
         Value::Int(-7),
@@ -310,13 +268,7 @@ fn every_column_type_and_null_reaches_kafka_as_avro_that_confluents_client_reads
         env.emulator.url(),
         env.bootstrap()
     );
-    let path = env.dir.path().join("types.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    let checked = sluice_runtime::Registry::standard().load_file(&path);
-    let config = checked
-        .value
-        .unwrap_or_else(|| panic!("{}", checked.problems));
-    let pipeline = env.start(config);
+    let pipeline = start_pipeline(&env, &yaml);
     let read = consume_avro(env.bootstrap(), &registry, &topic, 2);
 
     // Both rows, in tracking order, keyed by the primary key.
@@ -388,21 +340,9 @@ fn every_column_type_and_null_reaches_kafka_as_avro_that_confluents_client_reads
     }
 
     // Updates and deletes: their counts, read by the same client.
-    let mut upsert = EncodedRows::new();
     let mut changed = full.clone();
     changed[9] = "changed".into();
-    upsert.push_row(&ty, &changed).unwrap();
-    env.runtime.block_on(async {
-        let options = Options::from([("update_on_existing_pk".to_owned(), "true".to_owned())]);
-        client
-            .insert_records(TYPES, &upsert, &options)
-            .await
-            .unwrap();
-        client
-            .delete_records(TYPES, vec!["id = 2".to_owned()])
-            .await
-            .unwrap();
-    });
+    update_and_delete(&env, &client, TYPES, &ty, &changed);
     let counted = consume_avro(env.bootstrap(), &registry, events, 2);
     pipeline.stop().unwrap();
     let operations: Vec<_> = counted
@@ -423,4 +363,63 @@ fn every_column_type_and_null_reaches_kafka_as_avro_that_confluents_client_reads
             (json!(TYPES), json!("delete"), json!(1))
         ]
     );
+}
+
+/// An environment with table monitors, its topics created, and `table` with `columns`.
+fn table_env(
+    table: &str,
+    columns: &[&[&str]],
+    topics: &[&str],
+) -> (Env, KineticaClient, KineticaType) {
+    let env = Env::kafka_with(EmulatorConfig {
+        monitor_port: Some(0),
+        ..EmulatorConfig::default()
+    });
+    for topic in topics {
+        env.create_topic(topic, 1);
+    }
+    let client = KineticaClient::new(ClientConfig::new(env.emulator.url())).unwrap();
+    let ty = KineticaType::from_column_list(columns).unwrap();
+    env.runtime.block_on(async {
+        let type_id = client.create_type(&ty, "").await.unwrap();
+        client
+            .create_table(table, &type_id, Options::new())
+            .await
+            .unwrap();
+    });
+    (env, client, ty)
+}
+
+/// Loads the pipeline `yaml` as `sluice run` would and starts it.
+fn start_pipeline(env: &Env, yaml: &str) -> sluice_runtime::PipelineHandle {
+    let path = env.dir.path().join("source.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let checked = sluice_runtime::Registry::standard().load_file(&path);
+    let config = checked
+        .value
+        .unwrap_or_else(|| panic!("{}", checked.problems));
+    env.start(config)
+}
+
+/// One update (`row` upserted over the row of its key) and one delete (`id = 2`).
+fn update_and_delete(
+    env: &Env,
+    client: &KineticaClient,
+    table: &str,
+    ty: &KineticaType,
+    row: &[Value],
+) {
+    let mut upsert = EncodedRows::new();
+    upsert.push_row(ty, row).unwrap();
+    env.runtime.block_on(async {
+        let options = Options::from([("update_on_existing_pk".to_owned(), "true".to_owned())]);
+        client
+            .insert_records(table, &upsert, &options)
+            .await
+            .unwrap();
+        client
+            .delete_records(table, vec!["id = 2".to_owned()])
+            .await
+            .unwrap();
+    });
 }

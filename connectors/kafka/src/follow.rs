@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::{Message, Offset, TopicPartitionList};
 
 use crate::config::consumer_config;
@@ -16,6 +16,46 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A record's key and value (either may be null).
 pub type KeyValue = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Why [`assign_from_beginning`] assigned nothing.
+pub(crate) enum Unassigned {
+    /// The topic shows no partitions, even after [`METADATA_TIMEOUT`].
+    NoPartitions,
+    /// A step failed (which, and librdkafka's reason).
+    Failed(&'static str, rdkafka::error::KafkaError),
+}
+
+/// Assigns every partition of `topic` to `consumer`, each from its beginning, outside
+/// any group; returns how many. A topic created a moment ago may not show its
+/// partitions yet: waits for them up to [`METADATA_TIMEOUT`].
+pub(crate) fn assign_from_beginning<C: ConsumerContext>(
+    consumer: &BaseConsumer<C>,
+    topic: &str,
+) -> std::result::Result<usize, Unassigned> {
+    let deadline = std::time::Instant::now() + METADATA_TIMEOUT;
+    let mut list = TopicPartitionList::new();
+    while list.count() == 0 {
+        let metadata = consumer
+            .fetch_metadata(Some(topic), METADATA_TIMEOUT)
+            .map_err(|e| Unassigned::Failed("cannot read the topic's metadata", e))?;
+        for t in metadata.topics().iter().filter(|t| t.name() == topic) {
+            for p in t.partitions() {
+                list.add_partition_offset(topic, p.id(), Offset::Beginning)
+                    .map_err(|e| Unassigned::Failed("cannot list the partitions", e))?;
+            }
+        }
+        if list.count() == 0 {
+            if std::time::Instant::now() > deadline {
+                return Err(Unassigned::NoPartitions);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    consumer
+        .assign(&list)
+        .map_err(|e| Unassigned::Failed("cannot read the topic", e))?;
+    Ok(list.count())
+}
 
 /// Every record of one topic, oldest first per partition, then new ones as they come.
 pub struct TopicFollower {
@@ -46,38 +86,15 @@ impl TopicFollower {
             servers: servers.clone(),
             source,
         })?;
-        let failed = |what: &'static str| {
-            let servers = servers.clone();
-            move |source| Error::GroupOffsets {
+        assign_from_beginning(&consumer, topic).map_err(|failure| match failure {
+            Unassigned::NoPartitions => Error::Config(format!("topic {topic} has no partitions")),
+            Unassigned::Failed(what, source) => Error::GroupOffsets {
                 servers: servers.clone(),
                 group: format!("(none: following {topic})"),
                 what,
                 source,
-            }
-        };
-        // A topic created a moment ago may not show its partitions yet.
-        let deadline = std::time::Instant::now() + METADATA_TIMEOUT;
-        let mut list = TopicPartitionList::new();
-        while list.count() == 0 {
-            let metadata = consumer
-                .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-                .map_err(failed("cannot read the topic's metadata"))?;
-            for t in metadata.topics().iter().filter(|t| t.name() == topic) {
-                for p in t.partitions() {
-                    list.add_partition_offset(topic, p.id(), Offset::Beginning)
-                        .map_err(failed("cannot list the partitions"))?;
-                }
-            }
-            if list.count() == 0 {
-                if std::time::Instant::now() > deadline {
-                    return Err(Error::Config(format!("topic {topic} has no partitions")));
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-        consumer
-            .assign(&list)
-            .map_err(failed("cannot read the topic"))?;
+            },
+        })?;
         Ok(TopicFollower { consumer, servers })
     }
 

@@ -13,14 +13,15 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rdkafka::ClientContext;
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::Message;
+use rdkafka::consumer::{BaseConsumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::{Message, Offset, TopicPartitionList};
 use serde_json::{Value, json};
 use sluice_connect::{Offsets, TopicPartition};
 
 use crate::config::consumer_config;
+use crate::follow::{Unassigned, assign_from_beginning};
 use crate::{Error, Result};
 
 /// The default `offsets.storage.topic`.
@@ -120,25 +121,12 @@ pub fn read_positions(
             source,
         }
     };
-    let metadata = consumer
-        .fetch_metadata(Some(topic), READ_TIMEOUT)
-        .map_err(failed("cannot read the topic's metadata"))?;
-    let mut list = TopicPartitionList::new();
-    for t in metadata.topics().iter().filter(|t| t.name() == topic) {
-        for p in t.partitions() {
-            list.add_partition_offset(topic, p.id(), Offset::Beginning)
-                .map_err(failed("cannot list the partitions"))?;
+    let mut open = assign_from_beginning(&consumer, topic).map_err(|failure| match failure {
+        Unassigned::NoPartitions => {
+            Error::Config(format!("offsets.storage.topic {topic} has no partitions"))
         }
-    }
-    let mut open = list.count();
-    if open == 0 {
-        return Err(Error::Config(format!(
-            "offsets.storage.topic {topic} has no partitions"
-        )));
-    }
-    consumer
-        .assign(&list)
-        .map_err(failed("cannot read the topic"))?;
+        Unassigned::Failed(what, source) => failed(what)(source),
+    })?;
     let mut stored: BTreeMap<TopicPartition, i64> = BTreeMap::new();
     let deadline = Instant::now() + READ_TIMEOUT;
     while open > 0 {

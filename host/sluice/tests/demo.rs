@@ -65,15 +65,8 @@ fn the_demo_pipelines_are_valid() {
 #[test]
 fn the_demo_puts_every_record_in_kinetica_and_says_so() {
     let started = Instant::now();
-    let out = sluice()
-        .args(["demo", "--records", "2000"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = demo(&["--records", "2000"], None);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     for line in [
         "Sluice demo: 2,000 stock quotes",
         "transforms: source (insert-field)",
@@ -97,6 +90,22 @@ fn the_demo_puts_every_record_in_kinetica_and_says_so() {
     assert!(started.elapsed() < Duration::from_secs(120));
 }
 
+/// Runs `sluice demo` with `args` (then `file`, after `--pipeline`); its exit code and
+/// output.
+fn demo(args: &[&str], file: Option<&PathBuf>) -> (Option<i32>, String, String) {
+    let mut command = sluice();
+    command.arg("demo").args(args);
+    if let Some(file) = file {
+        command.arg(file);
+    }
+    let out = command.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// The demo's pipeline with `from` replaced by `to`, in a temporary directory.
 fn edited_pipeline(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -110,15 +119,8 @@ fn edited_pipeline(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn the_round_trip_demo_streams_every_quote_back_to_kafka_and_says_so() {
-    let out = sluice()
-        .args(["demo", "--records", "3000", "--round-trip"])
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = demo(&["--records", "3000", "--round-trip"], None);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("OK: all 3,000 records are in Kinetica"),
         "{stdout}"
@@ -133,16 +135,8 @@ fn the_round_trip_demo_streams_every_quote_back_to_kafka_and_says_so() {
 fn a_demo_that_loses_records_exits_1_and_says_what_is_missing() {
     // Without its table the sink refuses the records and the pipeline stops.
     let (_dir, file) = edited_pipeline("create_table: true", "create_table: false");
-    let out = sluice()
-        .args(["demo", "--records", "300", "--pipeline"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = demo(&["--records", "300", "--pipeline"], Some(&file));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("Stopped early: the pipeline failed: "),
         "{stdout}"
@@ -161,16 +155,8 @@ fn a_demo_pipeline_that_cannot_start_names_the_problem() {
         "offset.field: kafka_offset",
         "offset.field: kafka_offset\n  colour: blue",
     );
-    let out = sluice()
-        .args(["demo", "--records", "100", "--pipeline"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = demo(&["--records", "100", "--pipeline"], Some(&file));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
     assert!(stderr.contains("colour"), "{stdout}\n{stderr}");
 }
 
