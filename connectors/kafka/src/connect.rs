@@ -161,7 +161,7 @@ impl SourceFactory for KafkaSourceFactory {
 
 impl Source for KafkaSource {
     fn poll(&mut self, limits: &BatchLimits) -> Result<SourceBatch, ConnectError> {
-        self.poll_batch(limits.max_records, limits.max_wait)
+        self.poll_limited(limits.max_records, limits.max_bytes, limits.max_wait)
             .map(SourceBatch::Raw)
             .map_err(ConnectError::new)
     }

@@ -175,6 +175,17 @@ impl KafkaSource {
     /// previous batch was written and committed (or abandoned): rebalances run inside
     /// this call, and the contract that nothing is lost or written twice rests on it.
     pub fn poll_batch(&mut self, max_records: usize, max_wait: Duration) -> Result<Vec<RawRecord>> {
+        self.poll_limited(max_records, usize::MAX, max_wait)
+    }
+
+    /// [`poll_batch`](Self::poll_batch), also returning once the batch's keys and
+    /// values reach `max_bytes` (a batch always takes at least one record).
+    pub fn poll_limited(
+        &mut self,
+        max_records: usize,
+        max_bytes: usize,
+        max_wait: Duration,
+    ) -> Result<Vec<RawRecord>> {
         let max_records = max_records.max(1);
         let deadline = Instant::now() + max_wait;
         if self.paused {
@@ -182,9 +193,16 @@ impl KafkaSource {
             return Ok(Vec::new());
         }
         if !self.held.is_empty() {
-            let rest = self.held.split_off(self.held.len().min(max_records));
+            let mut take = 0;
+            let mut bytes = 0;
+            while take < self.held.len().min(max_records) && (take == 0 || bytes < max_bytes) {
+                bytes += self.held[take].payload_bytes();
+                take += 1;
+            }
+            let rest = self.held.split_off(take);
             return Ok(std::mem::replace(&mut self.held, rest));
         }
+        let mut bytes = 0;
         let mut batch = Vec::with_capacity(max_records.min(1024));
         let consumer = &self.consumer;
         loop {
@@ -207,8 +225,10 @@ impl KafkaSource {
                 Some(Ok(message)) => {
                     self.reachable();
                     let topic = self.topic_names.get(message.topic());
-                    batch.push(to_raw_record(&message, topic));
-                    if batch.len() >= max_records {
+                    let record = to_raw_record(&message, topic);
+                    bytes += record.payload_bytes();
+                    batch.push(record);
+                    if batch.len() >= max_records || bytes >= max_bytes {
                         break;
                     }
                     continue;

@@ -150,6 +150,46 @@ fn poll_batch_respects_max_records_and_does_not_wait_when_records_are_there() {
 }
 
 #[test]
+fn a_batch_stops_at_max_bytes_but_always_takes_a_record() {
+    logs();
+    let kafka = MockKafka::start().unwrap();
+    kafka.create_topic("large", 1).unwrap();
+    produce_test_records(kafka.bootstrap_servers(), "large", 60, 1000).unwrap();
+    let mut source = KafkaSource::new(&settings(&kafka, "large-group", topic("large"))).unwrap();
+    let mut read = Vec::new();
+    let deadline = Instant::now() + TIMEOUT;
+    while read.len() < 60 && Instant::now() < deadline {
+        // Keys `key-N` and values of 1000 bytes: the fifth record reaches 4500 bytes.
+        let batch = source
+            .poll_limited(100, 4500, Duration::from_millis(500))
+            .unwrap();
+        let bytes: usize = batch.iter().map(RawRecord::payload_bytes).sum();
+        assert!(batch.len() <= 5, "{} records, {bytes} bytes", batch.len());
+        read.extend(batch);
+    }
+    assert_eq!(indices(&read), (0..60).collect::<Vec<_>>());
+    // A record larger than the bound is a batch of its own.
+    produce_test_records(kafka.bootstrap_servers(), "large", 1, 9000).unwrap();
+    let one = consume_exactly_limited(&mut source, 100);
+    assert_eq!(one.len(), 1);
+    assert!(one[0].payload_bytes() > 100);
+}
+
+/// The next non-empty batch of `source`, at most `max_bytes` but for one record.
+fn consume_exactly_limited(source: &mut KafkaSource, max_bytes: usize) -> Vec<RawRecord> {
+    let deadline = Instant::now() + TIMEOUT;
+    while Instant::now() < deadline {
+        let batch = source
+            .poll_limited(100, max_bytes, Duration::from_millis(500))
+            .unwrap();
+        if !batch.is_empty() {
+            return batch;
+        }
+    }
+    panic!("no record within {TIMEOUT:?}");
+}
+
+#[test]
 fn regex_subscription_matches_whole_topic_names() {
     logs();
     let kafka = MockKafka::start().unwrap();

@@ -54,6 +54,9 @@ struct Table {
     schema: TableSchema,
     /// Records published since the task started: the next offset without tracking.
     next: i64,
+    /// The size of its rows as Kinetica encodes them, as last read (1 until then): how
+    /// many fit `batch.max.bytes`.
+    row_bytes: usize,
     tracking: Option<Tracking>,
 }
 
@@ -262,6 +265,7 @@ impl KineticaSource {
                     ty: info.ty,
                     name: spec.name,
                     next: 0,
+                    row_bytes: 1,
                     tracking,
                 });
             }
@@ -292,14 +296,14 @@ impl KineticaSource {
 
     /// Rows of table `t` with a tracking value above `above` (all when `None`) and below
     /// `below` (no bound when `None`), ordered by it, at most `limit`
-    /// ([`END_OF_SET`]: all).
+    /// ([`END_OF_SET`]: all), and their bytes as Kinetica encoded them.
     fn query(
         &self,
         t: usize,
         above: Option<i64>,
         below: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<Vec<KValue>>, ConnectError> {
+    ) -> Result<(Vec<Vec<KValue>>, usize), ConnectError> {
         let table = &self.tables[t];
         let column = &table.tracking.as_ref().expect("a tracked table").column;
         let mut filter: Vec<String> = Vec::new();
@@ -318,7 +322,8 @@ impl KineticaSource {
             .runtime
             .block_on(self.client.get_records(&table.name, 0, limit, options))
             .map_err(kinetica)?;
-        response
+        let bytes = response.records_binary.iter().map(<[u8]>::len).sum();
+        let rows = response
             .records_binary
             .iter()
             .map(|row| {
@@ -329,7 +334,8 @@ impl KineticaSource {
                     )
                 })
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((rows, bytes))
     }
 
     /// Appends a row of table `t` to `batch` as a record; its offset is its tracking
@@ -388,21 +394,32 @@ impl KineticaSource {
         }
     }
 
-    /// One page of each table still catching up, while the batch has room.
+    /// One page of each table still catching up, while the batch has room (in records,
+    /// and in bytes by the size of the table's rows so far); returns the bytes of the
+    /// rows read, as Kinetica encoded them.
     fn catch_up(
         &mut self,
         limits: &BatchLimits,
         batch: &mut Vec<Record>,
-    ) -> Result<(), ConnectError> {
+    ) -> Result<usize, ConnectError> {
+        let mut bytes = 0;
         for t in 0..self.tables.len() {
             let Some(tracking) = &self.tables[t].tracking else {
                 continue;
             };
-            let room = limits.max_records.saturating_sub(batch.len());
-            if tracking.phase != Phase::CatchingUp || room == 0 {
+            let by_bytes = limits.max_bytes.saturating_sub(bytes) / self.tables[t].row_bytes.max(1);
+            let room = limits
+                .max_records
+                .saturating_sub(batch.len())
+                .min(by_bytes.max(1));
+            if tracking.phase != Phase::CatchingUp || batch.len() >= limits.max_records {
                 continue;
             }
-            let rows = self.query(t, tracking.last, None, room as i64)?;
+            let (rows, read) = self.query(t, tracking.last, None, room as i64)?;
+            if !rows.is_empty() {
+                self.tables[t].row_bytes = read / rows.len();
+            }
+            bytes += read;
             let short = rows.len() < room;
             self.publish_queried(t, rows, batch)?;
             let tracking = self.tables[t].tracking.as_mut().expect("tracked");
@@ -414,7 +431,7 @@ impl KineticaSource {
                 );
             }
         }
-        Ok(())
+        Ok(bytes)
     }
 
     fn publish_queried(
@@ -450,7 +467,7 @@ impl KineticaSource {
             Phase::AwaitingMonitor => {
                 let (last, table_name) = (tracking.last, table.name.clone());
                 if last.is_none_or(|l| value > l) {
-                    let gap = self.query(t, last, Some(value), END_OF_SET)?;
+                    let (gap, _) = self.query(t, last, Some(value), END_OF_SET)?;
                     if !gap.is_empty() {
                         tracing::info!(
                             table = %table_name,
@@ -509,8 +526,8 @@ impl Source for KineticaSource {
             return Ok(SourceBatch::Records(batch));
         }
         self.check_connection();
-        self.catch_up(limits, &mut batch)?;
-        while batch.len() < limits.max_records {
+        let mut bytes = self.catch_up(limits, &mut batch)?;
+        while batch.len() < limits.max_records && bytes < limits.max_bytes {
             // With catch-up rows at hand, take only what the socket holds already.
             let left = if batch.is_empty() {
                 deadline.saturating_duration_since(Instant::now())
@@ -544,6 +561,7 @@ impl Source for KineticaSource {
                 Monitor::Inserts(t) => {
                     let t = *t;
                     for frame in frames {
+                        bytes += frame.len();
                         let table = &self.tables[t];
                         let row =
                             sluice_kinetica::rows::decode_row(&table.ty, frame).map_err(|e| {

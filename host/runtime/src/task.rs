@@ -191,6 +191,7 @@ impl Task {
     fn run(mut self) -> Result<(), FailureKind> {
         let limits = BatchLimits {
             max_records: self.blueprint.config.batch.max_records,
+            max_bytes: self.blueprint.config.batch.max_bytes,
             max_wait: self.blueprint.config.batch.max_wait,
         };
         let result = self.run_batches(&limits);
@@ -369,6 +370,7 @@ impl Task {
             }
             let limits = BatchLimits {
                 max_records: 1,
+                max_bytes: usize::MAX,
                 max_wait: left.min(SLICE),
             };
             match self.source.poll(&limits) {
@@ -400,6 +402,7 @@ impl Task {
         while self.shared.pause_requested() && !self.shared.stop_requested() {
             let limits = BatchLimits {
                 max_records: 1,
+                max_bytes: usize::MAX,
                 max_wait: SLICE,
             };
             match self.source.poll(&limits) {
@@ -743,10 +746,7 @@ impl Task {
 
 /// Bytes of the keys and values of `records`.
 fn key_and_value_bytes(records: &[RawRecord]) -> u64 {
-    records
-        .iter()
-        .map(|r| r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len))
-        .sum::<usize>() as u64
+    records.iter().map(RawRecord::payload_bytes).sum::<usize>() as u64
 }
 
 /// How a batch went.

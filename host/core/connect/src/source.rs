@@ -12,6 +12,9 @@ use crate::offsets::{Offsets, TopicPartition};
 pub struct BatchLimits {
     /// At most this many records.
     pub max_records: usize,
+    /// Stop adding records once the batch holds this many bytes (keys and values as
+    /// the source has them); a batch always takes at least one record.
+    pub max_bytes: usize,
     /// Return what there is (possibly nothing) after this long.
     pub max_wait: Duration,
 }
@@ -82,7 +85,8 @@ pub enum AssignmentEvent {
 /// abandoned), which is what lets it hand over partitions without losing or
 /// repeating a record.
 pub trait Source: Send {
-    /// Up to `limits.max_records` records, as soon as some are at hand, or an empty
+    /// Up to `limits.max_records` records (and about `limits.max_bytes`), as soon as
+    /// some are at hand, or an empty
     /// batch after `limits.max_wait`.
     fn poll(&mut self, limits: &BatchLimits) -> Result<SourceBatch, ConnectError>;
 

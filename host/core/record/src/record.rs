@@ -154,6 +154,11 @@ pub struct RawRecord {
 }
 
 impl RawRecord {
+    /// Bytes of its key and value: what batches are bounded by (`batch.max.bytes`).
+    pub fn payload_bytes(&self) -> usize {
+        self.key.as_ref().map_or(0, Vec::len) + self.value.as_ref().map_or(0, Vec::len)
+    }
+
     /// `topic-partition@offset`, as [`Record::coordinates`].
     pub fn coordinates(&self) -> String {
         format!("{}-{}@{}", self.topic, self.partition, self.offset)

@@ -63,12 +63,14 @@ pub struct ConnectorConfig {
     pub config: ParsedConfig,
 }
 
-/// How records are grouped into batches: a batch is processed once it is full or its wait
-/// is over, whichever comes first.
+/// How records are grouped into batches: a batch is processed once it is full (by records
+/// or by bytes) or its wait is over, whichever comes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchLimits {
     /// `batch.max.records` (default 1000).
     pub max_records: usize,
+    /// `batch.max.bytes` (default 16 MiB).
+    pub max_bytes: usize,
     /// `batch.max.wait.ms` (default 100 ms).
     pub max_wait: Duration,
 }
@@ -227,6 +229,7 @@ impl<'a> Parser<'a> {
             bootstrap_servers: fw.list(keys::BOOTSTRAP_SERVERS).to_vec(),
             batch: BatchLimits {
                 max_records: usize::try_from(fw.int(keys::BATCH_MAX_RECORDS)).ok()?,
+                max_bytes: usize::try_from(fw.long(keys::BATCH_MAX_BYTES)).ok()?,
                 max_wait: Duration::from_millis(fw.long(keys::BATCH_MAX_WAIT_MS).unsigned_abs()),
             },
             key_converter: self.converter(&fw, keys::KEY_CONVERTER),
