@@ -236,3 +236,25 @@ fn a_bad_log_filter_is_refused() {
     let out = sluice(&["--log-level", "=[", "config", "describe"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn version_names_the_wit_contract_of_wit_plugin_wit() {
+    let wit =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/plugin.wit"))
+            .unwrap();
+    let package = wit
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package "))
+        .and_then(|p| p.strip_suffix(';'))
+        .expect("a package line");
+    let out = sluice(&["--version"], &[]);
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "sluice {} (WIT contract {package})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}

@@ -21,9 +21,19 @@ use clap::{Parser, Subcommand};
 
 use crate::logging::LoggingArgs;
 
+/// `sluice --version`: the binary's version and the WIT contract its components are
+/// built against (`wit/plugin.wit`), which decides which components it can load.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} (WIT contract sluice:plugin@{})",
+        env!("CARGO_PKG_VERSION"),
+        sluice_engine::WIT_VERSION
+    )
+});
+
 /// Sluice streams records between Kafka and Kinetica through WebAssembly transforms.
 #[derive(Debug, Parser)]
-#[command(name = "sluice", version)]
+#[command(name = "sluice", version = VERSION.as_str())]
 pub struct Cli {
     #[command(flatten)]
     pub logging: LoggingArgs,
