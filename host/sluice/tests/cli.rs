@@ -258,3 +258,39 @@ fn version_names_the_wit_contract_of_wit_plugin_wit() {
         )
     );
 }
+
+#[test]
+fn completions_are_a_valid_bash_script_that_knows_the_subcommands() {
+    let out = sluice(&["completions", "bash"], &[]);
+    let (script, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    for subcommand in [
+        "validate",
+        "run",
+        "demo",
+        "bench",
+        "transform",
+        "kinetica-emulator",
+    ] {
+        assert!(script.contains(subcommand), "{subcommand} missing");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "sluice.bash", &script);
+    let checked = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(
+        checked.status.success(),
+        "bash -n: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
+#[test]
+fn the_man_page_is_sluice_1_with_every_subcommand() {
+    let out = sluice(&["man"], &[]);
+    let (page, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(page.contains(".TH sluice 1"), "{page}");
+    for subcommand in ["validate", "run", "demo", "bench", "completions"] {
+        assert!(page.contains(subcommand), "{subcommand} missing");
+    }
+}

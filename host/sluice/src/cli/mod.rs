@@ -12,6 +12,7 @@ mod demo;
 mod kinetica_emulator;
 mod pipelines;
 mod run;
+mod shell;
 mod transform;
 mod validate;
 
@@ -63,6 +64,11 @@ enum Command {
     /// Tools for transform authors: run a Wasm transform on golden records.
     #[command(subcommand)]
     Transform(transform::Command),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `sluice completions bash > /etc/bash_completion.d/sluice`.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page sluice(1) (roff), e.g. `sluice man | man -l -`.
+    Man,
 }
 
 impl Cli {
@@ -75,6 +81,8 @@ impl Cli {
             Command::Demo(args) => demo::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),
             Command::Transform(command) => command.run(),
+            Command::Completions(args) => shell::completions(args),
+            Command::Man => shell::man(),
         }
     }
 }
