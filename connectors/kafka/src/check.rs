@@ -117,6 +117,51 @@ pub(crate) fn check_connection(
     }
 }
 
+/// Whether the cluster of `settings` answers within `timeout` (`sluice validate
+/// --connect`): a metadata request, with the client's TLS and SASL settings. Fails with
+/// what librdkafka reported: a TLS or SASL problem naming the property to fix, or that
+/// no broker answered and why.
+pub fn reach_cluster(
+    settings: &crate::ProducerSettings,
+    timeout: Duration,
+) -> Result<usize, String> {
+    let properties = &settings.properties;
+    let mut config = crate::config::producer_config(&settings.bootstrap_servers, properties)
+        .map_err(|e| e.to_string())?;
+    config.set("client.id", "sluice-reachability-check");
+    let producer: BaseProducer<CheckContext> = config
+        .create_with_context(CheckContext::default())
+        .map_err(|e| format!("cannot create a client: {e}"))?;
+    let blame = security::blame(properties);
+    let deadline = Instant::now() + timeout;
+    let mut last = String::new();
+    loop {
+        if let Ok(metadata) = producer
+            .client()
+            .fetch_metadata(None, Duration::from_millis(200))
+        {
+            return Ok(metadata.brokers().len());
+        }
+        producer.poll(Duration::ZERO);
+        let errors = std::mem::take(&mut *producer.context().errors.lock().expect("not poisoned"));
+        for (code, reason) in &errors {
+            if let Some(problem) = verdict(*code, reason, &blame) {
+                return Err(problem.to_string());
+            }
+        }
+        if let Some((_, reason)) = errors.last() {
+            last.clone_from(reason);
+        }
+        if Instant::now() >= deadline {
+            return Err(if last.is_empty() {
+                format!("no broker answered within {} s", timeout.as_secs())
+            } else {
+                format!("no broker answered within {} s: {last}", timeout.as_secs())
+            });
+        }
+    }
+}
+
 /// The problem an error event means, if it is one the configuration must fix.
 fn verdict(code: RDKafkaErrorCode, reason: &str, blame: &security::Blame) -> Option<SecurityError> {
     // librdkafka's advice names its own property, which a user of Java's names never set.

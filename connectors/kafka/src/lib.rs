@@ -52,6 +52,7 @@ mod source_offsets;
 pub mod testing;
 mod topics;
 
+pub use check::reach_cluster;
 pub use connect::{build_source, source_settings};
 pub use error::{Error, Result};
 pub use follow::TopicFollower;

@@ -169,3 +169,60 @@ fn an_own_flattener_with_flatten_source_is_the_same_warning_in_both() {
         "{problems:#?}"
     );
 }
+
+/// `validate --connect` on a pipeline whose systems run (librdkafka's mock cluster, the
+/// emulator, a registry) and on one pointing at a stopped Kinetica.
+#[test]
+fn validate_connect_says_per_system_whether_it_answers_and_which_property_to_check() {
+    let kafka = sluice_kafka::mock::MockKafka::start().unwrap();
+    let (_runtime, emulator) = crate::support::emulator();
+    let registry = sluice_schema_registry::testing::shared_registry().url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, kinetica: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "name: reach\n\
+                 connector.class: kinetica-sink\n\
+                 topics: [t]\n\
+                 bootstrap.servers: {}\n\
+                 kinetica.url: {kinetica}\n\
+                 value.converter: avro\n\
+                 value.converter.schema.registry.url: {registry}\n",
+                kafka.bootstrap_servers()
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let running = file("running.yaml", emulator.url());
+    let out = sluice(&["validate", "--connect", running.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    for line in [
+        "  Kafka: reachable (bootstrap.servers = ",
+        "  Kinetica: reachable (kinetica.url = ",
+        "  Schema Registry: reachable (value.converter.schema.registry.url = ",
+        "ok: ",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing in:\n{stdout}");
+    }
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let stopped_url = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let stopped = file("stopped.yaml", &stopped_url);
+    let out = sluice(&["validate", "--connect", stopped.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "  Kinetica: NOT reachable (kinetica.url = {stopped_url}): "
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("connection refused"), "{stdout}");
+    assert!(stdout.contains("check `kinetica.url`"), "{stdout}");
+    assert!(stdout.contains("  Kafka: reachable"), "{stdout}");
+}

@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod kinetica_emulator;
 mod pipelines;
+mod reach;
 mod run;
 mod shell;
 mod transform;

@@ -3,7 +3,8 @@
 //! Every file is loaded and then built exactly as `sluice run` builds it before it
 //! connects anywhere (the dry run: connector settings, converters, components loaded,
 //! described and configured, the error policy), so `validate` refuses whatever `run`
-//! would refuse, with the same messages.
+//! would refuse, with the same messages. With `--connect` it also tries the systems the
+//! file names (`crate::cli::reach`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,6 +16,11 @@ use crate::cli::pipelines::Files;
 pub struct Args {
     #[command(flatten)]
     files: Files,
+    /// Also contact Kafka, Kinetica and the Schema Registry with each file's settings
+    /// and say, per system, whether it answered and, if not, why (DNS, refused, TLS,
+    /// authentication) and which property to look at; exit 1 if one did not.
+    #[arg(long)]
+    connect: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -40,6 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         let name = pipeline.name.clone();
         let mut warnings = checked.problems.warnings().count();
+        let reached = args.connect.then(|| crate::cli::reach::check(&pipeline));
         match sluice_runtime::check(pipeline, &engine, &options) {
             Ok(found) => {
                 write!(out, "{found}")?;
@@ -56,6 +63,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             1 => ", 1 warning".to_owned(),
             n => format!(", {n} warnings"),
         };
+        if let Some(reached) = reached {
+            for reach in &reached {
+                writeln!(out, "{reach}")?;
+            }
+            let unreachable = reached.iter().filter(|r| r.outcome.is_err()).count();
+            if unreachable > 0 {
+                writeln!(
+                    out,
+                    "unreachable: {} (pipeline `{name}`): {unreachable} system(s) did not answer",
+                    file.display()
+                )?;
+                failed += 1;
+                continue;
+            }
+        }
         writeln!(out, "ok: {} (pipeline `{name}`{note})", file.display())?;
     }
     if failed > 0 {
