@@ -240,3 +240,56 @@ fn keep_running_prints_the_addresses_and_stops_on_sigterm() {
     terminate_and_expect_success(&mut child, Duration::from_secs(30));
     rest.join().unwrap();
 }
+
+#[test]
+fn the_datapump_writes_every_quote_with_or_without_the_schema_envelope() {
+    use sluice_kafka::mock::MockKafka;
+    use sluice_kafka::{KafkaSource, SourceSettings, Topics};
+    let kafka = MockKafka::start().unwrap();
+    for (topic, format, enveloped) in [
+        ("pumped", "json", true),
+        ("pumped-schemaless", "json-schemaless", false),
+    ] {
+        kafka.create_topic(topic, 2).unwrap();
+        let out = sluice()
+            .args(["datapump", "--records", "300", "--format", format])
+            .args(["--bootstrap-servers", kafka.bootstrap_servers()])
+            .args(["--topic", topic])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("wrote 300 records ("), "{stdout}");
+        let mut reader = KafkaSource::new(&SourceSettings {
+            bootstrap_servers: kafka.bootstrap_servers().to_owned(),
+            group_id: format!("read-{topic}"),
+            topics: Topics::List(vec![topic.to_owned()]),
+            properties: MockKafka::group_properties(),
+        })
+        .unwrap();
+        let records =
+            sluice_kafka::testing::consume_exactly(&mut reader, 300, Duration::from_secs(60))
+                .unwrap();
+        for record in &records {
+            let value: serde_json::Value =
+                serde_json::from_slice(record.value.as_deref().unwrap()).unwrap();
+            let payload = if enveloped {
+                assert_eq!(value["schema"]["type"], "struct", "{value}");
+                &value["payload"]
+            } else {
+                assert!(value.get("schema").is_none(), "{value}");
+                &value
+            };
+            let symbol = payload["symbol"].as_str().unwrap();
+            assert_eq!(
+                record.key.as_deref(),
+                Some(symbol.as_bytes()),
+                "keyed by symbol"
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@
 
 mod bench;
 mod config;
+mod datapump;
 mod demo;
 mod kinetica_emulator;
 mod pipelines;
@@ -57,6 +58,10 @@ enum Command {
     /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
     /// Wasm transform into Kinetica, and a summary checking that every record arrived.
     Demo(demo::Args),
+    /// Write test data to a topic: the demo's stock quotes, as Kafka Connect JSON with
+    /// or without schemas, at a rate or as fast as possible (the Kinetica connector's
+    /// TestDataPump).
+    Datapump(datapump::Args),
     /// Run pipelines in the foreground until Ctrl-C/SIGTERM (Kafka Connect's files too,
     /// with --connect-worker).
     Run(run::Args),
@@ -80,6 +85,7 @@ impl Cli {
             Command::Run(args) => run::run(args),
             Command::Bench(command) => command.run(),
             Command::Demo(args) => demo::run(args),
+            Command::Datapump(args) => datapump::run(args),
             Command::KineticaEmulator(args) => kinetica_emulator::run(args),
             Command::Transform(command) => command.run(),
             Command::Completions(args) => shell::completions(args),

@@ -65,15 +65,30 @@ pub const FIRST_UPDATE_MS: i64 = 1_547_587_673_240;
 #[derive(Debug, Clone)]
 pub struct StockQuotes {
     seed: u64,
+    /// Values in Kafka Connect's JSON envelope (`{"schema":…,"payload":…}`, what
+    /// `schemas.enable=true` reads), or the payload alone.
+    envelope: bool,
 }
 
 impl StockQuotes {
     pub fn new(seed: u64) -> StockQuotes {
-        StockQuotes { seed }
+        StockQuotes {
+            seed,
+            envelope: true,
+        }
+    }
+
+    /// Quotes as schemaless JSON: the payload without the envelope.
+    pub fn schemaless(seed: u64) -> StockQuotes {
+        StockQuotes {
+            seed,
+            envelope: false,
+        }
     }
 
     /// Quote `index`: its key (the symbol, so one symbol's quotes stay in order in one
-    /// partition) into `key` and its Connect JSON value into `value`, both cleared first.
+    /// partition) into `key` and its Connect JSON value into `value` (with or without
+    /// the envelope), both cleared first.
     pub fn write(&self, index: u64, key: &mut String, value: &mut String) {
         let mut rng = SplitMix64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let (symbol, sector, reference) = LISTINGS[(rng.next() % LISTINGS.len() as u64) as usize];
@@ -90,16 +105,24 @@ impl StockQuotes {
         key.clear();
         key.push_str(symbol);
         value.clear();
+        if self.envelope {
+            value.push_str(r#"{"schema":"#);
+            value.push_str(SCHEMA);
+            value.push_str(r#","payload":"#);
+        }
         // Writing to a String cannot fail.
         let _ = write!(
             value,
-            r#"{{"schema":{SCHEMA},"payload":{{"symbol":"{symbol}","sector":"{sector}","securityType":"{security_type}","bidPrice":{bid:.2},"bidSize":{},"askPrice":{ask:.2},"askSize":{},"lastUpdated":{updated},"lastSalePrice":{last_sale:.2},"lastSaleSize":{},"lastSaleTime":{sale_time},"volume":{},"marketPercent":{:.4}}}}}"#,
+            r#"{{"symbol":"{symbol}","sector":"{sector}","securityType":"{security_type}","bidPrice":{bid:.2},"bidSize":{},"askPrice":{ask:.2},"askSize":{},"lastUpdated":{updated},"lastSalePrice":{last_sale:.2},"lastSaleSize":{},"lastSaleTime":{sale_time},"volume":{},"marketPercent":{:.4}}}"#,
             (1 + rng.next() % 10) * 100,
             (1 + rng.next() % 10) * 100,
             (1 + rng.next() % 50) * 10,
             100_000 + rng.next() % 9_900_000,
             rng.unit() * 0.05,
         );
+        if self.envelope {
+            value.push('}');
+        }
     }
 }
 
