@@ -56,13 +56,7 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
     );
     let pipeline = start_pipeline(&env, &yaml);
 
-    let mut reader = KafkaSource::new(&SourceSettings {
-        bootstrap_servers: env.bootstrap().to_owned(),
-        group_id: "reader-source-rows".into(),
-        topics: Topics::List(vec![topic.clone()]),
-        properties: Default::default(),
-    })
-    .unwrap();
+    let mut reader = topic_reader(&env, "reader-source-rows", &topic);
     // What is published before the source's subscription reaches the server is not
     // delivered (ZMQ's slow joiner, as with a real server): probe rows until one is.
     let mut seen = Vec::new();
@@ -117,13 +111,7 @@ fn inserted_rows_reach_their_topic_with_nulls_and_column_types_kept_and_updates_
         &ty,
         &[Value::Long(1), "uno".into(), Value::Long(1), Value::Int(0)],
     );
-    let mut events_reader = KafkaSource::new(&SourceSettings {
-        bootstrap_servers: env.bootstrap().to_owned(),
-        group_id: "reader-source-events".into(),
-        topics: Topics::List(vec!["kinetica.events".into()]),
-        properties: Default::default(),
-    })
-    .unwrap();
+    let mut events_reader = topic_reader(&env, "reader-source-events", "kinetica.events");
     let mut events = Vec::new();
     let events = common::eventually("an update and a delete event", TIMEOUT, || {
         events.extend(
@@ -422,4 +410,15 @@ fn update_and_delete(
             .await
             .unwrap();
     });
+}
+
+/// A consumer of `topic` in group `group`, from the topic's start.
+fn topic_reader(env: &Env, group: &str, topic: &str) -> KafkaSource {
+    KafkaSource::new(&SourceSettings {
+        bootstrap_servers: env.bootstrap().to_owned(),
+        group_id: group.into(),
+        topics: Topics::List(vec![topic.to_owned()]),
+        properties: Default::default(),
+    })
+    .unwrap()
 }

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, default_value_t = 2019)]
     seed: u64,
     /// A librdkafka producer property (repeatable), e.g. `compression.type=lz4`.
-    #[arg(long = "producer", value_name = "KEY=VALUE", value_parser = parse_property)]
+    #[arg(long = "producer", value_name = "KEY=VALUE", value_parser = crate::cli::bench::parse_property)]
     producer: Vec<(String, String)>,
 }
 
@@ -43,13 +43,6 @@ pub struct Args {
 enum Format {
     Json,
     JsonSchemaless,
-}
-
-fn parse_property(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
-    }
 }
 
 /// How often a progress line is printed.

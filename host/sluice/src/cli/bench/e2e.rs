@@ -241,7 +241,8 @@ fn fill_topic(
     Ok(())
 }
 
-fn parse_property(text: &str) -> Result<(String, String), String> {
+/// A `KEY=VALUE` command-line argument (a librdkafka property), trimmed.
+pub(crate) fn parse_property(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((key, value)) if !key.trim().is_empty() => {
             Ok((key.trim().to_owned(), value.trim().to_owned()))

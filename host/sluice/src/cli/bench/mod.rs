@@ -14,6 +14,8 @@
 //! `sluice bench swap` measures hot swaps of a transform under a steady stream.
 
 mod e2e;
+
+pub(crate) use e2e::parse_property;
 mod report;
 mod source;
 mod swap;
