@@ -252,6 +252,24 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         );
         (caught_up && inserts).then_some(())
     });
+    // The same reading as JSON.
+    let (status, summary) = api.get("/metrics/pipelines");
+    assert_eq!(status, 200);
+    let tweets = &summary["pipelines"]["tweets"];
+    assert_eq!(tweets["state"], "running", "{summary}");
+    assert_eq!(tweets["lag"], 0, "{summary}");
+    assert_eq!(tweets["partitions"][0]["topic"], topic, "{summary}");
+    // Caught up, nothing moves: both endpoints read the same counters.
+    let written = tweets["counters"]["records_written"].as_u64().unwrap();
+    assert!(written > 0, "{summary}");
+    assert_eq!(tweets["rows_per_table"][topic], written, "{summary}");
+    let metrics = api.metrics();
+    assert!(
+        metrics.contains(&format!(
+            "\nsluice_records_written_total{{pipeline=\"tweets\"}} {written}\n"
+        )),
+        "{metrics}"
+    );
     let (status, health) = api.get("/health");
     assert_eq!(
         (status, health["status"].clone()),
