@@ -16,4 +16,5 @@ mod run_compat;
 mod run_secure;
 mod source_drills;
 mod transform_golden;
+mod ui;
 mod validate_run;

@@ -2,134 +2,21 @@
 //! drives a Connect worker: plain HTTP calls with Connect's paths and bodies, against
 //! the real broker and the Kinetica emulator.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::blocking::Client;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sluice_kafka::testing::shared_broker;
 
 use crate::support;
-
-const TIMEOUT: Duration = Duration::from_secs(60);
-const TOKEN: &str = "s3cret-token";
+use crate::support::daemon::{
+    Api, Stream, TIMEOUT, TOKEN, start_daemon, start_daemon_args, start_daemon_with,
+};
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
     support::eventually_within(TIMEOUT, what, check, String::new)
-}
-
-/// `sluice run --worker <file>` with no pipeline files; the REST API's address from its
-/// start-up line.
-fn start_daemon(dir: &std::path::Path, worker: &str) -> (support::Running, String) {
-    start_daemon_with(dir, worker, &[], "rest")
-}
-
-/// As [`start_daemon`], with pipeline files, as the Sluice instance `instance`.
-fn start_daemon_with(
-    dir: &std::path::Path,
-    worker: &str,
-    pipelines: &[&std::path::Path],
-    instance: &str,
-) -> (support::Running, String) {
-    start_daemon_args(dir, worker, pipelines, instance, &[])
-}
-
-fn start_daemon_args(
-    dir: &std::path::Path,
-    worker: &str,
-    pipelines: &[&std::path::Path],
-    instance: &str,
-    extra: &[&std::ffi::OsStr],
-) -> (support::Running, String) {
-    let file = dir.join(format!("worker-{instance}.yaml"));
-    std::fs::write(&file, worker).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(["--log-level", "info,librdkafka=warn", "run", "--worker"])
-        .arg(&file)
-        .args(extra)
-        .args(pipelines)
-        .env("SLUICE_INSTANCE_ID", instance)
-        .env_remove("RUST_LOG")
-        .env_remove("SLUICE_REST_LISTENER")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start sluice");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !sent && let Some(at) = line.find("REST API on http") {
-                let rest = &line[at + "REST API on ".len()..];
-                let url = rest.split_whitespace().next().unwrap().to_owned();
-                let _ = tx.send(url);
-                sent = true;
-            }
-            eprintln!("[sluice] {line}");
-        }
-    });
-    let url = rx
-        .recv_timeout(TIMEOUT)
-        .expect("the REST API's start-up line");
-    (support::Running(Some(child)), url)
-}
-
-struct Api {
-    client: Client,
-    url: String,
-}
-
-impl Api {
-    /// A daemon with no pipeline files whose API needs [`TOKEN`], and its API.
-    fn start(dir: &std::path::Path) -> (support::Running, Api) {
-        let (daemon, url) = start_daemon(
-            dir,
-            &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
-        );
-        let client = Client::builder().timeout(TIMEOUT).build().unwrap();
-        (daemon, Api { client, url })
-    }
-
-    fn call(&self, request: RequestBuilder) -> (StatusCode, Value) {
-        let response: Response = request.bearer_auth(TOKEN).send().unwrap();
-        let status = response.status();
-        let text = response.text().unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, body)
-    }
-    fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(self.client.get(format!("{}{path}", self.url)))
-    }
-    fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.url));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.call(request)
-    }
-    /// `GET /metrics`, the text.
-    fn metrics(&self) -> String {
-        self.client
-            .get(format!("{}/metrics", self.url))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-    }
-    fn state(&self, name: &str) -> String {
-        let (_, status) = self.get(&format!("/connectors/{name}/status"));
-        status["connector"]["state"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
-    }
 }
 
 #[test]
@@ -365,6 +252,24 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         );
         (caught_up && inserts).then_some(())
     });
+    // The same reading as JSON.
+    let (status, summary) = api.get("/metrics/pipelines");
+    assert_eq!(status, 200);
+    let tweets = &summary["pipelines"]["tweets"];
+    assert_eq!(tweets["state"], "running", "{summary}");
+    assert_eq!(tweets["lag"], 0, "{summary}");
+    assert_eq!(tweets["partitions"][0]["topic"], topic, "{summary}");
+    // Caught up, nothing moves: both endpoints read the same counters.
+    let written = tweets["counters"]["records_written"].as_u64().unwrap();
+    assert!(written > 0, "{summary}");
+    assert_eq!(tweets["rows_per_table"][topic], written, "{summary}");
+    let metrics = api.metrics();
+    assert!(
+        metrics.contains(&format!(
+            "\nsluice_records_written_total{{pipeline=\"tweets\"}} {written}\n"
+        )),
+        "{metrics}"
+    );
     let (status, health) = api.get("/health");
     assert_eq!(
         (status, health["status"].clone()),
@@ -395,33 +300,6 @@ fn without_a_token_the_api_refuses_to_listen_beyond_loopback() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("rest.auth.token"), "{stderr}");
-}
-
-/// Tweets produced in small batches, one after another, until stopped; how many.
-struct Stream {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<i64>,
-}
-
-impl Stream {
-    fn start(bootstrap: &str, topic: &'static str) -> Stream {
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (flag, bootstrap) = (stop.clone(), bootstrap.to_owned());
-        let thread = std::thread::spawn(move || {
-            let mut next = 0;
-            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                support::produce_tweets(&bootstrap, topic, next..next + 20);
-                next += 20;
-            }
-            next
-        });
-        Stream { stop, thread }
-    }
-
-    fn finish(self) -> i64 {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.thread.join().unwrap()
-    }
 }
 
 /// Each row's (`kafka_offset`, `version`), by offset.

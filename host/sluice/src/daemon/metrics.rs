@@ -1,6 +1,10 @@
 //! `GET /metrics`: every pipeline's counters in Prometheus's text format (OpenMetrics),
 //! read from the runtime's live counters at each scrape (they cost the hot path
-//! nothing: relaxed atomics bumped once per batch).
+//! nothing: relaxed atomics bumped once per batch); and `GET /metrics/pipelines`, the
+//! same counters, state and lag per pipeline as JSON, for the status page and for
+//! scripts that would rather not parse Prometheus text.
+
+use std::collections::BTreeMap;
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, NoLabelSet};
@@ -179,19 +183,31 @@ const PIPELINE_COUNTERS: [PipelineCounter; 10] = [
 /// (topic, partition, records behind) of each partition a pipeline reads.
 type PartitionLags = Vec<(String, i32, i64)>;
 
-/// The metrics text of every running pipeline. Blocks while it asks Kafka for the
-/// consumer groups' lag.
-pub fn encode(worker: &Worker) -> String {
-    // Asked before the pipelines are looked at: that holds the worker's lock, and
-    // the API must not wait for Kafka.
-    let lags: std::collections::BTreeMap<String, Result<PartitionLags, String>> = worker
+/// Each running pipeline's lag, by name. Asked before the pipelines are looked at:
+/// that holds the worker's lock, and the API must not wait for Kafka.
+fn lags(worker: &Worker) -> BTreeMap<String, Result<PartitionLags, String>> {
+    worker
         .running_configs()
         .into_iter()
         .map(|(name, config)| {
             let lag = super::offsets::lag(&config);
             (name, lag)
         })
-        .collect();
+        .collect()
+}
+
+/// The label `sluice_pipeline_state` gives `state`.
+fn state_label(state: PipelineState) -> &'static str {
+    STATES
+        .iter()
+        .find(|(_, s)| *s == state)
+        .map_or("unknown", |(label, _)| label)
+}
+
+/// The metrics text of every running pipeline. Blocks while it asks Kafka for the
+/// consumer groups' lag.
+pub fn encode(worker: &Worker) -> String {
+    let lags = lags(worker);
     let mut registry = Registry::with_prefix("sluice");
     let counters: Vec<Family<PipelineLabels, Counter>> = PIPELINE_COUNTERS
         .iter()
@@ -336,4 +352,87 @@ pub fn encode(worker: &Worker) -> String {
     // Writing to a String cannot fail.
     let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
     out
+}
+
+/// `GET /metrics/pipelines`: each running pipeline's state, counters and lag.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    /// When the counters were read, in milliseconds since the Unix epoch: a rate is the
+    /// difference of two summaries' counters over the difference of their `at_ms`.
+    pub at_ms: u64,
+    /// By pipeline name; a stopped pipeline (no tasks) is not listed.
+    pub pipelines: BTreeMap<String, PipelineSummary>,
+}
+
+/// One pipeline in a [`Summary`].
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PipelineSummary {
+    /// `running`, `degraded`, `paused`, `stopping`, `stopped` or `failed`, as
+    /// `sluice_pipeline_state` labels it.
+    pub state: &'static str,
+    /// The pipeline counters of `/metrics`, named as there without `sluice_` and
+    /// `_total`: `records_in`, `records_written`, `records_dead_lettered`, …
+    pub counters: BTreeMap<&'static str, u64>,
+    /// Tasks waiting out a failure now.
+    pub degraded_tasks: u64,
+    /// Rows Kinetica acknowledged, per table.
+    pub rows_per_table: BTreeMap<String, u64>,
+    /// Records behind, summed over the partitions; null when Kafka could not say.
+    pub lag: Option<i64>,
+    /// Records behind in each partition.
+    pub partitions: Vec<PartitionLag>,
+    /// Why there is no lag, when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_error: Option<String>,
+}
+
+/// One partition's lag.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PartitionLag {
+    pub topic: String,
+    pub partition: i32,
+    /// Its high watermark minus the group's committed offset.
+    pub lag: i64,
+}
+
+/// The [`Summary`] of every running pipeline. Blocks while it asks Kafka for the lag.
+pub fn summary(worker: &Worker) -> Summary {
+    let mut lags = lags(worker);
+    let at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let mut pipelines = BTreeMap::new();
+    worker.each_pipeline(|name, pipeline| {
+        let m = pipeline.metrics().snapshot();
+        let (lag, partitions, lag_error) = match lags.remove(name) {
+            Some(Ok(partitions)) => {
+                let total = partitions.iter().map(|(_, _, behind)| behind).sum();
+                (Some(total), partitions, None)
+            }
+            Some(Err(e)) => (None, Vec::new(), Some(e)),
+            // Started between the two looks: its lag comes with the next summary.
+            None => (None, Vec::new(), None),
+        };
+        let entry = PipelineSummary {
+            state: state_label(pipeline.status().state),
+            counters: PIPELINE_COUNTERS
+                .iter()
+                .map(|(counter, _, value)| (*counter, value(&m)))
+                .collect(),
+            degraded_tasks: m.degraded_tasks,
+            rows_per_table: m.rows_per_table,
+            lag,
+            partitions: partitions
+                .into_iter()
+                .map(|(topic, partition, lag)| PartitionLag {
+                    topic,
+                    partition,
+                    lag,
+                })
+                .collect(),
+            lag_error,
+        };
+        pipelines.insert(name.to_owned(), entry);
+    });
+    Summary { at_ms, pipelines }
 }

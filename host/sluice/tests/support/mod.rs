@@ -1,8 +1,11 @@
 //! What the binary's system tests share: the repository root, a child process that
 //! dies with a failing test, waiting for a condition with a deadline (never sleeping
-//! as synchronisation), and an in-process Kinetica emulator.
+//! as synchronisation), an in-process Kinetica emulator, and a daemon with its REST
+//! API ([`daemon`]).
 
 #![allow(dead_code)] // Each test file uses a different part.
+
+pub mod daemon;
 
 use std::path::{Path, PathBuf};
 use std::process::Child;

@@ -1,5 +1,5 @@
-//! `/`, `/health`, `/ready`, `/metrics` and `/admin/loggers`: what monitors and
-//! operators ask of the daemon itself.
+//! `/`, `/health`, `/ready`, `/metrics`, `/metrics/pipelines` and `/admin/loggers`:
+//! what monitors and operators ask of the daemon itself.
 
 use std::sync::Arc;
 
@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<Arc<Api>> {
         .routes(routes!(health))
         .routes(routes!(ready))
         .routes(routes!(prometheus))
+        .routes(routes!(pipeline_metrics))
         .routes(routes!(loggers))
         .routes(routes!(logger, set_logger))
 }
@@ -89,6 +90,14 @@ async fn prometheus(State(api): State<Arc<Api>>) -> Result<Response, ApiError> {
         text,
     )
         .into_response())
+}
+
+/// `GET /metrics/pipelines`: what `/metrics` says of each pipeline, as JSON.
+#[utoipa::path(get, path = "/metrics/pipelines", tag = "daemon", responses((status = 200, body = metrics::Summary, description = "Each running pipeline's state, counters and lag")))]
+async fn pipeline_metrics(State(api): State<Arc<Api>>) -> Result<Json<metrics::Summary>, ApiError> {
+    let worker = api.worker.clone();
+    let summary = super::blocking(move || Ok(metrics::summary(&worker))).await?;
+    Ok(Json(summary))
 }
 
 #[utoipa::path(get, path = "/admin/loggers", tag = "loggers", responses((status = 200, description = "Levels set at run time, and root")))]

@@ -5,6 +5,7 @@
 //!
 //! Mutating calls (anything but GET and HEAD) need `Authorization: Bearer <token>`
 //! when `rest.auth.token` is set; without a token the API only listens on loopback.
+//! `GET /ui` serves a status page that drives the same calls ([`ui`]).
 
 mod admin;
 mod body;
@@ -13,6 +14,7 @@ mod error;
 mod openapi;
 mod plugins;
 mod transforms;
+mod ui;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -44,7 +46,8 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }
 
-/// The router of the whole API, with `GET /openapi.json` describing it.
+/// The router of the whole API, with `GET /openapi.json` describing it, and the
+/// status page.
 pub fn router(worker: Arc<Worker>, token: Option<Secret>) -> Router {
     let api = Arc::new(Api { worker, token });
     let (router, openapi) = OpenApiRouter::with_openapi(openapi::base())
@@ -62,6 +65,7 @@ pub fn router(worker: Arc<Worker>, token: Option<Secret>) -> Router {
                 async move { axum::Json(document.as_ref().clone()) }
             }),
         )
+        .merge(ui::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(api.clone(), authorize))
         .with_state(api)

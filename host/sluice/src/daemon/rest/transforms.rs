@@ -88,6 +88,9 @@ async fn list(
                     entry["world"] = json!("transform");
                     entry["tasks"] = json!(swap.task_handles().len());
                     entry["previous_digest"] = json!(swap.previous().map(|v| v.digest));
+                    let (swaps, rollbacks) = swap.swap_counts();
+                    entry["swaps"] = json!(swaps);
+                    entry["rollbacks"] = json!(rollbacks);
                     entry
                 })
                 .collect::<Vec<_>>()
