@@ -20,6 +20,9 @@ pub struct ConsumeStats {
     pub elapsed: Duration,
     /// From the call to the last record, set-up included.
     pub total: Duration,
+    /// CPU time of the whole process (user + system, librdkafka's threads included)
+    /// over [`elapsed`](Self::elapsed).
+    pub cpu: Duration,
 }
 
 impl ConsumeStats {
@@ -77,6 +80,8 @@ pub fn raw_consume(
     let deadline = started + timeout;
     let (mut records, mut bytes) = (0u64, 0u64);
     let mut first = None;
+    let process_cpu = || cpu_time::ProcessTime::now().as_duration();
+    let mut cpu_at_first = Duration::ZERO;
     while records < count {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -86,7 +91,10 @@ pub fn raw_consume(
         }
         match consumer.poll(remaining) {
             Some(Ok(message)) => {
-                first.get_or_insert_with(Instant::now);
+                first.get_or_insert_with(|| {
+                    cpu_at_first = process_cpu();
+                    Instant::now()
+                });
                 records += 1;
                 bytes += (message.key_len() + message.payload_len()) as u64;
             }
@@ -95,7 +103,9 @@ pub fn raw_consume(
         }
     }
     let now = Instant::now();
+    let cpu = process_cpu().saturating_sub(cpu_at_first);
     Ok(ConsumeStats {
+        cpu,
         records,
         bytes,
         elapsed: first.map_or(Duration::ZERO, |first| now - first),

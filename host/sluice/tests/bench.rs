@@ -55,18 +55,80 @@ fn bench_e2e_measures_the_baseline_and_every_pipeline_variant() {
         "pipeline, multi-head (3 worker ranks)",
         "pipeline, multi-head (3 worker ranks), Avro + Schema Registry",
         "pipeline, head node only",
-        "pipeline, multi-head + Wasm insert-field",
+        "pipeline, multi-head + 3 Wasm SMTs (mask, insert, cast)",
         "pipeline, multi-head + exactly-once",
+        "pipeline, multi-head, tasks.max=2",
+        "pipeline, multi-head, table sharded on id",
     ] {
         // The label, then at least two spaces (one label is the start of another).
         let line = stdout
             .lines()
             .find_map(|l| l.strip_prefix(row).filter(|rest| rest.starts_with("  ")))
             .unwrap_or_else(|| panic!("no row {row:?} in:\n{stdout}"));
-        // The records, a rate, MB/s, times, and the ratio (`-` for the baseline itself).
+        // The records, a rate, MB/s, CPU per record, peak memory, times, and the
+        // ratios (`-` for the baseline itself).
         let columns: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(columns[0], "20,000", "{row}{line}");
+        let cpu: f64 = columns[3].parse().unwrap_or_else(|_| panic!("{row}{line}"));
+        assert!(cpu > 0.0, "no CPU time measured: {row}{line}");
+        let memory: f64 = columns[4].parse().unwrap_or_else(|_| panic!("{row}{line}"));
+        assert!(memory > 1.0, "no peak memory measured: {row}{line}");
         let last = columns.last().unwrap();
         assert!(*last == "-" || last.parse::<f64>().is_ok(), "{row}{line}");
     }
+}
+
+/// `--json`: one document on stdout, with the same runs; `--run` picks them.
+#[test]
+fn bench_e2e_json_reports_the_chosen_runs() {
+    let out = sluice()
+        .args([
+            "bench",
+            "e2e",
+            "--records",
+            "5000",
+            "--partitions",
+            "2",
+            "--json",
+        ])
+        .args(["--run", "multihead", "--run", "sharded"])
+        .args(["--consumer", "fetch.queue.backoff.ms=10"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(doc["run"]["records"], 5000, "{doc}");
+    assert_eq!(doc["baseline"]["records"], 5000, "{doc}");
+    let labels: Vec<&str> = doc["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "pipeline, multi-head (3 worker ranks)",
+            "pipeline, multi-head, table sharded on id"
+        ]
+    );
+    for run in doc["pipelines"].as_array().unwrap() {
+        assert_eq!(run["records"], 5000, "{run}");
+        assert!(
+            run["cpu_microseconds_per_record"].as_f64().unwrap() > 0.0,
+            "{run}"
+        );
+        assert!(
+            run["peak_memory_bytes"].as_u64().unwrap() > 1 << 20,
+            "{run}"
+        );
+        assert!(run["rate_vs_raw"].as_f64().unwrap() > 0.0, "{run}");
+    }
+    // The progress lines went to stderr.
+    assert!(stderr.contains("produced `bench`"), "{stderr}");
 }

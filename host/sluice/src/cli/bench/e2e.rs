@@ -10,11 +10,12 @@ use sluice_config::pipeline::Subscription;
 use sluice_engine::WasmEngine;
 use sluice_kafka::baseline::raw_consume;
 use sluice_kafka::broker::KafkaBroker;
-use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_runtime::{Pipeline, RunOptions};
 use sluice_schema_registry::local::SchemaRegistry;
 
+use super::emulator::EmulatorProcess;
 use super::report::{self, Measurement};
+use super::usage;
 use crate::demo::pipeline::{self, Overrides, Source};
 use crate::demo::produce::{self, Generator};
 use crate::demo::small_avro::SmallAvro;
@@ -47,18 +48,91 @@ pub struct Args {
     /// Give up on a run that has not finished after this many seconds.
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
+    /// Only these pipeline runs (repeatable; default: all of them).
+    #[arg(long = "run", value_enum, value_name = "RUN")]
+    runs: Vec<RunKind>,
+    /// Print the results as one JSON document on stdout (progress goes to stderr).
+    #[arg(long)]
+    json: bool,
 }
+
+/// The pipeline runs, each compared with the raw consume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RunKind {
+    /// Multi-head ingest to the emulator's worker ranks.
+    Multihead,
+    /// The same records as Avro through the Schema Registry, multi-head.
+    Avro,
+    /// Everything through the head node.
+    HeadOnly,
+    /// Multi-head with three Wasm SMTs: mask-field, insert-field and cast.
+    Smts,
+    /// Multi-head with `kinetica.exactly_once.enable`.
+    ExactlyOnce,
+    /// Multi-head with `tasks.max: 2`.
+    Tasks2,
+    /// Multi-head into a table sharded on `id` (rows routed by their shard key).
+    Sharded,
+}
+
+/// The table the sharded run writes to, created up front with its shard key.
+const SHARDED_TABLE: &str = "bench_sharded";
 
 /// One pipeline run: how it differs from the file.
 struct Variant {
     label: String,
     multihead: bool,
-    transform: bool,
-    /// `kinetica.exactly_once.enable=true`: what keeping the offsets with the rows costs.
-    exactly_once: bool,
+    /// Properties set on top of the file's.
+    extra: Vec<(&'static str, &'static str)>,
     /// Reads the Avro twin of the topic with `value.converter: avro` (and the bench's
     /// registry) instead of the file's topic and value converter.
     avro: bool,
+    /// Writes to [`SHARDED_TABLE`], created with a shard key before the run.
+    sharded: bool,
+}
+
+impl RunKind {
+    fn variant(self, workers: u64) -> Variant {
+        let multihead = format!("multi-head ({workers} worker ranks)");
+        let (label, extra) = match self {
+            RunKind::Multihead => (multihead, vec![]),
+            // Next to the JSON run it is compared with: the same records, as Avro.
+            RunKind::Avro => (format!("{multihead}, Avro + Schema Registry"), vec![]),
+            RunKind::HeadOnly => ("head node only".to_owned(), vec![]),
+            RunKind::Smts => (
+                "multi-head + 3 Wasm SMTs (mask, insert, cast)".to_owned(),
+                vec![
+                    ("transforms", "mask,source,cast"),
+                    ("transforms.mask.type", "mask-field"),
+                    ("transforms.mask.fields", "symbol"),
+                    ("transforms.source.type", "insert-field"),
+                    ("transforms.source.offset.field", "kafka_offset"),
+                    ("transforms.cast.type", "cast"),
+                    ("transforms.cast.spec", "size:float64"),
+                ],
+            ),
+            // What keeping the offsets with the rows costs.
+            RunKind::ExactlyOnce => (
+                "multi-head + exactly-once".to_owned(),
+                vec![("kinetica.exactly_once.enable", "true")],
+            ),
+            RunKind::Tasks2 => (
+                "multi-head, tasks.max=2".to_owned(),
+                vec![("tasks.max", "2")],
+            ),
+            RunKind::Sharded => (
+                "multi-head, table sharded on id".to_owned(),
+                vec![("kinetica.tables.destination_name", SHARDED_TABLE)],
+            ),
+        };
+        Variant {
+            label: format!("pipeline, {label}"),
+            multihead: self != RunKind::HeadOnly,
+            extra,
+            avro: self == RunKind::Avro,
+            sharded: self == RunKind::Sharded,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -80,7 +154,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // The baseline and the pipeline read with the same librdkafka settings.
     let consumer: BTreeMap<String, String> = args.consumer.iter().cloned().collect();
-    let mut out = std::io::stdout().lock();
+    // With --json, stdout carries the document alone.
+    let mut out: Box<dyn Write> = if args.json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
     writeln!(
         out,
         "sluice bench e2e: {} records of {} B JSON, topic `{topic}`, and as Avro, topic \
@@ -124,6 +203,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(out)?;
 
+    usage::reset_peak_memory();
     let stats = raw_consume(&bootstrap, &topic, args.records, timeout, &consumer)?;
     let baseline = Measurement {
         label: "raw librdkafka consume (BaseConsumer)".to_owned(),
@@ -131,58 +211,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bytes: stats.bytes,
         elapsed: stats.elapsed,
         setup: stats.total.saturating_sub(stats.elapsed),
+        cpu: Some(stats.cpu),
+        peak_memory: usage::peak_memory(),
     };
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("bench-kinetica")
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let options = RunOptions::default();
     let engine = options.engine()?;
-    let variants = [
-        Variant {
-            label: format!("pipeline, multi-head ({} worker ranks)", args.workers),
-            multihead: true,
-            transform: false,
-            exactly_once: false,
-            avro: false,
-        },
-        // Next to the JSON run it is compared with: the same records, as Avro.
-        Variant {
-            label: format!(
-                "pipeline, multi-head ({} worker ranks), Avro + Schema Registry",
-                args.workers
-            ),
-            multihead: true,
-            transform: false,
-            exactly_once: false,
-            avro: true,
-        },
-        Variant {
-            label: "pipeline, head node only".to_owned(),
-            multihead: false,
-            transform: false,
-            exactly_once: false,
-            avro: false,
-        },
-        Variant {
-            label: "pipeline, multi-head + Wasm insert-field".to_owned(),
-            multihead: true,
-            transform: true,
-            exactly_once: false,
-            avro: false,
-        },
-        Variant {
-            label: "pipeline, multi-head + exactly-once".to_owned(),
-            multihead: true,
-            transform: false,
-            exactly_once: true,
-            avro: false,
-        },
-    ];
-    let mut runs = Vec::with_capacity(variants.len());
-    for (i, variant) in variants.iter().enumerate() {
+    let kinds = if args.runs.is_empty() {
+        <RunKind as clap::ValueEnum>::value_variants().to_vec()
+    } else {
+        args.runs.clone()
+    };
+    let mut runs = Vec::with_capacity(kinds.len());
+    for (i, kind) in kinds.iter().enumerate() {
         let run = Run {
             runtime: &runtime,
             engine: &engine,
@@ -196,16 +240,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             avro_topic: &avro_topic,
             registry_url: &registry_url,
         };
-        runs.push(run.measure(variant, i)?);
+        runs.push(run.measure(&kind.variant(args.workers), i)?);
+    }
+    if args.json {
+        let about = serde_json::json!({
+            "records": args.records,
+            "value_size": args.value_size,
+            "partitions": args.partitions,
+            "workers": args.workers,
+            "consumer": consumer,
+            "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        });
+        let document = report::to_json(about, &baseline, &runs);
+        println!("{}", serde_json::to_string_pretty(&document)?);
+        return Ok(ExitCode::SUCCESS);
     }
     write!(out, "{}", report::render(&baseline, &runs))?;
     writeln!(
         out,
         "\nTimes run from the first record read to the last one written; set-up (connecting, \
          joining the group, compiling components) is shown apart. MB/s counts keys and values. \
-         The Avro run reads `{avro_topic}`: the same records as Avro (Confluent's wire format, \
-         values of the JSON ones' size), with value.converter=avro and the registry above; \
-         the raw consume reads `{topic}`."
+         CPU is this process's (user + system, every thread) over the timed part; the broker, \
+         the registry and the Kinetica emulator are processes of their own. Peak MB is the \
+         process's peak resident memory during the run. The Avro run reads `{avro_topic}`: \
+         the same records as Avro (Confluent's wire format, values of the JSON ones' size), \
+         with value.converter=avro and the registry above; the raw consume reads `{topic}`."
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -293,12 +352,11 @@ impl Run<'_> {
     /// Runs the pipeline over the whole topic into a fresh emulator.
     fn measure(&self, variant: &Variant, index: usize) -> anyhow::Result<Measurement> {
         tracing::info!(run = %variant.label, "benchmark run");
-        let emulator = self
-            .runtime
-            .block_on(sluice_kinetica_emulator::start(EmulatorConfig {
-                workers: if variant.multihead { self.workers } else { 0 },
-                ..EmulatorConfig::default()
-            }))?;
+        let emulator = EmulatorProcess::start(if variant.multihead { self.workers } else { 0 })?;
+        if variant.sharded {
+            self.runtime
+                .block_on(emulator.create_sharded_table(SHARDED_TABLE))?;
+        }
         let mut overrides = overrides(self.bootstrap, emulator.url());
         // A new group per run, so that each reads the topic from the start.
         overrides.extra.push((
@@ -312,24 +370,14 @@ impl Run<'_> {
         for (k, v) in self.consumer {
             overrides.extra.push((format!("consumer.{k}"), v.clone()));
         }
-        if variant.exactly_once {
-            overrides
-                .extra
-                .push(("kinetica.exactly_once.enable".to_owned(), "true".to_owned()));
-        }
         if variant.avro {
             read_avro(&mut overrides, self.avro_topic, self.registry_url);
         }
-        if variant.transform {
-            for (k, v) in [
-                ("transforms", "source"),
-                ("transforms.source.type", "insert-field"),
-                ("transforms.source.offset.field", "kafka_offset"),
-            ] {
-                overrides.extra.push((k.to_owned(), v.to_owned()));
-            }
+        for (k, v) in &variant.extra {
+            overrides.extra.push(((*k).to_owned(), (*v).to_owned()));
         }
         let config = pipeline::load(self.source, &overrides)?;
+        usage::reset_peak_memory();
         let started = Instant::now();
         let handle = Pipeline::start(config, self.engine, self.options.clone())?;
         let metrics = handle.metrics();
@@ -340,10 +388,10 @@ impl Run<'_> {
             let now = Instant::now();
             let m = metrics.snapshot();
             if first.is_none() && m.records_in > 0 {
-                first = Some(now);
+                first = Some((now, usage::cpu_time()));
             }
             if m.records_written >= self.records {
-                last = Some(now);
+                last = Some((now, usage::cpu_time()));
             } else if let Some(error) = handle.failure() {
                 anyhow::bail!("{}: the pipeline failed: {error}", variant.label);
             } else if now > deadline {
@@ -359,13 +407,8 @@ impl Run<'_> {
         let summary = handle
             .stop()
             .map_err(|e| anyhow::anyhow!("{}: {e}", variant.label))?;
-        let rows: u64 = emulator
-            .table_names()
-            .iter()
-            .filter_map(|t| emulator.row_count(t))
-            .map(|n| n as u64)
-            .sum();
-        self.runtime.block_on(emulator.shutdown());
+        let peak_memory = usage::peak_memory();
+        let rows = self.runtime.block_on(emulator.rows())?;
         if rows < self.records {
             anyhow::bail!(
                 "{}: Kinetica has {} rows for {} records",
@@ -374,13 +417,17 @@ impl Run<'_> {
                 count(self.records)
             );
         }
-        let (first, last) = (first.unwrap_or(started), last.unwrap_or(started));
+        let at_start = (started, usage::cpu_time());
+        let ((first, cpu_first), (last, cpu_last)) =
+            (first.unwrap_or(at_start), last.unwrap_or(at_start));
         Ok(Measurement {
             label: variant.label.clone(),
             records: summary.metrics.records_written,
             bytes: summary.metrics.bytes_in,
             elapsed: last - first,
             setup: first - started,
+            cpu: Some(cpu_last.saturating_sub(cpu_first)),
+            peak_memory,
         })
     }
 }

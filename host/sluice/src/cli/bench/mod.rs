@@ -14,11 +14,13 @@
 //! `sluice bench swap` measures hot swaps of a transform under a steady stream.
 
 mod e2e;
+mod emulator;
 
 pub(crate) use e2e::parse_property;
 mod report;
 mod source;
 mod swap;
+mod usage;
 
 use std::process::ExitCode;
 

@@ -1,7 +1,10 @@
-//! The benchmark's table: one row per measurement, with its ratio to the baseline.
+//! The benchmark's table: one row per measurement, with its ratios to the baseline; or
+//! the same as JSON (`--json`), for scripts that compare runs.
 
 use std::fmt::Write as _;
 use std::time::Duration;
+
+use serde_json::json;
 
 use crate::demo::units::{count, per_second, seconds};
 
@@ -16,12 +19,38 @@ pub struct Measurement {
     pub elapsed: Duration,
     /// Until the first record arrived, after the run started.
     pub setup: Duration,
+    /// CPU time of this process over `elapsed` (every thread; the broker, registry and
+    /// emulator are other processes); `None` where something else shares the process.
+    pub cpu: Option<Duration>,
+    /// The process's peak resident memory during the run, where Linux reports it.
+    pub peak_memory: Option<u64>,
 }
 
 impl Measurement {
     pub fn records_per_second(&self) -> f64 {
         per_second(self.records, self.elapsed)
     }
+
+    /// CPU microseconds per record.
+    pub fn cpu_per_record(&self) -> Option<f64> {
+        Some(self.cpu?.as_secs_f64() * 1e6 / self.records.max(1) as f64)
+    }
+}
+
+/// A run's ratios to the baseline: records/s (higher is better) and CPU per record
+/// (lower is better).
+fn ratios(baseline: &Measurement, m: &Measurement) -> (f64, Option<f64>) {
+    let rate = m.records_per_second() / baseline.records_per_second().max(f64::MIN_POSITIVE);
+    let cpu = m
+        .cpu_per_record()
+        .zip(baseline.cpu_per_record())
+        .map(|(cpu, raw)| cpu / raw.max(f64::MIN_POSITIVE));
+    (rate, cpu)
+}
+
+/// A number for the table, `?` where it was not measured.
+fn shown(value: Option<f64>, decimals: usize) -> String {
+    value.map_or("?".to_owned(), |v| format!("{v:.decimals$}"))
 }
 
 /// The table; ratios are against `baseline`.
@@ -34,59 +63,126 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<width$}  {:>11}  {:>12}  {:>8}  {:>8}  {:>8}  {:>9}",
-        "", "records", "records/s", "MB/s", "time", "set-up", "vs raw"
+        "{:<width$}  {:>11}  {:>12}  {:>8}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "",
+        "records",
+        "records/s",
+        "MB/s",
+        "CPU µs/rec",
+        "peak MB",
+        "time",
+        "set-up",
+        "CPU/raw",
+        "vs raw"
     );
-    for (m, ratio) in std::iter::once((baseline, None)).chain(runs.iter().map(|m| {
-        let ratio = m.records_per_second() / baseline.records_per_second().max(f64::MIN_POSITIVE);
-        (m, Some(ratio))
-    })) {
+    for (m, ratios) in
+        std::iter::once((baseline, None)).chain(runs.iter().map(|m| (m, Some(ratios(baseline, m)))))
+    {
+        let (rate, cpu) = match ratios {
+            Some((rate, cpu)) => (format!("{rate:.3}"), shown(cpu, 2)),
+            None => ("-".to_owned(), "-".to_owned()),
+        };
         let _ = writeln!(
             out,
-            "{:<width$}  {:>11}  {:>12}  {:>8.1}  {:>8}  {:>8}  {:>9}",
+            "{:<width$}  {:>11}  {:>12}  {:>8.1}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
             m.label,
             count(m.records),
             count(m.records_per_second().round() as u64),
             per_second(m.bytes, m.elapsed) / 1e6,
+            shown(m.cpu_per_record(), 2),
+            shown(m.peak_memory.map(|b| b as f64 / 1e6), 0),
             seconds(m.elapsed),
             seconds(m.setup),
-            ratio.map_or("-".to_owned(), |r| format!("{r:.3}")),
+            cpu,
+            rate,
         );
     }
     out
+}
+
+/// The same as [`render`], as one JSON document; `about` describes the run (records,
+/// sizes, partitions, consumer properties).
+pub fn to_json(
+    about: serde_json::Value,
+    baseline: &Measurement,
+    runs: &[Measurement],
+) -> serde_json::Value {
+    let row = |m: &Measurement, ratios: Option<(f64, Option<f64>)>| {
+        json!({
+            "label": m.label,
+            "records": m.records,
+            "bytes": m.bytes,
+            "seconds": m.elapsed.as_secs_f64(),
+            "setup_seconds": m.setup.as_secs_f64(),
+            "records_per_second": m.records_per_second(),
+            "megabytes_per_second": per_second(m.bytes, m.elapsed) / 1e6,
+            "cpu_seconds": m.cpu.map(|c| c.as_secs_f64()),
+            "cpu_microseconds_per_record": m.cpu_per_record(),
+            "peak_memory_bytes": m.peak_memory,
+            "rate_vs_raw": ratios.map(|r| r.0),
+            "cpu_per_record_vs_raw": ratios.and_then(|r| r.1),
+        })
+    };
+    json!({
+        "run": about,
+        "baseline": row(baseline, None),
+        "pipelines": runs.iter().map(|m| row(m, Some(ratios(baseline, m)))).collect::<Vec<_>>(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn m(label: &str, records: u64, millis: u64) -> Measurement {
+    fn m(label: &str, records: u64, millis: u64, cpu_millis: u64) -> Measurement {
         Measurement {
             label: label.to_owned(),
             records,
             bytes: records * 106,
             elapsed: Duration::from_millis(millis),
             setup: Duration::from_millis(1500),
+            cpu: Some(Duration::from_millis(cpu_millis)),
+            peak_memory: Some(48_000_000),
         }
     }
 
     #[test]
-    fn rows_carry_rates_and_the_ratio_to_the_baseline() {
+    fn rows_carry_rates_cpu_memory_and_the_ratios_to_the_baseline() {
         let text = render(
-            &m("raw librdkafka consume", 500_000, 250),
-            &[m("pipeline, multi-head", 500_000, 1000)],
+            &m("raw librdkafka consume", 500_000, 250, 250),
+            &[m("pipeline, multi-head", 500_000, 1000, 1000)],
         );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         assert!(lines[0].contains("records") && lines[0].contains("vs raw"));
+        assert!(lines[0].contains("CPU µs/rec") && lines[0].contains("peak MB"));
         let baseline = lines[1].strip_prefix("raw librdkafka consume");
         let records = baseline.and_then(|rest| rest.split_whitespace().next());
         assert_eq!(records, Some("500,000"), "{text}");
         assert!(lines[1].contains("2,000,000") && lines[1].trim_end().ends_with('-'));
-        assert!(
-            lines[2].contains("500,000") && lines[2].contains("53.0"),
+        let columns: Vec<&str> = lines[2].split_whitespace().collect();
+        // records, records/s, MB/s, CPU µs per record, peak MB, …, CPU/raw, vs raw.
+        assert_eq!(
+            columns[2..7],
+            ["500,000", "500,000", "53.0", "2.00", "48"],
             "{text}"
         );
-        assert!(lines[2].trim_end().ends_with("0.250"), "{text}");
+        assert_eq!(columns[columns.len() - 2..], ["4.00", "0.250"], "{text}");
+    }
+
+    #[test]
+    fn json_has_the_same_numbers() {
+        let doc = to_json(
+            json!({"records": 500_000}),
+            &m("raw", 500_000, 250, 250),
+            &[m("pipeline", 500_000, 1000, 1000)],
+        );
+        let pipeline = &doc["pipelines"][0];
+        assert_eq!(pipeline["label"], "pipeline");
+        assert_eq!(pipeline["rate_vs_raw"], 0.25);
+        assert_eq!(pipeline["cpu_per_record_vs_raw"], 4.0);
+        assert_eq!(pipeline["cpu_microseconds_per_record"], 2.0);
+        assert_eq!(doc["baseline"]["rate_vs_raw"], serde_json::Value::Null);
+        assert_eq!(doc["run"]["records"], 500_000);
     }
 }
