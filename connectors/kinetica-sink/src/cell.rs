@@ -155,10 +155,10 @@ pub fn to_cell(
             integer_cell(i, kind).unwrap_or_else(|| Err(mismatch(value.type_name())))
         }
         (Value::Float32(f), None) => {
-            float_cell(f64::from(*f), &f.to_string(), kind).ok_or_else(|| mismatch("float32"))?
+            float_cell(f64::from(*f), &|| f.to_string(), kind).ok_or_else(|| mismatch("float32"))?
         }
         (Value::Float64(f), None) => {
-            float_cell(*f, &f.to_string(), kind).ok_or_else(|| mismatch("float64"))?
+            float_cell(*f, &|| f.to_string(), kind).ok_or_else(|| mismatch("float64"))?
         }
         (Value::String(s), None) => string_cell(s, kind).ok_or_else(|| mismatch("string"))?,
         (Value::Bytes(b), None) => match kind {
@@ -226,7 +226,14 @@ fn integer_cell(i: i64, kind: CellKind) -> Option<Result<Cell, CellError>> {
     })
 }
 
-fn float_cell(f: f64, text: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
+/// `text` is the number as written, for the columns that keep it as text (decimal,
+/// string): made only for those, since formatting a float costs more than the rest of
+/// its cell (the profile in docs/benchmarks.md).
+fn float_cell(
+    f: f64,
+    text: &dyn Fn() -> String,
+    kind: CellKind,
+) -> Option<Result<Cell, CellError>> {
     Some(match kind {
         CellKind::Double => Ok(Cell::Double(f)),
         CellKind::Float => {
@@ -238,11 +245,11 @@ fn float_cell(f: f64, text: &str, kind: CellKind) -> Option<Result<Cell, CellErr
             }
         }
         CellKind::Decimal { precision, scale } if f.is_finite() => {
-            decimal::fit_text(text, precision, scale)
+            decimal::fit_text(&text(), precision, scale)
                 .map(Cell::String)
                 .map_err(Into::into)
         }
-        CellKind::String | CellKind::Char(_) => return text_cell(text.to_owned(), kind),
+        CellKind::String | CellKind::Char(_) => return text_cell(text(), kind),
         // No silent truncation of fractions into integer columns.
         _ => return None,
     })
@@ -285,7 +292,7 @@ fn string_cell(s: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
                 }),
         },
         CellKind::Float | CellKind::Double => match s.trim().parse::<f64>() {
-            Ok(f) => return float_cell(f, s.trim(), kind),
+            Ok(f) => return float_cell(f, &|| s.trim().to_owned(), kind),
             Err(_) => Err(unparseable()),
         },
         CellKind::Bytes => return None,

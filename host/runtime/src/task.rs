@@ -9,6 +9,16 @@
 //! of it is in the dead letter queue, so a crash or a failure anywhere before that
 //! leaves the batch to be read again (at-least-once). Records a transform discards
 //! count as done.
+//!
+//! The stages overlap by one batch: while a batch is being written, the next one —
+//! whatever the source already holds, taken without waiting — is converted and
+//! transformed on a second thread, so a task keeps two cores busy while the sink waits
+//! for its system (docs/benchmarks.md measures it). Everything that talks to the sink,
+//! the dead letter queue or the source stays on the task's thread and in batch order,
+//! so commits, retries and exactly-once are as without the overlap; the batch polled
+//! ahead is only ever converted early. A rebalance while it is held (librdkafka runs
+//! it inside that poll) takes the revoked partitions' records out of the batch being
+//! written too: their new owner reads them from the last commit.
 
 // `FailureKind` carries what stopped the pipeline, typed (~200 bytes). It travels at
 // most once per batch, when a task stops, never per record: boxing it would only add
@@ -204,49 +214,76 @@ impl Task {
     }
 
     fn run_batches(&mut self, limits: &BatchLimits) -> Result<(), FailureKind> {
+        // The batch polled (and, when that went smoothly, prepared) while the one before
+        // it was written.
+        let mut ahead: Option<Ahead> = None;
         while !self.shared.stop_requested() {
-            if self.shared.pause_requested() {
-                self.stay_paused();
-                continue;
-            }
-            let polled = Instant::now();
-            let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
-            if !batch.is_empty() {
-                self.shared.metrics.stages.consume.observe(polled.elapsed());
-            }
-            // The source logs assignments and revocations (at INFO, inside this task's
-            // span); a sink that keeps offsets with its data says where to read from.
-            for event in self.source.take_events() {
-                debug!(?event, "assignment");
-                if let AssignmentEvent::Assigned(partitions) = event {
-                    self.assigned.extend(partitions);
+            let current = match ahead.take() {
+                Some(next) => next,
+                None => {
+                    // Nothing is in flight here, so pausing holds nothing back.
+                    if self.shared.pause_requested() {
+                        self.stay_paused();
+                        continue;
+                    }
+                    match self.next_batch(limits)? {
+                        Polled::Batch { batch, .. } => Ahead::polled(batch),
+                        Polled::Nothing | Polled::Revoked => continue,
+                        Polled::Stopping => break,
+                    }
                 }
-            }
-            if !self.assigned.is_empty() {
-                match self.position(&mut batch)? {
-                    Retried::Done(()) => {}
-                    Retried::Abandoned(Abandon::Stopping) => break,
-                    Retried::Abandoned(Abandon::Revoked) => continue,
+            };
+            // What the source already holds, taken without waiting, is prepared while
+            // `current` is written; not when the pipeline is about to pause or stop.
+            let mut current = current;
+            let upcoming = if self.shared.pause_requested() || self.shared.stop_requested() {
+                None
+            } else {
+                let quick = BatchLimits {
+                    max_wait: Duration::ZERO,
+                    ..*limits
+                };
+                match self.next_batch(&quick)? {
+                    Polled::Batch { batch, revoked } => {
+                        current.drop_revoked(&revoked);
+                        (!batch.is_empty()).then(|| Ahead::polled(batch))
+                    }
+                    Polled::Nothing => None,
+                    Polled::Stopping => break,
+                    // Partitions went while the sink was asked where new ones resume:
+                    // which of `current`'s are gone is not known, so it is read again.
+                    Polled::Revoked => {
+                        self.source
+                            .rewind(&current.batch)
+                            .map_err(FailureKind::Source)?;
+                        continue;
+                    }
                 }
-            }
-            if batch.is_empty() {
+            };
+            if current.batch.is_empty() {
+                ahead = upcoming;
                 continue;
-            }
-            let metrics = &self.shared.metrics;
-            PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
-            if let SourceBatch::Raw(raw) = &batch {
-                PipelineMetrics::add(&metrics.bytes_in, key_and_value_bytes(raw));
             }
             // Before transforms filter anything: discarded records are done too.
-            let offsets = batch.offsets();
-            let written = match self.process(&batch, &offsets)? {
+            let offsets = current.batch.offsets();
+            let (processed, upcoming) =
+                self.process(&current.batch, &offsets, current.prepared.take(), upcoming)?;
+            let written = match processed {
                 Processed::Written(written) => written,
-                // Stopping during a retry: the batch stays uncommitted.
+                // Stopping during a retry: the batches stay uncommitted.
                 Processed::Abandoned(Abandon::Stopping) => break,
                 // Partitions moved while the task waited: their new owner reads them
-                // from the last commit, and this task reads the rest of the batch again.
+                // from the last commit, and this task reads the rest again — the batch
+                // polled ahead first, so that the earlier offsets are where it resumes.
                 Processed::Abandoned(Abandon::Revoked) => {
-                    self.source.rewind(&batch).map_err(FailureKind::Source)?;
+                    if let Some(upcoming) = &upcoming {
+                        self.source
+                            .rewind(&upcoming.batch)
+                            .map_err(FailureKind::Source)?;
+                    }
+                    self.source
+                        .rewind(&current.batch)
+                        .map_err(FailureKind::Source)?;
                     continue;
                 }
             };
@@ -258,8 +295,45 @@ impl Task {
                 .commit
                 .observe(committing.elapsed());
             self.count(written);
+            ahead = upcoming;
         }
         Ok(())
+    }
+
+    /// Polls the source within `limits`, positions newly assigned partitions where the
+    /// sink says they resume, and counts what came in.
+    fn next_batch(&mut self, limits: &BatchLimits) -> Result<Polled, FailureKind> {
+        let polled = Instant::now();
+        let mut batch = self.source.poll(limits).map_err(FailureKind::Source)?;
+        if !batch.is_empty() {
+            self.shared.metrics.stages.consume.observe(polled.elapsed());
+        }
+        // The source logs assignments and revocations (at INFO, inside this task's
+        // span); a sink that keeps offsets with its data says where to read from.
+        let mut revoked = Vec::new();
+        for event in self.source.take_events() {
+            debug!(?event, "assignment");
+            match event {
+                AssignmentEvent::Assigned(partitions) => self.assigned.extend(partitions),
+                AssignmentEvent::Revoked { partitions, .. } => revoked.extend(partitions),
+            }
+        }
+        if !self.assigned.is_empty() {
+            match self.position(&mut batch)? {
+                Retried::Done(()) => {}
+                Retried::Abandoned(Abandon::Stopping) => return Ok(Polled::Stopping),
+                Retried::Abandoned(Abandon::Revoked) => return Ok(Polled::Revoked),
+            }
+        }
+        if batch.is_empty() && revoked.is_empty() {
+            return Ok(Polled::Nothing);
+        }
+        let metrics = &self.shared.metrics;
+        PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
+        if let SourceBatch::Raw(raw) = &batch {
+            PipelineMetrics::add(&metrics.bytes_in, key_and_value_bytes(raw));
+        }
+        Ok(Polled::Batch { batch, revoked })
     }
 
     /// Asks the sink where newly assigned partitions resume (exactly-once sinks keep
@@ -434,29 +508,36 @@ impl Task {
         }
     }
 
-    /// Converts, transforms and writes one batch, and dead-letters its bad records.
+    /// Converts and transforms one batch (unless that was done while the batch before
+    /// it was written), writes it while the `upcoming` one is prepared, and
+    /// dead-letters its bad records. The upcoming batch comes back, prepared when that
+    /// went smoothly, whatever happened to this one.
     fn process(
         &mut self,
         batch: &SourceBatch,
         offsets: &Offsets,
+        prepared: Option<Prepared>,
+        mut upcoming: Option<Ahead>,
+    ) -> Result<(Processed, Option<Ahead>), FailureKind> {
+        let processed = self.process_with(batch, offsets, prepared, &mut upcoming)?;
+        Ok((processed, upcoming))
+    }
+
+    fn process_with(
+        &mut self,
+        batch: &SourceBatch,
+        offsets: &Offsets,
+        prepared: Option<Prepared>,
+        upcoming: &mut Option<Ahead>,
     ) -> Result<Processed, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
-        let fetched =
-            self.fetch_for_converters(batch, |task| task.converters.prepare_decode(batch))?;
-        if let Retried::Abandoned(a) = fetched {
-            return Ok(Processed::Abandoned(a));
-        }
-        let preparing = Instant::now();
-        let prepared = self.prepare(batch, !tolerate)?;
-        self.shared
-            .metrics
-            .stages
-            .prepare
-            .observe(preparing.elapsed());
         let prepared = match prepared {
-            Retried::Done(prepared) => prepared,
-            Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
+            Some(prepared) => prepared,
+            None => match self.prepare_batch(batch, !tolerate)? {
+                Retried::Done(prepared) => prepared,
+                Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
+            },
         };
         let Prepared {
             records,
@@ -485,10 +566,7 @@ impl Task {
                 (ForSink::Raw(encoded.records), encoded.origins)
             }
         };
-        let writing = Instant::now();
-        let written = self.write(batch, &sink_batch)?;
-        self.shared.metrics.stages.write.observe(writing.elapsed());
-        let report = match written {
+        let report = match self.write_ahead(batch, &sink_batch, upcoming)? {
             Retried::Done(report) => report,
             Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };
@@ -521,6 +599,86 @@ impl Task {
             discarded,
             dead_lettered: bad.len() as u64,
         }))
+    }
+
+    /// Converts and transforms a batch on the task's thread, waiting out what fails
+    /// for a while (the registry, a transform's retriable error).
+    fn prepare_batch(
+        &mut self,
+        batch: &SourceBatch,
+        stop_at_first_bad: bool,
+    ) -> Result<Retried<Prepared>, FailureKind> {
+        let fetched =
+            self.fetch_for_converters(batch, |task| task.converters.prepare_decode(batch))?;
+        if let Retried::Abandoned(a) = fetched {
+            return Ok(Retried::Abandoned(a));
+        }
+        let preparing = Instant::now();
+        let prepared = self.prepare(batch, stop_at_first_bad)?;
+        self.shared
+            .metrics
+            .stages
+            .prepare
+            .observe(preparing.elapsed());
+        Ok(prepared)
+    }
+
+    /// Writes `records` (of `batch`), preparing the `upcoming` batch on a second thread
+    /// meanwhile. Only the first attempt overlaps: should it fail, the write is retried
+    /// as any other (the upcoming batch is prepared by then, or left for later).
+    fn write_ahead(
+        &mut self,
+        batch: &SourceBatch,
+        records: &ForSink,
+        upcoming: &mut Option<Ahead>,
+    ) -> Result<Retried<WriteReport>, FailureKind> {
+        let Some(next) = upcoming.as_mut().filter(|next| next.prepared.is_none()) else {
+            return self.write(batch, records);
+        };
+        if records.as_batch().is_empty() {
+            return self.write(batch, records);
+        }
+        let stop_at_first_bad = self.dlq.is_none();
+        let span = tracing::Span::current();
+        let Task {
+            converters,
+            chain,
+            sink,
+            shared,
+            ..
+        } = self;
+        let metrics = &shared.metrics;
+        let (first, prepared) = std::thread::scope(|scope| {
+            let preparing = std::thread::Builder::new()
+                .name("sluice-prepare".into())
+                .spawn_scoped(scope, || {
+                    let _entered = span.enter();
+                    let started = Instant::now();
+                    let prepared = prepare_once(&next.batch, converters, chain, stop_at_first_bad);
+                    metrics.stages.prepare.observe(started.elapsed());
+                    prepared
+                });
+            let writing = Instant::now();
+            let first = sink.write(records.as_batch());
+            metrics.stages.write.observe(writing.elapsed());
+            let prepared = match preparing {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: it is prepared on this one, later.
+                Err(_) => None,
+            };
+            (first, prepared)
+        });
+        next.prepared = prepared;
+        match first {
+            Ok(report) => {
+                self.count_bytes_out(records);
+                Ok(Retried::Done(report))
+            }
+            // Retried (or failed for good) as every write is, from a first attempt.
+            Err(_) => self.write(batch, records),
+        }
     }
 
     /// Lets the native converters fetch what converting the batch needs (the Avro
@@ -594,19 +752,27 @@ impl Task {
         batch: &SourceBatch,
         records: &ForSink,
     ) -> Result<Retried<WriteReport>, FailureKind> {
-        let records = records.as_batch();
-        if records.is_empty() {
+        if records.as_batch().is_empty() {
             return Ok(Retried::Done(WriteReport::default()));
         }
+        let writing = Instant::now();
         let written = self.with_sink(
             &|| chain::coordinates(batch, 0),
             &|at| format!("writing the batch starting at {at}"),
-            |task| task.sink.write(records),
+            |task| task.sink.write(records.as_batch()),
         )?;
-        if let (Retried::Done(_), SinkBatch::Raw(raw)) = (&written, records) {
-            PipelineMetrics::add(&self.shared.metrics.bytes_out, key_and_value_bytes(raw));
+        self.shared.metrics.stages.write.observe(writing.elapsed());
+        if let Retried::Done(_) = &written {
+            self.count_bytes_out(records);
         }
         Ok(written)
+    }
+
+    /// Bytes written to a sink that takes them encoded (Kafka).
+    fn count_bytes_out(&self, records: &ForSink) {
+        if let SinkBatch::Raw(raw) = records.as_batch() {
+            PipelineMetrics::add(&self.shared.metrics.bytes_out, key_and_value_bytes(raw));
+        }
     }
 
     /// Tells the sink the batch is done, before the source commits it: a sink that
@@ -753,6 +919,65 @@ fn key_and_value_bytes(records: &[RawRecord]) -> u64 {
 enum Processed {
     Written(Written),
     Abandoned(Abandon),
+}
+
+/// What a poll of the source gave.
+enum Polled {
+    /// Records (possibly none, when only `revoked` is news): partitions revoked during
+    /// the poll are not among them, but may be in a batch polled before.
+    Batch {
+        batch: SourceBatch,
+        revoked: Vec<TopicPartition>,
+    },
+    /// Nothing new.
+    Nothing,
+    /// Partitions were revoked while the sink was asked where new ones resume.
+    Revoked,
+    /// The pipeline is stopping.
+    Stopping,
+}
+
+/// A batch polled while the one before it was written, and what preparing it early
+/// gave (`None`: it is prepared when its turn comes, with retries as usual).
+struct Ahead {
+    batch: SourceBatch,
+    prepared: Option<Prepared>,
+}
+
+impl Ahead {
+    fn polled(batch: SourceBatch) -> Ahead {
+        Ahead {
+            batch,
+            prepared: None,
+        }
+    }
+
+    /// Takes out the records of partitions revoked since the batch was polled (their
+    /// new owner reads them from the last commit), to be prepared again without them.
+    fn drop_revoked(&mut self, revoked: &[TopicPartition]) {
+        let mut gone = Offsets::new();
+        for tp in revoked {
+            gone.track(&tp.topic, tp.partition, 0);
+        }
+        let before = self.batch.len();
+        self.batch.drop_partitions(&gone);
+        if self.batch.len() != before {
+            self.prepared = None;
+        }
+    }
+}
+
+/// One attempt at converting and transforming `batch` (off the task's thread, while
+/// the batch before it is written): `None` when anything fails, which the task then
+/// meets again on its own thread, with retries, dead-lettering and failing as usual.
+fn prepare_once(
+    batch: &SourceBatch,
+    converters: &mut Converters,
+    chain: &mut Chain,
+    stop_at_first_bad: bool,
+) -> Option<Prepared> {
+    converters.prepare_decode(batch).ok()?;
+    chain::prepare(batch, converters, chain, stop_at_first_bad).ok()
 }
 
 /// Why a batch in flight was given up without being committed.
