@@ -12,7 +12,6 @@ mod datapump;
 mod demo;
 mod kinetica_emulator;
 mod pipelines;
-mod reach;
 mod run;
 mod shell;
 mod transform;
