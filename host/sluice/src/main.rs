@@ -1,12 +1,15 @@
 //! `sluice`: the Sluice daemon and its command-line tools.
 //!
 //! This file only wires things together: parse the command line, set up logging, run
-//! the command. Commands live in [`cli`], one module each.
+//! the command. Commands live in [`cli`], one module each; [`daemon`] is what `sluice
+//! run` serves; [`reach`] is shared by `sluice validate --connect` and the REST API's
+//! `validate?connect=true`.
 
 mod cli;
 mod daemon;
 mod demo;
 mod logging;
+mod reach;
 
 use std::process::ExitCode;
 

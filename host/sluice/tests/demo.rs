@@ -293,3 +293,199 @@ fn the_datapump_writes_every_quote_with_or_without_the_schema_envelope() {
         }
     }
 }
+
+/// An order with a field of each kind the data pump generates values for.
+const ORDER_AVSC: &str = r#"{"type": "record", "name": "Order", "namespace": "test.pump", "fields": [
+    {"name": "id", "type": "long"},
+    {"name": "customer", "type": "string"},
+    {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID", "SHIPPED"]}},
+    {"name": "note", "type": ["null", "string"], "default": null},
+    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+    {"name": "placed", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    {"name": "lines", "type": {"type": "array", "items": {"type": "record", "name": "Line", "fields": [
+        {"name": "sku", "type": "string"}, {"name": "quantity", "type": "int"}]}}}
+]}"#;
+
+/// `--format avro`: the quotes, and random records of a schema file, in Confluent's wire
+/// format with their schemas in the tests' Schema Registry, read back and decoded by
+/// Confluent's own Python client.
+#[test]
+fn the_datapump_writes_avro_through_a_registry_that_confluents_client_reads() {
+    use sluice_kafka::mock::MockKafka;
+    use sluice_schema_registry::testing;
+    let kafka = MockKafka::start().unwrap();
+    let registry = testing::shared_registry().url();
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("order.avsc");
+    std::fs::write(&schema, ORDER_AVSC).unwrap();
+    let quotes = testing::unique_subject("pumped-quotes");
+    let orders = testing::unique_subject("pumped-orders");
+    for (topic, schema) in [(&quotes, None), (&orders, Some(&schema))] {
+        kafka.create_topic(topic, 2).unwrap();
+        let mut pump = sluice();
+        pump.args(["datapump", "--records", "200", "--format", "avro"])
+            .args(["--schema-registry", &registry])
+            .args(["--bootstrap-servers", kafka.bootstrap_servers()])
+            .args(["--topic", topic]);
+        if let Some(file) = schema {
+            pump.arg("--schema").arg(file);
+        }
+        let out = {
+            let _one_at_a_time = testing::registering();
+            pump.output().unwrap()
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("wrote 200 records ("), "{stdout}");
+    }
+
+    let read = testing::consume_avro(kafka.bootstrap_servers(), &registry, &quotes, 200);
+    assert_eq!(read.records.len(), 200);
+    for record in &read.records {
+        let value = &record["value"];
+        let symbol = value["symbol"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{record}"));
+        assert_eq!(record["key"], symbol, "keyed by symbol: {record}");
+        assert!(value["bidPrice"].is_f64(), "{record}");
+        assert!(value["bidSize"].is_i64(), "{record}");
+        assert!(value["lastUpdated"]["$timestamp_ms"].is_i64(), "{record}");
+    }
+    assert_eq!(read.schemas[&format!("{quotes}-key")], "string");
+    let value_schema = &read.schemas[&format!("{quotes}-value")];
+    assert_eq!(value_schema["type"], "record", "{value_schema}");
+    assert_eq!(value_schema["fields"].as_array().unwrap().len(), 13);
+
+    let read = testing::consume_avro(kafka.bootstrap_servers(), &registry, &orders, 200);
+    let mut keys: Vec<u64> = read
+        .records
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().parse().unwrap())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, (0..200).collect::<Vec<_>>(), "keyed by index");
+    let mut nulls = 0;
+    for record in &read.records {
+        let value = &record["value"];
+        assert!(value["id"].is_i64(), "{record}");
+        assert!(value["customer"].is_string(), "{record}");
+        let status = value["status"].as_str().unwrap();
+        assert!(["NEW", "PAID", "SHIPPED"].contains(&status), "{record}");
+        nulls += usize::from(value["note"].is_null());
+        assert!(
+            value["note"].is_null() || value["note"].is_string(),
+            "{record}"
+        );
+        let amount: f64 = value["amount"]["$decimal"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            amount.abs() < 10_000_000.0,
+            "precision 9, scale 2: {record}"
+        );
+        assert!(value["placed"]["$timestamp_ms"].is_i64(), "{record}");
+        for line in value["lines"].as_array().unwrap() {
+            assert!(
+                line["sku"].is_string() && line["quantity"].is_i64(),
+                "{record}"
+            );
+        }
+    }
+    assert!(
+        (1..100).contains(&nulls),
+        "about one optional value in ten is null: {nulls}"
+    );
+    let value_schema = &read.schemas[&format!("{orders}-value")];
+    let fields: Vec<&str> = value_schema["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "id", "customer", "status", "note", "amount", "placed", "lines"
+        ]
+    );
+}
+
+/// `--schema FILE` in the JSON formats: the file's fields, with Connect's schema
+/// envelope or without it, keyed by index as plain text.
+#[test]
+fn the_datapump_writes_records_of_a_schema_file_as_connect_json() {
+    use sluice_kafka::mock::MockKafka;
+    use sluice_kafka::{KafkaSource, SourceSettings, Topics};
+    let kafka = MockKafka::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("order.avsc");
+    std::fs::write(&schema, ORDER_AVSC).unwrap();
+    for (topic, format, enveloped) in [
+        ("pumped-orders-json", "json", true),
+        ("pumped-orders-schemaless", "json-schemaless", false),
+    ] {
+        kafka.create_topic(topic, 1).unwrap();
+        let out = sluice()
+            .args([
+                "datapump",
+                "--records",
+                "50",
+                "--format",
+                format,
+                "--schema",
+            ])
+            .arg(&schema)
+            .args(["--bootstrap-servers", kafka.bootstrap_servers()])
+            .args(["--topic", topic])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut reader = KafkaSource::new(&SourceSettings {
+            bootstrap_servers: kafka.bootstrap_servers().to_owned(),
+            group_id: format!("read-{topic}"),
+            topics: Topics::List(vec![topic.to_owned()]),
+            properties: MockKafka::group_properties(),
+        })
+        .unwrap();
+        let records =
+            sluice_kafka::testing::consume_exactly(&mut reader, 50, Duration::from_secs(60))
+                .unwrap();
+        for (index, record) in records.iter().enumerate() {
+            assert_eq!(record.key.as_deref(), Some(index.to_string().as_bytes()));
+            let value: serde_json::Value =
+                serde_json::from_slice(record.value.as_deref().unwrap()).unwrap();
+            let payload = if enveloped {
+                assert_eq!(value["schema"]["name"], "test.pump.Order", "{value}");
+                &value["payload"]
+            } else {
+                assert!(value.get("schema").is_none(), "{value}");
+                &value
+            };
+            assert!(payload["id"].is_i64(), "{value}");
+            assert!(payload["status"].is_string(), "{value}");
+            assert!(payload["lines"].is_array(), "{value}");
+        }
+    }
+}
+
+#[test]
+fn the_datapump_needs_a_registry_for_avro() {
+    let out = sluice()
+        .args(["datapump", "--records", "1", "--format", "avro"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--schema-registry"), "{stderr}");
+}

@@ -7,6 +7,7 @@ mod support;
 
 mod bench;
 mod cli;
+mod deb;
 mod demo;
 mod drills;
 mod install;

@@ -688,3 +688,87 @@ fn with_rest_tls_the_api_speaks_https_only() {
         .send();
     assert!(plain.map_or(true, |r| !r.status().is_success()));
 }
+
+/// `validate?connect=true`, Sluice's extension (`sluice validate --connect`): a system
+/// that does not answer is an error on the property that names it, counted in
+/// `error_count`; without the parameter nothing is contacted.
+#[test]
+fn validate_with_connect_puts_an_unreachable_system_on_its_property() {
+    let kafka = sluice_kafka::mock::MockKafka::start().unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let closed = |n: usize| {
+        let listeners: Vec<_> = (0..n)
+            .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+            .collect();
+        listeners
+            .iter()
+            .map(|l| format!("http://127.0.0.1:{}", l.local_addr().unwrap().port()))
+            .collect::<Vec<_>>()
+    };
+    let stopped = closed(2);
+    let (stopped_kinetica, stopped_registry) = (&stopped[0], &stopped[1]);
+    let config = |kinetica: &str| {
+        json!({
+            "name": "reach",
+            "connector.class": "com.kinetica.kafka.KineticaSinkConnector",
+            "topics": "reach",
+            "bootstrap.servers": kafka.bootstrap_servers(),
+            "kinetica.url": kinetica,
+        })
+    };
+    let validate = |config: &Value, query: &str| {
+        api.send(
+            Method::PUT,
+            &format!("/connector-plugins/KineticaSinkConnector/config/validate{query}"),
+            Some(config.clone()),
+        )
+    };
+    let errors = |infos: &Value, name: &str| -> Vec<String> {
+        let entry = infos["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"]["name"] == name)
+            .unwrap_or_else(|| panic!("no entry for {name} in {infos}"));
+        entry["value"]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let mut down = config(stopped_kinetica);
+    down["value.converter"] = json!("io.confluent.connect.avro.AvroConverter");
+    down["value.converter.schema.registry.url"] = json!(stopped_registry);
+    let (status, infos) = validate(&down, "");
+    assert_eq!(status, 200, "{infos}");
+    assert_eq!(infos["error_count"], 0, "nothing is contacted: {infos}");
+
+    let (status, infos) = validate(&down, "?connect=true");
+    assert_eq!(status, 200, "{infos}");
+    assert_eq!(infos["error_count"], 2, "{infos}");
+    let kinetica = errors(&infos, "kinetica.url");
+    assert_eq!(kinetica.len(), 1, "{infos}");
+    assert!(
+        kinetica[0].contains(&format!("Kinetica is not reachable at {stopped_kinetica}"))
+            && kinetica[0].contains("connection refused"),
+        "{kinetica:?}"
+    );
+    let registry = errors(&infos, "value.converter.schema.registry.url");
+    assert_eq!(registry.len(), 1, "{infos}");
+    assert!(
+        registry[0].contains("Schema Registry is not reachable"),
+        "{registry:?}"
+    );
+    assert_eq!(errors(&infos, "bootstrap.servers"), Vec::<String>::new());
+
+    let (status, infos) = validate(&config(emulator.url()), "?connect=true");
+    assert_eq!(status, 200, "{infos}");
+    assert_eq!(infos["error_count"], 0, "{infos}");
+
+    let (status, _) = validate(&config(emulator.url()), "?connect=maybe");
+    assert_eq!(status, 400);
+}

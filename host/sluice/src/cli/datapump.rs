@@ -1,14 +1,24 @@
 //! `sluice datapump`: test data into a topic, the equivalent of the Kinetica connector's
-//! `TestDataPump` — the demo's stock quotes (seeded, so two runs write the same records),
-//! as Kafka Connect JSON with its schema envelope or schemaless, at a rate or as fast as
-//! the broker takes them, with a summary.
+//! `TestDataPump` — the demo's stock quotes, or random records of an Avro schema given in
+//! a file (both seeded, so two runs write the same records), as Kafka Connect JSON with
+//! its schema envelope or schemaless, or as Avro through a Schema Registry, at a rate or
+//! as fast as the broker takes them, with a summary.
+//!
+//! The stock quotes' JSON is written directly (the demo's fast path); everything else is
+//! generated as Connect data and written by Sluice's own converters
+//! ([`crate::demo::encoded`]), exactly as a Connect producer with that converter writes.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use sluice_convert::{Converter, ConverterType};
 use sluice_kafka::{ProducerSettings, RecordProducer};
 
+use crate::demo::encoded::{Encoded, avro_converter, json_converter};
+use crate::demo::produce::Generator;
+use crate::demo::random::RandomRecords;
 use crate::demo::stocks::StockQuotes;
 use crate::demo::units::{count, megabytes, records_per_second, seconds};
 
@@ -28,10 +38,19 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     rate: u64,
     /// `json`: Kafka Connect JSON with its schema envelope (`schemas.enable=true`);
-    /// `json-schemaless`: the payload alone (`schemas.enable=false`).
+    /// `json-schemaless`: the payload alone (`schemas.enable=false`); `avro`: Confluent's
+    /// Avro wire format, keys and values, the schemas registered in --schema-registry
+    /// (`<topic>-key`, `<topic>-value`), as `io.confluent.connect.avro.AvroConverter`.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// The seed of the quotes: the same seed writes the same records.
+    /// The Schema Registry of `--format avro` (its URL, Confluent's API).
+    #[arg(long, value_name = "URL")]
+    schema_registry: Option<String>,
+    /// Random records of this Avro schema (an `.avsc` JSON file) instead of stock
+    /// quotes, keyed by their index; in any --format.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
+    /// The seed of the records: the same seed writes the same records.
     #[arg(long, default_value_t = 2019)]
     seed: u64,
     /// A librdkafka producer property (repeatable), e.g. `compression.type=lz4`.
@@ -43,24 +62,30 @@ pub struct Args {
 enum Format {
     Json,
     JsonSchemaless,
+    Avro,
 }
 
 /// How often a progress line is printed.
 const PROGRESS: Duration = Duration::from_secs(1);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let quotes = match args.format {
-        Format::Json => StockQuotes::new(args.seed),
-        Format::JsonSchemaless => StockQuotes::schemaless(args.seed),
-    };
+    let mut generator = generator(&args)?;
     let mut producer = RecordProducer::new(&ProducerSettings {
         bootstrap_servers: args.bootstrap_servers.clone(),
         properties: args.producer.iter().cloned().collect(),
     })?;
     let mut out = std::io::stdout().lock();
+    let what = match &args.schema {
+        Some(file) => format!("records of {}", file.display()),
+        None => "stock quotes".to_owned(),
+    };
+    let registry = match &args.schema_registry {
+        Some(url) => format!(", schemas in {url}"),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "sluice datapump: {} stock quotes ({:?}) to `{}` on {}{}",
+        "sluice datapump: {} {what} ({:?}{registry}) to `{}` on {}{}",
         count(args.records),
         args.format,
         args.topic,
@@ -74,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     let started = Instant::now();
     let mut next_progress = started + PROGRESS;
-    let (mut key, mut value) = (String::new(), String::new());
+    let (mut key, mut value) = (Vec::new(), Vec::new());
     let mut bytes = 0u64;
     for index in 0..args.records {
         if args.rate > 0 {
@@ -84,15 +109,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 std::thread::sleep(wait);
             }
         }
-        quotes.write(index, &mut key, &mut value);
-        producer.enqueue(
-            &args.topic,
-            None,
-            Some(key.as_bytes()),
-            Some(value.as_bytes()),
-            &[],
-            None,
-        )?;
+        generator.write(index, &mut key, &mut value)?;
+        producer.enqueue(&args.topic, None, Some(&key), Some(&value), &[], None)?;
         bytes += (key.len() + value.len()) as u64;
         if Instant::now() >= next_progress {
             next_progress += PROGRESS;
@@ -117,4 +135,55 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         records_per_second(args.records, took)
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What writes each record: the quotes' own JSON, or Connect data through a converter.
+fn generator(args: &Args) -> anyhow::Result<Box<dyn Generator>> {
+    if args.schema_registry.is_some() && args.format != Format::Avro {
+        anyhow::bail!("--schema-registry is for --format avro");
+    }
+    let topic = args.topic.clone();
+    Ok(match (&args.schema, args.format) {
+        (None, Format::Json) => Box::new(StockQuotes::new(args.seed)),
+        (None, Format::JsonSchemaless) => Box::new(StockQuotes::schemaless(args.seed)),
+        (None, Format::Avro) => {
+            let (key_converter, converter) = converters(args)?;
+            Box::new(Encoded {
+                records: StockQuotes::new(args.seed),
+                key_converter,
+                converter,
+                topic,
+            })
+        }
+        (Some(file), _) => {
+            let (key_converter, converter) = converters(args)?;
+            Box::new(Encoded {
+                records: RandomRecords::from_avro_file(file, args.seed)?,
+                key_converter,
+                converter,
+                topic,
+            })
+        }
+    })
+}
+
+/// The key converter (none: keys are plain text, for `key.converter=string`) and the
+/// value converter of the format.
+type Converters = (Option<Box<dyn Converter>>, Box<dyn Converter>);
+
+fn converters(args: &Args) -> anyhow::Result<Converters> {
+    Ok(match args.format {
+        Format::Json => (None, Box::new(json_converter(true))),
+        Format::JsonSchemaless => (None, Box::new(json_converter(false))),
+        Format::Avro => {
+            let url = args
+                .schema_registry
+                .as_deref()
+                .ok_or_else(|| anyhow::anyhow!("--format avro needs --schema-registry URL"))?;
+            (
+                Some(Box::new(avro_converter(url, ConverterType::Key)?)),
+                Box::new(avro_converter(url, ConverterType::Value)?),
+            )
+        }
+    })
 }

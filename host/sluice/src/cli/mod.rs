@@ -12,7 +12,6 @@ mod datapump;
 mod demo;
 mod kinetica_emulator;
 mod pipelines;
-mod reach;
 mod run;
 mod shell;
 mod transform;
@@ -58,9 +57,9 @@ enum Command {
     /// Run the demo: an in-process Kafka and Kinetica emulator, stock quotes through a
     /// Wasm transform into Kinetica, and a summary checking that every record arrived.
     Demo(demo::Args),
-    /// Write test data to a topic: the demo's stock quotes, as Kafka Connect JSON with
-    /// or without schemas, at a rate or as fast as possible (the Kinetica connector's
-    /// TestDataPump).
+    /// Write test data to a topic: the demo's stock quotes or records of an Avro schema
+    /// file, as Kafka Connect JSON with or without schemas or as Avro through a Schema
+    /// Registry, at a rate or as fast as possible (the Kinetica connector's TestDataPump).
     Datapump(datapump::Args),
     /// Run pipelines in the foreground until Ctrl-C/SIGTERM (Kafka Connect's files too,
     /// with --connect-worker).

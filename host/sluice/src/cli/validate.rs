@@ -4,7 +4,7 @@
 //! connects anywhere (the dry run: connector settings, converters, components loaded,
 //! described and configured, the error policy), so `validate` refuses whatever `run`
 //! would refuse, with the same messages. With `--connect` it also tries the systems the
-//! file names (`crate::cli::reach`).
+//! file names (`crate::reach`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,7 +46,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         let name = pipeline.name.clone();
         let mut warnings = checked.problems.warnings().count();
-        let reached = args.connect.then(|| crate::cli::reach::check(&pipeline));
+        let reached = args.connect.then(|| crate::reach::check(&pipeline));
         match sluice_runtime::check(pipeline, &engine, &options) {
             Ok(found) => {
                 write!(out, "{found}")?;

@@ -8,27 +8,30 @@ use std::thread::JoinHandle;
 use sluice_kafka::{ProducerSettings, RecordProducer};
 
 /// Fills `key` and `value` with record `index` (both are cleared by the generator).
-/// Values are bytes, so that binary formats (Avro) are generated as text ones are.
+/// Both are bytes, so that binary formats (Avro keys and values) are generated as text
+/// ones are.
 pub trait Generator: Send + 'static {
-    fn write(&mut self, index: u64, key: &mut String, value: &mut Vec<u8>) -> anyhow::Result<()>;
+    fn write(&mut self, index: u64, key: &mut Vec<u8>, value: &mut Vec<u8>) -> anyhow::Result<()>;
 }
 
 impl Generator for super::stocks::StockQuotes {
-    fn write(&mut self, index: u64, key: &mut String, value: &mut Vec<u8>) -> anyhow::Result<()> {
-        as_text(value, |text| {
-            super::stocks::StockQuotes::write(self, index, key, text);
+    fn write(&mut self, index: u64, key: &mut Vec<u8>, value: &mut Vec<u8>) -> anyhow::Result<()> {
+        as_text(key, |key| {
+            as_text(value, |text| {
+                super::stocks::StockQuotes::write(self, index, key, text);
+            });
         });
         Ok(())
     }
 }
 
-/// Lets a generator of text write into `value`: the buffer is lent as an empty `String`
-/// (so nothing is copied or re-validated) and taken back, its capacity kept.
-pub fn as_text(value: &mut Vec<u8>, write: impl FnOnce(&mut String)) {
-    value.clear();
-    let mut text = String::from_utf8(std::mem::take(value)).unwrap_or_default();
+/// Lets a generator of text write into `buffer`: it is lent as an empty `String` (so
+/// nothing is copied or re-validated) and taken back, its capacity kept.
+pub fn as_text(buffer: &mut Vec<u8>, write: impl FnOnce(&mut String)) {
+    buffer.clear();
+    let mut text = String::from_utf8(std::mem::take(buffer)).unwrap_or_default();
     write(&mut text);
-    *value = text.into_bytes();
+    *buffer = text.into_bytes();
 }
 
 /// Records and bytes (keys and values) handed to the producer so far.
@@ -98,10 +101,10 @@ pub fn start(
     let thread = std::thread::Builder::new()
         .name("demo-producer".into())
         .spawn(move || {
-            let (mut key, mut value) = (String::new(), Vec::new());
+            let (mut key, mut value) = (Vec::new(), Vec::new());
             for index in 0..count {
                 generator.write(index, &mut key, &mut value)?;
-                producer.enqueue(&topic, None, Some(key.as_bytes()), Some(&value), &[], None)?;
+                producer.enqueue(&topic, None, Some(&key), Some(&value), &[], None)?;
                 counters.records.fetch_add(1, Ordering::Relaxed);
                 counters
                     .bytes

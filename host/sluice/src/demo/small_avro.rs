@@ -8,12 +8,11 @@
 //! same bytes per record. Where the pad's length prefix grows by a byte (pads of 64 and
 //! 8 192 bytes) that size cannot be hit exactly; such records are one byte short.
 
-use std::collections::BTreeMap;
-
 use sluice_avro::AvroConverter;
-use sluice_convert::Converter as _;
+use sluice_convert::ConverterType;
 use sluice_record::{Data, SchemaBuilder, SchemaRef, Struct, Value};
 
+use super::encoded::{avro_converter, encode};
 use super::small_json::{Fields, write_key};
 
 /// Avro records of `size` bytes, framing included, keyed `k<index>`.
@@ -31,8 +30,7 @@ impl SmallAvro {
     /// `registry_url` (its Confluent-compatible API), which is checked here: a registry
     /// that does not answer fails before anything is produced.
     pub fn new(size: usize, registry_url: &str, topic: &str) -> anyhow::Result<SmallAvro> {
-        let props = BTreeMap::from([("schema.registry.url".to_owned(), registry_url.to_owned())]);
-        let converter = AvroConverter::from_props(&props)?;
+        let converter = avro_converter(registry_url, ConverterType::Value)?;
         let field = |b: SchemaBuilder| b.build_ref();
         let schema = SchemaBuilder::structure()
             .name("sluice.bench.Quote")
@@ -84,15 +82,13 @@ impl SmallAvro {
         let value = Struct::from_values(self.schema.clone(), values)
             .expect("one value per field of the schema");
         let data = Data::new(Some(self.schema.clone()), Value::Struct(value));
-        self.converter
-            .from_data(&self.topic, &data)?
-            .ok_or_else(|| anyhow::anyhow!("the Avro converter wrote no value for a record"))
+        encode(&self.converter, &self.topic, &data)
     }
 }
 
 impl super::produce::Generator for SmallAvro {
-    fn write(&mut self, index: u64, key: &mut String, value: &mut Vec<u8>) -> anyhow::Result<()> {
-        write_key(index, key);
+    fn write(&mut self, index: u64, key: &mut Vec<u8>, value: &mut Vec<u8>) -> anyhow::Result<()> {
+        super::produce::as_text(key, |key| write_key(index, key));
         self.encode(index, value)
     }
 }

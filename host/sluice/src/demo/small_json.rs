@@ -39,8 +39,10 @@ impl SmallJson {
 }
 
 impl super::produce::Generator for SmallJson {
-    fn write(&mut self, index: u64, key: &mut String, value: &mut Vec<u8>) -> anyhow::Result<()> {
-        super::produce::as_text(value, |text| SmallJson::write(self, index, key, text));
+    fn write(&mut self, index: u64, key: &mut Vec<u8>, value: &mut Vec<u8>) -> anyhow::Result<()> {
+        super::produce::as_text(key, |key| {
+            super::produce::as_text(value, |text| SmallJson::write(self, index, key, text));
+        });
         Ok(())
     }
 }

@@ -6,9 +6,15 @@
 //! `org.apache.kafka.connect.data.Timestamp`s, so they become `timestamp` columns.
 //!
 //! Generation is deterministic (a seeded SplitMix64): the same seed and index always
-//! give the same quote, which keeps tests and demo runs reproducible.
+//! give the same quote, which keeps tests and demo runs reproducible. The same quotes
+//! are Connect data too ([`super::encoded::Records`]), for the data pump's Avro.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use sluice_record::{Data, SchemaRef, Struct, Value};
+
+use super::rng::SplitMix64;
 
 /// The value schema, once: the Connect JSON converter caches it by its text, so every
 /// record repeats it byte for byte (as Kafka Connect's own producers do).
@@ -61,6 +67,13 @@ const SECURITY_TYPES: &[&str] = &["commonstock", "commonstock", "commonstock", "
 /// round trip of `sluice demo --round-trip` tracks).
 pub const FIRST_UPDATE_MS: i64 = 1_547_587_673_240;
 
+/// The value schema as Connect data: [`SCHEMA`] read by the JSON converter's schema
+/// reader, so that the JSON and the Avro quotes cannot disagree.
+static CONNECT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let json = serde_json::from_str(SCHEMA).expect("SCHEMA is JSON");
+    sluice_convert::schema_from_json(&json).expect("SCHEMA is a Connect schema")
+});
+
 /// Writes quotes. Cheap to create; one per producing thread.
 #[derive(Debug, Clone)]
 pub struct StockQuotes {
@@ -68,6 +81,23 @@ pub struct StockQuotes {
     /// Values in Kafka Connect's JSON envelope (`{"schema":…,"payload":…}`, what
     /// `schemas.enable=true` reads), or the payload alone.
     envelope: bool,
+}
+
+/// One quote's fields, drawn from its record's generator.
+struct Quote {
+    symbol: &'static str,
+    sector: &'static str,
+    security_type: &'static str,
+    bid: f64,
+    bid_size: i32,
+    ask: f64,
+    ask_size: i32,
+    updated: i64,
+    last_sale: f64,
+    last_sale_size: i32,
+    sale_time: i64,
+    volume: i64,
+    market_percent: f64,
 }
 
 impl StockQuotes {
@@ -86,24 +116,42 @@ impl StockQuotes {
         }
     }
 
+    fn quote(&self, index: u64) -> Quote {
+        let mut rng = SplitMix64::for_record(self.seed, index);
+        let (symbol, sector, reference) = LISTINGS[rng.below(LISTINGS.len() as u64) as usize];
+        let security_type = SECURITY_TYPES[rng.below(SECURITY_TYPES.len() as u64) as usize];
+        // Within ±5% of the reference, in cents; the ask is a few cents above the bid.
+        let mid = reference * (0.95 + 0.10 * rng.unit());
+        let bid = cents(mid);
+        let ask = cents(mid + 0.01 * (1 + rng.below(5)) as f64);
+        let last_sale = cents(reference * (0.95 + 0.10 * rng.unit()));
+        // Each quote is 10 ms after the previous one; the last sale a little earlier.
+        let updated = FIRST_UPDATE_MS + index as i64 * 10;
+        let sale_time = updated - rng.below(5_000) as i64;
+        Quote {
+            symbol,
+            sector,
+            security_type,
+            bid,
+            ask,
+            last_sale,
+            updated,
+            sale_time,
+            bid_size: ((1 + rng.below(10)) * 100) as i32,
+            ask_size: ((1 + rng.below(10)) * 100) as i32,
+            last_sale_size: ((1 + rng.below(50)) * 10) as i32,
+            volume: (100_000 + rng.below(9_900_000)) as i64,
+            market_percent: (rng.unit() * 0.05 * 10_000.0).round() / 10_000.0,
+        }
+    }
+
     /// Quote `index`: its key (the symbol, so one symbol's quotes stay in order in one
     /// partition) into `key` and its Connect JSON value into `value` (with or without
     /// the envelope), both cleared first.
     pub fn write(&self, index: u64, key: &mut String, value: &mut String) {
-        let mut rng = SplitMix64(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let (symbol, sector, reference) = LISTINGS[(rng.next() % LISTINGS.len() as u64) as usize];
-        let security_type = SECURITY_TYPES[(rng.next() % SECURITY_TYPES.len() as u64) as usize];
-        // Within ±5% of the reference, in cents; the ask is a few cents above the bid.
-        let mid = reference * (0.95 + 0.10 * rng.unit());
-        let bid = cents(mid);
-        let ask = cents(mid + 0.01 * (1 + rng.next() % 5) as f64);
-        let last_sale = cents(reference * (0.95 + 0.10 * rng.unit()));
-        // Each quote is 10 ms after the previous one; the last sale a little earlier.
-        let updated = FIRST_UPDATE_MS + index as i64 * 10;
-        let sale_time = updated - (rng.next() % 5_000) as i64;
-
+        let q = self.quote(index);
         key.clear();
-        key.push_str(symbol);
+        key.push_str(q.symbol);
         value.clear();
         if self.envelope {
             value.push_str(r#"{"schema":"#);
@@ -113,12 +161,20 @@ impl StockQuotes {
         // Writing to a String cannot fail.
         let _ = write!(
             value,
-            r#"{{"symbol":"{symbol}","sector":"{sector}","securityType":"{security_type}","bidPrice":{bid:.2},"bidSize":{},"askPrice":{ask:.2},"askSize":{},"lastUpdated":{updated},"lastSalePrice":{last_sale:.2},"lastSaleSize":{},"lastSaleTime":{sale_time},"volume":{},"marketPercent":{:.4}}}"#,
-            (1 + rng.next() % 10) * 100,
-            (1 + rng.next() % 10) * 100,
-            (1 + rng.next() % 50) * 10,
-            100_000 + rng.next() % 9_900_000,
-            rng.unit() * 0.05,
+            r#"{{"symbol":"{}","sector":"{}","securityType":"{}","bidPrice":{:.2},"bidSize":{},"askPrice":{:.2},"askSize":{},"lastUpdated":{},"lastSalePrice":{:.2},"lastSaleSize":{},"lastSaleTime":{},"volume":{},"marketPercent":{:.4}}}"#,
+            q.symbol,
+            q.sector,
+            q.security_type,
+            q.bid,
+            q.bid_size,
+            q.ask,
+            q.ask_size,
+            q.updated,
+            q.last_sale,
+            q.last_sale_size,
+            q.sale_time,
+            q.volume,
+            q.market_percent,
         );
         if self.envelope {
             value.push('}');
@@ -126,26 +182,36 @@ impl StockQuotes {
     }
 }
 
-fn cents(price: f64) -> f64 {
-    (price * 100.0).round() / 100.0
+/// Quotes as Connect data (the schema of [`SCHEMA`]), for converters that write other
+/// formats (Avro); keyed by symbol as [`StockQuotes::write`] keys them.
+impl super::encoded::Records for StockQuotes {
+    fn record(&self, index: u64, key: &mut String) -> Data {
+        let q = self.quote(index);
+        key.clear();
+        key.push_str(q.symbol);
+        let schema = CONNECT_SCHEMA.clone();
+        let values = vec![
+            Value::String(q.symbol.to_owned()),
+            Value::String(q.sector.to_owned()),
+            Value::String(q.security_type.to_owned()),
+            Value::Float64(q.bid),
+            Value::Int32(q.bid_size),
+            Value::Float64(q.ask),
+            Value::Int32(q.ask_size),
+            Value::Int64(q.updated),
+            Value::Float64(q.last_sale),
+            Value::Int32(q.last_sale_size),
+            Value::Int64(q.sale_time),
+            Value::Int64(q.volume),
+            Value::Float64(q.market_percent),
+        ];
+        let quote = Struct::from_values(schema.clone(), values).expect("a value per field");
+        Data::new(Some(schema), Value::Struct(quote))
+    }
 }
 
-/// SplitMix64: tiny, fast, and good enough for made-up prices (not for anything else).
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
+fn cents(price: f64) -> f64 {
+    (price * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
@@ -202,6 +268,22 @@ mod tests {
         assert_eq!(quote(42), quote(42));
         let distinct: std::collections::HashSet<String> = (0..100).map(|i| quote(i).1).collect();
         assert_eq!(distinct.len(), 100);
+    }
+
+    #[test]
+    fn the_connect_data_of_a_quote_is_what_its_json_reads_as() {
+        use crate::demo::encoded::Records as _;
+        for index in 0..100 {
+            let (key, value) = quote(index);
+            let read = JsonConverter::default()
+                .to_data("stocks", Some(value.as_bytes()))
+                .unwrap();
+            let mut data_key = String::new();
+            let data = StockQuotes::new(7).record(index, &mut data_key);
+            assert_eq!(data_key, key);
+            assert_eq!(data.value, read.value, "quote {index}");
+            assert_eq!(data.schema, read.schema);
+        }
     }
 
     #[test]

@@ -14,10 +14,11 @@ use sluice_engine::WorldKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::body::{Body, config_map, query_values};
+use super::body::{Body, config_map, query_flag, query_values};
 use super::openapi::{ConfigBody, ErrorBody};
 use super::{Api, ApiError, blocking};
 use crate::daemon::worker::WorkerError;
+use crate::reach::Reach;
 
 pub fn routes() -> OpenApiRouter<Arc<Api>> {
     OpenApiRouter::new()
@@ -186,16 +187,21 @@ async fn plugin_config(
     Ok(Json(json!(keys)))
 }
 
-/// `PUT /connector-plugins/{plugin}/config/validate`: Connect's ConfigInfos for the
-/// given configuration, 200 even when it has errors. The checks are `sluice
-/// validate`'s: the pipeline's and the connector's properties, and every transform,
-/// predicate and converter group against what its component declares.
-#[utoipa::path(put, path = "/connector-plugins/{plugin}/config/validate", tag = "plugins", params(("plugin" = String, Path)), request_body = ConfigBody, responses((status = 200, description = "ConfigInfos"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// `PUT /connector-plugins/{plugin}/config/validate[?connect=true]`: Connect's
+/// ConfigInfos for the given configuration, 200 even when it has errors. The checks are
+/// `sluice validate`'s: the pipeline's and the connector's properties, and every
+/// transform, predicate and converter group against what its component declares; with
+/// `connect=true` (Sluice's extension, `sluice validate --connect`) a configuration that
+/// passes them is also tried against Kafka, Kinetica and the Schema Registry, and a
+/// system that does not answer is an error on the property that names it.
+#[utoipa::path(put, path = "/connector-plugins/{plugin}/config/validate", tag = "plugins", params(("plugin" = String, Path), ("connect" = Option<bool>, Query, description = "Sluice's extension: also contact Kafka, Kinetica and the Schema Registry with the configuration's settings; one that does not answer is an error on `bootstrap.servers`, `kinetica.url` or `<key|value>.converter.schema.registry.url`")), request_body = ConfigBody, responses((status = 200, description = "ConfigInfos"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn validate(
     State(api): State<Arc<Api>>,
     Path(plugin): Path<String>,
+    RawQuery(query): RawQuery,
     Body(body): Body<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
+    let connect = query_flag(query.as_deref(), "connect")?;
     let (config, _) = config_map(body, false)?;
     let class = config.get(keys::CONNECTOR_CLASS).cloned().ok_or_else(|| {
         ApiError::bad_request("Connector config contains no connector type (`connector.class`)")
@@ -207,6 +213,11 @@ async fn validate(
     let checked = config.clone();
     let problems = blocking(move || {
         Ok(match worker.check(&name, &checked, None) {
+            // As `sluice validate --connect`: only a configuration that checks is tried.
+            Ok(pipeline) if connect => crate::reach::check(&pipeline)
+                .iter()
+                .filter_map(Reach::problem)
+                .collect(),
             Ok(_) => Vec::new(),
             Err(WorkerError::Invalid { problems, .. }) => {
                 problems.lines().map(str::to_owned).collect()

@@ -1,9 +1,11 @@
-//! `sluice validate --connect`: can a pipeline reach its systems with its file's
-//! settings? Kafka (`bootstrap.servers`), Kinetica (`kinetica.url`) and each converter's
-//! Schema Registry (`*.converter.schema.registry.url`) are tried in two steps, so that
-//! the answer says why: the network (the host name resolves, the port accepts a
-//! connection), then the protocol with the file's credentials and TLS settings (Kafka's
-//! metadata, Kinetica's `/show/system/properties`, the registry's `/subjects`).
+//! Can a pipeline reach its systems with its settings? What `sluice validate --connect`
+//! prints, and what `PUT /connector-plugins/{plugin}/config/validate?connect=true` adds
+//! to the properties concerned. Kafka (`bootstrap.servers`), Kinetica (`kinetica.url`)
+//! and each converter's Schema Registry (`*.converter.schema.registry.url`) are tried in
+//! two steps, so that the answer says why: the network (the host name resolves, the port
+//! accepts a connection), then the protocol with the pipeline's credentials and TLS
+//! settings (Kafka's metadata, Kinetica's `/show/system/properties`, the registry's
+//! `/subjects`).
 
 use std::fmt;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -43,6 +45,20 @@ impl fmt::Display for Reach {
                 self.system, self.property, self.target, self.property
             ),
         }
+    }
+}
+
+impl Reach {
+    /// Why the system did not answer, as a problem about its property
+    /// (`` `kinetica.url`: … ``, the form the REST API's `validate` places on that
+    /// property's entry); `None` when it answered.
+    pub fn problem(&self) -> Option<String> {
+        self.outcome.as_ref().err().map(|why| {
+            format!(
+                "`{}`: {} is not reachable at {}: {why}",
+                self.property, self.system, self.target
+            )
+        })
     }
 }
 
