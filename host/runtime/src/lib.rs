@@ -47,7 +47,7 @@ pub use dlq::headers as dlq_headers;
 pub use error::{FailureKind, PipelineError, Stage, StartError};
 pub use metrics::{
     LATENCY_BUCKETS, Latency, LatencySnapshot, MetricsSnapshot, PipelineMetrics, StageLatencies,
-    StepMetrics, StepSnapshot,
+    StepMetrics, StepSnapshot, TaskMetrics, TaskSnapshot,
 };
 pub use options::{COMPONENTS_DIR_ENV, RunOptions};
 pub use outage::DegradedTask;

@@ -30,7 +30,9 @@ use tracing::{debug, error, info, warn};
 
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
-use crate::chain::{self, Chain, PrepareError, Prepared, Step, StepComponent, StepFailure};
+use crate::chain::{
+    self, Chain, PrepareError, Prepared, StageTimes, Step, StepComponent, StepFailure,
+};
 use crate::converters::{Converters, PrepareFailure};
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
@@ -233,13 +235,21 @@ impl Task {
                 continue;
             }
             let metrics = &self.shared.metrics;
-            PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
+            PipelineMetrics::add(&metrics.task(self.id).records_in, batch.len() as u64);
             if let SourceBatch::Raw(raw) = &batch {
                 PipelineMetrics::add(&metrics.bytes_in, key_and_value_bytes(raw));
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = batch.offsets();
-            let written = match self.process(&batch, &offsets)? {
+            let processed = self.process(&batch, &offsets).inspect_err(|kind| {
+                // A bad record stops the task alone; any other failure, its whole batch.
+                let failed = match kind {
+                    FailureKind::BadRecord { .. } => 1,
+                    _ => batch.len() as u64,
+                };
+                PipelineMetrics::add(&self.shared.metrics.task(self.id).records_failed, failed);
+            })?;
+            let written = match processed {
                 Processed::Written(written) => written,
                 // Stopping during a retry: the batch stays uncommitted.
                 Processed::Abandoned(Abandon::Stopping) => break,
@@ -442,19 +452,19 @@ impl Task {
     ) -> Result<Processed, FailureKind> {
         // Start-up guarantees a dead letter queue exactly when errors are tolerated.
         let tolerate = self.dlq.is_some();
-        let fetched =
-            self.fetch_for_converters(batch, |task| task.converters.prepare_decode(batch))?;
+        // Each attempt's work is timed inside it, so the pauses between attempts count
+        // in no stage.
+        let mut times = StageTimes::default();
+        let fetched = self.fetch_for_converters(batch, |task| {
+            let fetching = Instant::now();
+            let fetched = task.converters.prepare_decode(batch);
+            times.convert += fetching.elapsed();
+            fetched
+        })?;
         if let Retried::Abandoned(a) = fetched {
             return Ok(Processed::Abandoned(a));
         }
-        let preparing = Instant::now();
-        let prepared = self.prepare(batch, !tolerate)?;
-        self.shared
-            .metrics
-            .stages
-            .prepare
-            .observe(preparing.elapsed());
-        let prepared = match prepared {
+        let prepared = match self.prepare(batch, !tolerate, &mut times)? {
             Retried::Done(prepared) => prepared,
             Retried::Abandoned(a) => return Ok(Processed::Abandoned(a)),
         };
@@ -467,15 +477,21 @@ impl Task {
         let (sink_batch, origins) = match self.sink.input() {
             SinkInput::Records => (ForSink::Records(records), origins),
             SinkInput::Raw => {
-                let fetched = self
-                    .fetch_for_converters(batch, |task| task.converters.prepare_encode(&records))?;
+                let fetched = self.fetch_for_converters(batch, |task| {
+                    let fetching = Instant::now();
+                    let fetched = task.converters.prepare_encode(&records);
+                    times.convert += fetching.elapsed();
+                    fetched
+                })?;
                 if let Retried::Abandoned(a) = fetched {
                     return Ok(Processed::Abandoned(a));
                 }
+                let encoding = Instant::now();
                 let encoded = self
                     .converters
                     .encode(records, origins)
                     .map_err(|f| StepFailure::from(f).into_kind(chain::coordinates(batch, 0), 1))?;
+                times.convert += encoding.elapsed();
                 for b in encoded.bad {
                     if !tolerate {
                         return Err(b.into_failure(batch));
@@ -485,6 +501,9 @@ impl Task {
                 (ForSink::Raw(encoded.records), encoded.origins)
             }
         };
+        let stages = &self.shared.metrics.stages;
+        stages.convert.observe(times.convert);
+        stages.transform.observe(times.transform);
         let writing = Instant::now();
         let written = self.write(batch, &sink_batch)?;
         self.shared.metrics.stages.write.observe(writing.elapsed());
@@ -551,10 +570,13 @@ impl Task {
         })
     }
 
+    /// Converts and transforms the batch, retrying as `errors.retry.*` says; the work
+    /// of every attempt is added to `times`.
     fn prepare(
         &mut self,
         batch: &SourceBatch,
         stop_at_first_bad: bool,
+        times: &mut StageTimes,
     ) -> Result<Retried<Prepared>, FailureKind> {
         // A record rejected under `errors.tolerance=none` ends the attempts at once.
         let mut bad = None;
@@ -568,6 +590,7 @@ impl Task {
                 &mut task.converters,
                 &mut task.chain,
                 stop_at_first_bad,
+                times,
             ) {
                 Ok(prepared) => Ok(Some(prepared)),
                 Err(PrepareError::Bad(b)) => {
@@ -735,11 +758,14 @@ impl Task {
 
     fn count(&self, written: Written) {
         let m = &self.shared.metrics;
-        PipelineMetrics::add(&m.records_written, written.report.total_written());
+        let task = m.task(self.id);
+        PipelineMetrics::add(&task.records_written, written.report.total_written());
         m.add_table_rows(written.report.written.iter().map(|(t, n)| (t, *n)));
-        PipelineMetrics::add(&m.records_discarded, written.discarded);
-        PipelineMetrics::add(&m.tombstones, written.report.skipped);
-        PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
+        PipelineMetrics::add(&task.records_discarded, written.discarded);
+        PipelineMetrics::add(&task.tombstones, written.report.skipped);
+        PipelineMetrics::add(&task.records_dead_lettered, written.dead_lettered);
+        // A dead-lettered record failed, though the pipeline went on.
+        PipelineMetrics::add(&task.records_failed, written.dead_lettered);
         PipelineMetrics::add(&m.batches, 1);
     }
 }

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sluice_kafka::testing::shared_broker;
@@ -77,6 +78,12 @@ fn start_daemon_args(
     (support::Running(Some(child)), url)
 }
 
+/// A daemon's worker file: a free loopback port, and [`TOKEN`].
+fn worker_with_token() -> String {
+    format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n")
+}
+
+#[derive(Clone)]
 struct Api {
     client: Client,
     url: String,
@@ -85,34 +92,46 @@ struct Api {
 impl Api {
     /// A daemon with no pipeline files whose API needs [`TOKEN`], and its API.
     fn start(dir: &std::path::Path) -> (support::Running, Api) {
-        let (daemon, url) = start_daemon(
-            dir,
-            &format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n"),
-        );
-        let client = Client::builder().timeout(TIMEOUT).build().unwrap();
-        (daemon, Api { client, url })
+        let (daemon, url) = start_daemon(dir, &worker_with_token());
+        (daemon, Api::at(url))
     }
 
-    fn call(&self, request: RequestBuilder) -> (StatusCode, Value) {
+    /// The API at `url`.
+    fn at(url: String) -> Api {
+        let client = Client::builder().timeout(TIMEOUT).build().unwrap();
+        Api { client, url }
+    }
+
+    /// Sends `request` with [`TOKEN`]: its status, headers and body (JSON, else the
+    /// text as a JSON string; null when empty).
+    fn exchange(&self, request: RequestBuilder) -> (StatusCode, HeaderMap, Value) {
         let response: Response = request.bearer_auth(TOKEN).send().unwrap();
         let status = response.status();
+        let headers = response.headers().clone();
         let text = response.text().unwrap();
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
+        (status, headers, body)
+    }
+    fn call(&self, request: RequestBuilder) -> (StatusCode, Value) {
+        let (status, _, body) = self.exchange(request);
         (status, body)
+    }
+    fn request(&self, method: Method, path: &str, body: Option<Value>) -> RequestBuilder {
+        let mut request = self.client.request(method, format!("{}{path}", self.url));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request
     }
     fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(self.client.get(format!("{}{path}", self.url)))
     }
     fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.url));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.call(request)
+        self.call(self.request(method, path, body))
     }
     /// `GET /metrics`, the text.
     fn metrics(&self) -> String {
@@ -130,6 +149,43 @@ impl Api {
             .unwrap_or("")
             .to_owned()
     }
+    /// The transforms of connector `name` as `GET …/transforms` lists them.
+    fn transforms(&self, name: &str) -> Value {
+        self.get(&format!("/connectors/{name}/transforms")).1
+    }
+}
+
+/// The samples of metric `name` in a `/metrics` text whose labels include every one
+/// of `labels`: each sample's labels (as written) and value.
+fn samples(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Vec<(String, f64)> {
+    metrics
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(name)?.strip_prefix('{')?;
+            let (set, value) = rest.split_once("} ")?;
+            let all = labels
+                .iter()
+                .all(|(k, v)| set.split(',').any(|l| l == format!("{k}=\"{v}\"")));
+            all.then(|| (set.to_owned(), value.trim().parse().unwrap()))
+        })
+        .collect()
+}
+
+/// The one sample of `name` with exactly `labels`' values among its labels.
+fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    match samples(metrics, name, labels).as_slice() {
+        [] => None,
+        [(_, v)] => Some(*v),
+        more => panic!("{name} {labels:?}: more than one sample: {more:?}"),
+    }
+}
+
+/// The sum of `name`'s samples of pipeline `pipeline` (over its tasks, say).
+fn total(metrics: &str, name: &str, pipeline: &str) -> f64 {
+    samples(metrics, name, &[("pipeline", pipeline)])
+        .iter()
+        .map(|(_, v)| v)
+        .sum()
 }
 
 #[test]
@@ -346,7 +402,7 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
     // Metrics and health.
     let metrics = api.metrics();
     assert!(
-        metrics.contains("sluice_records_in_total{pipeline=\"tweets\"}"),
+        metrics.contains("sluice_records_in_total{pipeline=\"tweets\",task=\"0\"}"),
         "{metrics}"
     );
     assert!(
@@ -378,6 +434,117 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
     assert_eq!(
         gone,
         json!({"error_code": 404, "message": format!("Connector {name} not found")})
+    );
+}
+
+/// `GET /metrics` per task and per stage: record counters with a `task` label (the
+/// pipeline's is their sum), failed records, a histogram for converting apart from
+/// transforming, and what each transform used of its memory and CPU budget.
+#[test]
+fn metrics_count_records_per_task_time_each_stage_and_show_the_budgets_used() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let (topic, dlq) = ("rest_metered", "rest_metered_dlq");
+    broker.create_topic(topic, 2).unwrap();
+    broker.create_topic(dlq, 1).unwrap();
+    support::produce_tweets_to(bootstrap, topic, 0, 0..10);
+    support::produce_tweets_to(bootstrap, topic, 1, 10..20);
+    // Not JSON: the converter refuses it, and with errors.tolerance=all it goes to the
+    // dead letter queue.
+    support::produce_values(bootstrap, topic, 0, vec![b"not json".to_vec()]);
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "tasks.max": "2",
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": dlq,
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+        "transforms.stamp.static.field": "version",
+        "transforms.stamp.static.value": "v1",
+    });
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "metered", "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let metrics = eventually("20 rows written and 1 dead-lettered", || {
+        let m = api.metrics();
+        let written = total(&m, "sluice_records_written_total", "metered");
+        let dead = total(&m, "sluice_records_dead_lettered_total", "metered");
+        (written == 20.0 && dead == 1.0).then_some(m)
+    });
+    // One series per task of each record counter.
+    for name in [
+        "records_in",
+        "records_written",
+        "records_discarded",
+        "tombstones",
+        "records_dead_lettered",
+        "records_failed",
+    ] {
+        for task in ["0", "1"] {
+            let name = format!("sluice_{name}_total");
+            let labels = [("pipeline", "metered"), ("task", task)];
+            assert!(
+                sample(&metrics, &name, &labels).is_some(),
+                "{name} {labels:?}:\n{metrics}"
+            );
+        }
+    }
+    assert_eq!(total(&metrics, "sluice_records_in_total", "metered"), 21.0);
+    // The dead-lettered record failed; nothing else did.
+    assert_eq!(
+        total(&metrics, "sluice_records_failed_total", "metered"),
+        1.0
+    );
+    // Converting and transforming are stages of their own; `prepare` is gone.
+    for stage in ["consume", "convert", "transform", "write", "commit"] {
+        let count = sample(
+            &metrics,
+            "sluice_batch_stage_seconds_count",
+            &[("pipeline", "metered"), ("stage", stage)],
+        );
+        assert!(count > Some(0.0), "stage {stage}: {count:?}\n{metrics}");
+    }
+    assert!(
+        samples(
+            &metrics,
+            "sluice_batch_stage_seconds_count",
+            &[("stage", "prepare")]
+        )
+        .is_empty(),
+        "{metrics}"
+    );
+    // What the transform used of its budgets, against them.
+    let stamp = [("pipeline", "metered"), ("transform", "stamp")];
+    let slowest = sample(&metrics, "sluice_transform_slowest_batch_seconds", &stamp).unwrap();
+    let budget = sample(&metrics, "sluice_transform_cpu_budget_seconds", &stamp).unwrap();
+    assert!(slowest > 0.0 && slowest < budget, "{slowest} of {budget}");
+    let peak = sample(&metrics, "sluice_transform_memory_peak_bytes", &stamp).unwrap();
+    let limit = sample(&metrics, "sluice_transform_memory_max_bytes", &stamp).unwrap();
+    // A Rust guest's linear memory is at least one 64 KiB page.
+    assert!(peak >= 65536.0 && peak <= limit, "{peak} of {limit}");
+    // The listing says the same of the budget used.
+    let listed = api.transforms("metered");
+    let listed_ms = listed[0]["slowest_batch_ms"].as_f64().unwrap();
+    assert!((listed_ms / 1e3 - slowest).abs() < 1e-6, "{listed}");
+    let running = [("pipeline", "metered"), ("state", "running")];
+    assert_eq!(
+        sample(&metrics, "sluice_pipeline_state", &running),
+        Some(1.0)
+    );
+    assert_eq!(
+        total(&metrics, "sluice_pipeline_state", "metered"),
+        1.0,
+        "one state at a time"
     );
 }
 
@@ -709,7 +876,7 @@ fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
         )
     };
     std::fs::write(pipelines.join("one.yaml"), file("one", 100)).unwrap();
-    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
+    let worker = worker_with_token();
     let start = || {
         start_daemon_args(
             dir.path(),
@@ -720,10 +887,7 @@ fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
         )
     };
     let (daemon, url) = start();
-    let api = Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let api = Api::at(url);
     let names = |api: &Api| api.get("/connectors").1;
     eventually("one", || (names(&api) == json!(["one"])).then_some(()));
 

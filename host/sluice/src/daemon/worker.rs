@@ -534,6 +534,17 @@ impl Worker {
             .collect()
     }
 
+    /// Every connector's state as `/metrics` labels it, running or not: its pipeline's
+    /// (`running`, `degraded`, `paused`, `stopping`, `stopped`, `failed`), else
+    /// `failed` when it could not start, `stopped` when it is STOPPED, and `starting`
+    /// while its pipeline starts (or restarts).
+    pub fn states(&self) -> Vec<(String, &'static str)> {
+        self.lock()
+            .iter()
+            .map(|(name, e)| (name.clone(), e.metric_state()))
+            .collect()
+    }
+
     /// Every running pipeline's name and handle, for metrics.
     pub fn each_pipeline(&self, mut f: impl FnMut(&str, &PipelineHandle)) {
         for (name, e) in self.lock().iter() {
@@ -661,6 +672,26 @@ impl Entry {
             _ => Vec::new(),
         };
         self.parsed = parsed;
+    }
+
+    fn metric_state(&self) -> &'static str {
+        let Some(pipeline) = &self.pipeline else {
+            return if self.start_failure.is_some() {
+                "failed"
+            } else if self.target == TargetState::Stopped {
+                "stopped"
+            } else {
+                "starting"
+            };
+        };
+        match pipeline.status().state {
+            PipelineState::Running => "running",
+            PipelineState::Degraded => "degraded",
+            PipelineState::Paused => "paused",
+            PipelineState::Stopping => "stopping",
+            PipelineState::Stopped => "stopped",
+            PipelineState::Failed => "failed",
+        }
     }
 
     fn task_ids(&self, name: &str) -> Vec<TaskId> {
