@@ -55,4 +55,6 @@ pub use pipeline::{Pipeline, PipelineHandle, RunSummary, Stopper, check};
 pub use registry::{CONVERTER_PREFIX, ComponentSpec, Described, Registry};
 pub use resolve::connect_classes;
 pub use status::{PipelineState, PipelineStatus};
-pub use swap::{DeployError, Deployed, Deployment, SwapOutcome, TransformSwap, TransformVersion};
+pub use swap::{
+    DeployError, Deployed, Deployment, Runs, SwapOutcome, TransformSwap, TransformVersion,
+};

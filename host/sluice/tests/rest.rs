@@ -564,21 +564,24 @@ fn without_a_token_the_api_refuses_to_listen_beyond_loopback() {
     assert!(stderr.contains("rest.auth.token"), "{stderr}");
 }
 
-/// Tweets produced in small batches, one after another, until stopped; how many.
+/// Tweets produced in small batches, one after another to each of `partitions`
+/// partitions, until stopped; how many.
 struct Stream {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: std::thread::JoinHandle<i64>,
 }
 
 impl Stream {
-    fn start(bootstrap: &str, topic: &'static str) -> Stream {
+    fn start(bootstrap: &str, topic: &'static str, partitions: i32) -> Stream {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (flag, bootstrap) = (stop.clone(), bootstrap.to_owned());
         let thread = std::thread::spawn(move || {
             let mut next = 0;
             while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                support::produce_tweets(&bootstrap, topic, next..next + 20);
-                next += 20;
+                for partition in 0..partitions {
+                    support::produce_tweets_to(&bootstrap, topic, partition, next..next + 20);
+                    next += 20;
+                }
             }
             next
         });
@@ -655,7 +658,7 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         Some(json!({"name": "swaps", "config": config})),
     );
     assert_eq!(status, 201, "{created}");
-    let stream = Stream::start(bootstrap, topic);
+    let stream = Stream::start(bootstrap, topic, 1);
     eventually("rows flowing", || {
         (emulator.row_count(topic).unwrap_or(0) > 0).then_some(())
     });
@@ -813,47 +816,88 @@ fn a_swap_through_one_of_two_daemons_runs_on_both_and_on_one_started_later() {
         ),
     )
     .unwrap();
-    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
-    let api = |url: String| Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let worker = worker_with_token();
     let (_a, url_a) = start_daemon_with(dir.path(), &worker, &[&pipeline], "a");
     let (_b, url_b) = start_daemon_with(dir.path(), &worker, &[&pipeline], "b");
-    let (a, b) = (api(url_a), api(url_b));
-    let digest_on = |api: &Api| {
-        let (_, listed) = api.get("/connectors/shared/transforms");
-        listed[0]["digest"].as_str().map(str::to_owned)
-    };
-    let old = eventually("the transform listed on b", || digest_on(&b));
-    eventually("the transform listed on a", || digest_on(&a));
-    // Records flow, so each daemon's tasks run batches on what is staged.
-    let stream = Stream::start(bootstrap, topic);
+    let (a, b) = (Api::at(url_a), Api::at(url_b));
+    let old = sluice_engine::digest(&std::fs::read(sluice_guests::path("insert-field")).unwrap());
+    // Records flow to both partitions, so each daemon's task (one partition each, one
+    // consumer group) runs batches on what is staged; both have run some before the
+    // swap, so both hold a partition.
+    let stream = Stream::start(bootstrap, topic, 2);
+    for (daemon, api) in [("a", &a), ("b", &b)] {
+        eventually(
+            &format!("records through the transform on {daemon}"),
+            || {
+                let listed = api.transforms("shared");
+                (listed[0]["digest"] == old && listed[0]["records"].as_u64() > Some(0))
+                    .then_some(())
+            },
+        );
+    }
     let passthrough = sluice_guests::path("passthrough");
     let new = sluice_engine::digest(&std::fs::read(&passthrough).unwrap());
     assert_ne!(old, new);
+    // The 5 s run from the moment the request is sent; it is answered once the swap
+    // ran on a, so it is sent from a thread while b is watched.
     let requested = std::time::Instant::now();
-    let (status, swapped) = a.send(
-        Method::PUT,
-        "/connectors/shared/transforms/stamp?wait_ms=10000",
-        Some(json!({"file": passthrough, "config": {}})),
-    );
-    assert!(status.is_success(), "{status}: {swapped}");
-    support::eventually_within(
-        Duration::from_secs(5),
-        "the swap on the other daemon",
-        || (digest_on(&b).as_deref() == Some(new.as_str())).then_some(()),
-        String::new,
+    let requested_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let put = {
+        let a = a.clone();
+        let body = json!({"file": passthrough, "config": {}});
+        std::thread::spawn(move || {
+            a.send(
+                Method::PUT,
+                "/connectors/shared/transforms/stamp?wait_ms=10000",
+                Some(body),
+            )
+        })
+    };
+    // On b, the new version must have run a batch: its task reported the first
+    // offsets it processed with it (`runs`), which it does only after a batch went
+    // through it.
+    let ran_on_b = support::eventually_within(
+        Duration::from_secs(5).saturating_sub(requested.elapsed()),
+        "the new version running a batch on the other daemon",
+        || {
+            let listed = b.transforms("shared");
+            let current = &listed[0];
+            let ran = current["digest"] == new.as_str()
+                && current["runs"]["tasks"] == 1
+                && !current["runs"]["first_offsets"].as_array()?.is_empty();
+            ran.then(|| current.clone())
+        },
+        || format!("b lists {}", b.transforms("shared")),
     );
     println!(
-        "request → the new version listed on the other daemon: {:?}",
+        "request → the new version ran a batch on the other daemon: {:?}",
         requested.elapsed()
+    );
+    assert!(
+        ran_on_b["loaded_at"].as_u64().unwrap() >= requested_at,
+        "b's version was loaded before the request: {ran_on_b}"
+    );
+    for first in ran_on_b["runs"]["first_offsets"].as_array().unwrap() {
+        assert_eq!(first["topic"], topic, "{ran_on_b}");
+    }
+    let (status, swapped) = put.join().unwrap();
+    assert_eq!(status, 200, "{swapped}");
+    assert_eq!(swapped["state"], "RUNNING", "{swapped}");
+    assert_eq!(
+        (
+            swapped["old_digest"].as_str(),
+            swapped["new_digest"].as_str()
+        ),
+        (Some(old.as_str()), Some(new.as_str()))
     );
     // A daemon that starts later runs the current version.
     let (_c, url_c) = start_daemon_with(dir.path(), &worker, &[&pipeline], "c");
-    let c = api(url_c);
+    let c = Api::at(url_c);
     eventually("the current version on a daemon started later", || {
-        (digest_on(&c).as_deref() == Some(new.as_str())).then_some(())
+        (c.transforms("shared")[0]["digest"] == new.as_str()).then_some(())
     });
     stream.finish();
 }

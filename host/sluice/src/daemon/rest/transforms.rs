@@ -38,6 +38,16 @@ fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// `[{"topic", "partition", "offset"}]`.
+fn offsets_json(offsets: &[(String, i32, i64)]) -> Value {
+    offsets
+        .iter()
+        .map(|(topic, partition, offset)| {
+            json!({"topic": topic, "partition": partition, "offset": offset})
+        })
+        .collect()
+}
+
 fn version_json(v: &TransformVersion) -> Value {
     json!({
         "component": v.component(),
@@ -45,6 +55,12 @@ fn version_json(v: &TransformVersion) -> Value {
         "loaded_at": millis(v.loaded_at),
         "memory_max_bytes": v.limits().memory_max_bytes,
         "cpu_budget_ms": v.limits().cpu_budget.as_millis() as u64,
+        // What shows a swapped-in version ran here (null for the version the
+        // pipeline started with): the tasks that ran a batch on it, and where.
+        "runs": v.runs.as_ref().map(|r| json!({
+            "tasks": r.tasks,
+            "first_offsets": offsets_json(&r.first_offsets),
+        })),
     })
 }
 
@@ -205,13 +221,7 @@ fn answer(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     match outcome {
         Ok(deployed) => {
-            let first: Vec<Value> = deployed
-                .first_offsets
-                .iter()
-                .map(|(topic, partition, offset)| {
-                    json!({"topic": topic, "partition": partition, "offset": offset})
-                })
-                .collect();
+            let first = offsets_json(&deployed.first_offsets);
             let (status, state) = match deployed.state {
                 Deployed::Running => (StatusCode::OK, "RUNNING"),
                 Deployed::Staged => (StatusCode::ACCEPTED, "STAGED"),
