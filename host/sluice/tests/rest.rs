@@ -548,6 +548,92 @@ fn metrics_count_records_per_task_time_each_stage_and_show_the_budgets_used() {
     );
 }
 
+/// A change to a connector while another is under way is 409, as Connect answers while
+/// it rebalances. What keeps the first change under way is deterministic: the
+/// connector's Kinetica is a socket this test accepts and never answers, so its
+/// pipeline's start blocks until the test closes it. Its `pipeline_state` goes
+/// stopped → starting → failed meanwhile.
+#[test]
+fn a_change_while_a_connector_is_being_reconfigured_is_409() {
+    let broker = shared_broker();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": "rest_busy",
+        "bootstrap.servers": broker.bootstrap_servers(),
+        "kinetica.url": format!("http://{}", silent.local_addr().unwrap()),
+    });
+    // STOPPED: created without starting, so nothing connects yet.
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "busy", "config": config, "initial_state": "STOPPED"})),
+    );
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(api.state("busy"), "STOPPED");
+    assert_eq!(created["tasks"], json!([]), "{created}");
+    let state_is = |state: &str| {
+        sample(
+            &api.metrics(),
+            "sluice_pipeline_state",
+            &[("pipeline", "busy"), ("state", state)],
+        ) == Some(1.0)
+    };
+    assert!(state_is("stopped"), "{}", api.metrics());
+
+    // Resuming starts the pipeline, whose sink connects to the silent socket.
+    let resume = {
+        let api = api.clone();
+        std::thread::spawn(move || api.send(Method::PUT, "/connectors/busy/resume", None))
+    };
+    let (connection, _) = silent.accept().unwrap();
+    // The start is under way (its sink is connected and waits for an answer): every
+    // other change is refused at once, reads go on.
+    let calls = [
+        (Method::PUT, "/connectors/busy/config", Some(config.clone())),
+        (
+            Method::PATCH,
+            "/connectors/busy/config",
+            Some(json!({"batch.max.records": "7"})),
+        ),
+        (Method::PUT, "/connectors/busy/pause", None),
+        (Method::PUT, "/connectors/busy/stop", None),
+        (Method::POST, "/connectors/busy/restart", None),
+        (Method::DELETE, "/connectors/busy", None),
+    ];
+    for (method, path, body) in calls {
+        let (status, refused) = api.send(method.clone(), path, body);
+        assert_eq!(status, 409, "{method} {path}: {refused}");
+        assert_eq!(refused["error_code"], 409, "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("connector busy is being reconfigured"),
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        api.get("/connectors/busy/config").1["kinetica.url"],
+        config["kinetica.url"]
+    );
+    assert!(state_is("starting"), "{}", api.metrics());
+
+    // Kinetica goes away: the start fails, the resume is answered, the connector is
+    // FAILED and can be changed again.
+    drop(silent);
+    drop(connection);
+    let (status, _) = resume.join().unwrap();
+    assert_eq!(status, 202);
+    let (_, failed) = api.get("/connectors/busy/status");
+    assert_eq!(failed["connector"]["state"], "FAILED", "{failed}");
+    assert!(state_is("failed"), "{}", api.metrics());
+    let (status, _) = api.send(Method::DELETE, "/connectors/busy", None);
+    assert_eq!(status, 204);
+}
+
 #[test]
 fn without_a_token_the_api_refuses_to_listen_beyond_loopback() {
     let dir = tempfile::tempdir().unwrap();
