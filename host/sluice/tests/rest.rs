@@ -44,10 +44,38 @@ fn start_daemon_args(
     instance: &str,
     extra: &[&std::ffi::OsStr],
 ) -> (support::Running, String) {
+    let (daemon, url, _) = launch(dir, worker, pipelines, instance, extra, LOG_LEVEL);
+    (daemon, url)
+}
+
+/// The daemons' log filter unless a test needs another.
+const LOG_LEVEL: &str = "info,librdkafka=warn";
+
+/// Everything a daemon wrote to stderr so far, line by line (it is echoed too).
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Log {
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// Starts `sluice run --log-level <log_level> --worker <file> <extra> <pipelines>` as
+/// instance `instance`: the process, its REST API's address (from the start-up line)
+/// and its stderr.
+fn launch(
+    dir: &std::path::Path,
+    worker: &str,
+    pipelines: &[&std::path::Path],
+    instance: &str,
+    extra: &[&std::ffi::OsStr],
+    log_level: &str,
+) -> (support::Running, String, Log) {
     let file = dir.join(format!("worker-{instance}.yaml"));
     std::fs::write(&file, worker).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(["--log-level", "info,librdkafka=warn", "run", "--worker"])
+        .args(["--log-level", log_level, "run", "--worker"])
         .arg(&file)
         .args(extra)
         .args(pipelines)
@@ -60,6 +88,8 @@ fn start_daemon_args(
         .expect("start sluice");
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let log = Log::default();
+    let kept = log.clone();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -70,12 +100,13 @@ fn start_daemon_args(
                 sent = true;
             }
             eprintln!("[sluice] {line}");
+            kept.0.lock().unwrap().push(line);
         }
     });
     let url = rx
         .recv_timeout(TIMEOUT)
         .expect("the REST API's start-up line");
-    (support::Running(Some(child)), url)
+    (support::Running(Some(child)), url, log)
 }
 
 /// A daemon's worker file: a free loopback port, and [`TOKEN`].
@@ -546,6 +577,329 @@ fn metrics_count_records_per_task_time_each_stage_and_show_the_budgets_used() {
         1.0,
         "one state at a time"
     );
+}
+
+/// The calls of Connect's API a script uses less often: `initial_state`, `Location`,
+/// PUT config creating (201) then replacing (200), PATCH, the restart variants, task
+/// restarts, a plugin's properties, log levels at run time (and their effect on the
+/// log) and readiness.
+#[test]
+fn the_less_common_connect_calls_answer_as_connect_does() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_calls";
+    broker.create_topic(topic, 1).unwrap();
+    support::produce_tweets(bootstrap, topic, 0..3);
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url, log) = launch(
+        dir.path(),
+        &worker_with_token(),
+        &[],
+        "calls",
+        &[],
+        LOG_LEVEL,
+    );
+    let api = Api::at(url);
+
+    let (status, ready) = api.get("/ready");
+    assert_eq!(
+        (status, ready),
+        (StatusCode::OK, json!({"status": "ready"}))
+    );
+
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "consumer.group.instance.id": "",
+    });
+    let (status, headers, created) = api.exchange(api.request(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "calls", "config": config, "initial_state": "PAUSED"})),
+    ));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(headers["location"], "/connectors/calls");
+    // Paused from its start: its task has consumed nothing, and consumes once resumed.
+    let (_, paused) = api.get("/connectors/calls/status");
+    assert_eq!(paused["connector"]["state"], "PAUSED", "{paused}");
+    assert_eq!(paused["tasks"][0]["state"], "PAUSED", "{paused}");
+    assert_eq!(
+        total(&api.metrics(), "sluice_records_in_total", "calls"),
+        0.0
+    );
+    let (status, _) = api.send(Method::PUT, "/connectors/calls/resume", None);
+    assert_eq!(status, 202);
+    eventually("3 rows", || {
+        (emulator.row_count(topic) == Some(3)).then_some(())
+    });
+
+    // PATCH merges; a null removes the key.
+    let (status, patched) = api.send(
+        Method::PATCH,
+        "/connectors/calls/config",
+        Some(json!({"batch.max.records": 7, "batch.max.wait.ms": null})),
+    );
+    assert_eq!(status, 200, "{patched}");
+    let (_, read) = api.get("/connectors/calls/config");
+    assert_eq!(read["batch.max.records"], "7", "{read}");
+    assert_eq!(read["topics"], topic, "{read}");
+    assert!(read.get("batch.max.wait.ms").is_none(), "{read}");
+
+    // Restarts: plain 204; with includeTasks 202 and what restarts RESTARTING; with
+    // onlyFailed, a running connector is left alone (202, RUNNING).
+    let (status, _) = api.send(Method::POST, "/connectors/calls/restart", None);
+    assert_eq!(status, 204);
+    let (status, planned) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?includeTasks=true&onlyFailed=false",
+        None,
+    );
+    assert_eq!(status, 202, "{planned}");
+    assert_eq!(planned["connector"]["state"], "RESTARTING", "{planned}");
+    assert_eq!(planned["tasks"][0]["state"], "RESTARTING", "{planned}");
+    let (status, planned) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?onlyFailed=true",
+        None,
+    );
+    assert_eq!(status, 202, "{planned}");
+    assert_eq!(planned["connector"]["state"], "RUNNING", "{planned}");
+    let (status, refused) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?includeTasks=maybe",
+        None,
+    );
+    assert_eq!(status, 400, "{refused}");
+
+    // Log levels at run time: sluice_runtime's debug lines appear only once asked for
+    // (a task restart logs one: `task stopped`).
+    let runtime_debug = || {
+        log.lines()
+            .iter()
+            .any(|l| l.contains(" DEBUG ") && l.contains("sluice_runtime"))
+    };
+    assert!(!runtime_debug(), "debug lines at info level");
+    let (status, affected) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({"level": "DEBUG"})),
+    );
+    assert_eq!(
+        (status, affected),
+        (StatusCode::OK, json!(["sluice_runtime"]))
+    );
+    let (_, level) = api.get("/admin/loggers/sluice_runtime");
+    assert_eq!(level["level"], "DEBUG", "{level}");
+    assert!(level["last_modified"].as_u64().is_some(), "{level}");
+    let (_, root) = api.get("/admin/loggers/not_set_anywhere");
+    assert_eq!(root["level"], "INFO", "{root}");
+    let (status, _) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({"level": "LOUD"})),
+    );
+    assert_eq!(status, 404);
+    let (status, _) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({})),
+    );
+    assert_eq!(status, 400);
+
+    // A task restart restarts the pipeline (204); an unknown task is 404.
+    let (status, _) = api.send(Method::POST, "/connectors/calls/tasks/0/restart", None);
+    assert_eq!(status, 204);
+    eventually("sluice_runtime's debug lines", || {
+        runtime_debug().then_some(())
+    });
+    let (status, missing) = api.send(Method::POST, "/connectors/calls/tasks/5/restart", None);
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["message"], "Task calls-5 not found");
+    eventually("RUNNING again", || {
+        (api.state("calls") == "RUNNING").then_some(())
+    });
+
+    // A plugin's properties: the connector's and the pipeline's, as ConfigKeyInfos.
+    let (status, keys) = api.get("/connector-plugins/KineticaSinkConnector/config");
+    assert_eq!(status, 200, "{keys}");
+    let key = |name: &str| {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {keys}"))
+    };
+    let url = key("kinetica.url");
+    assert_eq!(
+        (url["type"].as_str(), url["required"].as_bool()),
+        (Some("STRING"), Some(true))
+    );
+    assert_eq!(url["importance"], "HIGH");
+    assert!(
+        url["documentation"].as_str().unwrap().contains("Kinetica"),
+        "{url}"
+    );
+    assert_eq!(key("tasks.max")["required"], false);
+    let (status, _) = api.get("/connector-plugins/NoSuchConnector/config");
+    assert_eq!(status, 404);
+
+    // PUT config creates (201, Location), then replaces (200).
+    let other = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "kinetica.tables.prefix": "other_",
+    });
+    let (status, headers, created) =
+        api.exchange(api.request(Method::PUT, "/connectors/other/config", Some(other.clone())));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(headers["location"], "/connectors/other");
+    assert_eq!(created["name"], "other", "{created}");
+    let (status, replaced) = api.send(Method::PUT, "/connectors/other/config", Some(other));
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(api.get("/connectors").1, json!(["calls", "other"]));
+    for name in ["calls", "other"] {
+        let (status, _) = api.send(Method::DELETE, &format!("/connectors/{name}"), None);
+        assert_eq!(status, 204);
+    }
+}
+
+/// Deploying a component over REST: as an `application/wasm` body or by a JSON `file`,
+/// each refused when its SHA-256 is not the one named; rolled back with
+/// `POST …/rollback`; and `sluice transform deploy`, the CLI for it.
+#[test]
+fn a_transform_deploys_as_wasm_or_by_the_cli_checked_by_sha256_and_rolls_back() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_deploy";
+    broker.create_topic(topic, 1).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+        "transforms.stamp.static.field": "version",
+        "transforms.stamp.static.value": "v0",
+    });
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "deployed", "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    // Records flow, so every swap runs a batch and is answered RUNNING.
+    let stream = Stream::start(bootstrap, topic, 1);
+    let (stamp_path, pass_path) = (
+        sluice_guests::path("insert-field"),
+        sluice_guests::path("passthrough"),
+    );
+    let passthrough = std::fs::read(&pass_path).unwrap();
+    let stamp = sluice_engine::digest(&std::fs::read(&stamp_path).unwrap());
+    let pass = sluice_engine::digest(&passthrough);
+    let path = "/connectors/deployed/transforms/stamp";
+    let digest_now = || api.transforms("deployed")[0]["digest"].clone();
+    let as_wasm = |sha256: &str| {
+        api.call(
+            api.client
+                .put(format!("{}{path}?sha256={sha256}", api.url))
+                .header(reqwest::header::CONTENT_TYPE, "application/wasm")
+                .body(passthrough.clone()),
+        )
+    };
+
+    // A digest that is not the component's: refused before anything is loaded.
+    let (status, refused) = as_wasm(&stamp);
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("SHA-256 {pass}")),
+        "{refused}"
+    );
+    let (status, refused) = api.send(
+        Method::PUT,
+        path,
+        Some(json!({"file": pass_path, "sha256": stamp})),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(digest_now(), stamp);
+
+    let (status, swapped) = as_wasm(&pass);
+    assert_eq!(status, 200, "{swapped}");
+    assert_eq!(
+        (
+            &swapped["state"],
+            &swapped["old_digest"],
+            &swapped["new_digest"]
+        ),
+        (&json!("RUNNING"), &json!(stamp), &json!(pass))
+    );
+    let listed = api.transforms("deployed");
+    assert_eq!(
+        (&listed[0]["digest"], &listed[0]["previous_digest"]),
+        (&json!(pass), &json!(stamp))
+    );
+    assert_eq!(listed[0]["runs"]["tasks"], 1, "{listed}");
+
+    let (status, back) = api.send(Method::POST, &format!("{path}/rollback"), None);
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(
+        (&back["old_digest"], &back["new_digest"]),
+        (&json!(pass), &json!(stamp))
+    );
+    assert_eq!(digest_now(), stamp);
+
+    // The CLI sends the file as `application/wasm` with its SHA-256, and the token
+    // from the environment; without it the daemon refuses.
+    let deploy = |token: Option<&str>| {
+        let mut cli = Command::new(env!("CARGO_BIN_EXE_sluice"));
+        cli.args(["transform", "deploy"])
+            .arg(&pass_path)
+            .args([
+                "--connector",
+                "deployed",
+                "--alias",
+                "stamp",
+                "--url",
+                &api.url,
+            ])
+            .env_remove("RUST_LOG")
+            .env_remove("SLUICE_REST_TOKEN");
+        if let Some(token) = token {
+            cli.env("SLUICE_REST_TOKEN", token);
+        }
+        cli.output().unwrap()
+    };
+    let out = deploy(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("401"), "{stderr}");
+    assert_eq!(digest_now(), stamp);
+    let out = deploy(Some(TOKEN));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("stamp: {stamp} → {pass} (RUNNING)\n")
+    );
+    assert_eq!(digest_now(), pass);
+    stream.finish();
 }
 
 /// A change to a connector while another is under way is 409, as Connect answers while
