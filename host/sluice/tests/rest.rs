@@ -429,6 +429,11 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         has("org.apache.kafka.connect.json.JsonConverter", "converter"),
         "{plugins}"
     );
+    // Components carry no version of their own (docs/rest.md, "Plugin versions"):
+    // every plugin reports the Sluice that bundles it.
+    for p in plugins.as_array().unwrap() {
+        assert_eq!(p["version"], env!("CARGO_PKG_VERSION"), "{p}");
+    }
 
     // Metrics and health.
     let metrics = api.metrics();
