@@ -907,6 +907,90 @@ fn a_transform_deploys_as_wasm_or_by_the_cli_checked_by_sha256_and_rolls_back() 
     stream.finish();
 }
 
+/// The bearer token is a secret: no response carries it and the daemon never logs it,
+/// not even at debug level, whether the calls are authorised or not.
+#[test]
+fn the_token_never_appears_in_responses_or_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url, log) = launch(dir.path(), &worker_with_token(), &[], "token", &[], "debug");
+    let api = Api::at(url);
+    // Every response as text: status, headers and body.
+    let mut seen = String::new();
+    let mut answered = |request: RequestBuilder| {
+        let response = request.send().unwrap();
+        let status = response.status();
+        seen.push_str(&format!("{status} {:?}\n", response.headers()));
+        seen.push_str(&response.text().unwrap());
+        status
+    };
+    let bad = json!({"name": "x", "config": {"connector.class": "kinetica-sink"}});
+    for (method, path, body) in [
+        (Method::GET, "/", None),
+        (Method::GET, "/connectors?expand=status&expand=info", None),
+        (Method::GET, "/openapi.json", None),
+        (Method::GET, "/metrics", None),
+        (Method::GET, "/admin/loggers", None),
+        (Method::POST, "/connectors", Some(bad.clone())),
+        (
+            Method::PUT,
+            "/connectors/x/config",
+            Some(json!({"connector.class": "none"})),
+        ),
+        (Method::DELETE, "/connectors/x", None),
+    ] {
+        let status = answered(api.request(method.clone(), path, body).bearer_auth(TOKEN));
+        assert_ne!(status, 401, "{method} {path} with the token");
+    }
+    // Without it, with another one, with one that starts as it does, in another scheme.
+    for authorization in [
+        None,
+        Some("Bearer wrong".to_owned()),
+        Some(format!("Bearer {TOKEN}x")),
+        Some(format!("Basic {TOKEN}")),
+    ] {
+        let mut request = api.request(Method::POST, "/connectors", Some(bad.clone()));
+        if let Some(value) = &authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        assert_eq!(answered(request), 401, "{authorization:?}");
+    }
+    // Last, a call the daemon logs: once its line is there, so is every line of the
+    // calls before it.
+    let status = answered(
+        api.request(
+            Method::PUT,
+            "/admin/loggers/sluice_kafka",
+            Some(json!({"level": "DEBUG"})),
+        )
+        .bearer_auth(TOKEN),
+    );
+    assert_eq!(status, 200);
+    eventually("the log level change logged", || {
+        log.lines()
+            .iter()
+            .any(|l| l.contains("log level of sluice_kafka set to DEBUG"))
+            .then_some(())
+    });
+    assert!(
+        !seen.contains(TOKEN),
+        "a response carries the token:\n{seen}"
+    );
+    let lines = log.lines();
+    // The calls were logged, refused ones too: what would carry the token if anything.
+    let refusals = lines
+        .iter()
+        .filter(|l| l.contains(" DEBUG ") && l.contains("REST call refused"))
+        .count();
+    assert_eq!(refusals, 4, "{lines:#?}");
+    // The authorised create that the configuration fails.
+    let answered = lines.iter().any(|l| {
+        l.contains(" DEBUG ") && l.contains("path=/connectors ") && l.contains("status=400")
+    });
+    assert!(answered, "{lines:#?}");
+    let leaked: Vec<&String> = lines.iter().filter(|l| l.contains(TOKEN)).collect();
+    assert!(leaked.is_empty(), "logged the token: {leaked:?}");
+}
+
 /// A change to a connector while another is under way is 409, as Connect answers while
 /// it rebalances. What keeps the first change under way is deterministic: the
 /// connector's Kinetica is a socket this test accepts and never answers, so its
