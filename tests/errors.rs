@@ -30,6 +30,10 @@ fn a_bad_record_with_tolerance_none_stops_the_pipeline_and_commits_nothing_of_it
     );
     let pipeline = env.start(env.config("p.yaml", &yaml));
     assert!(pipeline.wait(Some(TIMEOUT)), "the pipeline did not stop");
+    // The bad record alone failed: the records of its batch before it were not.
+    let metrics = pipeline.metrics().snapshot();
+    assert_eq!(metrics.records_failed, 1);
+    assert_eq!(metrics.tasks[0].records_failed, 1);
     let error = pipeline.stop().unwrap_err();
 
     let text = error.to_string();
@@ -171,6 +175,18 @@ fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_wr
     assert_eq!(m.records_written, 2);
     assert_eq!(m.records_discarded, 1);
     assert_eq!(m.records_dead_lettered, 4);
+    // Dead-lettered records failed, though the pipeline went on.
+    assert_eq!(m.records_failed, 4);
+    // One task: its counters are the pipeline's.
+    let task = &m.tasks[0];
+    assert_eq!(
+        (
+            task.records_in,
+            task.records_written,
+            task.records_dead_lettered
+        ),
+        (7, 2, 4)
+    );
 }
 
 #[test]
@@ -201,6 +217,8 @@ fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
     }
     assert!(error.to_string().contains("traps-0@0"), "{error}");
     assert_eq!(metrics.retries, u64::from(common::options().min_retries));
+    // The transform failed the whole batch (its one record) for good.
+    assert_eq!(metrics.records_failed, 1);
     assert_eq!(env.committed("sluice-traps-p", "traps"), None);
     assert_eq!(env.emulator.row_count("traps"), None);
 }

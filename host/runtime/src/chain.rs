@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sluice_connect::{Classify, SourceBatch};
 use sluice_engine::{
@@ -346,7 +346,14 @@ pub(crate) enum PrepareError {
     Failed(StepFailure),
 }
 
-/// Converts and transforms a consumed batch.
+/// How long converting and transforming a batch took, every rerun and attempt added.
+#[derive(Debug, Default)]
+pub(crate) struct StageTimes {
+    pub convert: Duration,
+    pub transform: Duration,
+}
+
+/// Converts and transforms a consumed batch, adding the time each took to `times`.
 ///
 /// With `stop_at_first_bad` (`errors.tolerance=none`) the first bad record ends it.
 /// Otherwise bad records are collected; when a transform answers `bad-record` for one,
@@ -359,21 +366,26 @@ pub(crate) fn prepare(
     converters: &mut Converters,
     chain: &mut Chain,
     stop_at_first_bad: bool,
+    times: &mut StageTimes,
 ) -> Result<Prepared, PrepareError> {
     let mut set_aside: Vec<BadRecord> = Vec::new();
     loop {
         let skip: HashSet<usize> = set_aside.iter().map(|b| b.raw).collect();
         let mut bad = set_aside.clone();
-        let decoded = converters
-            .decode(batch, &skip)
-            .map_err(|f| PrepareError::Failed(f.into()))?;
+        let decoding = Instant::now();
+        let decoded = converters.decode(batch, &skip);
+        times.convert += decoding.elapsed();
+        let decoded = decoded.map_err(|f| PrepareError::Failed(f.into()))?;
         if let Some(first) = decoded.bad.first()
             && stop_at_first_bad
         {
             return Err(PrepareError::Bad(first.clone()));
         }
         bad.extend(decoded.bad);
-        match chain.apply(decoded.records, decoded.origins) {
+        let transforming = Instant::now();
+        let applied = chain.apply(decoded.records, decoded.origins);
+        times.transform += transforming.elapsed();
+        match applied {
             Ok(out) => {
                 if !stop_at_first_bad {
                     bad.extend(out.rejected);

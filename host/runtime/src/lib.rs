@@ -47,7 +47,7 @@ pub use dlq::headers as dlq_headers;
 pub use error::{FailureKind, PipelineError, Stage, StartError};
 pub use metrics::{
     LATENCY_BUCKETS, Latency, LatencySnapshot, MetricsSnapshot, PipelineMetrics, StageLatencies,
-    StepMetrics, StepSnapshot,
+    StepMetrics, StepSnapshot, TaskMetrics, TaskSnapshot,
 };
 pub use options::{COMPONENTS_DIR_ENV, RunOptions};
 pub use outage::DegradedTask;
@@ -55,4 +55,6 @@ pub use pipeline::{Pipeline, PipelineHandle, RunSummary, Stopper, check};
 pub use registry::{CONVERTER_PREFIX, ComponentSpec, Described, Registry};
 pub use resolve::connect_classes;
 pub use status::{PipelineState, PipelineStatus};
-pub use swap::{DeployError, Deployed, Deployment, SwapOutcome, TransformSwap, TransformVersion};
+pub use swap::{
+    DeployError, Deployed, Deployment, Runs, SwapOutcome, TransformSwap, TransformVersion,
+};

@@ -12,25 +12,19 @@ use std::time::Duration;
 pub use sluice_connect::metrics::{LATENCY_BUCKETS, Latency, LatencySnapshot, RequestMetrics};
 
 /// A pipeline's live counters since it started, shared by its tasks
-/// ([`PipelineHandle::metrics`](crate::PipelineHandle::metrics)). Once every batch is
-/// committed, and without records appended by transforms, `records_in = records_written
-/// + records_discarded + tombstones + records_dead_lettered` (docs/runtime.md, "Metrics").
+/// ([`PipelineHandle::metrics`](crate::PipelineHandle::metrics)). The record counters
+/// are kept per task ([`TaskMetrics`]); the pipeline's are their sums. Once every batch
+/// is committed, and without records appended by transforms, `records_in =
+/// records_written + records_discarded + tombstones + records_dead_lettered`
+/// (docs/runtime.md, "Metrics").
 #[derive(Debug, Default)]
 pub struct PipelineMetrics {
-    /// Records consumed from Kafka.
-    pub records_in: AtomicU64,
+    /// Each task's record counters, by task number.
+    tasks: Vec<TaskMetrics>,
     /// Bytes of keys and values consumed.
     pub bytes_in: AtomicU64,
     /// Bytes of keys and values written, by a sink that takes bytes (Kafka).
     pub bytes_out: AtomicU64,
-    /// Rows Kinetica acknowledged.
-    pub records_written: AtomicU64,
-    /// Records a transform filtered out (their offsets are committed).
-    pub records_discarded: AtomicU64,
-    /// Records with a null value (tombstones): the sink has no row to write.
-    pub tombstones: AtomicU64,
-    /// Bad records sent to the dead letter queue (`errors.tolerance=all`).
-    pub records_dead_lettered: AtomicU64,
     /// Batches written and committed.
     pub batches: AtomicU64,
     /// Batches tried again after a retriable failure.
@@ -48,6 +42,57 @@ pub struct PipelineMetrics {
     steps: Mutex<BTreeMap<String, Arc<StepMetrics>>>,
     /// The sink's requests to its system (Kinetica's endpoints), shared by every task.
     pub requests: Arc<RequestMetrics>,
+}
+
+/// One task's record counters. A task bumps only its own, once per batch.
+#[derive(Debug, Default)]
+pub struct TaskMetrics {
+    /// Records consumed from the source.
+    pub records_in: AtomicU64,
+    /// Records the sink acknowledged (rows Kinetica acknowledged).
+    pub records_written: AtomicU64,
+    /// Records a transform filtered out (their offsets are committed).
+    pub records_discarded: AtomicU64,
+    /// Records with a null value (tombstones): the sink has no row to write.
+    pub tombstones: AtomicU64,
+    /// Bad records sent to the dead letter queue (`errors.tolerance=all`).
+    pub records_dead_lettered: AtomicU64,
+    /// Records that failed: those sent to the dead letter queue, and those whose
+    /// failure stopped the task — the bad record under `errors.tolerance=none`, or
+    /// every record of a batch a component, the sink or the dead letter queue failed
+    /// for good.
+    pub records_failed: AtomicU64,
+}
+
+/// [`TaskMetrics`] at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskSnapshot {
+    /// [`TaskMetrics::records_in`].
+    pub records_in: u64,
+    /// [`TaskMetrics::records_written`].
+    pub records_written: u64,
+    /// [`TaskMetrics::records_discarded`].
+    pub records_discarded: u64,
+    /// [`TaskMetrics::tombstones`].
+    pub tombstones: u64,
+    /// [`TaskMetrics::records_dead_lettered`].
+    pub records_dead_lettered: u64,
+    /// [`TaskMetrics::records_failed`].
+    pub records_failed: u64,
+}
+
+impl TaskMetrics {
+    fn snapshot(&self) -> TaskSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        TaskSnapshot {
+            records_in: get(&self.records_in),
+            records_written: get(&self.records_written),
+            records_discarded: get(&self.records_discarded),
+            tombstones: get(&self.tombstones),
+            records_dead_lettered: get(&self.records_dead_lettered),
+            records_failed: get(&self.records_failed),
+        }
+    }
 }
 
 /// One step of the chain (a transform or the flattener), across a pipeline's tasks.
@@ -107,37 +152,55 @@ impl StepMetrics {
     }
 }
 
-/// The stages of a batch, as `/metrics` labels them.
+/// The stages of a batch, as `/metrics` labels them. Each is the work itself, every
+/// attempt of a retried batch included; the pauses between attempts (an outage being
+/// waited out) are in none of them.
 #[derive(Debug, Default)]
 pub struct StageLatencies {
     /// Polling the source for the batch.
     pub consume: Latency,
-    /// Converting and transforming it (the whole chain, retries included).
-    pub prepare: Latency,
+    /// Converting it: decoding keys and values with the converters (and, for a sink
+    /// that takes bytes, encoding them again: observed apart, as the decoding may run
+    /// ahead on a second thread), with what the converters fetch for it (a Schema
+    /// Registry's schemas).
+    pub convert: Latency,
+    /// Running it through the transform chain (predicates and the flattener
+    /// included); each step's own time is in [`StepMetrics::latency`].
+    pub transform: Latency,
     /// Writing it to the sink (retries included).
     pub write: Latency,
     /// Committing its offsets.
     pub commit: Latency,
 }
 
+impl StageLatencies {
+    /// What converting and transforming one batch took.
+    pub(crate) fn observe_prepared(&self, times: &crate::chain::StageTimes) {
+        self.convert.observe(times.convert);
+        self.transform.observe(times.transform);
+    }
+}
+
 /// A copy of the counters at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MetricsSnapshot {
-    /// Records consumed from the source ([`PipelineMetrics::records_in`]).
+    /// Records consumed from the source ([`TaskMetrics::records_in`], summed).
     pub records_in: u64,
     /// Bytes of keys and values consumed ([`PipelineMetrics::bytes_in`]).
     pub bytes_in: u64,
     /// Bytes of keys and values written ([`PipelineMetrics::bytes_out`]).
     pub bytes_out: u64,
-    /// Records the sink acknowledged ([`PipelineMetrics::records_written`]).
+    /// Records the sink acknowledged ([`TaskMetrics::records_written`], summed).
     pub records_written: u64,
-    /// Records transforms filtered out ([`PipelineMetrics::records_discarded`]).
+    /// Records transforms filtered out ([`TaskMetrics::records_discarded`], summed).
     pub records_discarded: u64,
-    /// Records with a null value, not written ([`PipelineMetrics::tombstones`]).
+    /// Records with a null value, not written ([`TaskMetrics::tombstones`], summed).
     pub tombstones: u64,
     /// Bad records sent to the dead letter queue
-    /// ([`PipelineMetrics::records_dead_lettered`]).
+    /// ([`TaskMetrics::records_dead_lettered`], summed).
     pub records_dead_lettered: u64,
+    /// Records that failed ([`TaskMetrics::records_failed`], summed).
+    pub records_failed: u64,
     /// Batches written and committed ([`PipelineMetrics::batches`]).
     pub batches: u64,
     /// Batches tried again after a retriable failure ([`PipelineMetrics::retries`]).
@@ -149,26 +212,48 @@ pub struct MetricsSnapshot {
     /// Rows acknowledged per qualified table name
     /// ([`PipelineMetrics::rows_per_table`]).
     pub rows_per_table: BTreeMap<String, u64>,
+    /// Each task's record counters, by task number.
+    pub tasks: Vec<TaskSnapshot>,
 }
 
 impl PipelineMetrics {
+    /// The counters of a pipeline of `tasks` tasks, all zero.
+    pub fn new(tasks: usize) -> PipelineMetrics {
+        PipelineMetrics {
+            tasks: (0..tasks).map(|_| TaskMetrics::default()).collect(),
+            ..PipelineMetrics::default()
+        }
+    }
+
+    /// Task `id`'s record counters.
+    ///
+    /// # Panics
+    /// If the pipeline has no task `id` (tasks are numbered from 0 to `tasks.max - 1`).
+    pub fn task(&self, id: usize) -> &TaskMetrics {
+        &self.tasks[id]
+    }
+
     /// Reads every counter. Each is read on its own (relaxed), so a snapshot taken while
     /// batches complete may mix two moments; one taken after the pipeline stopped is exact.
     pub fn snapshot(&self) -> MetricsSnapshot {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let tasks: Vec<TaskSnapshot> = self.tasks.iter().map(TaskMetrics::snapshot).collect();
+        let sum = |f: fn(&TaskSnapshot) -> u64| tasks.iter().map(f).sum::<u64>();
         MetricsSnapshot {
-            records_in: get(&self.records_in),
+            records_in: sum(|t| t.records_in),
             bytes_in: get(&self.bytes_in),
             bytes_out: get(&self.bytes_out),
-            records_written: get(&self.records_written),
-            records_discarded: get(&self.records_discarded),
-            tombstones: get(&self.tombstones),
-            records_dead_lettered: get(&self.records_dead_lettered),
+            records_written: sum(|t| t.records_written),
+            records_discarded: sum(|t| t.records_discarded),
+            tombstones: sum(|t| t.tombstones),
+            records_dead_lettered: sum(|t| t.records_dead_lettered),
+            records_failed: sum(|t| t.records_failed),
             batches: get(&self.batches),
             retries: get(&self.retries),
             degraded_tasks: get(&self.degraded_tasks),
             outages: get(&self.outages),
             rows_per_table: self.rows_per_table(),
+            tasks,
         }
     }
 

@@ -33,7 +33,7 @@ impl Shared {
     pub fn new(name: String, tasks: usize) -> Shared {
         Shared {
             name,
-            metrics: Arc::default(),
+            metrics: Arc::new(PipelineMetrics::new(tasks)),
             stop: AtomicBool::new(false),
             pause: AtomicBool::new(false),
             state: Mutex::new(State {

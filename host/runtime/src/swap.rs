@@ -9,7 +9,7 @@
 //! previous version is kept for [`TransformSwap::rollback`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -29,6 +29,20 @@ pub struct TransformVersion {
     pub properties: Vec<(String, String)>,
     /// When it started running (for the first version: when the pipeline started).
     pub loaded_at: SystemTime,
+    /// Once it was swapped in, what shows it ran: the tasks that have run a batch on
+    /// it, and where. `None` for the version the pipeline started with.
+    pub runs: Option<Runs>,
+}
+
+/// What shows a swapped-in version ran: each task reports once it has run its first
+/// batch on it (successfully: one that failed rolled back instead).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runs {
+    /// The tasks that have run a batch on it.
+    pub tasks: usize,
+    /// The first offset of each topic-partition it processed, in those tasks' first
+    /// batches, sorted.
+    pub first_offsets: Vec<(String, i32, i64)>,
 }
 
 impl TransformVersion {
@@ -44,6 +58,7 @@ impl TransformVersion {
             bytes,
             properties,
             loaded_at: SystemTime::now(),
+            runs: None,
         }
     }
 
@@ -61,6 +76,37 @@ impl TransformVersion {
 struct Versions {
     current: TransformVersion,
     previous: Option<TransformVersion>,
+    /// The outcomes of tasks that had not run a batch on `current` when its deploy
+    /// stopped waiting: read when the versions are, into `current.runs`.
+    pending: Vec<SwapOutcome>,
+}
+
+impl Versions {
+    /// Notes that a task ran its first batch on `current`.
+    fn ran(&mut self, swapped: &sluice_engine::Swapped) {
+        if let Some(runs) = &mut self.current.runs {
+            runs.tasks += 1;
+            runs.first_offsets
+                .extend(swapped.first_offsets.iter().cloned());
+            runs.first_offsets.sort();
+        }
+    }
+
+    /// Takes in what late tasks have reported since.
+    fn catch_up(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        for outcome in pending {
+            match outcome.try_recv() {
+                Ok(Ok(swapped)) => self.ran(&swapped),
+                Ok(Err(e)) => tracing::warn!(
+                    component = %self.current.component(),
+                    "a task that ran no batch within the deploy's wait rolled back alone: {e}"
+                ),
+                Err(TryRecvError::Empty) => self.pending.push(outcome),
+                Err(TryRecvError::Disconnected) => {}
+            }
+        }
+    }
 }
 
 /// The swap handles of one transform alias, one per task, and its versions.
@@ -130,6 +176,7 @@ impl TransformSwap {
             versions: Arc::new(Mutex::new(Versions {
                 current: first,
                 previous: None,
+                pending: Vec::new(),
             })),
             busy: Arc::default(),
             counts: Arc::default(),
@@ -160,9 +207,11 @@ impl TransformSwap {
         self.versions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The version running now.
+    /// The version running now, with what its tasks have reported of it so far.
     pub fn current(&self) -> TransformVersion {
-        self.versions().current.clone()
+        let mut v = self.versions();
+        v.catch_up();
+        v.current.clone()
     }
 
     /// The version a rollback would return to.
@@ -246,21 +295,31 @@ impl TransformSwap {
             let mut v = self.versions();
             let mut staged = next.clone();
             staged.loaded_at = SystemTime::now();
+            staged.runs = Some(Runs::default());
             v.previous = Some(std::mem::replace(&mut v.current, staged));
+            // Late reports of the version replaced are of no interest now (and its
+            // staged instances were superseded).
+            v.pending.clear();
         }
         let deadline = Instant::now() + wait;
         let mut failure = None;
         let mut took = Vec::new();
-        let mut pending = false;
-        for outcome in &outcomes {
+        let mut late = Vec::new();
+        for outcome in outcomes {
             let left = deadline.saturating_duration_since(Instant::now());
             match outcome.recv_timeout(left) {
-                Ok(Ok(swapped)) => took.extend(swapped.first_offsets),
+                Ok(Ok(swapped)) => {
+                    // Listed as it comes: `GET …/transforms` shows each task that ran
+                    // it while the deploy still waits for the others.
+                    self.versions().ran(&swapped);
+                    took.extend(swapped.first_offsets);
+                }
                 Ok(Err(e)) => failure = Some(e.to_string()),
-                Err(RecvTimeoutError::Timeout) => pending = true,
+                Err(RecvTimeoutError::Timeout) => late.push(outcome),
                 Err(RecvTimeoutError::Disconnected) => {}
             }
         }
+        let pending = !late.is_empty();
         if let Some(why) = failure {
             // Back to `current` in the tasks that took `next` (and in those that have
             // not run a batch yet: restaging supersedes `next` there).
@@ -279,6 +338,7 @@ impl TransformSwap {
             return Err(DeployError::RolledBack(why));
         }
         self.counts.0.fetch_add(1, Ordering::Relaxed);
+        self.versions().pending = late;
         took.sort();
         Ok(Deployment {
             state: if pending {

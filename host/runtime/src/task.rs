@@ -40,7 +40,9 @@ use tracing::{debug, error, info, warn};
 
 use crate::bad_record::BadRecord;
 use crate::blueprint::Blueprint;
-use crate::chain::{self, Chain, PrepareError, Prepared, Step, StepComponent, StepFailure};
+use crate::chain::{
+    self, Chain, PrepareError, Prepared, StageTimes, Step, StepComponent, StepFailure,
+};
 use crate::converters::{Converters, PrepareFailure};
 use crate::dlq::DeadLetterQueue;
 use crate::error::{FailureKind, PipelineError, Stage};
@@ -266,8 +268,16 @@ impl Task {
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = current.batch.offsets();
-            let (processed, upcoming) =
-                self.process(&current.batch, &offsets, current.prepared.take(), upcoming)?;
+            let (processed, upcoming) = self
+                .process(&current.batch, &offsets, current.prepared.take(), upcoming)
+                .inspect_err(|kind| {
+                    // A bad record stops the task alone; any other failure, its whole batch.
+                    let failed = match kind {
+                        FailureKind::BadRecord { .. } => 1,
+                        _ => current.batch.len() as u64,
+                    };
+                    PipelineMetrics::add(&self.shared.metrics.task(self.id).records_failed, failed);
+                })?;
             let written = match processed {
                 Processed::Written(written) => written,
                 // Stopping during a retry: the batches stay uncommitted.
@@ -329,7 +339,7 @@ impl Task {
             return Ok(Polled::Nothing);
         }
         let metrics = &self.shared.metrics;
-        PipelineMetrics::add(&metrics.records_in, batch.len() as u64);
+        PipelineMetrics::add(&metrics.task(self.id).records_in, batch.len() as u64);
         if let SourceBatch::Raw(raw) = &batch {
             PipelineMetrics::add(&metrics.bytes_in, key_and_value_bytes(raw));
         }
@@ -548,15 +558,23 @@ impl Task {
         let (sink_batch, origins) = match self.sink.input() {
             SinkInput::Records => (ForSink::Records(records), origins),
             SinkInput::Raw => {
-                let fetched = self
-                    .fetch_for_converters(batch, |task| task.converters.prepare_encode(&records))?;
+                let mut convert = Duration::ZERO;
+                let fetched = self.fetch_for_converters(batch, |task| {
+                    let fetching = Instant::now();
+                    let fetched = task.converters.prepare_encode(&records);
+                    convert += fetching.elapsed();
+                    fetched
+                })?;
                 if let Retried::Abandoned(a) = fetched {
                     return Ok(Processed::Abandoned(a));
                 }
+                let encoding = Instant::now();
                 let encoded = self
                     .converters
                     .encode(records, origins)
                     .map_err(|f| StepFailure::from(f).into_kind(chain::coordinates(batch, 0), 1))?;
+                convert += encoding.elapsed();
+                self.shared.metrics.stages.convert.observe(convert);
                 for b in encoded.bad {
                     if !tolerate {
                         return Err(b.into_failure(batch));
@@ -602,24 +620,25 @@ impl Task {
     }
 
     /// Converts and transforms a batch on the task's thread, waiting out what fails
-    /// for a while (the registry, a transform's retriable error).
+    /// for a while (the registry, a transform's retriable error). Each attempt's work
+    /// is timed inside it, so the pauses between attempts count in no stage.
     fn prepare_batch(
         &mut self,
         batch: &SourceBatch,
         stop_at_first_bad: bool,
     ) -> Result<Retried<Prepared>, FailureKind> {
-        let fetched =
-            self.fetch_for_converters(batch, |task| task.converters.prepare_decode(batch))?;
+        let mut times = StageTimes::default();
+        let fetched = self.fetch_for_converters(batch, |task| {
+            let fetching = Instant::now();
+            let fetched = task.converters.prepare_decode(batch);
+            times.convert += fetching.elapsed();
+            fetched
+        })?;
         if let Retried::Abandoned(a) = fetched {
             return Ok(Retried::Abandoned(a));
         }
-        let preparing = Instant::now();
-        let prepared = self.prepare(batch, stop_at_first_bad)?;
-        self.shared
-            .metrics
-            .stages
-            .prepare
-            .observe(preparing.elapsed());
+        let prepared = self.prepare(batch, stop_at_first_bad, &mut times)?;
+        self.shared.metrics.stages.observe_prepared(&times);
         Ok(prepared)
     }
 
@@ -653,9 +672,15 @@ impl Task {
                 .name("sluice-prepare".into())
                 .spawn_scoped(scope, || {
                     let _entered = span.enter();
-                    let started = Instant::now();
-                    let prepared = prepare_once(&next.batch, converters, chain, stop_at_first_bad);
-                    metrics.stages.prepare.observe(started.elapsed());
+                    let mut times = StageTimes::default();
+                    let prepared = prepare_once(
+                        &next.batch,
+                        converters,
+                        chain,
+                        stop_at_first_bad,
+                        &mut times,
+                    );
+                    metrics.stages.observe_prepared(&times);
                     prepared
                 });
             let writing = Instant::now();
@@ -709,10 +734,13 @@ impl Task {
         })
     }
 
+    /// Converts and transforms the batch, retrying as `errors.retry.*` says; the work
+    /// of every attempt is added to `times`.
     fn prepare(
         &mut self,
         batch: &SourceBatch,
         stop_at_first_bad: bool,
+        times: &mut StageTimes,
     ) -> Result<Retried<Prepared>, FailureKind> {
         // A record rejected under `errors.tolerance=none` ends the attempts at once.
         let mut bad = None;
@@ -726,6 +754,7 @@ impl Task {
                 &mut task.converters,
                 &mut task.chain,
                 stop_at_first_bad,
+                times,
             ) {
                 Ok(prepared) => Ok(Some(prepared)),
                 Err(PrepareError::Bad(b)) => {
@@ -901,11 +930,14 @@ impl Task {
 
     fn count(&self, written: Written) {
         let m = &self.shared.metrics;
-        PipelineMetrics::add(&m.records_written, written.report.total_written());
+        let task = m.task(self.id);
+        PipelineMetrics::add(&task.records_written, written.report.total_written());
         m.add_table_rows(written.report.written.iter().map(|(t, n)| (t, *n)));
-        PipelineMetrics::add(&m.records_discarded, written.discarded);
-        PipelineMetrics::add(&m.tombstones, written.report.skipped);
-        PipelineMetrics::add(&m.records_dead_lettered, written.dead_lettered);
+        PipelineMetrics::add(&task.records_discarded, written.discarded);
+        PipelineMetrics::add(&task.tombstones, written.report.skipped);
+        PipelineMetrics::add(&task.records_dead_lettered, written.dead_lettered);
+        // A dead-lettered record failed, though the pipeline went on.
+        PipelineMetrics::add(&task.records_failed, written.dead_lettered);
         PipelineMetrics::add(&m.batches, 1);
     }
 }
@@ -975,9 +1007,13 @@ fn prepare_once(
     converters: &mut Converters,
     chain: &mut Chain,
     stop_at_first_bad: bool,
+    times: &mut StageTimes,
 ) -> Option<Prepared> {
-    converters.prepare_decode(batch).ok()?;
-    chain::prepare(batch, converters, chain, stop_at_first_bad).ok()
+    let fetching = Instant::now();
+    let fetched = converters.prepare_decode(batch);
+    times.convert += fetching.elapsed();
+    fetched.ok()?;
+    chain::prepare(batch, converters, chain, stop_at_first_bad, times).ok()
 }
 
 /// Why a batch in flight was given up without being committed.

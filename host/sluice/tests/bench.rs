@@ -132,3 +132,50 @@ fn bench_e2e_json_reports_the_chosen_runs() {
     // The progress lines went to stderr.
     assert!(stderr.contains("produced `bench`"), "{stderr}");
 }
+
+/// `sluice bench swap`, briefly: a daemon, a pipeline created over its REST API, and a
+/// few swaps through it back and forth between two versions under a stream; every
+/// record produced ends up in Kinetica. Needs a JDK and Maven (the broker).
+#[test]
+fn bench_swap_swaps_through_the_rest_api_and_loses_nothing() {
+    let out = sluice()
+        .args(["bench", "swap", "--swaps", "4", "--rate", "2000"])
+        .args(["--partitions", "2", "--tasks", "2"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("4 swaps of a transform through the REST API (PUT …/transforms/stamp, back and forth between two versions)"),
+        "{stdout}"
+    );
+    // `  median 12.3 ms, p90 …, max …, (min …)`: four latencies, in order.
+    let latencies: Vec<f64> = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("  median "))
+        .unwrap_or_else(|| panic!("no latencies in:\n{stdout}"))
+        .split(" ms")
+        .filter_map(|part| part.rsplit(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(latencies.len(), 4, "{stdout}");
+    let (median, p90, max, min) = (latencies[0], latencies[1], latencies[2], latencies[3]);
+    assert!(
+        0.0 < min && min <= median && median <= p90 && p90 <= max,
+        "{stdout}"
+    );
+    // `  N records produced meanwhile, N written`: the same N, and some.
+    let counts: Vec<u64> = stdout
+        .lines()
+        .find(|l| l.contains("records produced meanwhile"))
+        .unwrap_or_else(|| panic!("no record counts in:\n{stdout}"))
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        counts.len() == 2 && counts[0] == counts[1] && counts[0] > 0,
+        "{stdout}"
+    );
+}

@@ -5,18 +5,52 @@
 use std::process::Command;
 use std::time::Duration;
 
-use reqwest::blocking::Client;
+use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sluice_kafka::testing::shared_broker;
 
 use crate::support;
 use crate::support::daemon::{
-    Api, Stream, TIMEOUT, TOKEN, start_daemon, start_daemon_args, start_daemon_with,
+    Api, LOG_LEVEL, Stream, TIMEOUT, TOKEN, launch, start_daemon, start_daemon_args,
+    start_daemon_with, worker_with_token,
 };
 
 fn eventually<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
     support::eventually_within(TIMEOUT, what, check, String::new)
+}
+
+/// The samples of metric `name` in a `/metrics` text whose labels include every one
+/// of `labels`: each sample's labels (as written) and value.
+fn samples(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Vec<(String, f64)> {
+    metrics
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(name)?.strip_prefix('{')?;
+            let (set, value) = rest.split_once("} ")?;
+            let all = labels
+                .iter()
+                .all(|(k, v)| set.split(',').any(|l| l == format!("{k}=\"{v}\"")));
+            all.then(|| (set.to_owned(), value.trim().parse().unwrap()))
+        })
+        .collect()
+}
+
+/// The one sample of `name` with exactly `labels`' values among its labels.
+fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    match samples(metrics, name, labels).as_slice() {
+        [] => None,
+        [(_, v)] => Some(*v),
+        more => panic!("{name} {labels:?}: more than one sample: {more:?}"),
+    }
+}
+
+/// The sum of `name`'s samples of pipeline `pipeline` (over its tasks, say).
+fn total(metrics: &str, name: &str, pipeline: &str) -> f64 {
+    samples(metrics, name, &[("pipeline", pipeline)])
+        .iter()
+        .map(|(_, v)| v)
+        .sum()
 }
 
 #[test]
@@ -229,11 +263,16 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         has("org.apache.kafka.connect.json.JsonConverter", "converter"),
         "{plugins}"
     );
+    // Components carry no version of their own (docs/rest.md, "Plugin versions"):
+    // every plugin reports the Sluice that bundles it.
+    for p in plugins.as_array().unwrap() {
+        assert_eq!(p["version"], env!("CARGO_PKG_VERSION"), "{p}");
+    }
 
     // Metrics and health.
     let metrics = api.metrics();
     assert!(
-        metrics.contains("sluice_records_in_total{pipeline=\"tweets\"}"),
+        metrics.contains("sluice_records_in_total{pipeline=\"tweets\",task=\"0\"}"),
         "{metrics}"
     );
     assert!(
@@ -264,10 +303,9 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
     assert!(written > 0, "{summary}");
     assert_eq!(tweets["rows_per_table"][topic], written, "{summary}");
     let metrics = api.metrics();
-    assert!(
-        metrics.contains(&format!(
-            "\nsluice_records_written_total{{pipeline=\"tweets\"}} {written}\n"
-        )),
+    assert_eq!(
+        total(&metrics, "sluice_records_written_total", "tweets"),
+        written as f64,
         "{metrics}"
     );
     let (status, health) = api.get("/health");
@@ -284,6 +322,610 @@ fn a_kafka_connect_rest_script_runs_unchanged() {
         gone,
         json!({"error_code": 404, "message": format!("Connector {name} not found")})
     );
+}
+
+/// `GET /metrics` per task and per stage: record counters with a `task` label (the
+/// pipeline's is their sum), failed records, a histogram for converting apart from
+/// transforming, and what each transform used of its memory and CPU budget.
+#[test]
+fn metrics_count_records_per_task_time_each_stage_and_show_the_budgets_used() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let (topic, dlq) = ("rest_metered", "rest_metered_dlq");
+    broker.create_topic(topic, 2).unwrap();
+    broker.create_topic(dlq, 1).unwrap();
+    support::produce_tweets_to(bootstrap, topic, 0, 0..10);
+    support::produce_tweets_to(bootstrap, topic, 1, 10..20);
+    // Not JSON: the converter refuses it, and with errors.tolerance=all it goes to the
+    // dead letter queue.
+    support::produce_values(bootstrap, topic, 0, vec![b"not json".to_vec()]);
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "tasks.max": "2",
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": dlq,
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+        "transforms.stamp.static.field": "version",
+        "transforms.stamp.static.value": "v1",
+    });
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "metered", "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let metrics = eventually("20 rows written and 1 dead-lettered", || {
+        let m = api.metrics();
+        let written = total(&m, "sluice_records_written_total", "metered");
+        let dead = total(&m, "sluice_records_dead_lettered_total", "metered");
+        (written == 20.0 && dead == 1.0).then_some(m)
+    });
+    // One series per task of each record counter.
+    for name in [
+        "records_in",
+        "records_written",
+        "records_discarded",
+        "tombstones",
+        "records_dead_lettered",
+        "records_failed",
+    ] {
+        for task in ["0", "1"] {
+            let name = format!("sluice_{name}_total");
+            let labels = [("pipeline", "metered"), ("task", task)];
+            assert!(
+                sample(&metrics, &name, &labels).is_some(),
+                "{name} {labels:?}:\n{metrics}"
+            );
+        }
+    }
+    assert_eq!(total(&metrics, "sluice_records_in_total", "metered"), 21.0);
+    // The dead-lettered record failed; nothing else did.
+    assert_eq!(
+        total(&metrics, "sluice_records_failed_total", "metered"),
+        1.0
+    );
+    // Converting and transforming are stages of their own; `prepare` is gone.
+    for stage in ["consume", "convert", "transform", "write", "commit"] {
+        let count = sample(
+            &metrics,
+            "sluice_batch_stage_seconds_count",
+            &[("pipeline", "metered"), ("stage", stage)],
+        );
+        assert!(count > Some(0.0), "stage {stage}: {count:?}\n{metrics}");
+    }
+    assert!(
+        samples(
+            &metrics,
+            "sluice_batch_stage_seconds_count",
+            &[("stage", "prepare")]
+        )
+        .is_empty(),
+        "{metrics}"
+    );
+    // What the transform used of its budgets, against them.
+    let stamp = [("pipeline", "metered"), ("transform", "stamp")];
+    let slowest = sample(&metrics, "sluice_transform_slowest_batch_seconds", &stamp).unwrap();
+    let budget = sample(&metrics, "sluice_transform_cpu_budget_seconds", &stamp).unwrap();
+    assert!(slowest > 0.0 && slowest < budget, "{slowest} of {budget}");
+    let peak = sample(&metrics, "sluice_transform_memory_peak_bytes", &stamp).unwrap();
+    let limit = sample(&metrics, "sluice_transform_memory_max_bytes", &stamp).unwrap();
+    // A Rust guest's linear memory is at least one 64 KiB page.
+    assert!(peak >= 65536.0 && peak <= limit, "{peak} of {limit}");
+    // The listing says the same of the budget used.
+    let listed = api.transforms("metered");
+    let listed_ms = listed[0]["slowest_batch_ms"].as_f64().unwrap();
+    assert!((listed_ms / 1e3 - slowest).abs() < 1e-6, "{listed}");
+    let running = [("pipeline", "metered"), ("state", "running")];
+    assert_eq!(
+        sample(&metrics, "sluice_pipeline_state", &running),
+        Some(1.0)
+    );
+    assert_eq!(
+        total(&metrics, "sluice_pipeline_state", "metered"),
+        1.0,
+        "one state at a time"
+    );
+}
+
+/// The calls of Connect's API a script uses less often: `initial_state`, `Location`,
+/// PUT config creating (201) then replacing (200), PATCH, the restart variants, task
+/// restarts, a plugin's properties, log levels at run time (and their effect on the
+/// log) and readiness.
+#[test]
+fn the_less_common_connect_calls_answer_as_connect_does() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_calls";
+    broker.create_topic(topic, 1).unwrap();
+    support::produce_tweets(bootstrap, topic, 0..3);
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url, log) = launch(
+        dir.path(),
+        &worker_with_token(),
+        &[],
+        "calls",
+        &[],
+        LOG_LEVEL,
+    );
+    let api = Api::at(url);
+
+    let (status, ready) = api.get("/ready");
+    assert_eq!(
+        (status, ready),
+        (StatusCode::OK, json!({"status": "ready"}))
+    );
+
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "consumer.group.instance.id": "",
+    });
+    let (status, headers, created) = api.exchange(api.request(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "calls", "config": config, "initial_state": "PAUSED"})),
+    ));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(headers["location"], "/connectors/calls");
+    // Paused from its start: its task has consumed nothing, and consumes once resumed.
+    let (_, paused) = api.get("/connectors/calls/status");
+    assert_eq!(paused["connector"]["state"], "PAUSED", "{paused}");
+    assert_eq!(paused["tasks"][0]["state"], "PAUSED", "{paused}");
+    assert_eq!(
+        total(&api.metrics(), "sluice_records_in_total", "calls"),
+        0.0
+    );
+    let (status, _) = api.send(Method::PUT, "/connectors/calls/resume", None);
+    assert_eq!(status, 202);
+    eventually("3 rows", || {
+        (emulator.row_count(topic) == Some(3)).then_some(())
+    });
+
+    // PATCH merges; a null removes the key.
+    let (status, patched) = api.send(
+        Method::PATCH,
+        "/connectors/calls/config",
+        Some(json!({"batch.max.records": 7, "batch.max.wait.ms": null})),
+    );
+    assert_eq!(status, 200, "{patched}");
+    let (_, read) = api.get("/connectors/calls/config");
+    assert_eq!(read["batch.max.records"], "7", "{read}");
+    assert_eq!(read["topics"], topic, "{read}");
+    assert!(read.get("batch.max.wait.ms").is_none(), "{read}");
+
+    // Restarts: plain 204; with includeTasks 202 and what restarts RESTARTING; with
+    // onlyFailed, a running connector is left alone (202, RUNNING).
+    let (status, _) = api.send(Method::POST, "/connectors/calls/restart", None);
+    assert_eq!(status, 204);
+    let (status, planned) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?includeTasks=true&onlyFailed=false",
+        None,
+    );
+    assert_eq!(status, 202, "{planned}");
+    assert_eq!(planned["connector"]["state"], "RESTARTING", "{planned}");
+    assert_eq!(planned["tasks"][0]["state"], "RESTARTING", "{planned}");
+    let (status, planned) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?onlyFailed=true",
+        None,
+    );
+    assert_eq!(status, 202, "{planned}");
+    assert_eq!(planned["connector"]["state"], "RUNNING", "{planned}");
+    let (status, refused) = api.send(
+        Method::POST,
+        "/connectors/calls/restart?includeTasks=maybe",
+        None,
+    );
+    assert_eq!(status, 400, "{refused}");
+
+    // Log levels at run time: sluice_runtime's debug lines appear only once asked for
+    // (a task restart logs one: `task stopped`).
+    let runtime_debug = || {
+        log.lines()
+            .iter()
+            .any(|l| l.contains(" DEBUG ") && l.contains("sluice_runtime"))
+    };
+    assert!(!runtime_debug(), "debug lines at info level");
+    let (status, affected) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({"level": "DEBUG"})),
+    );
+    assert_eq!(
+        (status, affected),
+        (StatusCode::OK, json!(["sluice_runtime"]))
+    );
+    let (_, level) = api.get("/admin/loggers/sluice_runtime");
+    assert_eq!(level["level"], "DEBUG", "{level}");
+    assert!(level["last_modified"].as_u64().is_some(), "{level}");
+    let (_, root) = api.get("/admin/loggers/not_set_anywhere");
+    assert_eq!(root["level"], "INFO", "{root}");
+    let (status, _) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({"level": "LOUD"})),
+    );
+    assert_eq!(status, 404);
+    let (status, _) = api.send(
+        Method::PUT,
+        "/admin/loggers/sluice_runtime",
+        Some(json!({})),
+    );
+    assert_eq!(status, 400);
+
+    // A task restart restarts the pipeline (204); an unknown task is 404.
+    let (status, _) = api.send(Method::POST, "/connectors/calls/tasks/0/restart", None);
+    assert_eq!(status, 204);
+    eventually("sluice_runtime's debug lines", || {
+        runtime_debug().then_some(())
+    });
+    let (status, missing) = api.send(Method::POST, "/connectors/calls/tasks/5/restart", None);
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["message"], "Task calls-5 not found");
+    eventually("RUNNING again", || {
+        (api.state("calls") == "RUNNING").then_some(())
+    });
+
+    // A plugin's properties: the connector's and the pipeline's, as ConfigKeyInfos.
+    let (status, keys) = api.get("/connector-plugins/KineticaSinkConnector/config");
+    assert_eq!(status, 200, "{keys}");
+    let key = |name: &str| {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {keys}"))
+    };
+    let url = key("kinetica.url");
+    assert_eq!(
+        (url["type"].as_str(), url["required"].as_bool()),
+        (Some("STRING"), Some(true))
+    );
+    assert_eq!(url["importance"], "HIGH");
+    assert!(
+        url["documentation"].as_str().unwrap().contains("Kinetica"),
+        "{url}"
+    );
+    assert_eq!(key("tasks.max")["required"], false);
+    let (status, _) = api.get("/connector-plugins/NoSuchConnector/config");
+    assert_eq!(status, 404);
+
+    // PUT config creates (201, Location), then replaces (200).
+    let other = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "kinetica.tables.prefix": "other_",
+    });
+    let (status, headers, created) =
+        api.exchange(api.request(Method::PUT, "/connectors/other/config", Some(other.clone())));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(headers["location"], "/connectors/other");
+    assert_eq!(created["name"], "other", "{created}");
+    let (status, replaced) = api.send(Method::PUT, "/connectors/other/config", Some(other));
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(api.get("/connectors").1, json!(["calls", "other"]));
+    for name in ["calls", "other"] {
+        let (status, _) = api.send(Method::DELETE, &format!("/connectors/{name}"), None);
+        assert_eq!(status, 204);
+    }
+}
+
+/// Deploying a component over REST: as an `application/wasm` body or by a JSON `file`,
+/// each refused when its SHA-256 is not the one named; rolled back with
+/// `POST …/rollback`; and `sluice transform deploy`, the CLI for it.
+#[test]
+fn a_transform_deploys_as_wasm_or_by_the_cli_checked_by_sha256_and_rolls_back() {
+    let broker = shared_broker();
+    let bootstrap = broker.bootstrap_servers();
+    let topic = "rest_deploy";
+    broker.create_topic(topic, 1).unwrap();
+    let (_runtime, emulator) = support::emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": topic,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        "batch.max.wait.ms": 20,
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+        "transforms.stamp.static.field": "version",
+        "transforms.stamp.static.value": "v0",
+    });
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "deployed", "config": config})),
+    );
+    assert_eq!(status, 201, "{created}");
+    // Records flow, so every swap runs a batch and is answered RUNNING.
+    let stream = Stream::start(bootstrap, topic, 1);
+    let (stamp_path, pass_path) = (
+        sluice_guests::path("insert-field"),
+        sluice_guests::path("passthrough"),
+    );
+    let passthrough = std::fs::read(&pass_path).unwrap();
+    let stamp = sluice_engine::digest(&std::fs::read(&stamp_path).unwrap());
+    let pass = sluice_engine::digest(&passthrough);
+    let path = "/connectors/deployed/transforms/stamp";
+    let digest_now = || api.transforms("deployed")[0]["digest"].clone();
+    let as_wasm = |sha256: &str| {
+        api.call(
+            api.client
+                .put(format!("{}{path}?sha256={sha256}", api.url))
+                .header(reqwest::header::CONTENT_TYPE, "application/wasm")
+                .body(passthrough.clone()),
+        )
+    };
+
+    // A digest that is not the component's: refused before anything is loaded.
+    let (status, refused) = as_wasm(&stamp);
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("SHA-256 {pass}")),
+        "{refused}"
+    );
+    let (status, refused) = api.send(
+        Method::PUT,
+        path,
+        Some(json!({"file": pass_path, "sha256": stamp})),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(digest_now(), stamp);
+
+    let (status, swapped) = as_wasm(&pass);
+    assert_eq!(status, 200, "{swapped}");
+    assert_eq!(
+        (
+            &swapped["state"],
+            &swapped["old_digest"],
+            &swapped["new_digest"]
+        ),
+        (&json!("RUNNING"), &json!(stamp), &json!(pass))
+    );
+    let listed = api.transforms("deployed");
+    assert_eq!(
+        (&listed[0]["digest"], &listed[0]["previous_digest"]),
+        (&json!(pass), &json!(stamp))
+    );
+    assert_eq!(listed[0]["runs"]["tasks"], 1, "{listed}");
+
+    let (status, back) = api.send(Method::POST, &format!("{path}/rollback"), None);
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(
+        (&back["old_digest"], &back["new_digest"]),
+        (&json!(pass), &json!(stamp))
+    );
+    assert_eq!(digest_now(), stamp);
+
+    // The CLI sends the file as `application/wasm` with its SHA-256, and the token
+    // from the environment; without it the daemon refuses.
+    let deploy = |token: Option<&str>| {
+        let mut cli = Command::new(env!("CARGO_BIN_EXE_sluice"));
+        cli.args(["transform", "deploy"])
+            .arg(&pass_path)
+            .args([
+                "--connector",
+                "deployed",
+                "--alias",
+                "stamp",
+                "--url",
+                &api.url,
+            ])
+            .env_remove("RUST_LOG")
+            .env_remove("SLUICE_REST_TOKEN");
+        if let Some(token) = token {
+            cli.env("SLUICE_REST_TOKEN", token);
+        }
+        cli.output().unwrap()
+    };
+    let out = deploy(None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("401"), "{stderr}");
+    assert_eq!(digest_now(), stamp);
+    let out = deploy(Some(TOKEN));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("stamp: {stamp} → {pass} (RUNNING)\n")
+    );
+    assert_eq!(digest_now(), pass);
+    stream.finish();
+}
+
+/// The bearer token is a secret: no response carries it and the daemon never logs it,
+/// not even at debug level, whether the calls are authorised or not.
+#[test]
+fn the_token_never_appears_in_responses_or_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, url, log) = launch(dir.path(), &worker_with_token(), &[], "token", &[], "debug");
+    let api = Api::at(url);
+    // Every response as text: status, headers and body.
+    let mut seen = String::new();
+    let mut answered = |request: RequestBuilder| {
+        let response = request.send().unwrap();
+        let status = response.status();
+        seen.push_str(&format!("{status} {:?}\n", response.headers()));
+        seen.push_str(&response.text().unwrap());
+        status
+    };
+    let bad = json!({"name": "x", "config": {"connector.class": "kinetica-sink"}});
+    for (method, path, body) in [
+        (Method::GET, "/", None),
+        (Method::GET, "/connectors?expand=status&expand=info", None),
+        (Method::GET, "/openapi.json", None),
+        (Method::GET, "/metrics", None),
+        (Method::GET, "/admin/loggers", None),
+        (Method::POST, "/connectors", Some(bad.clone())),
+        (
+            Method::PUT,
+            "/connectors/x/config",
+            Some(json!({"connector.class": "none"})),
+        ),
+        (Method::DELETE, "/connectors/x", None),
+    ] {
+        let status = answered(api.request(method.clone(), path, body).bearer_auth(TOKEN));
+        assert_ne!(status, 401, "{method} {path} with the token");
+    }
+    // Without it, with another one, with one that starts as it does, in another scheme.
+    for authorization in [
+        None,
+        Some("Bearer wrong".to_owned()),
+        Some(format!("Bearer {TOKEN}x")),
+        Some(format!("Basic {TOKEN}")),
+    ] {
+        let mut request = api.request(Method::POST, "/connectors", Some(bad.clone()));
+        if let Some(value) = &authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        assert_eq!(answered(request), 401, "{authorization:?}");
+    }
+    // Last, a call the daemon logs: once its line is there, so is every line of the
+    // calls before it.
+    let status = answered(
+        api.request(
+            Method::PUT,
+            "/admin/loggers/sluice_kafka",
+            Some(json!({"level": "DEBUG"})),
+        )
+        .bearer_auth(TOKEN),
+    );
+    assert_eq!(status, 200);
+    eventually("the log level change logged", || {
+        log.lines()
+            .iter()
+            .any(|l| l.contains("log level of sluice_kafka set to DEBUG"))
+            .then_some(())
+    });
+    assert!(
+        !seen.contains(TOKEN),
+        "a response carries the token:\n{seen}"
+    );
+    let lines = log.lines();
+    // The calls were logged, refused ones too: what would carry the token if anything.
+    let refusals = lines
+        .iter()
+        .filter(|l| l.contains(" DEBUG ") && l.contains("REST call refused"))
+        .count();
+    assert_eq!(refusals, 4, "{lines:#?}");
+    // The authorised create that the configuration fails.
+    let answered = lines.iter().any(|l| {
+        l.contains(" DEBUG ") && l.contains("path=/connectors ") && l.contains("status=400")
+    });
+    assert!(answered, "{lines:#?}");
+    let leaked: Vec<&String> = lines.iter().filter(|l| l.contains(TOKEN)).collect();
+    assert!(leaked.is_empty(), "logged the token: {leaked:?}");
+}
+
+/// A change to a connector while another is under way is 409, as Connect answers while
+/// it rebalances. What keeps the first change under way is deterministic: the
+/// connector's Kinetica is a socket this test accepts and never answers, so its
+/// pipeline's start blocks until the test closes it. Its `pipeline_state` goes
+/// stopped → starting → failed meanwhile.
+#[test]
+fn a_change_while_a_connector_is_being_reconfigured_is_409() {
+    let broker = shared_broker();
+    let dir = tempfile::tempdir().unwrap();
+    let (_daemon, api) = Api::start(dir.path());
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": "rest_busy",
+        "bootstrap.servers": broker.bootstrap_servers(),
+        "kinetica.url": format!("http://{}", silent.local_addr().unwrap()),
+    });
+    // STOPPED: created without starting, so nothing connects yet.
+    let (status, created) = api.send(
+        Method::POST,
+        "/connectors",
+        Some(json!({"name": "busy", "config": config, "initial_state": "STOPPED"})),
+    );
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(api.state("busy"), "STOPPED");
+    assert_eq!(created["tasks"], json!([]), "{created}");
+    let state_is = |state: &str| {
+        sample(
+            &api.metrics(),
+            "sluice_pipeline_state",
+            &[("pipeline", "busy"), ("state", state)],
+        ) == Some(1.0)
+    };
+    assert!(state_is("stopped"), "{}", api.metrics());
+
+    // Resuming starts the pipeline, whose sink connects to the silent socket.
+    let resume = {
+        let api = api.clone();
+        std::thread::spawn(move || api.send(Method::PUT, "/connectors/busy/resume", None))
+    };
+    let (connection, _) = silent.accept().unwrap();
+    // The start is under way (its sink is connected and waits for an answer): every
+    // other change is refused at once, reads go on.
+    let calls = [
+        (Method::PUT, "/connectors/busy/config", Some(config.clone())),
+        (
+            Method::PATCH,
+            "/connectors/busy/config",
+            Some(json!({"batch.max.records": "7"})),
+        ),
+        (Method::PUT, "/connectors/busy/pause", None),
+        (Method::PUT, "/connectors/busy/stop", None),
+        (Method::POST, "/connectors/busy/restart", None),
+        (Method::DELETE, "/connectors/busy", None),
+    ];
+    for (method, path, body) in calls {
+        let (status, refused) = api.send(method.clone(), path, body);
+        assert_eq!(status, 409, "{method} {path}: {refused}");
+        assert_eq!(refused["error_code"], 409, "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("connector busy is being reconfigured"),
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        api.get("/connectors/busy/config").1["kinetica.url"],
+        config["kinetica.url"]
+    );
+    assert!(state_is("starting"), "{}", api.metrics());
+
+    // Kinetica goes away: the start fails, the resume is answered, the connector is
+    // FAILED and can be changed again.
+    drop(silent);
+    drop(connection);
+    let (status, _) = resume.join().unwrap();
+    assert_eq!(status, 202);
+    let (_, failed) = api.get("/connectors/busy/status");
+    assert_eq!(failed["connector"]["state"], "FAILED", "{failed}");
+    assert!(state_is("failed"), "{}", api.metrics());
+    let (status, _) = api.send(Method::DELETE, "/connectors/busy", None);
+    assert_eq!(status, 204);
 }
 
 #[test]
@@ -366,7 +1008,7 @@ fn twenty_hot_swaps_under_a_steady_stream_lose_and_duplicate_nothing_and_a_trapp
         Some(json!({"name": "swaps", "config": config})),
     );
     assert_eq!(status, 201, "{created}");
-    let stream = Stream::start(bootstrap, topic);
+    let stream = Stream::start(bootstrap, topic, 1);
     eventually("rows flowing", || {
         (emulator.row_count(topic).unwrap_or(0) > 0).then_some(())
     });
@@ -524,47 +1166,88 @@ fn a_swap_through_one_of_two_daemons_runs_on_both_and_on_one_started_later() {
         ),
     )
     .unwrap();
-    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
-    let api = |url: String| Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let worker = worker_with_token();
     let (_a, url_a) = start_daemon_with(dir.path(), &worker, &[&pipeline], "a");
     let (_b, url_b) = start_daemon_with(dir.path(), &worker, &[&pipeline], "b");
-    let (a, b) = (api(url_a), api(url_b));
-    let digest_on = |api: &Api| {
-        let (_, listed) = api.get("/connectors/shared/transforms");
-        listed[0]["digest"].as_str().map(str::to_owned)
-    };
-    let old = eventually("the transform listed on b", || digest_on(&b));
-    eventually("the transform listed on a", || digest_on(&a));
-    // Records flow, so each daemon's tasks run batches on what is staged.
-    let stream = Stream::start(bootstrap, topic);
+    let (a, b) = (Api::at(url_a), Api::at(url_b));
+    let old = sluice_engine::digest(&std::fs::read(sluice_guests::path("insert-field")).unwrap());
+    // Records flow to both partitions, so each daemon's task (one partition each, one
+    // consumer group) runs batches on what is staged; both have run some before the
+    // swap, so both hold a partition.
+    let stream = Stream::start(bootstrap, topic, 2);
+    for (daemon, api) in [("a", &a), ("b", &b)] {
+        eventually(
+            &format!("records through the transform on {daemon}"),
+            || {
+                let listed = api.transforms("shared");
+                (listed[0]["digest"] == old && listed[0]["records"].as_u64() > Some(0))
+                    .then_some(())
+            },
+        );
+    }
     let passthrough = sluice_guests::path("passthrough");
     let new = sluice_engine::digest(&std::fs::read(&passthrough).unwrap());
     assert_ne!(old, new);
+    // The 5 s run from the moment the request is sent; it is answered once the swap
+    // ran on a, so it is sent from a thread while b is watched.
     let requested = std::time::Instant::now();
-    let (status, swapped) = a.send(
-        Method::PUT,
-        "/connectors/shared/transforms/stamp?wait_ms=10000",
-        Some(json!({"file": passthrough, "config": {}})),
-    );
-    assert!(status.is_success(), "{status}: {swapped}");
-    support::eventually_within(
-        Duration::from_secs(5),
-        "the swap on the other daemon",
-        || (digest_on(&b).as_deref() == Some(new.as_str())).then_some(()),
-        String::new,
+    let requested_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let put = {
+        let a = a.clone();
+        let body = json!({"file": passthrough, "config": {}});
+        std::thread::spawn(move || {
+            a.send(
+                Method::PUT,
+                "/connectors/shared/transforms/stamp?wait_ms=10000",
+                Some(body),
+            )
+        })
+    };
+    // On b, the new version must have run a batch: its task reported the first
+    // offsets it processed with it (`runs`), which it does only after a batch went
+    // through it.
+    let ran_on_b = support::eventually_within(
+        Duration::from_secs(5).saturating_sub(requested.elapsed()),
+        "the new version running a batch on the other daemon",
+        || {
+            let listed = b.transforms("shared");
+            let current = &listed[0];
+            let ran = current["digest"] == new.as_str()
+                && current["runs"]["tasks"] == 1
+                && !current["runs"]["first_offsets"].as_array()?.is_empty();
+            ran.then(|| current.clone())
+        },
+        || format!("b lists {}", b.transforms("shared")),
     );
     println!(
-        "request → the new version listed on the other daemon: {:?}",
+        "request → the new version ran a batch on the other daemon: {:?}",
         requested.elapsed()
+    );
+    assert!(
+        ran_on_b["loaded_at"].as_u64().unwrap() >= requested_at,
+        "b's version was loaded before the request: {ran_on_b}"
+    );
+    for first in ran_on_b["runs"]["first_offsets"].as_array().unwrap() {
+        assert_eq!(first["topic"], topic, "{ran_on_b}");
+    }
+    let (status, swapped) = put.join().unwrap();
+    assert_eq!(status, 200, "{swapped}");
+    assert_eq!(swapped["state"], "RUNNING", "{swapped}");
+    assert_eq!(
+        (
+            swapped["old_digest"].as_str(),
+            swapped["new_digest"].as_str()
+        ),
+        (Some(old.as_str()), Some(new.as_str()))
     );
     // A daemon that starts later runs the current version.
     let (_c, url_c) = start_daemon_with(dir.path(), &worker, &[&pipeline], "c");
-    let c = api(url_c);
+    let c = Api::at(url_c);
     eventually("the current version on a daemon started later", || {
-        (digest_on(&c).as_deref() == Some(new.as_str())).then_some(())
+        (c.transforms("shared")[0]["digest"] == new.as_str()).then_some(())
     });
     stream.finish();
 }
@@ -587,7 +1270,7 @@ fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
         )
     };
     std::fs::write(pipelines.join("one.yaml"), file("one", 100)).unwrap();
-    let worker = format!("rest.listener: 127.0.0.1:0\nrest.auth.token: {TOKEN}\n");
+    let worker = worker_with_token();
     let start = || {
         start_daemon_args(
             dir.path(),
@@ -598,10 +1281,7 @@ fn a_config_dir_runs_its_files_keeps_rest_changes_and_follows_edits() {
         )
     };
     let (daemon, url) = start();
-    let api = Api {
-        client: Client::builder().timeout(TIMEOUT).build().unwrap(),
-        url,
-    };
+    let api = Api::at(url);
     let names = |api: &Api| api.get("/connectors").1;
     eventually("one", || (names(&api) == json!(["one"])).then_some(()));
 

@@ -90,7 +90,7 @@ fn the_status_page_shows_a_running_pipeline_and_pauses_and_resumes_it() {
         },
         String::new,
     );
-    let stream = Stream::start(bootstrap, topic);
+    let stream = Stream::start(bootstrap, topic, 1);
 
     // Kept after the test (target/tmp), for a person to look at.
     let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui/status-page.png");

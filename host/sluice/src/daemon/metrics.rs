@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::atomic::AtomicU64;
+
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, NoLabelSet};
 use prometheus_client::metrics::MetricType;
@@ -13,13 +15,19 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use sluice_runtime::{LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot, PipelineState};
+use sluice_runtime::{LATENCY_BUCKETS, LatencySnapshot, MetricsSnapshot, TaskSnapshot};
 
 use super::worker::Worker;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PipelineLabels {
     pipeline: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TaskLabels {
+    pipeline: String,
+    task: usize,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -51,7 +59,7 @@ struct PartitionLabels {
 /// prometheus-client's `Histogram` takes observations, these are already counted.
 #[derive(Debug, Default)]
 struct Latencies {
-    /// Per pipeline and stage (`consume`, `prepare`, `write`, `commit`).
+    /// Per pipeline and stage (`consume`, `convert`, `transform`, `write`, `commit`).
     stages: Vec<(Labels, LatencySnapshot)>,
     /// Per pipeline and chain step.
     steps: Vec<(Labels, LatencySnapshot)>,
@@ -90,7 +98,7 @@ impl Collector for Latencies {
         let histograms: [(&str, &str, &Series); 3] = [
             (
                 "batch_stage_seconds",
-                "How long each stage of a batch took: consume, prepare (convert and transform), write, commit",
+                "How long each stage of a batch took: consume, convert, transform (the whole chain), write, commit",
                 &self.stages,
             ),
             (
@@ -114,13 +122,9 @@ impl Collector for Latencies {
     }
 }
 
-const STATES: [(&str, PipelineState); 6] = [
-    ("running", PipelineState::Running),
-    ("degraded", PipelineState::Degraded),
-    ("paused", PipelineState::Paused),
-    ("stopping", PipelineState::Stopping),
-    ("stopped", PipelineState::Stopped),
-    ("failed", PipelineState::Failed),
+/// The states `pipeline_state` labels, as [`Worker::states`] names them.
+const STATES: [&str; 7] = [
+    "starting", "running", "degraded", "paused", "stopping", "stopped", "failed",
 ];
 
 /// Registers an empty family as `name` and returns the handle that fills it.
@@ -136,11 +140,8 @@ where
 /// A pipeline counter: name, help, and where it is in a snapshot.
 type PipelineCounter = (&'static str, &'static str, fn(&MetricsSnapshot) -> u64);
 
-/// The pipeline counters.
-const PIPELINE_COUNTERS: [PipelineCounter; 10] = [
-    ("records_in", "Records consumed from Kafka", |m| {
-        m.records_in
-    }),
+/// The pipeline counters (those not kept per task).
+const PIPELINE_COUNTERS: [PipelineCounter; 5] = [
     ("bytes_in", "Bytes of keys and values consumed", |m| {
         m.bytes_in
     }),
@@ -148,24 +149,6 @@ const PIPELINE_COUNTERS: [PipelineCounter; 10] = [
         "bytes_out",
         "Bytes of keys and values written to Kafka",
         |m| m.bytes_out,
-    ),
-    ("records_written", "Rows Kinetica acknowledged", |m| {
-        m.records_written
-    }),
-    (
-        "records_discarded",
-        "Records transforms filtered out",
-        |m| m.records_discarded,
-    ),
-    (
-        "tombstones",
-        "Records with a null value, not written",
-        |m| m.tombstones,
-    ),
-    (
-        "records_dead_lettered",
-        "Bad records sent to the dead letter queue",
-        |m| m.records_dead_lettered,
     ),
     ("batches", "Batches written and committed", |m| m.batches),
     (
@@ -177,6 +160,41 @@ const PIPELINE_COUNTERS: [PipelineCounter; 10] = [
         "outages",
         "Times a task started waiting out a failure",
         |m| m.outages,
+    ),
+];
+
+/// A task counter: name, help, and where it is in a task's snapshot.
+type TaskCounter = (&'static str, &'static str, fn(&TaskSnapshot) -> u64);
+
+/// The record counters, one series per task (`sum by (pipeline)` gives the pipeline's).
+const TASK_COUNTERS: [TaskCounter; 6] = [
+    ("records_in", "Records consumed from Kafka, by task", |t| {
+        t.records_in
+    }),
+    (
+        "records_written",
+        "Rows Kinetica acknowledged, by task",
+        |t| t.records_written,
+    ),
+    (
+        "records_discarded",
+        "Records transforms filtered out, by task",
+        |t| t.records_discarded,
+    ),
+    (
+        "tombstones",
+        "Records with a null value, not written, by task",
+        |t| t.tombstones,
+    ),
+    (
+        "records_dead_lettered",
+        "Bad records sent to the dead letter queue, by task",
+        |t| t.records_dead_lettered,
+    ),
+    (
+        "records_failed",
+        "Records that failed, by task: dead-lettered, or whose failure stopped the task",
+        |t| t.records_failed,
     ),
 ];
 
@@ -196,20 +214,16 @@ fn lags(worker: &Worker) -> BTreeMap<String, Result<PartitionLags, String>> {
         .collect()
 }
 
-/// The label `sluice_pipeline_state` gives `state`.
-fn state_label(state: PipelineState) -> &'static str {
-    STATES
-        .iter()
-        .find(|(_, s)| *s == state)
-        .map_or("unknown", |(label, _)| label)
-}
-
 /// The metrics text of every running pipeline. Blocks while it asks Kafka for the
 /// consumer groups' lag.
 pub fn encode(worker: &Worker) -> String {
     let lags = lags(worker);
     let mut registry = Registry::with_prefix("sluice");
     let counters: Vec<Family<PipelineLabels, Counter>> = PIPELINE_COUNTERS
+        .iter()
+        .map(|(name, help, _)| family(&mut registry, name, help))
+        .collect();
+    let task_counters: Vec<Family<TaskLabels, Counter>> = TASK_COUNTERS
         .iter()
         .map(|(name, help, _)| family(&mut registry, name, help))
         .collect();
@@ -250,6 +264,21 @@ pub fn encode(worker: &Worker) -> String {
         "transform_memory_peak_bytes",
         "The most linear memory an instance of each step was granted (its limit: sandbox.memory.max.bytes)",
     );
+    let step_memory_max: Family<TransformLabels, Gauge> = family(
+        &mut registry,
+        "transform_memory_max_bytes",
+        "The linear memory each transform's instances may grow to (sandbox.memory.max.bytes)",
+    );
+    let step_slowest: Family<TransformLabels, Gauge<f64, AtomicU64>> = family(
+        &mut registry,
+        "transform_slowest_batch_seconds",
+        "The longest batch of each step so far: the CPU budget it used (its limit: sandbox.cpu.budget.ms)",
+    );
+    let step_budget: Family<TransformLabels, Gauge<f64, AtomicU64>> = family(
+        &mut registry,
+        "transform_cpu_budget_seconds",
+        "The time one batch may spend in each transform (sandbox.cpu.budget.ms)",
+    );
     let step_records: Family<TransformLabels, Counter> = family(
         &mut registry,
         "transform_records",
@@ -265,7 +294,8 @@ pub fn encode(worker: &Worker) -> String {
         let metrics = pipeline.metrics();
         for (stage, latency) in [
             ("consume", &metrics.stages.consume),
-            ("prepare", &metrics.stages.prepare),
+            ("convert", &metrics.stages.convert),
+            ("transform", &metrics.stages.transform),
             ("write", &metrics.stages.write),
             ("commit", &metrics.stages.commit),
         ] {
@@ -289,6 +319,9 @@ pub fn encode(worker: &Worker) -> String {
             step_memory
                 .get_or_create(&labels)
                 .set(i64::try_from(step.memory_peak).unwrap_or(i64::MAX));
+            step_slowest
+                .get_or_create(&labels)
+                .set(step.slowest.as_secs_f64());
             step_records.get_or_create(&labels).inc_by(step.records);
             step_errors.get_or_create(&labels).inc_by(step.errors);
             let labels = vec![
@@ -319,6 +352,14 @@ pub fn encode(worker: &Worker) -> String {
             let (took, rolled_back) = swap.swap_counts();
             swaps.get_or_create(&labels).inc_by(took);
             rollbacks.get_or_create(&labels).inc_by(rolled_back);
+            // The running version's limits: a swap keeps the alias's.
+            let limits = swap.current().limits().clone();
+            step_memory_max
+                .get_or_create(&labels)
+                .set(i64::try_from(limits.memory_max_bytes).unwrap_or(i64::MAX));
+            step_budget
+                .get_or_create(&labels)
+                .set(limits.cpu_budget.as_secs_f64());
         }
         let labels = PipelineLabels {
             pipeline: name.to_owned(),
@@ -326,6 +367,15 @@ pub fn encode(worker: &Worker) -> String {
         let m = pipeline.metrics().snapshot();
         for (family, (_, _, value)) in counters.iter().zip(PIPELINE_COUNTERS) {
             family.get_or_create(&labels).inc_by(value(&m));
+        }
+        for (task, t) in m.tasks.iter().enumerate() {
+            let labels = TaskLabels {
+                pipeline: name.to_owned(),
+                task,
+            };
+            for (family, (_, _, value)) in task_counters.iter().zip(TASK_COUNTERS) {
+                family.get_or_create(&labels).inc_by(value(t));
+            }
         }
         degraded
             .get_or_create(&labels)
@@ -337,16 +387,19 @@ pub fn encode(worker: &Worker) -> String {
             })
             .inc_by(*n);
         }
-        let now = pipeline.status().state;
-        for (label, s) in STATES {
+    });
+    // Every connector, running or not: a stopped one, or one that failed to start, is
+    // what an alert on the state is for.
+    for (name, now) in worker.states() {
+        for label in STATES {
             state
                 .get_or_create(&StateLabels {
-                    pipeline: name.to_owned(),
+                    pipeline: name.clone(),
                     state: label.to_owned(),
                 })
-                .set(i64::from(now == s));
+                .set(i64::from(now == label));
         }
-    });
+    }
     registry.register_collector(Box::new(latencies));
     let mut out = String::new();
     // Writing to a String cannot fail.
@@ -414,7 +467,7 @@ pub fn summary(worker: &Worker) -> Summary {
             None => (None, Vec::new(), None),
         };
         let entry = PipelineSummary {
-            state: state_label(pipeline.status().state),
+            state: super::worker::state_name(pipeline.status().state),
             counters: PIPELINE_COUNTERS
                 .iter()
                 .map(|(counter, _, value)| (*counter, value(&m)))

@@ -534,6 +534,17 @@ impl Worker {
             .collect()
     }
 
+    /// Every connector's state as `/metrics` labels it, running or not: its pipeline's
+    /// (`running`, `degraded`, `paused`, `stopping`, `stopped`, `failed`), else
+    /// `failed` when it could not start, `stopped` when it is STOPPED, and `starting`
+    /// while its pipeline starts (or restarts).
+    pub fn states(&self) -> Vec<(String, &'static str)> {
+        self.lock()
+            .iter()
+            .map(|(name, e)| (name.clone(), e.metric_state()))
+            .collect()
+    }
+
     /// Every running pipeline's name and handle, for metrics.
     pub fn each_pipeline(&self, mut f: impl FnMut(&str, &PipelineHandle)) {
         for (name, e) in self.lock().iter() {
@@ -663,6 +674,19 @@ impl Entry {
         self.parsed = parsed;
     }
 
+    fn metric_state(&self) -> &'static str {
+        let Some(pipeline) = &self.pipeline else {
+            return if self.start_failure.is_some() {
+                "failed"
+            } else if self.target == TargetState::Stopped {
+                "stopped"
+            } else {
+                "starting"
+            };
+        };
+        state_name(pipeline.status().state)
+    }
+
     fn task_ids(&self, name: &str) -> Vec<TaskId> {
         if self.target == TargetState::Stopped {
             return Vec::new();
@@ -758,5 +782,17 @@ fn invalid(problems: Problems) -> WorkerError {
     WorkerError::Invalid {
         count: errors.len(),
         problems: errors.join("\n"),
+    }
+}
+
+/// A running pipeline's state as `sluice_pipeline_state` and `/metrics/pipelines` name it.
+pub(crate) fn state_name(state: PipelineState) -> &'static str {
+    match state {
+        PipelineState::Running => "running",
+        PipelineState::Degraded => "degraded",
+        PipelineState::Paused => "paused",
+        PipelineState::Stopping => "stopping",
+        PipelineState::Stopped => "stopped",
+        PipelineState::Failed => "failed",
     }
 }

@@ -20,20 +20,32 @@ pub const TWEET_SCHEMA: &str = r#"{"type":"struct","fields":[{"field":"id","type
 
 /// Writes a tweet (JSON with its schema) per id to partition 0 of `topic`.
 pub fn produce_tweets(bootstrap: &str, topic: &str, ids: std::ops::Range<i64>) {
-    let records: Vec<RawRecord> = ids
-        .map(|id| RawRecord {
+    produce_tweets_to(bootstrap, topic, 0, ids);
+}
+
+/// Writes a tweet (JSON with its schema) per id to `partition` of `topic`.
+pub fn produce_tweets_to(bootstrap: &str, topic: &str, partition: i32, ids: std::ops::Range<i64>) {
+    let values: Vec<Vec<u8>> = ids
+        .map(|id| {
+            format!(r#"{{"schema":{TWEET_SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#)
+                .into_bytes()
+        })
+        .collect();
+    produce_values(bootstrap, topic, partition, values);
+}
+
+/// Writes one record per value, without a key, to `partition` of `topic`.
+pub fn produce_values(bootstrap: &str, topic: &str, partition: i32, values: Vec<Vec<u8>>) {
+    let records: Vec<RawRecord> = values
+        .into_iter()
+        .map(|value| RawRecord {
             topic: topic.into(),
-            partition: 0,
+            partition,
             offset: 0,
             timestamp: None,
             headers: Vec::new(),
             key: None,
-            value: Some(
-                format!(
-                    r#"{{"schema":{TWEET_SCHEMA},"payload":{{"id":{id},"text":"tweet {id}"}}}}"#
-                )
-                .into_bytes(),
-            ),
+            value: Some(value),
         })
         .collect();
     let mut producer = RecordProducer::new(&ProducerSettings {

@@ -11,7 +11,8 @@
 //!
 //! `sluice bench source` measures the other direction: a Kinetica table's rows into Kafka.
 //!
-//! `sluice bench swap` measures hot swaps of a transform under a steady stream.
+//! `sluice bench swap` measures hot swaps of a transform under a steady stream, made
+//! through the daemon's REST API as an operator makes them.
 
 mod e2e;
 mod emulator;
@@ -36,9 +37,11 @@ pub enum Command {
     /// monitor, with and without exactly-once, compared with a raw librdkafka producer.
     /// Needs a JDK and Maven.
     Source(source::Args),
-    /// Hot swaps of a transform under a steady stream (an Apache Kafka broker and a
-    /// Kinetica emulator it starts): each swap's latency, request → every task ran a
-    /// batch on the new version. Needs a JDK and Maven.
+    /// Hot swaps of a transform under a steady stream (an Apache Kafka broker, a
+    /// Kinetica emulator and a daemon it starts), made with `PUT
+    /// /connectors/{name}/transforms/{alias}` back and forth between two versions: each
+    /// swap's latency, request → every task ran a batch on the new version. Needs a JDK
+    /// and Maven.
     Swap(swap::Args),
 }
 

@@ -1,21 +1,29 @@
-//! `sluice bench swap`: what a hot swap costs while records flow. A pipeline with one
-//! transform (InsertField stamping a version) runs from an Apache Kafka broker into the
-//! Kinetica emulator under a steady stream; the transform is swapped `--swaps` times,
-//! each a new configuration of the component, and each swap's latency is measured
-//! from the request (`TransformSwap::deploy`, what `PUT …/transforms/{alias}` calls)
-//! until every task has run a batch on the new version.
+//! `sluice bench swap`: what a hot swap costs while records flow, asked as an operator
+//! asks it. A daemon (the one `sluice run` starts, its REST API on a free loopback
+//! port) runs a pipeline with one transform (InsertField stamping a version) from an
+//! Apache Kafka broker into the Kinetica emulator under a steady stream; the pipeline
+//! is created with `POST /connectors`, and the transform is swapped `--swaps` times
+//! with `PUT /connectors/{name}/transforms/{alias}`, back and forth between two
+//! versions (the component configured to stamp `A`, then `B`, then `A` again …). Each
+//! swap's latency runs from sending the request to its answer: 200 `RUNNING` comes once
+//! every task has run a batch on the new version. At the end every record produced
+//! must be in Kinetica.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sluice_config::{Origin, PipelineConfig, RawProperties};
+use anyhow::Context as _;
+use base64::Engine as _;
+use serde_json::{Value, json};
 use sluice_kafka::broker::KafkaBroker;
 use sluice_kafka::{Partitioning, ProducerSettings, RecordProducer};
 use sluice_kinetica_emulator::EmulatorConfig;
 use sluice_record::RawRecord;
-use sluice_runtime::{Deployed, Pipeline, RunOptions};
+use sluice_runtime::RunOptions;
+
+use crate::daemon::{self, Daemon};
 
 /// Arguments of `sluice bench swap`.
 #[derive(Debug, clap::Args)]
@@ -32,12 +40,17 @@ pub struct Args {
     /// The pipeline's `batch.max.wait.ms`: a swap waits for each task's next batch.
     #[arg(long, default_value_t = 20)]
     batch_wait_ms: u64,
-    /// Records per second of the stream (in bursts of 100).
+    /// Records per second of the stream (in ten bursts a second, of 100 at least).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..))]
     rate: u64,
 }
 
 const TOPIC: &str = "bench-swap";
+const PIPELINE: &str = "bench-swap";
+/// What each version stamps, in turn.
+const VERSIONS: [&str; 2] = ["A", "B"];
+/// How long one swap may wait for every task's first batch on it.
+const WAIT: Duration = Duration::from_secs(30);
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let broker = KafkaBroker::start()?;
@@ -50,39 +63,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let emulator = runtime.block_on(sluice_kinetica_emulator::start(EmulatorConfig::default()))?;
     let options = RunOptions::default();
     let engine = options.engine()?;
-    let stamp = |version: &str| {
-        vec![
-            ("static.field".to_owned(), "version".to_owned()),
-            ("static.value".to_owned(), version.to_owned()),
-        ]
-    };
-    let mut pairs: Vec<(String, String)> = [
-        ("name", "bench-swap"),
-        ("connector.class", "kinetica-sink"),
-        ("topics", TOPIC),
-        ("bootstrap.servers", bootstrap.as_str()),
-        ("kinetica.url", emulator.url()),
-        ("key.converter", "string"),
-        ("value.converter.schemas.enable", "false"),
-        ("transforms", "stamp"),
-        ("transforms.stamp.type", "insert-field"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    pairs.push(("tasks.max".into(), args.tasks.to_string()));
-    pairs.push(("batch.max.wait.ms".into(), args.batch_wait_ms.to_string()));
-    for (k, v) in stamp("v0") {
-        pairs.push((format!("transforms.stamp.{k}"), v));
-    }
-    let raw = RawProperties::from_pairs(Origin::file("sluice bench swap"), pairs);
-    let checked = PipelineConfig::from_raw(&raw, options.registry.connector_specs());
-    let Some(config) = checked.value else {
-        anyhow::bail!(
-            "the benchmark's pipeline does not check:\n{}",
-            checked.problems
-        );
-    };
     let bytes = options
         .registry
         .bundled()
@@ -90,41 +70,96 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .find(|(name, _)| name.replace('_', "-") == "insert-field")
         .map(|(_, b)| *b)
         .ok_or_else(|| anyhow::anyhow!("no bundled insert-field component"))?;
-    let pipeline = Pipeline::start(config, &engine, options.clone())?;
+    let mut settings = daemon::load_settings(None)
+        .map_err(|p| anyhow::anyhow!("the daemon's default settings do not check:\n{p}"))?;
+    // A free loopback port: no token needed, nothing reachable from elsewhere.
+    settings.listener = "127.0.0.1:0".to_owned();
+    let daemon = Daemon::start(&settings, engine, options)?;
+    let url = format!(
+        "http://{}",
+        daemon.rest.context("the daemon serves no REST API")?
+    );
+    let api = reqwest::blocking::Client::builder()
+        .timeout(WAIT + Duration::from_secs(30))
+        .build()?;
+    let config = json!({
+        "connector.class": "kinetica-sink",
+        "topics": TOPIC,
+        "bootstrap.servers": bootstrap,
+        "kinetica.url": emulator.url(),
+        // One table, the topic's: schemaless records with string keys would otherwise
+        // make a table per key.
+        "kinetica.tables.single_table_per_topic": "true",
+        "key.converter": "string",
+        "value.converter.schemas.enable": "false",
+        "tasks.max": args.tasks.to_string(),
+        "batch.max.wait.ms": args.batch_wait_ms.to_string(),
+        "transforms": "stamp",
+        "transforms.stamp.type": "insert-field",
+        "transforms.stamp.static.field": "version",
+        "transforms.stamp.static.value": "-",
+    });
+    let (status, body) = call(
+        api.post(format!("{url}/connectors"))
+            .json(&json!({"name": PIPELINE, "config": config})),
+    )?;
+    anyhow::ensure!(status == 201, "POST /connectors: {status} {body}");
     let stream = Stream::start(&bootstrap, args.rate)?;
-    let swap = pipeline.swap_handles()["stamp"].clone();
     // Every task has its partitions and runs batches before the first swap.
+    let transforms = format!("{url}/connectors/{PIPELINE}/transforms");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while pipeline.metrics().snapshot().batches < u64::from(args.tasks) * 4 {
+    loop {
+        let (_, listed) = call(api.get(&transforms))?;
+        if listed[0]["batches"].as_u64().unwrap_or(0) >= u64::from(args.tasks) * 4 {
+            break;
+        }
         anyhow::ensure!(
             Instant::now() < deadline,
-            "the pipeline wrote nothing in 60 s"
+            "the pipeline ran no batches in 60 s: {listed}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let wasm = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let put = format!("{transforms}/stamp?wait_ms={}", WAIT.as_millis());
     let mut latencies = Vec::new();
     for i in 1..=args.swaps {
+        let version = VERSIONS[(i % 2) as usize];
+        let request = api.put(&put).json(&json!({
+            "wasm": wasm,
+            "config": {"static.field": "version", "static.value": version},
+        }));
         let started = Instant::now();
-        let deployed = swap.deploy(
-            &engine,
-            bytes,
-            Some(stamp(&format!("v{i}"))),
-            Duration::from_secs(30),
-        )?;
+        let (status, body) = call(request)?;
+        let took = started.elapsed();
         anyhow::ensure!(
-            deployed.state == Deployed::Running,
-            "swap {i}: some task ran no batch within 30 s"
+            status == 200 && body["state"] == "RUNNING",
+            "swap {i} (to {version}): {status} {body}"
         );
-        latencies.push(started.elapsed());
+        latencies.push(took);
     }
-    let produced = stream.finish();
-    let summary = pipeline.stop()?;
+    let (produced, kept) = stream.finish();
+    // The stream stopped; the pipeline catches up before it is deleted.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let written = loop {
+        let rows = emulator.row_count(TOPIC).unwrap_or(0) as u64;
+        if rows >= produced || Instant::now() > deadline {
+            break rows;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (status, body) = call(api.delete(format!("{url}/connectors/{PIPELINE}")))?;
+    anyhow::ensure!(
+        status == 204,
+        "DELETE /connectors/{PIPELINE}: {status} {body}"
+    );
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{} swaps of a transform under a steady stream of {} records/s ({} partitions, {} \
-         task(s), batch.max.wait.ms={}): request → every task ran a batch on the new version",
-        args.swaps, args.rate, args.partitions, args.tasks, args.batch_wait_ms
+        "{} swaps of a transform through the REST API (PUT …/transforms/stamp, back and \
+         forth between two versions) under a steady stream of {} records/s asked, {:.0} \
+         kept ({} partitions, {} task(s), batch.max.wait.ms={}): request → every task ran \
+         a batch on the new version",
+        args.swaps, args.rate, kept, args.partitions, args.tasks, args.batch_wait_ms
     );
     println!(
         "  median {:.1} ms, p90 {:.1} ms, max {:.1} ms (min {:.1} ms)",
@@ -133,18 +168,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         at(1.0).as_secs_f64() * 1e3,
         at(0.0).as_secs_f64() * 1e3
     );
-    println!(
-        "  {produced} records produced meanwhile, {} written",
-        summary.metrics.records_written
-    );
+    println!("  {produced} records produced meanwhile, {written} written");
     runtime.block_on(emulator.shutdown());
+    if written != produced {
+        eprintln!("error: {produced} records produced but {written} in Kinetica");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends `request`; its status and JSON body (null when it has none).
+fn call(request: reqwest::blocking::RequestBuilder) -> anyhow::Result<(u16, Value)> {
+    let response = request
+        .send()
+        .context("cannot reach the daemon's REST API")?;
+    let status = response.status().as_u16();
+    let text = response.text()?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
 /// Small JSON records produced in batches until [`Stream::finish`].
 struct Stream {
     stop: Arc<AtomicBool>,
     produced: Arc<AtomicU64>,
+    started: Instant,
     thread: std::thread::JoinHandle<anyhow::Result<()>>,
 }
 
@@ -157,15 +204,18 @@ impl Stream {
         let stop = Arc::new(AtomicBool::new(false));
         let produced = Arc::new(AtomicU64::new(0));
         let (flag, count) = (stop.clone(), produced.clone());
-        // Bursts of 100, paced to the rate: a steady stream, not a flood.
-        let burst = Duration::from_secs_f64(100.0 / rate as f64);
+        // Ten bursts a second (of 100 records at least), paced to the rate: a steady
+        // stream, not a flood. Each burst waits for the broker's acknowledgements, so
+        // smaller, more frequent bursts would fall short of the rate.
+        let size = (rate / 10).max(100);
+        let every = Duration::from_secs_f64(size as f64 / rate as f64);
         let thread = std::thread::spawn(move || {
             let mut id = 0u64;
             let started = Instant::now();
             while !flag.load(Ordering::Relaxed) {
-                let due = started + burst * (id / 100) as u32;
+                let due = started + every * (id / size) as u32;
                 std::thread::sleep(due.saturating_duration_since(Instant::now()));
-                let records: Vec<RawRecord> = (id..id + 100)
+                let records: Vec<RawRecord> = (id..id + size)
                     .map(|n| RawRecord {
                         topic: TOPIC.into(),
                         partition: 0,
@@ -177,7 +227,7 @@ impl Stream {
                     })
                     .collect();
                 producer.send(TOPIC, &records, Partitioning::ByKey)?;
-                id += 100;
+                id += size;
                 count.store(id, Ordering::Relaxed);
             }
             Ok(())
@@ -185,15 +235,20 @@ impl Stream {
         Ok(Stream {
             stop,
             produced,
+            started: Instant::now(),
             thread,
         })
     }
 
-    fn finish(self) -> u64 {
+    /// Stops the stream: the records produced, and the rate it kept (each send waits
+    /// for the broker, so a slow machine keeps less than it was asked).
+    fn finish(self) -> (u64, f64) {
         self.stop.store(true, Ordering::Relaxed);
+        let took = self.started.elapsed();
         if let Ok(Err(e)) = self.thread.join() {
             tracing::warn!("the benchmark's producer stopped: {e}");
         }
-        self.produced.load(Ordering::Relaxed)
+        let produced = self.produced.load(Ordering::Relaxed);
+        (produced, produced as f64 / took.as_secs_f64())
     }
 }

@@ -1,6 +1,7 @@
 //! `sluice transform deploy COMPONENT --connector NAME --alias ALIAS [--config k=v]…`:
 //! swaps a running pipeline's transform for `COMPONENT` through a daemon's REST API
-//! (`PUT /connectors/{name}/transforms/{alias}`), and says how it went.
+//! (`PUT /connectors/{name}/transforms/{alias}`), and says how it went. The request
+//! names the component's SHA-256, so the daemon refuses bytes that changed on the way.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,11 +40,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.component)
         .with_context(|| format!("cannot read {}", args.component.display()))?;
     let url = format!(
-        "{}/connectors/{}/transforms/{}?wait_ms={}",
+        "{}/connectors/{}/transforms/{}?wait_ms={}&sha256={}",
         args.url.trim_end_matches('/'),
         args.connector,
         args.alias,
-        args.wait_ms
+        args.wait_ms,
+        sluice_engine::digest(&bytes)
     );
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_millis(args.wait_ms) + Duration::from_secs(60))

@@ -71,12 +71,12 @@ pub fn router(worker: Arc<Worker>, token: Option<Secret>) -> Router {
         .with_state(api)
 }
 
-/// Refuses a mutating call without the token (401), in Connect's error shape.
+/// Refuses a mutating call without the token (401), in Connect's error shape, and logs
+/// every call at DEBUG: its method, path and status only (never a header, the query or
+/// the body, which may carry secrets).
 async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) -> Response {
-    let mutating = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let mutating = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if let (true, Some(token)) = (mutating, &api.token) {
         let given = request
             .headers()
@@ -84,6 +84,7 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if !given.is_some_and(|g| same(g.as_bytes(), token.expose().as_bytes())) {
+            tracing::debug!(%method, %path, "REST call refused: no or another bearer token");
             return ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "this call changes the daemon: send `Authorization: Bearer <rest.auth.token>`",
@@ -91,7 +92,9 @@ async fn authorize(State(api): State<Arc<Api>>, request: Request, next: Next) ->
             .into_response();
         }
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), "REST call");
+    response
 }
 
 /// Compares in time that does not depend on where the first difference is.

@@ -38,6 +38,16 @@ fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// `[{"topic", "partition", "offset"}]`.
+fn offsets_json(offsets: &[(String, i32, i64)]) -> Value {
+    offsets
+        .iter()
+        .map(|(topic, partition, offset)| {
+            json!({"topic": topic, "partition": partition, "offset": offset})
+        })
+        .collect()
+}
+
 fn version_json(v: &TransformVersion) -> Value {
     json!({
         "component": v.component(),
@@ -45,6 +55,12 @@ fn version_json(v: &TransformVersion) -> Value {
         "loaded_at": millis(v.loaded_at),
         "memory_max_bytes": v.limits().memory_max_bytes,
         "cpu_budget_ms": v.limits().cpu_budget.as_millis() as u64,
+        // What shows a swapped-in version ran here (null for the version the
+        // pipeline started with): the tasks that ran a batch on it, and where.
+        "runs": v.runs.as_ref().map(|r| json!({
+            "tasks": r.tasks,
+            "first_offsets": offsets_json(&r.first_offsets),
+        })),
     })
 }
 
@@ -117,18 +133,38 @@ struct DeployRequest {
 /// A component's properties, `(key, value)` in order.
 type Properties = Vec<(String, String)>;
 
+/// Refuses `bytes` (`what`, for the message) unless their SHA-256 is `expected`.
+fn check_digest(bytes: &[u8], what: &str, expected: Option<&str>) -> Result<(), ApiError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let actual = sluice_engine::digest(bytes);
+    if actual.eq_ignore_ascii_case(expected) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{what} has SHA-256 {actual}, not the {expected} the request names"
+        )))
+    }
+}
+
 /// A deploy's component and properties: an `application/wasm` body, or JSON with the
 /// component as a file on the daemon's host or inline (`{"file": …}` or
-/// `{"wasm": <base64>}`, optionally `"sha256"` to check and `"config": {…}`).
+/// `{"wasm": <base64>}`, optionally `"config": {…}`). Its SHA-256 is checked against
+/// the JSON's `"sha256"`, else the `?sha256=` query parameter, when either is given
+/// (an `application/wasm` body has only the parameter).
 fn component_of(
     headers: &HeaderMap,
+    query: Option<&str>,
     body: &Bytes,
 ) -> Result<(Vec<u8>, Option<Properties>), ApiError> {
+    let in_query = query_values(query, "sha256").pop();
     let wasm = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/wasm"));
     if wasm {
+        check_digest(body, "the `application/wasm` body", in_query.as_deref())?;
         return Ok((body.to_vec(), None));
     }
     let request: Value = serde_json::from_slice(body).map_err(|e| {
@@ -155,14 +191,8 @@ fn component_of(
             ));
         }
     };
-    if let Some(expected) = request["sha256"].as_str() {
-        let actual = sluice_engine::digest(&bytes);
-        if !actual.eq_ignore_ascii_case(expected) {
-            return Err(ApiError::bad_request(format!(
-                "{file} has SHA-256 {actual}, not the {expected} the request names"
-            )));
-        }
-    }
+    let expected = request["sha256"].as_str().or(in_query.as_deref());
+    check_digest(&bytes, &file, expected)?;
     let properties = match &request["config"] {
         Value::Null => None,
         Value::Object(map) => Some(config_map(map.clone(), false)?.0.into_iter().collect()),
@@ -208,13 +238,7 @@ fn answer(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     match outcome {
         Ok(deployed) => {
-            let first: Vec<Value> = deployed
-                .first_offsets
-                .iter()
-                .map(|(topic, partition, offset)| {
-                    json!({"topic": topic, "partition": partition, "offset": offset})
-                })
-                .collect();
+            let first = offsets_json(&deployed.first_offsets);
             let (status, state) = match deployed.state {
                 Deployed::Running => (StatusCode::OK, "RUNNING"),
                 Deployed::Staged => (StatusCode::ACCEPTED, "STAGED"),
@@ -240,10 +264,10 @@ fn answer(
     }
 }
 
-/// `PUT …/transforms/{alias}[?wait_ms=]`: 200 once every task runs the new version,
-/// 202 when some task had no batch yet (it picks it up at its next), 400 with the
-/// reason when it was refused or rolled back.
-#[utoipa::path(put, path = "/connectors/{name}/transforms/{alias}", tag = "transforms", params(ConnectorName, ("alias" = String, Path), ("wait_ms" = Option<u64>, Query)), request_body(content((DeployRequest = "application/json"), (Vec<u8> = "application/wasm"))), responses((status = 200, description = "Every task runs it"), (status = 202, description = "Staged"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+/// `PUT …/transforms/{alias}[?wait_ms=&sha256=]`: 200 once every task runs the new
+/// version, 202 when some task had no batch yet (it picks it up at its next), 400 with
+/// the reason when it was refused or rolled back.
+#[utoipa::path(put, path = "/connectors/{name}/transforms/{alias}", tag = "transforms", params(ConnectorName, ("alias" = String, Path), ("wait_ms" = Option<u64>, Query), ("sha256" = Option<String>, Query, description = "The component's SHA-256, checked when given")), request_body(content((DeployRequest = "application/json"), (Vec<u8> = "application/wasm"))), responses((status = 200, description = "Every task runs it"), (status = 202, description = "Staged"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn deploy(
     State(api): State<Arc<Api>>,
     Path((name, alias)): Path<(String, String)>,
@@ -252,7 +276,7 @@ async fn deploy(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let wait = wait_of(query.as_deref())?;
-    let (bytes, properties) = component_of(&headers, &body)?;
+    let (bytes, properties) = component_of(&headers, query.as_deref(), &body)?;
     let swap = swap_of(&api, &name, &alias)?;
     let engine = api.worker.engine().clone();
     let old = swap.current();
