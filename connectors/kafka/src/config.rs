@@ -22,6 +22,11 @@ const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     // 1000 ms): a pipeline that drains the queue then sits idle, which capped the
     // end-to-end benchmark at ~145k records/s; 10 ms gave ~470k (docs/benchmarks.md).
     ("fetch.queue.backoff.ms", "10"),
+    // librdkafka prefetches up to 64 MiB per consumer by default, most of a pipeline's
+    // memory with large records; 16 MiB keeps the fetcher ahead of a pipeline at full
+    // speed and brought the peak with 50 KB records from 157 to 100 MB
+    // (docs/benchmarks.md).
+    ("queued.max.messages.kbytes", "16384"),
     // With static membership (a `group.instance.id` per task, see `connect.rs`) a
     // member that stops or dies keeps its partitions for this long, waiting for the
     // same instance to come back: a restart within it resumes at once, without a

@@ -468,9 +468,13 @@ pub fn summary(worker: &Worker) -> Summary {
         };
         let entry = PipelineSummary {
             state: super::worker::state_name(pipeline.status().state),
+            // The pipeline's counters, and its tasks' summed.
             counters: PIPELINE_COUNTERS
                 .iter()
                 .map(|(counter, _, value)| (*counter, value(&m)))
+                .chain(TASK_COUNTERS.iter().map(|(counter, _, value)| {
+                    (*counter, m.tasks.iter().map(value).sum())
+                }))
                 .collect(),
             degraded_tasks: m.degraded_tasks,
             rows_per_table: m.rows_per_table,

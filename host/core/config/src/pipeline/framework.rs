@@ -50,7 +50,7 @@ pub fn pipeline_def() -> ConfigDef {
             PropertyDef::new(keys::BATCH_MAX_RECORDS, Int, "Largest batch of records consumed, converted, transformed and written as one unit.")
                 .default("1000").validator(Validator::between(1.0, 1_000_000.0)).importance(Importance::Medium).group(BATCHING).display("Batch Max Records"),
             PropertyDef::new(keys::BATCH_MAX_BYTES, Long, "Largest batch in bytes (keys and values as consumed, or rows as Kinetica sent them): a batch is processed once it holds this much, however few records, so that large records do not put `batch.max.records` of them in memory at once. A single larger record still makes a batch of its own.")
-                .default("16777216").validator(Validator::between(1024.0, 2_147_483_647.0)).importance(Importance::Medium).group(BATCHING).display("Batch Max Bytes"),
+                .default("2097152").validator(Validator::between(1024.0, 2_147_483_647.0)).importance(Importance::Medium).group(BATCHING).display("Batch Max Bytes"),
             PropertyDef::new(keys::BATCH_MAX_WAIT_MS, Long, "Longest time to wait for a batch to fill before processing what has arrived, in ms.")
                 .default("100").validator(Validator::between(0.0, 3_600_000.0)).importance(Importance::Medium).group(BATCHING).display("Batch Max Wait (ms)"),
             PropertyDef::new(keys::KEY_CONVERTER, String, "Converter for record keys (bytes ⇄ schema and value). Its settings are the `key.converter.*` group.")

@@ -25,7 +25,7 @@ pub const BOOTSTRAP_SERVERS: &str = "bootstrap.servers";
 /// `batch.max.records`: the largest batch processed as one unit (default 1000).
 pub const BATCH_MAX_RECORDS: &str = "batch.max.records";
 /// `batch.max.bytes`: a batch's largest size, keys and values as they arrive (default
-/// 16 MiB).
+/// 2 MiB).
 pub const BATCH_MAX_BYTES: &str = "batch.max.bytes";
 /// `batch.max.wait.ms`: how long to wait for a batch to fill, in ms (default 100).
 pub const BATCH_MAX_WAIT_MS: &str = "batch.max.wait.ms";

@@ -69,7 +69,7 @@ pub struct ConnectorConfig {
 pub struct BatchLimits {
     /// `batch.max.records` (default 1000).
     pub max_records: usize,
-    /// `batch.max.bytes` (default 16 MiB).
+    /// `batch.max.bytes` (default 2 MiB).
     pub max_bytes: usize,
     /// `batch.max.wait.ms` (default 100 ms).
     pub max_wait: Duration,
