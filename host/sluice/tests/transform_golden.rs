@@ -35,10 +35,25 @@ fn golden_file(component: &str, expected: &str, config: &[&str]) {
     golden_case(component, "input.jsonl", expected, config);
 }
 
+/// The `golden/` directory of `component`.
+fn golden_dir(component: &str) -> PathBuf {
+    repo().join("transforms").join(component).join("golden")
+}
+
+/// The records (JSON lines) of a golden file.
+fn golden_records(file: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", file.display())))
+        .collect()
+}
+
 /// `input` through `component` must give `expected` (both in the component's
 /// `golden/`), every record of it.
 fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
-    let dir = repo().join("transforms").join(component).join("golden");
+    let dir = golden_dir(component);
     let expected = dir.join(expected);
     let out = transform_test(component, &dir.join(input), config, Some(&expected));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -47,11 +62,7 @@ fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
         "golden test of {component} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let records = std::fs::read_to_string(&expected)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count();
+    let records = golden_records(&expected).len();
     assert!(
         stdout.contains(&format!("ok: {records} records match")),
         "{stdout}"
@@ -61,18 +72,22 @@ fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
 /// [`golden_file`] where `expected` must hold exactly `records` records (a filter or an
 /// explode changes the count).
 fn golden_count(component: &str, expected: &str, config: &[&str], records: usize) {
-    let file = repo()
-        .join("transforms")
-        .join(component)
-        .join("golden")
-        .join(expected);
-    let lines = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(
-        lines.lines().filter(|l| !l.trim().is_empty()).count(),
-        records,
-        "{}",
-        file.display()
-    );
+    let file = golden_dir(component).join(expected);
+    assert_eq!(golden_records(&file).len(), records, "{}", file.display());
+    golden_file(component, expected, config);
+}
+
+/// [`golden_file`] for a predicate: `expected` holds each input record with its
+/// `"matches"`, which must be `matches`, in order. The verdicts are stated here as well
+/// as in the file, so that a golden file regenerated from a wrong predicate fails.
+fn golden_verdicts(component: &str, expected: &str, config: &[&str], matches: &[bool]) {
+    let file = golden_dir(component).join(expected);
+    let verdicts: Vec<Option<bool>> = golden_records(&file)
+        .iter()
+        .map(|r| r["matches"].as_bool())
+        .collect();
+    let stated: Vec<Option<bool>> = matches.iter().copied().map(Some).collect();
+    assert_eq!(verdicts, stated, "{}", file.display());
     golden_file(component, expected, config);
 }
 
@@ -143,7 +158,7 @@ fn kinetica_flattener_matches_its_golden_file_in_each_array_mode() {
 #[test]
 
 fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
-    let dir = repo().join("transforms/kinetica-flattener/golden");
+    let dir = golden_dir("kinetica-flattener");
     let out = transform_test(
         "kinetica-flattener",
         &dir.join("input.jsonl"),
@@ -161,7 +176,7 @@ fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
 #[test]
 
 fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
-    let dir = repo().join("transforms/mask-field/golden");
+    let dir = golden_dir("mask-field");
     // Masking a different field than the golden file expects.
     let out = transform_test(
         "mask-field",
@@ -181,7 +196,7 @@ fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
 #[test]
 
 fn without_expect_the_records_are_printed_as_json_lines() {
-    let dir = repo().join("transforms/mask-field/golden");
+    let dir = golden_dir("mask-field");
     let out = transform_test(
         "mask-field",
         &dir.join("input.jsonl"),
@@ -371,7 +386,7 @@ fn set_schema_metadata_matches_its_golden_files() {
         "expected-version.jsonl",
         &["schema.version=3"],
     );
-    let dir = repo().join("transforms/set-schema-metadata/golden");
+    let dir = golden_dir("set-schema-metadata");
     let out = transform_test(
         "set-schema-metadata",
         &dir.join("input-schemaless.jsonl"),
@@ -521,7 +536,8 @@ fn regex_router_refuses_bad_configurations_naming_the_property() {
     refused(
         "regex-router",
         &["regex=(a", "replacement=x"],
-        "`regex`: not a regular expression",
+        // One line (`regex` prints three), naming the pattern and the problem.
+        "`regex`: not a regular expression: `(a`: unclosed group",
     );
     refused(
         "regex-router",
@@ -728,11 +744,122 @@ fn explode_matches_its_golden_file() {
     refused("explode", &["field=a..b"], "`field` must name a field");
 }
 
+/// A predicate runs through `sluice transform test` too, and each record is printed
+/// with its verdict. TopicNameMatches: `pattern` must match the whole topic name, as
+/// Kafka Connect's `Matcher.matches()` does: `orders` is not found in `xorders` or
+/// `orders.eu`, an alternation is anchored as a whole, and `(?i)` (Java's too) ignores
+/// case. The records' topics differ, so each is tested on its own name.
+#[test]
+fn topic_name_matches_matches_whole_topic_names_as_java_does() {
+    let c = "topic-name-matches";
+    // orders, orders.eu, orders.eu.archive, xorders, orders-archive, payments, ORDERS
+    let (f, t) = (false, true);
+    golden_verdicts(
+        c,
+        "expected-exact.jsonl",
+        &["pattern=orders"],
+        &[t, f, f, f, f, f, f],
+    );
+    golden_verdicts(
+        c,
+        "expected.jsonl",
+        &[r"pattern=orders\.\w+|payments"],
+        &[f, t, f, f, f, t, f],
+    );
+    golden_verdicts(
+        c,
+        "expected-case-insensitive.jsonl",
+        &["pattern=(?i)orders"],
+        &[t, f, f, f, f, f, t],
+    );
+    // A batch of one topic (the usual batch) is answered once for all its records: by
+    // the same whole-name rule. The pattern is trimmed, as Connect's `ConfigDef` does.
+    let (ok, stdout, stderr) = run_lines(
+        c,
+        &[
+            r#"{"topic":"orders.eu","value":1}"#,
+            r#"{"topic":"orders.eu","value":null}"#,
+        ],
+        &["pattern= orders "],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.matches(r#""matches":false"#).count(), 2, "{stdout}");
+}
+
+#[test]
+fn topic_name_matches_refuses_a_missing_empty_or_invalid_pattern_naming_it() {
+    let c = "topic-name-matches";
+    refused(c, &[], "missing required property `pattern`");
+    // Connect's `NonEmptyString`: an empty pattern would select only an empty topic
+    // name, which Kafka does not allow.
+    refused(c, &["pattern= "], "`pattern` must not be empty");
+    // One line, naming the pattern as written (not as anchored) and the problem.
+    refused(
+        c,
+        &["pattern=(orders"],
+        "`pattern`: `(orders` is not a regular expression: unclosed group",
+    );
+    refused(c, &["regex=orders"], "unknown property `regex`");
+}
+
+/// HasHeaderKey: a header of that name, whatever its value (null and empty count), on
+/// schema'd, schemaless and tombstone records; names are case-sensitive; no headers or
+/// other headers only do not match. The name is trimmed, as in Connect.
+#[test]
+fn has_header_key_matches_records_with_the_header_whatever_its_value() {
+    let c = "has-header-key";
+    let (f, t) = (false, true);
+    for name in ["name=trace", "name= trace "] {
+        golden_verdicts(c, "expected.jsonl", &[name], &[t, f, t, f, f, t]);
+    }
+    // A verdict that differs from the file is a difference: `span` is on records 4 and
+    // 5, `trace` on 0, 2 and 5.
+    let dir = golden_dir(c);
+    let out = transform_test(
+        c,
+        &dir.join("input.jsonl"),
+        &["name=span"],
+        Some(&dir.join("expected.jsonl")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("3 difference(s)"), "{stdout}");
+    // Record 4 has `span`: the file says false, the run true.
+    let record_4 = stdout.split("record 4:").nth(1).unwrap_or_default();
+    let actual = record_4
+        .lines()
+        .find(|l| l.starts_with("+ "))
+        .unwrap_or_default();
+    assert!(actual.contains(r#""matches":true"#), "{stdout}");
+    refused(c, &[], "missing required property `name`");
+    refused(c, &["name="], "`name` must not be empty");
+    refused(c, &["name=trace", "key=trace"], "unknown property `key`");
+}
+
+/// RecordIsTombstone: null values, schema'd or schemaless, keyed or not; a struct with
+/// a null field, an empty string, a zero or a null key are no tombstones. `negate`
+/// belongs to the transform that uses the predicate, not to the predicate.
+#[test]
+fn record_is_tombstone_matches_null_values_only() {
+    let (f, t) = (false, true);
+    golden_verdicts(
+        "record-is-tombstone",
+        "expected.jsonl",
+        &[],
+        &[f, f, t, t, f, f, f, f],
+    );
+    refused(
+        "record-is-tombstone",
+        &["negate=true"],
+        "unknown property `negate`",
+    );
+}
+
 /// `sluice transform bench` runs a component on batches of the given records and says
 /// what it costs per record.
 #[test]
 fn bench_reports_the_cpu_cost_per_record_of_a_component() {
-    let golden = repo().join("transforms/mask-field/golden");
+    let golden = golden_dir("mask-field");
     let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["transform", "bench"])
         .arg(sluice_guests::path("mask-field"))
