@@ -106,7 +106,14 @@ fn run_lines(component: &str, lines: &[&str], config: &[&str]) -> (bool, String,
 }
 
 fn refused(component: &str, config: &[&str], expected: &str) {
-    let (ok, _, stderr) = run_lines(component, &[r#"{"value":{"a":1}}"#], config);
+    refused_on(component, &[r#"{"value":{"a":1}}"#], config, expected);
+}
+
+/// `component` refuses `config` as a configuration error saying `expected`, on `lines`:
+/// some configurations are wrong only for the fields they meet (a replacement of the
+/// wrong type for one).
+fn refused_on(component: &str, lines: &[&str], config: &[&str], expected: &str) {
+    let (ok, _, stderr) = run_lines(component, lines, config);
     assert!(!ok, "{component} accepted {config:?}");
     assert!(
         stderr.contains("rejected its configuration") && stderr.contains(expected),
@@ -118,6 +125,91 @@ fn refused(component: &str, config: &[&str], expected: &str) {
 
 fn mask_field_matches_its_golden_file() {
     golden("mask-field", &["fields=ssn,balance"]);
+}
+
+/// MaskField over every kind of field, with a schema (a Decimal, a null field, a null
+/// struct on a nested path), schemaless, and tombstones (which pass unchanged: there is
+/// nothing to mask, and the delete must reach the sink). Without `replacement` each
+/// field gets the empty value of its type (a zero Decimal, an empty array); with one, a
+/// numeric replacement converts to each numeric type (the Decimal at its scale) and is
+/// text for strings; a text replacement masks strings.
+#[test]
+fn mask_field_masks_nested_fields_and_replaces_by_type() {
+    let c = "mask-field";
+    let input = "input-nested.jsonl";
+    golden_case(
+        c,
+        input,
+        "expected-nested.jsonl",
+        &["fields=ssn,balance,score,level,vip,tags,customer.address.zip"],
+    );
+    golden_case(
+        c,
+        input,
+        "expected-replacement.jsonl",
+        &[
+            "fields=ssn,balance,score,level,customer.address.zip",
+            "replacement=7",
+        ],
+    );
+    golden_case(
+        c,
+        input,
+        "expected-replacement-text.jsonl",
+        &["fields=name,ssn,customer.address.zip", "replacement=***"],
+    );
+}
+
+/// As Connect's: `fields` is required; an empty `replacement` is refused (its
+/// `NonEmptyString`); a replacement converts to numbers and strings only, and must fit
+/// the field's type; a struct cannot be masked (a nested path names its fields).
+#[test]
+fn mask_field_refuses_bad_configuration_naming_the_property() {
+    let c = "mask-field";
+    refused(c, &[], "`fields` must name at least one field");
+    refused(
+        c,
+        &["fields=a", "replacement= "],
+        "`replacement` must not be empty",
+    );
+    refused(
+        c,
+        &["fields=a", "part=both"],
+        "`part` must be `key` or `value`",
+    );
+    refused(
+        c,
+        &["fields=a", "replacement=***"],
+        "`replacement` `***` is not a valid int64 for field `a`",
+    );
+    let input = std::fs::read_to_string(golden_dir(c).join("input-nested.jsonl")).unwrap();
+    let lines: Vec<&str> = input.lines().collect();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["fields=level", "replacement=300"],
+            "`replacement` `300` is not a valid int8 for field `level`",
+        ),
+        // Digits beyond the Decimal's scale would be lost.
+        (
+            &["fields=balance", "replacement=0.001"],
+            "`replacement` `0.001` is not a valid Decimal of scale 2 for field `balance`",
+        ),
+        (
+            &["fields=vip", "replacement=1"],
+            "`replacement` applies to numeric and string fields, not to `vip` (boolean)",
+        ),
+        (
+            &["fields=tags", "replacement=x"],
+            "`replacement` applies to numeric and string fields, not to `tags` (array)",
+        ),
+        (
+            &["fields=customer.address"],
+            "`fields`: `customer.address` is a struct, which cannot be masked",
+        ),
+    ];
+    for (config, expected) in cases {
+        refused_on(c, &lines, config, expected);
+    }
 }
 
 #[test]
