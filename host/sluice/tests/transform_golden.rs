@@ -212,6 +212,9 @@ fn mask_field_refuses_bad_configuration_naming_the_property() {
     }
 }
 
+/// Every field kind inserted into schema'd (a record without a timestamp too) and
+/// schemaless values; the last two records are tombstones, schema'd and schemaless,
+/// which pass unchanged, schema included, as Kafka Connect's InsertField passes them.
 #[test]
 
 fn insert_field_matches_its_golden_file() {
@@ -226,6 +229,71 @@ fn insert_field_matches_its_golden_file() {
             "timestamp.field=kafka_ts",
         ],
     );
+}
+
+/// A key or value that is neither a struct nor a map cannot take a field: it is rejected,
+/// as Connect fails it ("Only Struct objects supported"); the others get their fields,
+/// and a tombstone passes unchanged.
+#[test]
+fn insert_field_rejects_a_value_that_is_not_a_struct_or_map() {
+    let (ok, stdout, stderr) = run_lines(
+        "insert-field",
+        &[
+            r#"{"value":{"a":1}}"#,
+            r#"{"value":7,"value_schema":{"type":"int32"}}"#,
+            r#"{"value":"text"}"#,
+            r#"{"value":null}"#,
+        ],
+        &["topic.field=t"],
+    );
+    assert!(!ok, "a rejected record fails the test run");
+    for rejected in [
+        "rejected: record 1 (test-0@1): InsertField needs a struct or map value, not int32",
+        "rejected: record 2 (test-0@2): InsertField needs a struct or map value, not string",
+    ] {
+        assert!(stderr.contains(rejected), "{stderr}");
+    }
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["value"].clone())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            serde_json::json!({"a": 1, "t": "test"}),
+            serde_json::Value::Null
+        ]
+    );
+}
+
+/// As Connect's: something to insert, and `static.value` with `static.field`.
+#[test]
+fn insert_field_refuses_bad_configuration_naming_the_property() {
+    let c = "insert-field";
+    refused(
+        c,
+        &[],
+        "no field to insert: set at least one of `static.field`",
+    );
+    // A name that is only Connect's optionality marker names no field.
+    refused(c, &["topic.field=?"], "no field to insert");
+    refused(
+        c,
+        &["static.field=source"],
+        "`static.field` needs `static.value`",
+    );
+    // Connect ignores a `static.value` without its field; here it is a mistake.
+    refused(
+        c,
+        &["static.value=kafka", "topic.field=t"],
+        "`static.value` needs `static.field`",
+    );
+    refused(
+        c,
+        &["topic.field=t", "part=both"],
+        "`part` must be `key` or `value`",
+    );
+    refused(c, &["topic.feild=t"], "unknown property `topic.feild`");
 }
 
 /// A flattener runs through `sluice transform test` too: one golden file per array
