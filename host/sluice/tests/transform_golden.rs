@@ -1015,41 +1015,46 @@ fn record_is_tombstone_matches_null_values_only() {
     );
 }
 
-/// `sluice transform bench` runs a component on batches of the given records and says
-/// what it costs per record.
-#[test]
-fn bench_reports_the_cpu_cost_per_record_of_a_component() {
-    let golden = golden_dir("mask-field");
-    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+/// `sluice transform bench` on `component`'s golden input, with `args` after it.
+fn bench(component: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["transform", "bench"])
-        .arg(sluice_guests::path("mask-field"))
+        .arg(sluice_guests::path(component))
         .arg("--input")
-        .arg(golden.join("input.jsonl"))
-        .args(["--config", "fields=ssn", "--batch", "10", "--rounds", "3"])
+        .arg(golden_dir(component).join("input.jsonl"))
+        .args(args)
         .env(
             "SLUICE_CACHE_DIR",
             std::env::temp_dir().join("sluice-test-cache"),
         )
         .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("ns CPU per record (median of 3 batches of 10 records"),
-        "{stdout}"
-    );
-    let refused = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(["transform", "bench"])
-        .arg(sluice_guests::path("mask-field"))
-        .arg("--input")
-        .arg(golden.join("input.jsonl"))
-        .args(["--config", "part=side"])
-        .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `sluice transform bench` runs a component on batches of the given records and says
+/// what it costs per record: a transform, and a predicate too.
+#[test]
+fn bench_reports_the_cpu_cost_per_record_of_a_component() {
+    for (component, config) in [
+        ("mask-field", "fields=ssn"),
+        ("topic-name-matches", "pattern=orders"),
+    ] {
+        let out = bench(
+            component,
+            &["--config", config, "--batch", "10", "--rounds", "3"],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("ns CPU per record (median of 3 batches of 10 records"),
+            "{stdout}"
+        );
+    }
+    let refused = bench("mask-field", &["--config", "part=side"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("rejected its configuration"));
 }

@@ -21,7 +21,8 @@ pub enum Command {
     /// Create a transform project in Rust, Python, JavaScript or C that builds and passes its
     /// golden test, with a README saying how.
     New(new::Args),
-    /// Measure a transform component's CPU cost per record on given records.
+    /// Measure a transform, flattener or predicate component's CPU cost per record on
+    /// given records.
     Bench(bench::Args),
     /// Generate a world's bindings for a language whose compiler does not (C).
     Bindings(bindings::Args),
