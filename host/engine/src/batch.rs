@@ -329,7 +329,7 @@ impl types::HostBatch for HostState {
             .current()
             .records()
             .iter()
-            .map(|r| path::leaf_type(part_of(r, part), &segments).map(wit_type))
+            .map(|r| path::value_type(part_of(r, part), &segments).map(wit_type))
             .collect())
     }
 

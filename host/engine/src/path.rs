@@ -60,9 +60,10 @@ pub fn get(
     })
 }
 
-/// The type of a leaf's value (`None` when it is null, absent or not a leaf): what a
-/// transform needs to write a field without reading its contents.
-pub fn leaf_type(data: &Data, path: &[&str]) -> Option<sluice_record::SchemaType> {
+/// The type of the value at a path, `None` when it is null or absent (a null on the way
+/// included): what a transform needs to write a field without reading its contents, and
+/// to know when it is an array, map or struct, which the column calls do not carry.
+pub fn value_type(data: &Data, path: &[&str]) -> Option<sluice_record::SchemaType> {
     use sluice_record::SchemaType as T;
     let mut current = &data.value;
     for name in path {
@@ -78,7 +79,10 @@ pub fn leaf_type(data: &Data, path: &[&str]) -> Option<sluice_record::SchemaType
         Value::Float64(_) => T::Float64,
         Value::String(_) => T::String,
         Value::Bytes(_) => T::Bytes,
-        Value::Null | Value::Array(_) | Value::Map(_) | Value::Struct(_) => return None,
+        Value::Array(_) => T::Array,
+        Value::Map(_) => T::Map,
+        Value::Struct(_) => T::Struct,
+        Value::Null => return None,
     })
 }
 
@@ -133,8 +137,15 @@ pub fn set(
         data.value = value_of(scalar);
         return Ok(());
     };
+    let null = matches!(scalar, Scalar::Null);
     let mut parent = &mut data.value;
     for name in parents {
+        // Under a null (a tombstone, an absent optional struct) the field reads as null
+        // (`get`): writing null there changes nothing, so a column read and written
+        // back, or masked, is no error.
+        if null && parent.is_null() {
+            return Ok(());
+        }
         parent = parent
             .get_mut(name)
             .ok_or_else(|| FieldError::NoSuchField(full_path.to_string()))?;
@@ -168,6 +179,7 @@ pub fn set(
             }
             Ok(())
         }
+        Value::Null if null => Ok(()),
         Value::Null => Err(FieldError::NoSuchField(format!(
             "{full_path} (its parent is null)"
         ))),
@@ -277,6 +289,61 @@ mod tests {
         ));
         set(&mut d, &["age"], "age", Scalar::Null, &mut cache).unwrap();
         assert_eq!(d.value.get("age"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn value_type_names_containers_and_is_none_for_nulls() {
+        use sluice_record::SchemaType as T;
+        let d = person();
+        assert_eq!(value_type(&d, &["name"]), Some(T::String));
+        assert_eq!(value_type(&d, &[]), Some(T::Struct));
+        assert_eq!(value_type(&d, &["nope"]), None);
+        let m = Data::schemaless(Value::Map(vec![
+            ("tags".into(), Value::Array(vec![])),
+            ("none".into(), Value::Null),
+        ]));
+        assert_eq!(value_type(&m, &["tags"]), Some(T::Array));
+        assert_eq!(value_type(&m, &["none"]), None);
+        assert_eq!(value_type(&m, &["none", "deeper"]), None);
+    }
+
+    /// A field under a null reads as null; setting it to null is a no-op, setting a
+    /// value is an error (there is no struct to hold it).
+    #[test]
+    fn null_under_a_null_parent_is_a_no_op_a_value_is_an_error() {
+        let address = SchemaBuilder::structure()
+            .field("zip", SchemaBuilder::string().build_ref())
+            .optional()
+            .build_ref();
+        let schema = SchemaBuilder::structure()
+            .field("address", address)
+            .optional()
+            .build_ref();
+        let tombstone = Data::with_schema(schema.clone(), Value::Null);
+        let no_address = Data::with_schema(
+            schema.clone(),
+            Value::Struct(Struct::new(schema).with("address", Value::Null)),
+        );
+        let mut cache = SchemaCache::default();
+        for (data, path) in [
+            (&tombstone, &["address"][..]),
+            (&tombstone, &["address", "zip"][..]),
+            (&no_address, &["address", "zip"][..]),
+        ] {
+            let full = path.join(".");
+            assert_eq!(get(data, path, &full, false).unwrap(), Some(Scalar::Null));
+            let mut d = data.clone();
+            set(&mut d, path, &full, Scalar::Null, &mut cache).unwrap();
+            assert_eq!(d, *data, "{full}");
+            let mut d = data.clone();
+            assert!(
+                matches!(
+                    set(&mut d, path, &full, Scalar::String("x".into()), &mut cache),
+                    Err(FieldError::NoSuchField(_))
+                ),
+                "{full}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The standard predicates (transforms/has-header-key, record-is-tombstone) through
-//! the predicate world: `sluice transform test` runs transforms and flatteners only,
-//! so predicates are tested here, as tests/worlds.rs tests field-equals.
+//! the predicate world, on what their golden files (`sluice transform test`,
+//! host/sluice/tests/transform_golden.rs) cannot hold: a repeated header (JSON lines
+//! give a record an object of headers) and an empty batch.
 
 use sluice_engine::{PluginErrorKind, PredicatePlugin, SandboxLimits, WasmEngine, WorldKind};
 use sluice_record::{Data, Record, SchemaBuilder, Struct, Value};
@@ -76,7 +77,7 @@ fn has_header_key_refuses_a_missing_empty_or_unknown_property() {
     let e = predicate("has-header-key", &[]).err().unwrap();
     assert!(e.contains("`name`"), "{e}");
     let e = predicate("has-header-key", &[("name", "")]).err().unwrap();
-    assert!(e.contains("`name` must be a non-empty"), "{e}");
+    assert!(e.contains("`name` must not be empty"), "{e}");
     let e = predicate("has-header-key", &[("name", "h"), ("key", "h")])
         .err()
         .unwrap();

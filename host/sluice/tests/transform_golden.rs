@@ -35,10 +35,25 @@ fn golden_file(component: &str, expected: &str, config: &[&str]) {
     golden_case(component, "input.jsonl", expected, config);
 }
 
+/// The `golden/` directory of `component`.
+fn golden_dir(component: &str) -> PathBuf {
+    repo().join("transforms").join(component).join("golden")
+}
+
+/// The records (JSON lines) of a golden file.
+fn golden_records(file: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(file)
+        .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}", file.display())))
+        .collect()
+}
+
 /// `input` through `component` must give `expected` (both in the component's
 /// `golden/`), every record of it.
 fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
-    let dir = repo().join("transforms").join(component).join("golden");
+    let dir = golden_dir(component);
     let expected = dir.join(expected);
     let out = transform_test(component, &dir.join(input), config, Some(&expected));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -47,11 +62,7 @@ fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
         "golden test of {component} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let records = std::fs::read_to_string(&expected)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .count();
+    let records = golden_records(&expected).len();
     assert!(
         stdout.contains(&format!("ok: {records} records match")),
         "{stdout}"
@@ -61,18 +72,22 @@ fn golden_case(component: &str, input: &str, expected: &str, config: &[&str]) {
 /// [`golden_file`] where `expected` must hold exactly `records` records (a filter or an
 /// explode changes the count).
 fn golden_count(component: &str, expected: &str, config: &[&str], records: usize) {
-    let file = repo()
-        .join("transforms")
-        .join(component)
-        .join("golden")
-        .join(expected);
-    let lines = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(
-        lines.lines().filter(|l| !l.trim().is_empty()).count(),
-        records,
-        "{}",
-        file.display()
-    );
+    let file = golden_dir(component).join(expected);
+    assert_eq!(golden_records(&file).len(), records, "{}", file.display());
+    golden_file(component, expected, config);
+}
+
+/// [`golden_file`] for a predicate: `expected` holds each input record with its
+/// `"matches"`, which must be `matches`, in order. The verdicts are stated here as well
+/// as in the file, so that a golden file regenerated from a wrong predicate fails.
+fn golden_verdicts(component: &str, expected: &str, config: &[&str], matches: &[bool]) {
+    let file = golden_dir(component).join(expected);
+    let verdicts: Vec<Option<bool>> = golden_records(&file)
+        .iter()
+        .map(|r| r["matches"].as_bool())
+        .collect();
+    let stated: Vec<Option<bool>> = matches.iter().copied().map(Some).collect();
+    assert_eq!(verdicts, stated, "{}", file.display());
     golden_file(component, expected, config);
 }
 
@@ -91,7 +106,14 @@ fn run_lines(component: &str, lines: &[&str], config: &[&str]) -> (bool, String,
 }
 
 fn refused(component: &str, config: &[&str], expected: &str) {
-    let (ok, _, stderr) = run_lines(component, &[r#"{"value":{"a":1}}"#], config);
+    refused_on(component, &[r#"{"value":{"a":1}}"#], config, expected);
+}
+
+/// `component` refuses `config` as a configuration error saying `expected`, on `lines`:
+/// some configurations are wrong only for the fields they meet (a replacement of the
+/// wrong type for one).
+fn refused_on(component: &str, lines: &[&str], config: &[&str], expected: &str) {
+    let (ok, _, stderr) = run_lines(component, lines, config);
     assert!(!ok, "{component} accepted {config:?}");
     assert!(
         stderr.contains("rejected its configuration") && stderr.contains(expected),
@@ -105,6 +127,94 @@ fn mask_field_matches_its_golden_file() {
     golden("mask-field", &["fields=ssn,balance"]);
 }
 
+/// MaskField over every kind of field, with a schema (a Decimal, a null field, a null
+/// struct on a nested path), schemaless, and tombstones (which pass unchanged: there is
+/// nothing to mask, and the delete must reach the sink). Without `replacement` each
+/// field gets the empty value of its type (a zero Decimal, an empty array); with one, a
+/// numeric replacement converts to each numeric type (the Decimal at its scale) and is
+/// text for strings; a text replacement masks strings.
+#[test]
+fn mask_field_masks_nested_fields_and_replaces_by_type() {
+    let c = "mask-field";
+    let input = "input-nested.jsonl";
+    golden_case(
+        c,
+        input,
+        "expected-nested.jsonl",
+        &["fields=ssn,balance,score,level,vip,tags,customer.address.zip"],
+    );
+    golden_case(
+        c,
+        input,
+        "expected-replacement.jsonl",
+        &[
+            "fields=ssn,balance,score,level,customer.address.zip",
+            "replacement=7",
+        ],
+    );
+    golden_case(
+        c,
+        input,
+        "expected-replacement-text.jsonl",
+        &["fields=name,ssn,customer.address.zip", "replacement=***"],
+    );
+}
+
+/// As Connect's: `fields` is required; an empty `replacement` is refused (its
+/// `NonEmptyString`); a replacement converts to numbers and strings only, and must fit
+/// the field's type; a struct cannot be masked (a nested path names its fields).
+#[test]
+fn mask_field_refuses_bad_configuration_naming_the_property() {
+    let c = "mask-field";
+    refused(c, &[], "`fields` must name at least one field");
+    refused(
+        c,
+        &["fields=a", "replacement= "],
+        "`replacement` must not be empty",
+    );
+    refused(
+        c,
+        &["fields=a", "part=both"],
+        "`part` must be `key` or `value`",
+    );
+    refused(
+        c,
+        &["fields=a", "replacement=***"],
+        "`replacement` `***` is not a valid int64 for field `a`",
+    );
+    let input = std::fs::read_to_string(golden_dir(c).join("input-nested.jsonl")).unwrap();
+    let lines: Vec<&str> = input.lines().collect();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["fields=level", "replacement=300"],
+            "`replacement` `300` is not a valid int8 for field `level`",
+        ),
+        // Digits beyond the Decimal's scale would be lost.
+        (
+            &["fields=balance", "replacement=0.001"],
+            "`replacement` `0.001` is not a valid Decimal of scale 2 for field `balance`",
+        ),
+        (
+            &["fields=vip", "replacement=1"],
+            "`replacement` applies to numeric and string fields, not to `vip` (boolean)",
+        ),
+        (
+            &["fields=tags", "replacement=x"],
+            "`replacement` applies to numeric and string fields, not to `tags` (array)",
+        ),
+        (
+            &["fields=customer.address"],
+            "`fields`: `customer.address` is a struct, which cannot be masked",
+        ),
+    ];
+    for (config, expected) in cases {
+        refused_on(c, &lines, config, expected);
+    }
+}
+
+/// Every field kind inserted into schema'd (a record without a timestamp too) and
+/// schemaless values; the last two records are tombstones, schema'd and schemaless,
+/// which pass unchanged, schema included, as Kafka Connect's InsertField passes them.
 #[test]
 
 fn insert_field_matches_its_golden_file() {
@@ -119,6 +229,71 @@ fn insert_field_matches_its_golden_file() {
             "timestamp.field=kafka_ts",
         ],
     );
+}
+
+/// A key or value that is neither a struct nor a map cannot take a field: it is rejected,
+/// as Connect fails it ("Only Struct objects supported"); the others get their fields,
+/// and a tombstone passes unchanged.
+#[test]
+fn insert_field_rejects_a_value_that_is_not_a_struct_or_map() {
+    let (ok, stdout, stderr) = run_lines(
+        "insert-field",
+        &[
+            r#"{"value":{"a":1}}"#,
+            r#"{"value":7,"value_schema":{"type":"int32"}}"#,
+            r#"{"value":"text"}"#,
+            r#"{"value":null}"#,
+        ],
+        &["topic.field=t"],
+    );
+    assert!(!ok, "a rejected record fails the test run");
+    for rejected in [
+        "rejected: record 1 (test-0@1): InsertField needs a struct or map value, not int32",
+        "rejected: record 2 (test-0@2): InsertField needs a struct or map value, not string",
+    ] {
+        assert!(stderr.contains(rejected), "{stderr}");
+    }
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["value"].clone())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            serde_json::json!({"a": 1, "t": "test"}),
+            serde_json::Value::Null
+        ]
+    );
+}
+
+/// As Connect's: something to insert, and `static.value` with `static.field`.
+#[test]
+fn insert_field_refuses_bad_configuration_naming_the_property() {
+    let c = "insert-field";
+    refused(
+        c,
+        &[],
+        "no field to insert: set at least one of `static.field`",
+    );
+    // A name that is only Connect's optionality marker names no field.
+    refused(c, &["topic.field=?"], "no field to insert");
+    refused(
+        c,
+        &["static.field=source"],
+        "`static.field` needs `static.value`",
+    );
+    // Connect ignores a `static.value` without its field; here it is a mistake.
+    refused(
+        c,
+        &["static.value=kafka", "topic.field=t"],
+        "`static.value` needs `static.field`",
+    );
+    refused(
+        c,
+        &["topic.field=t", "part=both"],
+        "`part` must be `key` or `value`",
+    );
+    refused(c, &["topic.feild=t"], "unknown property `topic.feild`");
 }
 
 /// A flattener runs through `sluice transform test` too: one golden file per array
@@ -143,7 +318,7 @@ fn kinetica_flattener_matches_its_golden_file_in_each_array_mode() {
 #[test]
 
 fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
-    let dir = repo().join("transforms/kinetica-flattener/golden");
+    let dir = golden_dir("kinetica-flattener");
     let out = transform_test(
         "kinetica-flattener",
         &dir.join("input.jsonl"),
@@ -161,7 +336,7 @@ fn kinetica_flattener_refuses_an_unknown_mode_listing_the_modes() {
 #[test]
 
 fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
-    let dir = repo().join("transforms/mask-field/golden");
+    let dir = golden_dir("mask-field");
     // Masking a different field than the golden file expects.
     let out = transform_test(
         "mask-field",
@@ -181,7 +356,7 @@ fn a_difference_from_the_expected_file_is_shown_and_exits_1() {
 #[test]
 
 fn without_expect_the_records_are_printed_as_json_lines() {
-    let dir = repo().join("transforms/mask-field/golden");
+    let dir = golden_dir("mask-field");
     let out = transform_test(
         "mask-field",
         &dir.join("input.jsonl"),
@@ -371,7 +546,7 @@ fn set_schema_metadata_matches_its_golden_files() {
         "expected-version.jsonl",
         &["schema.version=3"],
     );
-    let dir = repo().join("transforms/set-schema-metadata/golden");
+    let dir = golden_dir("set-schema-metadata");
     let out = transform_test(
         "set-schema-metadata",
         &dir.join("input-schemaless.jsonl"),
@@ -521,7 +696,8 @@ fn regex_router_refuses_bad_configurations_naming_the_property() {
     refused(
         "regex-router",
         &["regex=(a", "replacement=x"],
-        "`regex`: not a regular expression",
+        // One line (`regex` prints three), naming the pattern and the problem.
+        "`regex`: not a regular expression: `(a`: unclosed group",
     );
     refused(
         "regex-router",
@@ -728,41 +904,157 @@ fn explode_matches_its_golden_file() {
     refused("explode", &["field=a..b"], "`field` must name a field");
 }
 
-/// `sluice transform bench` runs a component on batches of the given records and says
-/// what it costs per record.
+/// A predicate runs through `sluice transform test` too, and each record is printed
+/// with its verdict. TopicNameMatches: `pattern` must match the whole topic name, as
+/// Kafka Connect's `Matcher.matches()` does: `orders` is not found in `xorders` or
+/// `orders.eu`, an alternation is anchored as a whole, and `(?i)` (Java's too) ignores
+/// case. The records' topics differ, so each is tested on its own name.
 #[test]
-fn bench_reports_the_cpu_cost_per_record_of_a_component() {
-    let golden = repo().join("transforms/mask-field/golden");
-    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+fn topic_name_matches_matches_whole_topic_names_as_java_does() {
+    let c = "topic-name-matches";
+    // orders, orders.eu, orders.eu.archive, xorders, orders-archive, payments, ORDERS
+    let (f, t) = (false, true);
+    golden_verdicts(
+        c,
+        "expected-exact.jsonl",
+        &["pattern=orders"],
+        &[t, f, f, f, f, f, f],
+    );
+    golden_verdicts(
+        c,
+        "expected.jsonl",
+        &[r"pattern=orders\.\w+|payments"],
+        &[f, t, f, f, f, t, f],
+    );
+    golden_verdicts(
+        c,
+        "expected-case-insensitive.jsonl",
+        &["pattern=(?i)orders"],
+        &[t, f, f, f, f, f, t],
+    );
+    // A batch of one topic (the usual batch) is answered once for all its records: by
+    // the same whole-name rule. The pattern is trimmed, as Connect's `ConfigDef` does.
+    let (ok, stdout, stderr) = run_lines(
+        c,
+        &[
+            r#"{"topic":"orders.eu","value":1}"#,
+            r#"{"topic":"orders.eu","value":null}"#,
+        ],
+        &["pattern= orders "],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.matches(r#""matches":false"#).count(), 2, "{stdout}");
+}
+
+#[test]
+fn topic_name_matches_refuses_a_missing_empty_or_invalid_pattern_naming_it() {
+    let c = "topic-name-matches";
+    refused(c, &[], "missing required property `pattern`");
+    // Connect's `NonEmptyString`: an empty pattern would select only an empty topic
+    // name, which Kafka does not allow.
+    refused(c, &["pattern= "], "`pattern` must not be empty");
+    // One line, naming the pattern as written (not as anchored) and the problem.
+    refused(
+        c,
+        &["pattern=(orders"],
+        "`pattern`: `(orders` is not a regular expression: unclosed group",
+    );
+    refused(c, &["regex=orders"], "unknown property `regex`");
+}
+
+/// HasHeaderKey: a header of that name, whatever its value (null and empty count), on
+/// schema'd, schemaless and tombstone records; names are case-sensitive; no headers or
+/// other headers only do not match. The name is trimmed, as in Connect.
+#[test]
+fn has_header_key_matches_records_with_the_header_whatever_its_value() {
+    let c = "has-header-key";
+    let (f, t) = (false, true);
+    for name in ["name=trace", "name= trace "] {
+        golden_verdicts(c, "expected.jsonl", &[name], &[t, f, t, f, f, t]);
+    }
+    // A verdict that differs from the file is a difference: `span` is on records 4 and
+    // 5, `trace` on 0, 2 and 5.
+    let dir = golden_dir(c);
+    let out = transform_test(
+        c,
+        &dir.join("input.jsonl"),
+        &["name=span"],
+        Some(&dir.join("expected.jsonl")),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("3 difference(s)"), "{stdout}");
+    // Record 4 has `span`: the file says false, the run true.
+    let record_4 = stdout.split("record 4:").nth(1).unwrap_or_default();
+    let actual = record_4
+        .lines()
+        .find(|l| l.starts_with("+ "))
+        .unwrap_or_default();
+    assert!(actual.contains(r#""matches":true"#), "{stdout}");
+    refused(c, &[], "missing required property `name`");
+    refused(c, &["name="], "`name` must not be empty");
+    refused(c, &["name=trace", "key=trace"], "unknown property `key`");
+}
+
+/// RecordIsTombstone: null values, schema'd or schemaless, keyed or not; a struct with
+/// a null field, an empty string, a zero or a null key are no tombstones. `negate`
+/// belongs to the transform that uses the predicate, not to the predicate.
+#[test]
+fn record_is_tombstone_matches_null_values_only() {
+    let (f, t) = (false, true);
+    golden_verdicts(
+        "record-is-tombstone",
+        "expected.jsonl",
+        &[],
+        &[f, f, t, t, f, f, f, f],
+    );
+    refused(
+        "record-is-tombstone",
+        &["negate=true"],
+        "unknown property `negate`",
+    );
+}
+
+/// `sluice transform bench` on `component`'s golden input, with `args` after it.
+fn bench(component: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluice"))
         .args(["transform", "bench"])
-        .arg(sluice_guests::path("mask-field"))
+        .arg(sluice_guests::path(component))
         .arg("--input")
-        .arg(golden.join("input.jsonl"))
-        .args(["--config", "fields=ssn", "--batch", "10", "--rounds", "3"])
+        .arg(golden_dir(component).join("input.jsonl"))
+        .args(args)
         .env(
             "SLUICE_CACHE_DIR",
             std::env::temp_dir().join("sluice-test-cache"),
         )
         .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("ns CPU per record (median of 3 batches of 10 records"),
-        "{stdout}"
-    );
-    let refused = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(["transform", "bench"])
-        .arg(sluice_guests::path("mask-field"))
-        .arg("--input")
-        .arg(golden.join("input.jsonl"))
-        .args(["--config", "part=side"])
-        .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `sluice transform bench` runs a component on batches of the given records and says
+/// what it costs per record: a transform, and a predicate too.
+#[test]
+fn bench_reports_the_cpu_cost_per_record_of_a_component() {
+    for (component, config) in [
+        ("mask-field", "fields=ssn"),
+        ("topic-name-matches", "pattern=orders"),
+    ] {
+        let out = bench(
+            component,
+            &["--config", config, "--batch", "10", "--rounds", "3"],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("ns CPU per record (median of 3 batches of 10 records"),
+            "{stdout}"
+        );
+    }
+    let refused = bench("mask-field", &["--config", "part=side"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("rejected its configuration"));
 }

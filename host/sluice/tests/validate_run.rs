@@ -1,7 +1,9 @@
 //! `sluice validate` and `sluice run --dry-run` (everything `run` does before it
 //! connects) give the same verdict and the same messages, for every pipeline file in
 //! `config/` and for a set of broken files (`tests/broken/`). Broken files' messages
-//! name the file, the line and the property.
+//! name the file, the line and the property; each broken file states the message it
+//! must give in `# expect: …` comment lines. There is one for every standard transform
+//! and predicate that can be misconfigured.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,11 +106,18 @@ fn every_file_in_config_is_valid_and_can_start() {
     }
 }
 
+/// The messages a broken file says it must give: its `# expect: …` lines.
+fn expected_messages(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# expect: "))
+        .collect()
+}
+
 #[test]
 fn broken_files_are_refused_by_both_naming_file_line_and_property() {
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
     let files = files_in(&broken, is_pipeline_file);
-    assert!(files.len() >= 8, "{files:?}");
+    assert!(files.len() >= 30, "{files:?}");
     for file in &files {
         let (ok, problems) = same_verdict(&[file.to_str().unwrap()]);
         assert!(!ok, "{} was accepted", file.display());
@@ -118,6 +127,21 @@ fn broken_files_are_refused_by_both_naming_file_line_and_property() {
             .collect();
         assert!(!errors.is_empty(), "{}: no error line", file.display());
         let text = std::fs::read_to_string(file).unwrap();
+        // The refusal is the one the file is about, in its words: for a component,
+        // the alias and the component's own property.
+        let expected = expected_messages(&text);
+        assert!(
+            !expected.is_empty(),
+            "{} states no `# expect: …` message",
+            file.display()
+        );
+        for message in expected {
+            assert!(
+                errors.iter().any(|e| e.contains(message)),
+                "{}: no error says {message:?}: {errors:#?}",
+                file.display()
+            );
+        }
         for e in errors {
             let at = format!("{}:", file.display());
             let line: usize = e
@@ -140,6 +164,30 @@ fn broken_files_are_refused_by_both_naming_file_line_and_property() {
             }
         }
     }
+}
+
+/// Every standard transform and predicate has a broken file of its own, named after it
+/// (`<component>-<mistake>.yaml`), so that a new one without is noticed.
+#[test]
+fn every_standard_transform_and_predicate_has_a_broken_file() {
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken");
+    let stems: Vec<String> = files_in(&broken, is_pipeline_file)
+        .iter()
+        .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let components: Vec<&str> = sluice_guests::bundled()
+        .iter()
+        .map(|(name, _)| *name)
+        // A flattener, configured through the sink's `kinetica.flatten_source.*`
+        // (bad-array-mode.properties).
+        .filter(|name| *name != "kinetica-flattener")
+        .collect();
+    assert!(components.len() >= 19, "{components:?}");
+    let missing: Vec<&&str> = components
+        .iter()
+        .filter(|name| !stems.iter().any(|s| s.starts_with(&format!("{name}-"))))
+        .collect();
+    assert!(missing.is_empty(), "no broken file for {missing:?}");
 }
 
 /// `kinetica.flatten_source.enabled` with a pipeline's own `flattener`: the pipeline's

@@ -1,6 +1,7 @@
 //! Kafka Connect's `HasHeaderKey` predicate
 //! (`org.apache.kafka.connect.transforms.predicates.HasHeaderKey`): true for records
-//! with at least one header named `name` (whatever its value, null included).
+//! with at least one header named `name` (whatever its value, null included). The name
+//! is case-sensitive, trimmed and must not be empty, as in Connect.
 use sluice_sdk::prelude::*;
 
 struct HasHeaderKey {
@@ -14,13 +15,9 @@ impl Predicate for HasHeaderKey {
 
     fn configure(config: Config) -> Result<Self, Error> {
         config.reject_unknown(&Self::describe())?;
-        let name: String = config.required("name")?;
-        // Kafka Connect's `NonEmptyString` validator.
-        if name.is_empty() {
-            return Err(Error::InvalidConfig(
-                "`name` must be a non-empty header name".into(),
-            ));
-        }
+        // Kafka Connect's `NonEmptyString` validator, on the value trimmed as Connect's
+        // `ConfigDef` trims a `STRING`.
+        let name = config.required_non_empty("name")?;
         Ok(HasHeaderKey { name })
     }
 

@@ -2,7 +2,8 @@
 //! adds a static field and/or the record's topic, partition, offset and timestamp as
 //! fields of the value (or key). A field name may end in `?` (optional, the default) or
 //! `!` (Kafka Connect's "required" marker; accepted and ignored: inserted fields are
-//! always present).
+//! always present). A tombstone (a null key or value) passes unchanged, as in Connect;
+//! a key or value that is neither a struct nor a map is rejected, as Connect fails it.
 use sluice_sdk::prelude::*;
 
 struct InsertField {
@@ -85,7 +86,7 @@ impl Transform for InsertField {
             && t.timestamp_field.is_none()
         {
             return Err(Error::InvalidConfig(
-                "set at least one of static.field, topic.field, partition.field, offset.field, timestamp.field".into(),
+                "no field to insert: set at least one of `static.field`, `topic.field`, `partition.field`, `offset.field`, `timestamp.field`".into(),
             ));
         }
         Ok(t)
@@ -93,13 +94,45 @@ impl Transform for InsertField {
 
     fn apply(&self, batch: &Batch) -> Result<(), Error> {
         let n = batch.len();
-        let column = |f: &dyn Fn(u32) -> Scalar| (0..n).map(f).collect::<Vec<_>>();
+        // Which records take the fields: a struct or a map. A null key or value (a
+        // tombstone) passes unchanged, as in Connect; any other value is rejected, as
+        // Connect fails it ("Only Struct objects supported").
+        let mut takes = vec![true; n as usize];
+        let mut rejected = false;
+        for (i, t) in batch.column_types(self.part, "")?.into_iter().enumerate() {
+            match t {
+                Some(SchemaType::Struct | SchemaType::Map) => {}
+                None => takes[i] = false,
+                Some(other) => {
+                    takes[i] = false;
+                    rejected = true;
+                    batch.reject(
+                        i as u32,
+                        &format!(
+                            "InsertField needs a struct or map {}, not {}",
+                            part_name(self.part),
+                            sluice_sdk::tree::type_name(other)
+                        ),
+                    );
+                }
+            }
+        }
+        // A record that does not take the fields gets null, which leaves a tombstone
+        // as it is (wit/plugin.wit, `set-field`).
+        let column = |f: &dyn Fn(u32) -> Scalar| {
+            (0..n)
+                .map(|i| {
+                    if takes[i as usize] {
+                        f(i)
+                    } else {
+                        Scalar::Null
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut columns = Vec::new();
         if let Some((field, value)) = &self.static_field {
-            batch.set_column(
-                self.part,
-                field,
-                &column(&|_| Scalar::String(value.clone())),
-            )?;
+            columns.push((field, column(&|_| Scalar::String(value.clone()))));
         }
         if let Some(field) = &self.topic_field {
             // Most batches come from one topic-partition: ask once, not per record.
@@ -107,27 +140,39 @@ impl Transform for InsertField {
                 Some(topic) => column(&|_| Scalar::String(topic.clone())),
                 None => column(&|i| Scalar::String(batch.topic(i))),
             };
-            batch.set_column(self.part, field, &values)?;
+            columns.push((field, values));
         }
         if let Some(field) = &self.partition_field {
-            batch.set_column(
-                self.part,
-                field,
-                &column(&|i| Scalar::Int32(batch.partition(i))),
-            )?;
+            columns.push((field, column(&|i| Scalar::Int32(batch.partition(i)))));
         }
         if let Some(field) = &self.offset_field {
-            batch.set_column(
-                self.part,
-                field,
-                &column(&|i| Scalar::Int64(batch.offset(i))),
-            )?;
+            columns.push((field, column(&|i| Scalar::Int64(batch.offset(i)))));
         }
         if let Some(field) = &self.timestamp_field {
             let values = column(&|i| batch.timestamp(i).map_or(Scalar::Null, Scalar::Int64));
-            batch.set_column(self.part, field, &values)?;
+            columns.push((field, values));
+        }
+        for (field, values) in columns {
+            if !rejected {
+                batch.set_column(self.part, field, &values)?;
+                continue;
+            }
+            // Not even null can be set in a primitive value: record by record, then
+            // (a rare batch: its primitive values are all rejected).
+            for (i, value) in values.into_iter().enumerate() {
+                if takes[i] {
+                    batch.set_field(i as u32, self.part, field, &value)?;
+                }
+            }
         }
         Ok(())
+    }
+}
+
+fn part_name(part: Part) -> &'static str {
+    match part {
+        Part::Key => "key",
+        Part::Value => "value",
     }
 }
 

@@ -27,7 +27,10 @@ impl Transform for RegexRouter {
         config.reject_unknown(&Self::describe())?;
         let pattern = config.required("regex")?;
         let bad = |e: regex::Error| {
-            Error::InvalidConfig(format!("`regex`: not a regular expression: {e}"))
+            Error::InvalidConfig(format!(
+                "`regex`: not a regular expression: `{pattern}`: {}",
+                sluice_sdk::problem_line(&e.to_string())
+            ))
         };
         let regex = Regex::new(&pattern).map_err(bad)?;
         let whole = Regex::new(&format!("^(?:{pattern})$")).map_err(bad)?;

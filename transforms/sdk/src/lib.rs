@@ -72,7 +72,7 @@ mod plugin;
 #[doc(hidden)]
 pub use plugin::state as plugin_state;
 pub use plugin::{Converter, Encoded, Flattener, Predicate, Transform};
-pub use sluice_sdk_types::{Config, Property, bindings, logical, tree};
+pub use sluice_sdk_types::{Config, Property, bindings, logical, problem_line, tree};
 
 /// The generated bindings of each world (its exports), for what the traits do not
 /// cover.

@@ -1,7 +1,9 @@
 //! Kafka Connect's `TopicNameMatches` predicate
 //! (`org.apache.kafka.connect.transforms.predicates.TopicNameMatches`): true for records
 //! whose topic matches `pattern`, a regular expression that must match the whole
-//! topic name, as Java's `Matcher.matches()` does.
+//! topic name, as Java's `Matcher.matches()` does. Like Connect's `NonEmptyString`
+//! validator on a trimmed `STRING`, an empty `pattern` is refused; so is one that is not
+//! a regular expression.
 use regex::Regex;
 use sluice_sdk::prelude::*;
 
@@ -20,10 +22,20 @@ impl Predicate for TopicNameMatches {
 
     fn configure(config: Config) -> Result<Self, Error> {
         config.reject_unknown(&Self::describe())?;
-        let pattern: String = config.required("pattern")?;
-        let pattern = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-            Error::InvalidConfig(format!("`pattern`: not a regular expression: {e}"))
-        })?;
+        let pattern = config.required_non_empty("pattern")?;
+        let refuse = |e: regex::Error, what: &str| {
+            Error::InvalidConfig(format!(
+                "`pattern`: `{pattern}` {what}: {}",
+                sluice_sdk::problem_line(&e.to_string())
+            ))
+        };
+        // The pattern alone first, so that an error is about what the user wrote.
+        Regex::new(&pattern).map_err(|e| refuse(e, "is not a regular expression"))?;
+        // Anchored, the regex must match the whole topic name, as `matches()` does:
+        // `orders` does not select `xorders` or `orders.eu`. (Only a pattern whose
+        // `(?x)` comment runs to its end fails here.)
+        let pattern = Regex::new(&format!("^(?:{pattern})$"))
+            .map_err(|e| refuse(e, "cannot be anchored to match whole topic names"))?;
         Ok(TopicNameMatches { pattern })
     }
 

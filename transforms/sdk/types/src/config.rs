@@ -59,6 +59,23 @@ impl Config {
             .ok_or_else(|| Error::InvalidConfig(format!("missing required property `{name}`")))
     }
 
+    /// An optional string property that, when set, must not be empty, as Kafka Connect's
+    /// `ConfigDef.NonEmptyString` requires. The value is trimmed first, as `ConfigDef`
+    /// trims a `STRING`: `" "` is empty too.
+    pub fn non_empty(&self, name: &str) -> Result<Option<String>, Error> {
+        match self.get(name).map(str::trim) {
+            None => Ok(None),
+            Some("") => Err(Error::InvalidConfig(format!("`{name}` must not be empty"))),
+            Some(v) => Ok(Some(v.to_string())),
+        }
+    }
+
+    /// A required [`non_empty`](Config::non_empty) string property.
+    pub fn required_non_empty(&self, name: &str) -> Result<String, Error> {
+        self.non_empty(name)?
+            .ok_or_else(|| Error::InvalidConfig(format!("missing required property `{name}`")))
+    }
+
     /// A comma-separated list; empty entries are dropped and entries trimmed.
     pub fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
@@ -106,4 +123,14 @@ impl Config {
             None => Ok(()),
         }
     }
+}
+
+/// A parser's message as one line, for a configuration error: the `regex` crate prints
+/// the input, a caret and `error: <problem>` on lines of their own, and a configuration
+/// error must be one line (a log line; one `error:` line per problem in `sluice
+/// validate`). Keeps the last line, the problem, without its `error: `; the caller
+/// names the input.
+pub fn problem_line(message: &str) -> &str {
+    let last = message.trim_end().lines().last().unwrap_or_default();
+    last.trim().trim_start_matches("error: ")
 }

@@ -8,7 +8,7 @@ mod data;
 pub mod logical;
 pub mod tree;
 
-pub use config::{Config, Property};
+pub use config::{Config, Property, problem_line};
 
 /// The shared interfaces, generated from a world that only imports them: it exports
 /// nothing, so it defines none of the export macros the world crates each define.

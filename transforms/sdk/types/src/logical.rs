@@ -81,6 +81,50 @@ pub fn decimal_unscaled(bytes: &[u8]) -> Option<i128> {
     Some(i128::from_be_bytes(buf))
 }
 
+/// A Decimal's unscaled value as bytes: big-endian two's complement, as few as hold it,
+/// as Java's `BigInteger.toByteArray` (and so Connect's `Decimal.fromLogical`) writes
+/// them. Zero is one zero byte (no bytes is no Decimal: [`decimal_unscaled`]).
+pub fn decimal_bytes(unscaled: i128) -> Vec<u8> {
+    let bytes = unscaled.to_be_bytes();
+    // A leading byte is redundant when it only repeats the sign of the next one.
+    let redundant = bytes
+        .windows(2)
+        .take_while(|w| (w[0] == 0 && w[1] & 0x80 == 0) || (w[0] == 0xff && w[1] & 0x80 != 0))
+        .count();
+    bytes[redundant..].to_vec()
+}
+
+/// The unscaled value, at `scale`, of a plain decimal number (`42`, `-12.5`, `.5`): fewer
+/// fractional digits than the scale are padded with zeros; more are refused unless they
+/// are zeros, as they would be lost. `None` if the text is no such number or the value
+/// does not fit 128 bits.
+pub fn parse_decimal(text: &str, scale: i32) -> Option<i128> {
+    let (negative, digits) = match text.trim().as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    let digits = std::str::from_utf8(digits).ok()?;
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac_digits = i32::try_from(frac.len()).ok()?;
+    let mut n: i128 = format!("{int}{frac}").parse().ok()?;
+    if scale >= frac_digits {
+        n = n.checked_mul(10i128.checked_pow((scale - frac_digits) as u32)?)?;
+    } else {
+        let divisor = 10i128.checked_pow((frac_digits - scale) as u32)?;
+        if n % divisor != 0 {
+            return None;
+        }
+        n /= divisor;
+    }
+    Some(if negative { -n } else { n })
+}
+
 /// A Decimal as text, as Java's `BigDecimal.toPlainString` writes it (`-12.50`).
 pub fn format_decimal(unscaled: i128, scale: i32) -> String {
     let digits = unscaled.unsigned_abs().to_string();
@@ -130,5 +174,26 @@ mod tests {
         assert_eq!(format_decimal(1250, 2), "12.50");
         assert_eq!(format_decimal(-5, 3), "-0.005");
         assert_eq!(format_decimal(12, -2), "1200");
+    }
+
+    #[test]
+    fn decimals_parse_at_a_scale_and_encode_as_java_does() {
+        assert_eq!(parse_decimal("42", 2), Some(4200));
+        assert_eq!(parse_decimal("-12.5", 2), Some(-1250));
+        assert_eq!(parse_decimal(".5", 1), Some(5));
+        assert_eq!(parse_decimal("1.230", 2), Some(123));
+        assert_eq!(parse_decimal("1.234", 2), None);
+        assert_eq!(parse_decimal("1200", -2), Some(12));
+        for bad in ["", ".", "1e3", "abc", "1.2.3", "--1"] {
+            assert_eq!(parse_decimal(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(decimal_bytes(0), [0]);
+        assert_eq!(decimal_bytes(1250), [0x04, 0xe2]);
+        assert_eq!(decimal_bytes(128), [0x00, 0x80]);
+        assert_eq!(decimal_bytes(-1), [0xff]);
+        assert_eq!(decimal_bytes(-129), [0xff, 0x7f]);
+        for n in [0, 1, -1, 127, 128, -128, -129, i128::MAX, i128::MIN] {
+            assert_eq!(decimal_unscaled(&decimal_bytes(n)), Some(n), "{n}");
+        }
     }
 }

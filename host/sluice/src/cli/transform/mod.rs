@@ -14,13 +14,15 @@ use std::process::ExitCode;
 /// Work with Wasm transform components.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Run a transform component on records read from JSON lines and print the result
-    /// (or compare it with an expected file).
+    /// Run a transform, flattener or predicate component on records read from JSON lines
+    /// and print the result (a predicate's: each record with `"matches": true|false`), or
+    /// compare it with an expected file.
     Test(test::Args),
     /// Create a transform project in Rust, Python, JavaScript or C that builds and passes its
     /// golden test, with a README saying how.
     New(new::Args),
-    /// Measure a transform component's CPU cost per record on given records.
+    /// Measure a transform, flattener or predicate component's CPU cost per record on
+    /// given records.
     Bench(bench::Args),
     /// Generate a world's bindings for a language whose compiler does not (C).
     Bindings(bindings::Args),

@@ -1,4 +1,9 @@
 //! `sluice transform test COMPONENT --input RECORDS.jsonl [--config k=v]... [--expect FILE]`
+//!
+//! A transform or a flattener prints the records it outputs. A predicate changes no
+//! record: it prints each input record with its verdict added, `"matches": true` or
+//! `false`, so a predicate's golden file reads as the records it selects and those it
+//! does not (README.md, where `sluice transform test` is described).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -7,8 +12,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sluice_engine::{
-    FlattenerPlugin, PluginErrorKind, SandboxLimits, TransformPlugin, WasmEngine, WorldKind,
+    FlattenerPlugin, PluginError, PluginErrorKind, PredicatePlugin, SandboxLimits, TransformOutput,
+    TransformPlugin, WasmEngine, WorldKind,
 };
+use sluice_record::Record;
 
 use super::jsonl::{parse_record, render_record};
 
@@ -16,7 +23,7 @@ use super::jsonl::{parse_record, render_record};
 /// its configuration.
 #[derive(Debug, clap::Args)]
 pub struct Run {
-    /// The transform or flattener component (.wasm).
+    /// The transform, flattener or predicate component (.wasm).
     pub component: PathBuf,
     /// Input records, one JSON object per line (`-` for stdin).
     #[arg(long, short)]
@@ -37,7 +44,8 @@ pub struct Run {
 pub struct Args {
     #[command(flatten)]
     run: Run,
-    /// Expected output records; prints a diff and exits 1 if the output differs.
+    /// Expected output records (for a predicate, the input records each with its
+    /// `"matches": true|false`); prints a diff and exits 1 if the output differs.
     #[arg(long)]
     expect: Option<PathBuf>,
 }
@@ -48,10 +56,21 @@ pub enum Runner {
     Transform(sluice_engine::TransformInstance),
     /// A flattener, which rewrites a batch as a transform does.
     Flattener(sluice_engine::FlattenerInstance),
+    /// A predicate, which says of each record whether it matches.
+    Predicate(sluice_engine::PredicateInstance),
+}
+
+/// What a batch gave.
+pub enum Output {
+    /// A transform's or flattener's records.
+    Records(TransformOutput),
+    /// A predicate's input records, each with its verdict.
+    Verdicts(Vec<(Record, bool)>),
 }
 
 impl Runner {
-    /// Loads and configures `run.component` (a transform, else a flattener).
+    /// Loads and configures `run.component`: a transform, else a flattener, else a
+    /// predicate (the first world it implements).
     pub fn load(run: &Run) -> anyhow::Result<Runner> {
         let engine = WasmEngine::new(WasmEngine::default_cache_dir())?;
         let limits = SandboxLimits {
@@ -59,40 +78,44 @@ impl Runner {
             cpu_budget: Duration::from_millis(run.timeout_ms),
             ..SandboxLimits::default()
         };
-        Ok(
-            match engine.load_file(&run.component, WorldKind::Transform) {
-                Ok(loaded) => Runner::Transform(
-                    TransformPlugin::new(&engine, loaded, run.config.clone(), limits)?
-                        .instantiate()?,
-                ),
-                Err(e) if matches!(e.kind, PluginErrorKind::WrongWorld(_)) => {
-                    let Ok(loaded) = engine.load_file(&run.component, WorldKind::Flattener) else {
-                        return Err(e.into());
-                    };
-                    Runner::Flattener(
-                        FlattenerPlugin::new(&engine, loaded, run.config.clone(), limits)?
-                            .instantiate()?,
-                    )
-                }
-                Err(e) => return Err(e.into()),
-            },
-        )
+        let config = || run.config.clone();
+        let load = |world| engine.load_file(&run.component, world);
+        let wrong_world = |e: &PluginError| matches!(e.kind, PluginErrorKind::WrongWorld(_));
+        let as_transform = match load(WorldKind::Transform) {
+            Ok(loaded) => {
+                let plugin = TransformPlugin::new(&engine, loaded, config(), limits.clone())?;
+                return Ok(Runner::Transform(plugin.instantiate()?));
+            }
+            Err(e) if wrong_world(&e) => e,
+            Err(e) => return Err(e.into()),
+        };
+        if let Ok(loaded) = load(WorldKind::Flattener) {
+            let plugin = FlattenerPlugin::new(&engine, loaded, config(), limits)?;
+            return Ok(Runner::Flattener(plugin.instantiate()?));
+        }
+        if let Ok(loaded) = load(WorldKind::Predicate) {
+            let plugin = PredicatePlugin::new(&engine, loaded, config(), limits)?;
+            return Ok(Runner::Predicate(plugin.instantiate()?));
+        }
+        // Neither: the transform's error says what the component is instead.
+        Err(as_transform.into())
     }
 
     /// Runs one batch.
-    pub fn run(
-        &mut self,
-        records: Vec<sluice_record::Record>,
-    ) -> Result<sluice_engine::TransformOutput, sluice_engine::PluginError> {
-        match self {
-            Runner::Transform(t) => t.apply(records),
-            Runner::Flattener(f) => f.flatten(records),
-        }
+    pub fn run(&mut self, records: Vec<Record>) -> Result<Output, PluginError> {
+        Ok(match self {
+            Runner::Transform(t) => Output::Records(t.apply(records)?),
+            Runner::Flattener(f) => Output::Records(f.flatten(records)?),
+            Runner::Predicate(p) => {
+                let verdicts = p.test(&records)?;
+                Output::Verdicts(records.into_iter().zip(verdicts).collect())
+            }
+        })
     }
 }
 
 /// The records of `run.input`.
-pub fn read_records(run: &Run) -> anyhow::Result<Vec<sluice_record::Record>> {
+pub fn read_records(run: &Run) -> anyhow::Result<Vec<Record>> {
     read_lines(&run.input)?
         .iter()
         .enumerate()
@@ -146,16 +169,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let mut failed = false;
-    for (record, reason) in &output.rejected {
-        let index = coordinates.iter().position(|c| *c == record.coordinates());
-        eprintln!(
-            "rejected: record {} ({}): {reason}",
-            index.map_or("?".to_string(), |i| i.to_string()),
-            record.coordinates()
-        );
-        failed = true;
-    }
-    let rendered: Vec<serde_json::Value> = output.records.iter().map(render_record).collect();
+    let rendered: Vec<serde_json::Value> = match &output {
+        Output::Records(output) => {
+            for (record, reason) in &output.rejected {
+                let index = coordinates.iter().position(|c| *c == record.coordinates());
+                eprintln!(
+                    "rejected: record {} ({}): {reason}",
+                    index.map_or("?".to_string(), |i| i.to_string()),
+                    record.coordinates()
+                );
+                failed = true;
+            }
+            output.records.iter().map(render_record).collect()
+        }
+        Output::Verdicts(verdicts) => verdicts
+            .iter()
+            .map(|(record, matches)| {
+                let mut line = render_record(record);
+                line["matches"] = serde_json::Value::Bool(*matches);
+                line
+            })
+            .collect(),
+    };
     let mut out = std::io::stdout().lock();
     match &args.expect {
         None => {
