@@ -472,9 +472,11 @@ pub fn summary(worker: &Worker) -> Summary {
             counters: PIPELINE_COUNTERS
                 .iter()
                 .map(|(counter, _, value)| (*counter, value(&m)))
-                .chain(TASK_COUNTERS.iter().map(|(counter, _, value)| {
-                    (*counter, m.tasks.iter().map(value).sum())
-                }))
+                .chain(
+                    TASK_COUNTERS
+                        .iter()
+                        .map(|(counter, _, value)| (*counter, m.tasks.iter().map(value).sum())),
+                )
                 .collect(),
             degraded_tasks: m.degraded_tasks,
             rows_per_table: m.rows_per_table,
