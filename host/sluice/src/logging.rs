@@ -48,7 +48,8 @@ pub fn init(args: &LoggingArgs) -> anyhow::Result<()> {
     let (filter, handle) = reload::Layer::new(EnvFilter::new(&base));
     let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        // Through the progress bar, when one is drawn (crate::progress_bar).
+        .with_writer(|| crate::progress_bar::LogWriter);
     let fmt: Box<dyn Layer<Registry> + Send + Sync> = match args.log_format {
         LogFormat::Human => fmt.boxed(),
         LogFormat::Json => fmt.json().boxed(),

@@ -9,6 +9,7 @@ mod cli;
 mod daemon;
 mod demo;
 mod logging;
+mod progress_bar;
 mod reach;
 
 use std::process::ExitCode;

@@ -489,3 +489,45 @@ fn the_datapump_needs_a_registry_for_avro() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--schema-registry"), "{stderr}");
 }
+
+/// On a terminal the demo draws a progress bar (indicatif) instead of its lines, and log
+/// lines are printed above the bar, never into it. `script` (util-linux) gives it a
+/// pseudo-terminal and writes what the terminal showed to stdout.
+#[test]
+fn on_a_terminal_the_demo_draws_a_bar_that_log_lines_do_not_tear() {
+    let command = format!("{} demo --records 3000", env!("CARGO_BIN_EXE_sluice"));
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("util-linux's `script` is needed (apt-get install bsdutils): {e}")
+        });
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    // The bar (at some count: indicatif draws at most 20 times a second).
+    assert!(text.contains("/3,000 written"), "no bar in:\n{text}");
+    assert!(
+        text.contains("OK: all 3,000 records are in Kinetica"),
+        "{text}"
+    );
+    // The lines for logs and pipes are not printed on a terminal.
+    assert!(!text.contains(" s] produced "), "{text}");
+    // Log lines came while the bar was drawn (the group's assignment), each on a line
+    // of its own.
+    let (first, last) = (
+        text.find("/3,000 written").unwrap(),
+        text.rfind("/3,000 written").unwrap(),
+    );
+    assert!(
+        text[first..last].contains("INFO"),
+        "no log line while the bar was drawn:\n{text}"
+    );
+    for segment in text.split(['\n', '\r']) {
+        assert!(
+            !(segment.contains("/3,000 written") && segment.contains("INFO")),
+            "a log line tore the bar: {segment:?}"
+        );
+    }
+}

@@ -99,6 +99,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     out.flush()?;
     let started = Instant::now();
     let mut next_progress = started + PROGRESS;
+    // On a terminal a bar replaces the lines below (they stay for logs and pipes).
+    let bar = crate::progress_bar::Bar::on_terminal(args.records, "queued", true);
     let (mut key, mut value) = (Vec::new(), Vec::new());
     let mut bytes = 0u64;
     for index in 0..args.records {
@@ -112,7 +114,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         generator.write(index, &mut key, &mut value)?;
         producer.enqueue(&args.topic, None, Some(&key), Some(&value), &[], None)?;
         bytes += (key.len() + value.len()) as u64;
-        if Instant::now() >= next_progress {
+        if let Some(bar) = &bar {
+            bar.set(index + 1, String::new());
+        } else if Instant::now() >= next_progress {
             next_progress += PROGRESS;
             writeln!(
                 out,
@@ -124,6 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     producer.flush()?;
+    drop(bar);
     let took = started.elapsed();
     writeln!(
         out,

@@ -383,10 +383,15 @@ impl Run<'_> {
         let metrics = handle.metrics();
         let (mut first, mut last) = (None, None);
         let deadline = started + self.timeout;
+        // On a terminal: the run's records written (the table comes at the end).
+        let bar = crate::progress_bar::Bar::on_terminal(self.records, "written", false);
         while last.is_none() {
             std::thread::sleep(Duration::from_millis(2));
             let now = Instant::now();
             let m = metrics.snapshot();
+            if let Some(bar) = &bar {
+                bar.set(m.records_written, variant.label.clone());
+            }
             if first.is_none() && m.records_in > 0 {
                 first = Some((now, usage::cpu_time()));
             }
@@ -404,6 +409,7 @@ impl Run<'_> {
                 );
             }
         }
+        drop(bar);
         let summary = handle
             .stop()
             .map_err(|e| anyhow::anyhow!("{}: {e}", variant.label))?;

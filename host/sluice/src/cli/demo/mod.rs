@@ -277,7 +277,7 @@ fn wait_for_records(
 ) -> anyhow::Result<Waited> {
     let produced = production.produced.clone();
     let mut production = Some(production);
-    let mut progress = Progress::new(Instant::now());
+    let mut progress = Progress::new(Instant::now(), records);
     let (mut first_read, mut last_write) = (None, None);
     let mut last_change = (Instant::now(), MetricsSnapshot::default());
     let problem = loop {

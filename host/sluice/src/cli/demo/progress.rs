@@ -1,10 +1,11 @@
-//! One progress line per second on stderr while the demo runs (stdout is kept for the
-//! summary, which scripts and tests read).
+//! Progress while the demo runs, on stderr (stdout is kept for the summary, which
+//! scripts and tests read): a bar on a terminal, else one line per second.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::demo::units::{count, per_second};
+use crate::progress_bar::Bar;
 
 /// The counters a progress line shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,20 +20,35 @@ pub struct Counts {
 pub struct Progress {
     started: Instant,
     last: Option<(Instant, Counts)>,
+    /// On a terminal: the bar, of records written.
+    bar: Option<Bar>,
 }
 
 impl Progress {
     pub const INTERVAL: Duration = Duration::from_secs(1);
 
-    pub fn new(started: Instant) -> Progress {
+    /// Progress towards `records` written.
+    pub fn new(started: Instant, records: u64) -> Progress {
         Progress {
             started,
             last: None,
+            bar: Bar::on_terminal(records, "written", false),
         }
     }
 
-    /// Prints `counts` if a line is due.
+    /// Prints `counts` if a line is due (moves the bar, on a terminal).
     pub fn tick(&mut self, now: Instant, counts: Counts) {
+        if let Some(bar) = &self.bar {
+            bar.set(
+                counts.written,
+                format!(
+                    "produced {}, consumed {}",
+                    count(counts.produced),
+                    count(counts.consumed)
+                ),
+            );
+            return;
+        }
         let since = self.last.map_or(self.started, |(at, _)| at);
         if now.duration_since(since) < Self::INTERVAL {
             return;
