@@ -6,13 +6,17 @@ usage: table_monitor.py URL MONITOR_PORT. Prints one JSON object with what the
 callbacks saw; exits non-zero if they did not see it within the time limit.
 """
 
+import faulthandler
 import json
 import sys
 import threading
 import time
 
 import gpudb
+import zmq
+import zmq.utils.monitor
 from gpudb import GPUdbTableMonitor
+from gpudb import GPUdbException
 
 TABLE = "ki_home.monitored"
 COLUMNS = [
@@ -22,8 +26,28 @@ COLUMNS = [
 ]
 LIMIT_S = 30
 
+# GPUdbTableMonitor.Client checks the monitor port by connecting a socket *before* it
+# attaches the monitor that is to report the connection (gpudb 7.2,
+# `__zmq_check_connection`), so on a fast loopback the CONNECTED event can come first
+# and its wait for the event never ends. A time limit on that wait turns the race into
+# a failed check (`zmq.Again` is a `ZMQError`, which the check answers with False), and
+# the client is made again.
+_recv_monitor_message = zmq.utils.monitor.recv_monitor_message
+
+
+def _recv_monitor_message_within_limit(socket, flags=0):
+    if not socket.poll(2000):
+        raise zmq.Again()
+    return _recv_monitor_message(socket, flags)
+
+
+zmq.utils.monitor.recv_monitor_message = _recv_monitor_message_within_limit
+
 
 def main(url, port):
+    # A hang inside the client prints every thread's stack and fails, instead of
+    # holding the test forever.
+    faulthandler.dump_traceback_later(3 * LIMIT_S, exit=True)
     db = gpudb.GPUdb(host=url, options=gpudb.GPUdb.Options())
     db.clear_table(TABLE, options={"no_error_if_not_exists": "true"})
     table = gpudb.GPUdbTable(COLUMNS, name=TABLE, db=db)
@@ -39,16 +63,28 @@ def main(url, port):
         return record
 
     Type = GPUdbTableMonitor.Callback.Type
-    monitor = GPUdbTableMonitor.Client(
-        db,
-        TABLE,
-        [
-            GPUdbTableMonitor.Callback(Type.INSERT_DECODED, recorder("inserted")),
-            GPUdbTableMonitor.Callback(Type.UPDATED, recorder("updated")),
-            GPUdbTableMonitor.Callback(Type.DELETED, recorder("deleted")),
-        ],
-        options=GPUdbTableMonitor.Options(_dict={"monitor_port": port}),
-    )
+
+    def client():
+        return GPUdbTableMonitor.Client(
+            db,
+            TABLE,
+            [
+                GPUdbTableMonitor.Callback(Type.INSERT_DECODED, recorder("inserted")),
+                GPUdbTableMonitor.Callback(Type.UPDATED, recorder("updated")),
+                GPUdbTableMonitor.Callback(Type.DELETED, recorder("deleted")),
+            ],
+            options=GPUdbTableMonitor.Options(_dict={"monitor_port": port}),
+        )
+
+    # See _recv_monitor_message_within_limit: the client's connection check can miss
+    # the connection it waits for; a real refusal fails every attempt.
+    for attempt in range(5):
+        try:
+            monitor = client()
+            break
+        except GPUdbException as e:
+            if attempt == 4:
+                sys.exit(f"the table monitor client could not connect: {e}")
     monitor.start_monitor()
 
     def until(what, condition):
