@@ -23,6 +23,63 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 /// A value in a column's wire type: the client crate's column value.
 pub use sluice_kinetica::Value as Cell;
+use sluice_kinetica::ValueRef;
+
+/// A cell as a row holds it until the row is encoded: borrowed from the record's value
+/// where the value goes in as it is (text into a text column, bytes into a bytes one),
+/// owned where it was converted. Borrowing spares a copy of every string (at 50 KB
+/// values, one of the few passes over each byte; docs/benchmarks.md).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowCell<'a> {
+    /// Part of the record's value, unchanged.
+    Borrowed(ValueRef<'a>),
+    /// A converted value.
+    Owned(Cell),
+}
+
+impl RowCell<'_> {
+    /// The cell as row encoding takes it.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            RowCell::Borrowed(v) => *v,
+            RowCell::Owned(v) => v.as_ref(),
+        }
+    }
+}
+
+/// Compares by value, however it is held.
+impl PartialEq<Cell> for RowCell<'_> {
+    fn eq(&self, other: &Cell) -> bool {
+        self.as_ref() == other.as_ref()
+    }
+}
+
+/// [`to_cell`], borrowing from `value` where it goes in unchanged.
+pub fn to_row_cell<'a>(
+    value: &'a Value,
+    logical: Option<LogicalType>,
+    kind: CellKind,
+) -> Result<RowCell<'a>, CellError> {
+    match (value, logical, kind) {
+        // What `string_cell` copies verbatim (special string columns: the server
+        // checks their syntax).
+        (
+            Value::String(s),
+            None,
+            CellKind::String
+            | CellKind::Date
+            | CellKind::Time
+            | CellKind::DateTime
+            | CellKind::Ulong,
+        ) => Ok(RowCell::Borrowed(ValueRef::Str(s))),
+        (Value::String(s), None, CellKind::Char(max)) => {
+            fits_char(s, max)?;
+            Ok(RowCell::Borrowed(ValueRef::Str(s)))
+        }
+        (Value::Bytes(b), None, CellKind::Bytes) => Ok(RowCell::Borrowed(ValueRef::Bytes(b))),
+        _ => to_cell(value, logical, kind).map(RowCell::Owned),
+    }
+}
 
 /// Why a value does not go into its column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -175,12 +232,17 @@ fn out_of_range(kind: CellKind) -> CellError {
 }
 
 fn char_cell(s: String, max: usize) -> Result<Cell, CellError> {
+    fits_char(&s, max)?;
+    Ok(Cell::String(s))
+}
+
+fn fits_char(s: &str, max: usize) -> Result<(), CellError> {
     // Kinetica documents charN as "at most N characters"; counting characters rather
     // than bytes is the lenient reading, and the server has the last word.
     if s.chars().count() > max {
         return Err(CellError::TooLong { max });
     }
-    Ok(Cell::String(s))
+    Ok(())
 }
 
 /// Text into any string-typed column that takes it verbatim (or with a length limit).
@@ -726,6 +788,51 @@ mod tests {
             to_cell(&array, None, K::String),
             Ok(Cell::String("[1,null,3]".into()))
         );
+    }
+
+    #[test]
+    fn row_cells_borrow_what_goes_in_unchanged_and_agree_with_to_cell() {
+        let kinds = [
+            K::String,
+            K::Char(4),
+            K::Date,
+            K::Time,
+            K::DateTime,
+            K::Ulong,
+            K::Bytes,
+            K::Long,
+            K::Double,
+        ];
+        let values = [
+            Value::from("abc"),
+            Value::from("abcdef"),
+            Value::from("12"),
+            Value::Bytes(vec![1, 2]),
+            Value::Int64(5),
+        ];
+        for kind in kinds {
+            for value in &values {
+                let row = to_row_cell(value, None, kind);
+                let cell = to_cell(value, None, kind);
+                match (&row, &cell) {
+                    (Ok(r), Ok(c)) => assert_eq!(r, c, "{value:?} into {kind}"),
+                    (Err(r), Err(c)) => assert_eq!(r, c, "{value:?} into {kind}"),
+                    _ => panic!("{value:?} into {kind}: {row:?} against {cell:?}"),
+                }
+                let verbatim = matches!(
+                    (value, kind),
+                    (
+                        Value::String(_),
+                        K::String | K::Date | K::Time | K::DateTime | K::Ulong
+                    ) | (Value::Bytes(_), K::Bytes)
+                ) || matches!((value, kind), (Value::String(s), K::Char(4)) if s.len() <= 4);
+                assert_eq!(
+                    matches!(row, Ok(RowCell::Borrowed(_))),
+                    verbatim,
+                    "{value:?} into {kind}: {row:?}"
+                );
+            }
+        }
     }
 
     #[test]

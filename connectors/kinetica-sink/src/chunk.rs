@@ -15,9 +15,10 @@
 use std::ops::AddAssign;
 
 use sluice_kinetica::{
-    EncodedRows, KineticaClient, KineticaType, Options, PartialInsert, RowError, Value,
+    EncodedRows, KineticaClient, KineticaType, Options, PartialInsert, RowError,
 };
 
+use crate::cell::RowCell;
 use crate::report::RecordError;
 use crate::sink::Outcome;
 use crate::tables::Table;
@@ -45,10 +46,10 @@ impl Chunk {
     pub fn push(
         &mut self,
         ty: &KineticaType,
-        cells: &[Value],
+        cells: &[RowCell<'_>],
         record: usize,
     ) -> Result<(), RowError> {
-        self.rows.push_row(ty, cells)?;
+        self.rows.push_refs(ty, cells.iter().map(RowCell::as_ref))?;
         self.records.push(record);
         Ok(())
     }

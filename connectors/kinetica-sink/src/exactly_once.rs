@@ -29,10 +29,11 @@ use std::sync::Arc;
 
 use sluice_connect::{Offsets, TopicPartition};
 use sluice_kinetica::{
-    BaseType, Column, EncodedRows, KineticaClient, KineticaType, Options, Value,
+    BaseType, Column, EncodedRows, KineticaClient, KineticaType, Options, Value, ValueRef,
 };
 use sluice_record::Record;
 
+use crate::cell::RowCell;
 use crate::report::SinkError;
 use crate::settings::ExactlyOnceSettings;
 
@@ -61,10 +62,10 @@ impl CoordinateSlots {
     }
 
     /// Writes the record's coordinates into its row's cells.
-    pub fn fill(&self, cells: &mut [Value], record: &Record) {
-        cells[self.topic] = Value::String(record.topic.to_string());
-        cells[self.partition] = Value::Int(record.partition);
-        cells[self.offset] = Value::Long(record.offset);
+    pub fn fill<'a>(&self, cells: &mut [RowCell<'a>], record: &'a Record) {
+        cells[self.topic] = RowCell::Borrowed(ValueRef::Str(&record.topic));
+        cells[self.partition] = RowCell::Borrowed(ValueRef::Int(record.partition));
+        cells[self.offset] = RowCell::Borrowed(ValueRef::Long(record.offset));
     }
 }
 

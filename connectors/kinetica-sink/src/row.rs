@@ -12,7 +12,7 @@ use std::sync::Arc;
 use sluice_record::logical::LogicalType;
 use sluice_record::{Schema, SchemaRef, Struct, Value};
 
-use crate::cell::{Cell, CellError, to_cell};
+use crate::cell::{CellError, RowCell, to_row_cell};
 use sluice_kinetica::{Column, KineticaType};
 
 use crate::columns::CellKind;
@@ -44,10 +44,10 @@ pub enum RowError {
 
 /// A converted row, and whether the value had fields the table has no column for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
+pub struct Row<'a> {
     /// One cell per table column, in the table's column (wire) order; null where the
-    /// value has no field for a nullable column.
-    pub cells: Vec<Cell>,
+    /// value has no field for a nullable column. Borrows the value's strings and bytes.
+    pub cells: Vec<RowCell<'a>>,
     /// The value had fields with no column of that name in the table; they are
     /// dropped (schema evolution adds columns before rows are built, when enabled).
     pub has_unmapped_fields: bool,
@@ -107,7 +107,7 @@ impl RowBuilder {
 
     /// Converts a struct or map value into a row of the table, checking every cell
     /// against its column.
-    pub fn build(&mut self, value: &Value) -> Result<Row, RowError> {
+    pub fn build<'a>(&mut self, value: &'a Value) -> Result<Row<'a>, RowError> {
         match value {
             Value::Struct(s) => self.struct_row(s),
             Value::Map(entries) => self.map_row(entries),
@@ -117,7 +117,7 @@ impl RowBuilder {
         }
     }
 
-    fn struct_row(&mut self, s: &Struct) -> Result<Row, RowError> {
+    fn struct_row<'a>(&mut self, s: &'a Struct) -> Result<Row<'a>, RowError> {
         let schema = s.schema();
         let key = Arc::as_ptr(schema) as usize;
         if !self.plans.contains_key(&key) {
@@ -150,7 +150,7 @@ impl RowBuilder {
         })
     }
 
-    fn map_row(&self, entries: &[(Value, Value)]) -> Result<Row, RowError> {
+    fn map_row<'a>(&self, entries: &'a [(Value, Value)]) -> Result<Row<'a>, RowError> {
         let mut cells = Vec::with_capacity(self.targets.len());
         let mut matched = 0;
         for (i, target) in self.targets.iter().enumerate() {
@@ -210,17 +210,21 @@ impl Plan {
     }
 }
 
-fn cell(target: &Target, value: &Value, logical: Option<LogicalType>) -> Result<Cell, RowError> {
+fn cell<'a>(
+    target: &Target,
+    value: &'a Value,
+    logical: Option<LogicalType>,
+) -> Result<RowCell<'a>, RowError> {
     if value.is_null() {
         return if target.nullable {
-            Ok(Cell::Null)
+            Ok(RowCell::Borrowed(sluice_kinetica::ValueRef::Null))
         } else {
             Err(RowError::NullNotAllowed {
                 column: target.name.clone(),
             })
         };
     }
-    to_cell(value, logical, target.kind).map_err(|problem| RowError::Cell {
+    to_row_cell(value, logical, target.kind).map_err(|problem| RowError::Cell {
         column: target.name.clone(),
         problem,
     })
@@ -232,6 +236,7 @@ mod tests {
     use sluice_record::logical::timestamp_schema;
 
     use super::*;
+    use crate::cell::Cell;
     use sluice_kinetica::BaseType;
     use sluice_kinetica::types::prop;
 
@@ -340,9 +345,8 @@ mod tests {
         assert_eq!(row.cells, vec![Cell::Long(2), Cell::String("x".into())]);
         assert!(row.has_unmapped_fields);
         assert_eq!(b.unmapped_fields(&v), vec!["c".to_string()]);
-        let row = b
-            .build(&Value::Map(vec![("a".into(), Value::Int64(3))]))
-            .unwrap();
+        let other = Value::Map(vec![("a".into(), Value::Int64(3))]);
+        let row = b.build(&other).unwrap();
         assert_eq!(row.cells, vec![Cell::Long(3), Cell::Null]);
         assert!(!row.has_unmapped_fields);
     }
