@@ -314,6 +314,12 @@ impl TableNamer {
         Ok(namer)
     }
 
+    /// Whether [`destination`](Self::destination) looks at the source name of a
+    /// record of `topic`: not with table overrides, nor with a table per (named) topic.
+    pub fn reads_source_names(&self, topic: &str) -> bool {
+        self.overrides.is_empty() && (!self.single_table_per_topic || topic.is_empty())
+    }
+
     /// The table for a record of `topic` whose source name (value schema name, or string
     /// key of a schemaless record) is `source_name`.
     pub fn destination(

@@ -50,6 +50,10 @@ impl Planner {
     pub fn plan(&mut self, records: &[Record]) -> Plan {
         let mut plan = Plan::default();
         let mut group_of: HashMap<TableName, usize> = HashMap::new();
+        // Consecutive records nearly always go to the same table: the last named
+        // record's topic, source name and group spare the next one the naming, the
+        // claim and the lookup (which allocate and hash per record).
+        let mut last: Option<(&str, Option<&str>, usize)> = None;
         for (index, record) in records.iter().enumerate() {
             let fail = |error: RecordError| RecordFailure {
                 index,
@@ -72,7 +76,15 @@ impl Planner {
                     continue;
                 }
             }
-            let dest = match self.namer.destination(&record.topic, source_name(record)) {
+            let source = source_name(record);
+            if let Some((topic, name, slot)) = last
+                && topic == &*record.topic
+                && (name == source || !self.namer.reads_source_names(topic))
+            {
+                plan.groups[slot].records.push(index);
+                continue;
+            }
+            let dest = match self.namer.destination(&record.topic, source) {
                 Ok(dest) => dest,
                 Err(e) => {
                     plan.failures.push(fail(e.into()));
@@ -102,6 +114,7 @@ impl Planner {
                 plan.groups.len() - 1
             });
             plan.groups[slot].records.push(index);
+            last = Some((&record.topic, source, slot));
         }
         plan
     }
@@ -185,6 +198,51 @@ mod tests {
         );
         assert_eq!(plan.tombstones, 1);
         assert!(plan.failures.is_empty());
+    }
+
+    #[test]
+    fn runs_of_records_of_one_topic_and_name_stay_apart_from_the_next_run() {
+        let mut p = planner(&[(keys::TOPICS, "t,u")]);
+        let keyed = |topic: &str, offset, key: &str| {
+            record(topic, offset, Data::schemaless(map())).with_key(Data::schemaless(key.into()))
+        };
+        let records = [
+            keyed("t", 0, "db.A"),
+            keyed("t", 1, "db.A"),
+            keyed("t", 2, "db.B"),
+            keyed("u", 0, "db.B"),
+            record("u", 1, Data::schemaless(map())),
+            keyed("t", 3, "db.A"),
+        ];
+        let plan = p.plan(&records);
+        let groups: Vec<(String, Vec<usize>)> = plan
+            .groups
+            .iter()
+            .map(|g| (g.table.to_string(), g.records.clone()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("A".to_string(), vec![0, 1, 5]),
+                ("B".to_string(), vec![2, 3]),
+                ("u".to_string(), vec![4]),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_override_names_every_record_of_its_topic_whatever_the_key() {
+        let mut p = planner(&[(keys::TOPICS, "t"), (keys::DESTINATION_NAME, "orders")]);
+        let records: Vec<Record> = (0..3)
+            .map(|i| {
+                record("t", i, Data::schemaless(map()))
+                    .with_key(Data::schemaless(format!("db.K{i}").into()))
+            })
+            .collect();
+        let plan = p.plan(&records);
+        assert_eq!(plan.groups.len(), 1, "{:?}", plan.groups);
+        assert_eq!(plan.groups[0].table.to_string(), "orders");
+        assert_eq!(plan.groups[0].records, vec![0, 1, 2]);
     }
 
     #[test]
