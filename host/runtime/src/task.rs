@@ -220,7 +220,7 @@ impl Task {
         // it was written.
         let mut ahead: Option<Ahead> = None;
         while !self.shared.stop_requested() {
-            let current = match ahead.take() {
+            let mut current = match ahead.take() {
                 Some(next) => next,
                 None => {
                     // Nothing is in flight here, so pausing holds nothing back.
@@ -230,15 +230,19 @@ impl Task {
                     }
                     match self.next_batch(limits)? {
                         Polled::Batch { batch, .. } => Ahead::polled(batch),
-                        Polled::Nothing | Polled::Revoked => continue,
+                        Polled::Nothing => continue,
+                        // Its partitions still assigned are read again from its start.
+                        Polled::Revoked(batch) => {
+                            self.source.rewind(&batch).map_err(FailureKind::Source)?;
+                            continue;
+                        }
                         Polled::Stopping => break,
                     }
                 }
             };
             // What the source already holds, taken without waiting, is prepared while
             // `current` is written; not when the pipeline is about to pause or stop.
-            let mut current = current;
-            let upcoming = if self.shared.pause_requested() || self.shared.stop_requested() {
+            let mut upcoming = if self.shared.pause_requested() || self.shared.stop_requested() {
                 None
             } else {
                 let quick = BatchLimits {
@@ -253,8 +257,11 @@ impl Task {
                     Polled::Nothing => None,
                     Polled::Stopping => break,
                     // Partitions went while the sink was asked where new ones resume:
-                    // which of `current`'s are gone is not known, so it is read again.
-                    Polled::Revoked => {
+                    // which of `current`'s are gone is not known, so both batches are
+                    // read again — the later one rewound first, so that a partition in
+                    // both resumes at `current`'s earlier offset.
+                    Polled::Revoked(upcoming) => {
+                        self.source.rewind(&upcoming).map_err(FailureKind::Source)?;
                         self.source
                             .rewind(&current.batch)
                             .map_err(FailureKind::Source)?;
@@ -268,8 +275,13 @@ impl Task {
             }
             // Before transforms filter anything: discarded records are done too.
             let offsets = current.batch.offsets();
-            let (processed, upcoming) = self
-                .process(&current.batch, &offsets, current.prepared.take(), upcoming)
+            let processed = self
+                .process(
+                    &current.batch,
+                    &offsets,
+                    current.prepared.take(),
+                    &mut upcoming,
+                )
                 .inspect_err(|kind| {
                     // A bad record stops the task alone; any other failure, its whole batch.
                     let failed = match kind {
@@ -332,7 +344,7 @@ impl Task {
             match self.position(&mut batch)? {
                 Retried::Done(()) => {}
                 Retried::Abandoned(Abandon::Stopping) => return Ok(Polled::Stopping),
-                Retried::Abandoned(Abandon::Revoked) => return Ok(Polled::Revoked),
+                Retried::Abandoned(Abandon::Revoked) => return Ok(Polled::Revoked(batch)),
             }
         }
         if batch.is_empty() && revoked.is_empty() {
@@ -520,20 +532,9 @@ impl Task {
 
     /// Converts and transforms one batch (unless that was done while the batch before
     /// it was written), writes it while the `upcoming` one is prepared, and
-    /// dead-letters its bad records. The upcoming batch comes back, prepared when that
-    /// went smoothly, whatever happened to this one.
+    /// dead-letters its bad records. The upcoming batch stays with the caller, prepared
+    /// when that went smoothly, whatever happened to this one.
     fn process(
-        &mut self,
-        batch: &SourceBatch,
-        offsets: &Offsets,
-        prepared: Option<Prepared>,
-        mut upcoming: Option<Ahead>,
-    ) -> Result<(Processed, Option<Ahead>), FailureKind> {
-        let processed = self.process_with(batch, offsets, prepared, &mut upcoming)?;
-        Ok((processed, upcoming))
-    }
-
-    fn process_with(
         &mut self,
         batch: &SourceBatch,
         offsets: &Offsets,
@@ -963,8 +964,9 @@ enum Polled {
     },
     /// Nothing new.
     Nothing,
-    /// Partitions were revoked while the sink was asked where new ones resume.
-    Revoked,
+    /// Partitions were revoked while the sink was asked where new ones resume: the
+    /// batch polled is given back unprocessed, for the source to read again.
+    Revoked(SourceBatch),
     /// The pipeline is stopping.
     Stopping,
 }
