@@ -60,25 +60,20 @@ pub fn to_row_cell<'a>(
     logical: Option<LogicalType>,
     kind: CellKind,
 ) -> Result<RowCell<'a>, CellError> {
-    match (value, logical, kind) {
-        // What `string_cell` copies verbatim (special string columns: the server
-        // checks their syntax).
-        (
-            Value::String(s),
-            None,
-            CellKind::String
-            | CellKind::Date
-            | CellKind::Time
-            | CellKind::DateTime
-            | CellKind::Ulong,
-        ) => Ok(RowCell::Borrowed(ValueRef::Str(s))),
-        (Value::String(s), None, CellKind::Char(max)) => {
-            fits_char(s, max)?;
-            Ok(RowCell::Borrowed(ValueRef::Str(s)))
+    if logical.is_none() {
+        match value {
+            Value::String(s) => {
+                if let Some(fits) = verbatim_text(s, kind) {
+                    return fits.map(|()| RowCell::Borrowed(ValueRef::Str(s)));
+                }
+            }
+            Value::Bytes(b) if kind == CellKind::Bytes => {
+                return Ok(RowCell::Borrowed(ValueRef::Bytes(b)));
+            }
+            _ => {}
         }
-        (Value::Bytes(b), None, CellKind::Bytes) => Ok(RowCell::Borrowed(ValueRef::Bytes(b))),
-        _ => to_cell(value, logical, kind).map(RowCell::Owned),
     }
+    to_cell(value, logical, kind).map(RowCell::Owned)
 }
 
 /// Why a value does not go into its column.
@@ -317,16 +312,29 @@ fn float_cell(
     })
 }
 
+/// Whether a column of `kind` takes text as it is: `Some` (with whether it fits a
+/// `charN`) for text columns and the special string columns, whose syntax the server
+/// checks; `None` where text is parsed or converted.
+fn verbatim_text(s: &str, kind: CellKind) -> Option<Result<(), CellError>> {
+    match kind {
+        CellKind::String
+        | CellKind::Date
+        | CellKind::Time
+        | CellKind::DateTime
+        | CellKind::Ulong => Some(Ok(())),
+        CellKind::Char(max) => Some(fits_char(s, max)),
+        _ => None,
+    }
+}
+
 fn string_cell(s: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
     let unparseable = || CellError::Unparseable {
         column: kind.to_string(),
     };
+    if let Some(fits) = verbatim_text(s, kind) {
+        return Some(fits.map(|()| Cell::String(s.to_owned())));
+    }
     Some(match kind {
-        CellKind::String | CellKind::Char(_) => return text_cell(s.to_owned(), kind),
-        // Special string columns: the server checks their syntax.
-        CellKind::Date | CellKind::Time | CellKind::DateTime | CellKind::Ulong => {
-            Ok(Cell::String(s.to_owned()))
-        }
         CellKind::Decimal { precision, scale } => decimal::fit_text(s, precision, scale)
             .map(Cell::String)
             .map_err(|e| match e {
@@ -358,6 +366,12 @@ fn string_cell(s: &str, kind: CellKind) -> Option<Result<Cell, CellError>> {
             Err(_) => Err(unparseable()),
         },
         CellKind::Bytes => return None,
+        CellKind::String
+        | CellKind::Char(_)
+        | CellKind::Date
+        | CellKind::Time
+        | CellKind::DateTime
+        | CellKind::Ulong => unreachable!("text columns take text verbatim, above"),
     })
 }
 

@@ -233,7 +233,7 @@ impl Task {
                         Polled::Nothing => continue,
                         // Its partitions still assigned are read again from its start.
                         Polled::Revoked(batch) => {
-                            self.source.rewind(&batch).map_err(FailureKind::Source)?;
+                            self.rewind(&[&batch])?;
                             continue;
                         }
                         Polled::Stopping => break,
@@ -257,14 +257,9 @@ impl Task {
                     Polled::Nothing => None,
                     Polled::Stopping => break,
                     // Partitions went while the sink was asked where new ones resume:
-                    // which of `current`'s are gone is not known, so both batches are
-                    // read again — the later one rewound first, so that a partition in
-                    // both resumes at `current`'s earlier offset.
+                    // which of `current`'s are gone is not known, so both are read again.
                     Polled::Revoked(upcoming) => {
-                        self.source.rewind(&upcoming).map_err(FailureKind::Source)?;
-                        self.source
-                            .rewind(&current.batch)
-                            .map_err(FailureKind::Source)?;
+                        self.rewind(&[&current.batch, &upcoming])?;
                         continue;
                     }
                 }
@@ -295,17 +290,12 @@ impl Task {
                 // Stopping during a retry: the batches stay uncommitted.
                 Processed::Abandoned(Abandon::Stopping) => break,
                 // Partitions moved while the task waited: their new owner reads them
-                // from the last commit, and this task reads the rest again — the batch
-                // polled ahead first, so that the earlier offsets are where it resumes.
+                // from the last commit, and this task reads the rest again.
                 Processed::Abandoned(Abandon::Revoked) => {
-                    if let Some(upcoming) = &upcoming {
-                        self.source
-                            .rewind(&upcoming.batch)
-                            .map_err(FailureKind::Source)?;
+                    match &upcoming {
+                        Some(upcoming) => self.rewind(&[&current.batch, &upcoming.batch])?,
+                        None => self.rewind(&[&current.batch])?,
                     }
-                    self.source
-                        .rewind(&current.batch)
-                        .map_err(FailureKind::Source)?;
                     continue;
                 }
             };
@@ -318,6 +308,16 @@ impl Task {
                 .observe(committing.elapsed());
             self.count(written);
             ahead = upcoming;
+        }
+        Ok(())
+    }
+
+    /// Has the source deliver abandoned batches again (the records of partitions still
+    /// assigned), given in the order they were polled: the later ones are rewound
+    /// first, so a partition in several resumes at its earliest offset.
+    fn rewind(&mut self, polled: &[&SourceBatch]) -> Result<(), FailureKind> {
+        for batch in polled.iter().rev() {
+            self.source.rewind(batch).map_err(FailureKind::Source)?;
         }
         Ok(())
     }
