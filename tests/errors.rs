@@ -62,7 +62,7 @@ fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_wr
     let env = Env::new();
     env.create_topic("lenient", 1);
     env.create_topic("lenient-dlq", 1);
-    let value = |v: &str| Some(v.as_bytes().to_vec());
+    let value = |v: &str| Some(sluice_record::Bytes::copy_from_slice(v.as_bytes()));
     let traced = vec![Header {
         key: "trace".into(),
         value: Some(b"abc".to_vec()),

@@ -30,7 +30,7 @@ fn a_chain_of_standard_smts_and_predicates_writes_the_transformed_rows() {
         None,
         Some(r#"{"id": 3, "card": "3400-0000", "amount": 30}"#),
     ]) {
-        r.value = v.map(|v| v.as_bytes().to_vec());
+        r.value = v.map(|v| sluice_record::Bytes::copy_from_slice(v.as_bytes()));
     }
     env.produce_raw("orders.eu", &records);
     let yaml = env.yaml(

@@ -280,8 +280,8 @@ pub fn raw(
         offset: 0,
         timestamp: Some(1_700_000_000_000),
         headers,
-        key: key.map(<[u8]>::to_vec),
-        value: value.map(<[u8]>::to_vec),
+        key: key.map(sluice_record::Bytes::copy_from_slice),
+        value: value.map(sluice_record::Bytes::copy_from_slice),
     }
 }
 

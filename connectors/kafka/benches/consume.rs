@@ -51,7 +51,7 @@ fn source_consume(bootstrap_servers: &str, group: &str, count: u64) -> Duration 
         // Touch what a pipeline would, so nothing is optimised away.
         bytes += batch
             .iter()
-            .map(|r| r.value.as_ref().map_or(0, Vec::len))
+            .map(|r| r.value.as_ref().map_or(0, |v| v.len()))
             .sum::<usize>();
     }
     let elapsed = first.map_or(Duration::ZERO, |first| first.elapsed());

@@ -41,6 +41,7 @@ mod follow;
 mod group_offsets;
 pub mod mock;
 mod offsets;
+mod payloads;
 mod producer;
 mod progress;
 mod rebalance;

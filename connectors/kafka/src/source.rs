@@ -24,6 +24,7 @@ use tracing::{debug, info, warn};
 
 use crate::config::consumer_config;
 use crate::offsets::{Offsets, TopicPartition, display_list};
+use crate::payloads::Payloads;
 use crate::rebalance::{RebalanceEvent, SourceContext, to_commit_list};
 use crate::{Error, Result};
 
@@ -113,6 +114,7 @@ pub struct KafkaSource {
     servers: String,
     group: String,
     topic_names: TopicNames,
+    payloads: Payloads,
     events: Vec<RebalanceEvent>,
     /// Set by [`pause_assigned`](Self::pause_assigned): partitions assigned meanwhile
     /// are paused as they come.
@@ -161,6 +163,7 @@ impl KafkaSource {
             servers,
             group,
             topic_names: TopicNames::default(),
+            payloads: Payloads::default(),
             events: Vec::new(),
             paused: false,
             held: Vec::new(),
@@ -225,7 +228,7 @@ impl KafkaSource {
                 Some(Ok(message)) => {
                     self.reachable();
                     let topic = self.topic_names.get(message.topic());
-                    let record = to_raw_record(&message, topic);
+                    let record = to_raw_record(&message, topic, &mut self.payloads);
                     bytes += record.payload_bytes();
                     batch.push(record);
                     if batch.len() >= max_records || bytes >= max_bytes {
@@ -267,7 +270,7 @@ impl KafkaSource {
                 Some(Ok(message)) => {
                     self.reachable();
                     let topic = self.topic_names.get(message.topic());
-                    let record = to_raw_record(&message, topic);
+                    let record = to_raw_record(&message, topic, &mut self.payloads);
                     let tp = TopicPartition::new(Arc::clone(&record.topic), record.partition);
                     self.held.push(record);
                     self.pause_partitions(std::iter::once(&tp))?;
@@ -585,15 +588,19 @@ fn drop_revoked(
     events
 }
 
-fn to_raw_record(message: &BorrowedMessage<'_>, topic: Arc<str>) -> RawRecord {
+fn to_raw_record(
+    message: &BorrowedMessage<'_>,
+    topic: Arc<str>,
+    payloads: &mut Payloads,
+) -> RawRecord {
     RawRecord {
         topic,
         partition: message.partition(),
         offset: message.offset(),
         timestamp: message.timestamp().to_millis(),
         headers: message.headers().map(to_headers).unwrap_or_default(),
-        key: message.key().map(<[u8]>::to_vec),
-        value: message.payload().map(<[u8]>::to_vec),
+        key: message.key().map(|key| payloads.copy(key)),
+        value: message.payload().map(|value| payloads.copy(value)),
     }
 }
 

@@ -473,8 +473,8 @@ fn the_kafka_sink_has_every_record_acknowledged_when_a_write_returns() {
                 key: "row".into(),
                 value: Some(i.to_string().into_bytes()),
             }],
-            key: Some(format!("k{i}").into_bytes()),
-            value: Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
+            key: Some(format!("k{i}").into_bytes().into()),
+            value: Some(format!(r#"{{"id":{i}}}"#).into_bytes().into()),
         })
         .collect();
     let report = sink.write(SinkBatch::Raw(&records)).unwrap();

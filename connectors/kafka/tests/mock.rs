@@ -64,8 +64,8 @@ fn record(topic: &Arc<str>, partition: i32, i: i64) -> RawRecord {
                 },
             ]
         },
-        key: (i % 5 != 0).then(|| format!("k-{partition}-{i}").into_bytes()),
-        value: (i % 7 != 0).then(|| format!("v-{partition}-{i}").into_bytes()),
+        key: (i % 5 != 0).then(|| format!("k-{partition}-{i}").into_bytes().into()),
+        value: (i % 7 != 0).then(|| format!("v-{partition}-{i}").into_bytes().into()),
     }
 }
 
@@ -410,7 +410,7 @@ fn delivery_failures_are_typed_and_name_the_topic() {
     let mut producer = producer(&kafka);
     let secret: Arc<str> = Arc::from("ignored");
     let mut bad = record(&secret, 7, 1);
-    bad.value = Some(b"secret-value".to_vec());
+    bad.value = Some(b"secret-value".to_vec().into());
     let error = producer
         .send("dlq", &[bad], Partitioning::AsRecorded)
         .unwrap_err();

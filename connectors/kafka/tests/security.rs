@@ -78,7 +78,7 @@ fn round_trip(topic: &str, servers: &str, properties: BTreeMap<String, String>) 
             timestamp: None,
             headers: Vec::new(),
             key: None,
-            value: Some(format!("{i}").into_bytes()),
+            value: Some(format!("{i}").into_bytes().into()),
         })
         .collect();
     producer
@@ -96,7 +96,7 @@ fn round_trip(topic: &str, servers: &str, properties: BTreeMap<String, String>) 
     let got = consume_exactly(&mut source, 50, TIMEOUT).unwrap();
     let values: Vec<String> = got[..20]
         .iter()
-        .map(|r| String::from_utf8(r.value.clone().unwrap()).unwrap())
+        .map(|r| String::from_utf8(r.value.as_deref().unwrap().to_vec()).unwrap())
         .collect();
     assert_eq!(values, (0..20).map(|i| i.to_string()).collect::<Vec<_>>());
     assert_eq!(

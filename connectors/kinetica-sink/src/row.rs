@@ -108,16 +108,37 @@ impl RowBuilder {
     /// Converts a struct or map value into a row of the table, checking every cell
     /// against its column.
     pub fn build<'a>(&mut self, value: &'a Value) -> Result<Row<'a>, RowError> {
+        let mut cells = Vec::with_capacity(self.targets.len());
+        let has_unmapped_fields = self.build_into(value, &mut cells)?;
+        Ok(Row {
+            cells,
+            has_unmapped_fields,
+        })
+    }
+
+    /// [`build`](Self::build) into `cells` (emptied first), so that a sink encoding one
+    /// row at a time reuses one vector instead of allocating one per record. Returns
+    /// whether the value had fields with no column ([`Row::has_unmapped_fields`]).
+    pub fn build_into<'a>(
+        &mut self,
+        value: &'a Value,
+        cells: &mut Vec<RowCell<'a>>,
+    ) -> Result<bool, RowError> {
+        cells.clear();
         match value {
-            Value::Struct(s) => self.struct_row(s),
-            Value::Map(entries) => self.map_row(entries),
+            Value::Struct(s) => self.struct_row(s, cells),
+            Value::Map(entries) => self.map_row(entries, cells),
             other => Err(RowError::NotARow {
                 found: other.type_name(),
             }),
         }
     }
 
-    fn struct_row<'a>(&mut self, s: &'a Struct) -> Result<Row<'a>, RowError> {
+    fn struct_row<'a>(
+        &mut self,
+        s: &'a Struct,
+        cells: &mut Vec<RowCell<'a>>,
+    ) -> Result<bool, RowError> {
         let schema = s.schema();
         let key = Arc::as_ptr(schema) as usize;
         if !self.plans.contains_key(&key) {
@@ -131,7 +152,6 @@ impl RowBuilder {
         }
         let (_, plan) = &self.plans[&key];
         let fields = schema.fields();
-        let mut cells = Vec::with_capacity(self.targets.len());
         for (i, target) in self.targets.iter().enumerate() {
             let (value, default) = match plan.fields[i] {
                 Some(f) => (&s.values()[f], fields[f].schema.default.as_ref()),
@@ -144,14 +164,14 @@ impl RowBuilder {
             };
             cells.push(cell(target, value, plan.logical[i])?);
         }
-        Ok(Row {
-            cells,
-            has_unmapped_fields: plan.unmapped,
-        })
+        Ok(plan.unmapped)
     }
 
-    fn map_row<'a>(&self, entries: &'a [(Value, Value)]) -> Result<Row<'a>, RowError> {
-        let mut cells = Vec::with_capacity(self.targets.len());
+    fn map_row<'a>(
+        &self,
+        entries: &'a [(Value, Value)],
+        cells: &mut Vec<RowCell<'a>>,
+    ) -> Result<bool, RowError> {
         let mut matched = 0;
         for (i, target) in self.targets.iter().enumerate() {
             // Maps usually come in the order the table was made from: try that slot first.
@@ -165,10 +185,7 @@ impl RowBuilder {
             matched += usize::from(found.is_some());
             cells.push(cell(target, found.unwrap_or(&Value::Null), None)?);
         }
-        Ok(Row {
-            cells,
-            has_unmapped_fields: matched < entries.len(),
-        })
+        Ok(matched < entries.len())
     }
 
     /// The names of a value's fields that have no column (for a log line).

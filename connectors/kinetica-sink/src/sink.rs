@@ -585,20 +585,23 @@ fn fill(
     batch_size: usize,
     out: &mut Outcome<'_>,
 ) {
+    let records = out.records;
+    // Each row is encoded before the next is built: one vector of cells serves them all.
+    let mut cells = Vec::new();
     while chunk.len() < batch_size {
         let Some(i) = pending.next() else {
             return;
         };
-        let value = &out.records[i].value.value;
-        let mut row = match table.rows.build(value) {
-            Ok(row) => row,
+        let value = &records[i].value.value;
+        let has_unmapped_fields = match table.rows.build_into(value, &mut cells) {
+            Ok(has_unmapped_fields) => has_unmapped_fields,
             Err(e) => {
                 out.fail(i, e.into());
                 continue;
             }
         };
         // Struct schemas were told about when checked (once per table and schema).
-        if row.has_unmapped_fields && !table.warned_unmapped && matches!(value, Value::Map(_)) {
+        if has_unmapped_fields && !table.warned_unmapped && matches!(value, Value::Map(_)) {
             table.warned_unmapped = true;
             tracing::warn!(
                 table = %table.name,
@@ -611,9 +614,9 @@ fn fill(
             );
         }
         if let Some(slots) = &table.coordinates {
-            slots.fill(&mut row.cells, &out.records[i]);
+            slots.fill(&mut cells, &records[i]);
         }
-        if let Err(e) = chunk.push(&table.ty, &row.cells, i) {
+        if let Err(e) = chunk.push(&table.ty, &cells, i) {
             // One value per column, each of its column's base type: cannot happen
             // unless the row builder is wrong, so say so against the record.
             let message = format!("internal error encoding the row: {e}");

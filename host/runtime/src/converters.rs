@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use sluice_connect::SourceBatch;
 use sluice_convert::{ConvertError, Converter};
 use sluice_engine::{ConverterPlugin, Part, PluginError, SwappableConverter};
-use sluice_record::{Data, RawRecord, Record};
+use sluice_record::{Bytes, Data, RawRecord, Record};
 
 use crate::bad_record::BadRecord;
 use crate::error::Stage;
@@ -463,8 +463,8 @@ impl Converters {
                         offset: record.offset,
                         timestamp: record.timestamp,
                         headers: record.headers,
-                        key,
-                        value,
+                        key: key.map(Bytes::from),
+                        value: value.map(Bytes::from),
                     });
                     kept.push(origin);
                 }

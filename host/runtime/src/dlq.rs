@@ -160,7 +160,7 @@ mod tests {
             timestamp: None,
             headers: Vec::new(),
             key: None,
-            value: Some(b"{".to_vec()),
+            value: Some(b"{".to_vec().into()),
         };
         let bad = BadRecord {
             raw: 0,

@@ -106,7 +106,7 @@ impl Stream {
                         timestamp: None,
                         headers: Vec::new(),
                         key: None,
-                        value: Some(format!(r#"{{"id":{id}}}"#).into_bytes()),
+                        value: Some(format!(r#"{{"id":{id}}}"#).into_bytes().into()),
                     })
                     .collect();
                 // While the broker is down the send fails after its delivery timeout:

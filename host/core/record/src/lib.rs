@@ -12,6 +12,9 @@ mod schema;
 mod validate;
 mod value;
 
+/// The type of [`RawRecord`]'s payloads, re-exported so that its users need not depend on
+/// the `bytes` crate themselves.
+pub use bytes::Bytes;
 pub use record::{Batch, Data, Header, RawRecord, Record};
 pub use schema::{Field, Schema, SchemaBuilder, SchemaKind, SchemaRef, SchemaType};
 pub use validate::ValidationError;

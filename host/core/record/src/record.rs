@@ -1,5 +1,6 @@
 //! Records and batches.
 
+use bytes::Bytes;
 use std::sync::Arc;
 
 use crate::{SchemaRef, Value};
@@ -148,15 +149,18 @@ pub struct RawRecord {
     /// The record's headers, in the order Kafka delivered them.
     pub headers: Vec<Header>,
     /// The key's bytes, before conversion; `None` for a null key.
-    pub key: Option<Vec<u8>>,
+    ///
+    /// [`Bytes`], not `Vec<u8>`: a consumed batch's small payloads share a few
+    /// allocations (connectors/kafka/src/payloads.rs) instead of taking two each.
+    pub key: Option<Bytes>,
     /// The value's bytes, before conversion; `None` for a null value (a tombstone).
-    pub value: Option<Vec<u8>>,
+    pub value: Option<Bytes>,
 }
 
 impl RawRecord {
     /// Bytes of its key and value: what batches are bounded by (`batch.max.bytes`).
     pub fn payload_bytes(&self) -> usize {
-        self.key.as_ref().map_or(0, Vec::len) + self.value.as_ref().map_or(0, Vec::len)
+        self.key.as_ref().map_or(0, Bytes::len) + self.value.as_ref().map_or(0, Bytes::len)
     }
 
     /// `topic-partition@offset`, as [`Record::coordinates`].

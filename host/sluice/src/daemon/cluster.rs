@@ -110,8 +110,8 @@ impl SharedSwaps {
             offset: 0,
             timestamp: None,
             headers: Vec::new(),
-            key: Some(key(&self.pipeline, alias).into_bytes()),
-            value: Some(value.to_string().into_bytes()),
+            key: Some(key(&self.pipeline, alias).into_bytes().into()),
+            value: Some(value.to_string().into_bytes().into()),
         };
         let mut producer = self.producer.lock().unwrap_or_else(|p| p.into_inner());
         producer

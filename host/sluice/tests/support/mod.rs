@@ -45,7 +45,7 @@ pub fn produce_values(bootstrap: &str, topic: &str, partition: i32, values: Vec<
             timestamp: None,
             headers: Vec::new(),
             key: None,
-            value: Some(value),
+            value: Some(value.into()),
         })
         .collect();
     let mut producer = RecordProducer::new(&ProducerSettings {

@@ -222,8 +222,8 @@ impl Stream {
                         offset: 0,
                         timestamp: None,
                         headers: Vec::new(),
-                        key: Some(n.to_string().into_bytes()),
-                        value: Some(format!(r#"{{"id":{n}}}"#).into_bytes()),
+                        key: Some(n.to_string().into_bytes().into()),
+                        value: Some(format!(r#"{{"id":{n}}}"#).into_bytes().into()),
                     })
                     .collect();
                 producer.send(TOPIC, &records, Partitioning::ByKey)?;
