@@ -1,7 +1,8 @@
 //! Records and batches.
 
-use bytes::Bytes;
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use crate::{SchemaRef, Value};
 
