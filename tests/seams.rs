@@ -62,7 +62,7 @@ impl Source for RowSource {
                 self.schema.clone(),
                 vec![
                     Value::Int64(self.next),
-                    Value::String(format!("row-{}", self.next)),
+                    Value::String(format!("row-{}", self.next).into()),
                 ],
             )
             .unwrap();

@@ -143,7 +143,7 @@ fn convert(v: KValue, kind: Kind) -> Result<Value, String> {
         (KValue::Long(l), Kind::Int64 | Kind::Timestamp) => Value::Int64(l),
         (KValue::Float(f), Kind::Float32) => Value::Float32(f),
         (KValue::Double(d), Kind::Float64) => Value::Float64(d),
-        (KValue::String(s), Kind::String) => Value::String(s),
+        (KValue::String(s), Kind::String) => Value::String(s.into()),
         (KValue::Bytes(b), Kind::Bytes) => Value::Bytes(b),
         (other, kind) => return Err(format!("a {other:?} in a column of kind {kind:?}")),
     })
@@ -164,8 +164,8 @@ pub fn event_schema() -> Arc<Schema> {
 /// One event: `count` rows of `table` were updated or deleted (`operation`) at `time`.
 pub fn event(schema: &Arc<Schema>, table: &str, operation: &str, count: i64, time: i64) -> Value {
     let values = vec![
-        Value::String(table.to_owned()),
-        Value::String(operation.to_owned()),
+        Value::String(table.into()),
+        Value::String(operation.into()),
         Value::Int64(count),
         Value::Int64(time),
     ];

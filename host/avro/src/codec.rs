@@ -9,7 +9,7 @@
 //! per value.
 
 use sluice_record::logical;
-use sluice_record::{Struct, Value};
+use sluice_record::{CompactString, Struct, Value};
 
 use crate::schema::{Decode, IntWidth, UNION};
 use crate::types::{AvroType, Temporal};
@@ -114,10 +114,12 @@ impl Reader<'_> {
         Ok(self.take(n)?.to_vec())
     }
 
-    fn string(&mut self) -> Result<String, CodecError> {
+    fn string(&mut self) -> Result<CompactString, CodecError> {
         let n = self.len()?;
         let raw = self.take(n)?;
-        String::from_utf8(raw.to_vec()).map_err(|_| CodecError::new("an Avro string is not UTF-8"))
+        std::str::from_utf8(raw)
+            .map(CompactString::from)
+            .map_err(|_| CodecError::new("an Avro string is not UTF-8"))
     }
 
     /// The item count of the next block (0 at the end); a negative count is followed
@@ -189,7 +191,8 @@ impl Reader<'_> {
                 Value::String(
                     symbol
                         .ok_or_else(|| CodecError::new(format!("enum index {i} is out of range")))?
-                        .clone(),
+                        .as_str()
+                        .into(),
                 )
             }
             Decode::Array(items) => {
@@ -507,7 +510,7 @@ fn encode_default(
         (AvroType::Bytes | AvroType::Fixed(_), Json::String(s)) => {
             Value::Bytes(s.chars().map(|c| c as u32 as u8).collect())
         }
-        (_, Json::String(s)) => Value::String(s.clone()),
+        (_, Json::String(s)) => Value::String(s.as_str().into()),
         (AvroType::Array(_), Json::Array(a)) if a.is_empty() => Value::Array(Vec::new()),
         (AvroType::Map(_), Json::Object(o)) if o.is_empty() => Value::Map(Vec::new()),
         _ => {

@@ -299,7 +299,7 @@ fn primitive_default(ty: &AvroType, json: &Json) -> Option<Value> {
         }
         (AvroType::Float, Json::Number(n)) => Value::Float32(n.as_f64()? as f32),
         (AvroType::Double, Json::Number(n)) => Value::Float64(n.as_f64()?),
-        (AvroType::String | AvroType::Enum(_), Json::String(s)) => Value::String(s.clone()),
+        (AvroType::String | AvroType::Enum(_), Json::String(s)) => Value::String(s.as_str().into()),
         // Avro writes byte defaults as a string of code points 0–255.
         (AvroType::Bytes | AvroType::Fixed(_), Json::String(s)) => {
             Value::Bytes(s.chars().map(|c| c as u32 as u8).collect())

@@ -44,7 +44,7 @@ fn order_schema(name: &str) -> SchemaRef {
 fn order(schema: &SchemaRef, id: i64) -> Data {
     let value = Struct::from_values(
         schema.clone(),
-        vec![Value::Int64(id), Value::String(format!("n{id}"))],
+        vec![Value::Int64(id), Value::String(format!("n{id}").into())],
     )
     .unwrap();
     Data::with_schema(schema.clone(), Value::Struct(value))

@@ -2,6 +2,8 @@
 //! never failing, with U+FFFD for bytes that are not valid and `?` for characters that
 //! cannot be represented.
 
+use sluice_record::CompactString;
+
 /// A character set for `converter.encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Charset {
@@ -40,9 +42,9 @@ impl Charset {
 
     /// Reads `bytes` as text in this character set, as Java's `new String(bytes, charset)`:
     /// never fails, malformed input becomes U+FFFD.
-    pub fn decode(self, bytes: &[u8]) -> String {
+    pub fn decode(self, bytes: &[u8]) -> CompactString {
         match self {
-            Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Charset::Utf8 => CompactString::from_utf8_lossy(bytes),
             Charset::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
             Charset::Ascii => bytes
                 .iter()
@@ -87,10 +89,10 @@ impl Charset {
     }
 }
 
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> CompactString {
     let chunks = bytes.chunks_exact(2);
     let odd = !chunks.remainder().is_empty();
-    let mut out: String = char::decode_utf16(chunks.map(|c| unit([c[0], c[1]])))
+    let mut out: CompactString = char::decode_utf16(chunks.map(|c| unit([c[0], c[1]])))
         .map(|r| r.unwrap_or('\u{FFFD}'))
         .collect();
     if odd {

@@ -150,7 +150,7 @@ fn non_null_value(schema: &SchemaRef) -> BoxedStrategy<Value> {
         SchemaKind::Float32 => finite_f32().prop_map(Value::Float32).boxed(),
         SchemaKind::Float64 => finite_f64().prop_map(Value::Float64).boxed(),
         SchemaKind::Boolean => any::<bool>().prop_map(Value::Boolean).boxed(),
-        SchemaKind::String => any::<String>().prop_map(Value::String).boxed(),
+        SchemaKind::String => any::<String>().prop_map(Value::from).boxed(),
         SchemaKind::Bytes => proptest::collection::vec(any::<u8>(), 0..12)
             .prop_map(Value::Bytes)
             .boxed(),
@@ -190,12 +190,12 @@ fn schemaless_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Boolean),
         any::<i64>().prop_map(Value::Int64),
         finite_f64().prop_map(Value::Float64),
-        any::<String>().prop_map(Value::String),
+        any::<String>().prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((any::<String>().prop_map(Value::String), inner), 0..6)
+            proptest::collection::vec((any::<String>().prop_map(Value::from), inner), 0..6)
                 .prop_map(Value::Map),
         ]
     })
@@ -255,7 +255,7 @@ proptest! {
         for cs in [Charset::Utf8, Charset::Utf16, Charset::Utf16Be, Charset::Utf16Le] {
             let c = StringConverter::new(cs);
             let data = c.to_data("t", Some(&c.from_data("t", &Data::schemaless(text.clone().into())).unwrap().unwrap())).unwrap();
-            prop_assert_eq!(data.value, Value::String(text.clone()));
+            prop_assert_eq!(data.value, Value::String(text.as_str().into()));
         }
     }
 
@@ -264,7 +264,7 @@ proptest! {
         let c = StringConverter::new(Charset::Latin1);
         let bytes = c.from_data("t", &Data::schemaless(text.clone().into())).unwrap().unwrap();
         prop_assert_eq!(bytes.len(), text.chars().count());
-        prop_assert_eq!(c.to_data("t", Some(&bytes)).unwrap().value, Value::String(text));
+        prop_assert_eq!(c.to_data("t", Some(&bytes)).unwrap().value, Value::String(text.into()));
     }
 
     #[test]

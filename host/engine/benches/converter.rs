@@ -96,7 +96,7 @@ fn data_from_v1(d: V1Data) -> Result<Data, String> {
         .map(|n| match n {
             Node::Int64(v) => Value::Int64(*v),
             Node::Float64(v) => Value::Float64(*v),
-            Node::String(v) => Value::String(v.clone()),
+            Node::String(v) => Value::String(v.as_str().into()),
             _ => Value::Null,
         })
         .collect();
@@ -145,7 +145,7 @@ fn data_to_v1(d: &Data) -> V1Data {
             nodes.extend(s.values().iter().map(|v| match v {
                 Value::Int64(x) => Node::Int64(*x),
                 Value::Float64(x) => Node::Float64(*x),
-                Value::String(x) => Node::String(x.clone()),
+                Value::String(x) => Node::String(x.as_str().into()),
                 _ => Node::Null,
             }));
             nodes

@@ -175,7 +175,7 @@ pub fn set(
             match entries.iter_mut().find(|(k, _)| k.as_str() == Some(last)) {
                 Some((_, slot)) => *slot = value,
                 None if value.is_null() => {}
-                None => entries.push((Value::String(last.to_string()), value)),
+                None => entries.push((Value::String((*last).into()), value)),
             }
             Ok(())
         }

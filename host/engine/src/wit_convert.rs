@@ -21,7 +21,7 @@ pub fn scalar_of(value: &Value) -> Option<Scalar> {
         Value::Int64(v) => Scalar::Int64(*v),
         Value::Float32(v) => Scalar::Float32(*v),
         Value::Float64(v) => Scalar::Float64(*v),
-        Value::String(v) => Scalar::String(v.clone()),
+        Value::String(v) => Scalar::String(v.as_str().into()),
         Value::Bytes(v) => Scalar::Bytes(v.clone()),
         Value::Array(_) | Value::Map(_) | Value::Struct(_) => return None,
     })
@@ -37,7 +37,7 @@ pub fn value_of(scalar: Scalar) -> Value {
         Scalar::Int64(v) => Value::Int64(v),
         Scalar::Float32(v) => Value::Float32(v),
         Scalar::Float64(v) => Value::Float64(v),
-        Scalar::String(v) => Value::String(v),
+        Scalar::String(v) => Value::String(v.into()),
         Scalar::Bytes(v) => Value::Bytes(v),
     }
 }
@@ -203,7 +203,7 @@ fn take_value(
         Node::Int64(v) => Value::Int64(v),
         Node::Float32(v) => Value::Float32(v),
         Node::Float64(v) => Value::Float64(v),
-        Node::String(v) => Value::String(v),
+        Node::String(v) => Value::String(v.into()),
         Node::Bytes(v) => Value::Bytes(v),
         Node::Array(items) => Value::Array(
             items

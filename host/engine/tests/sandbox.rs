@@ -71,10 +71,7 @@ fn mask_field_masks_and_describes_itself() {
     let out = p.instantiate().unwrap().apply(records(3)).unwrap();
     assert_eq!(out.records.len(), 3);
     for r in &out.records {
-        assert_eq!(
-            r.value.value.get("ssn"),
-            Some(&Value::String(String::new()))
-        );
+        assert_eq!(r.value.value.get("ssn"), Some(&Value::String("".into())));
         assert!(
             r.value
                 .value
@@ -300,7 +297,7 @@ fn a_swap_takes_effect_at_the_next_batch() {
     assert_eq!(after.records.len(), 2);
     assert_eq!(
         after.records[0].value.value.get("ssn"),
-        Some(&Value::String(String::new()))
+        Some(&Value::String("".into()))
     );
     assert_eq!(t.component_name(), "mask_field");
 }
@@ -323,7 +320,7 @@ fn a_swap_that_fails_its_first_batch_is_rolled_back_without_losing_the_batch() {
     assert!(
         out.records
             .iter()
-            .all(|r| r.value.value.get("ssn") == Some(&Value::String(String::new())))
+            .all(|r| r.value.value.get("ssn") == Some(&Value::String("".into())))
     );
     match outcome.try_recv().unwrap() {
         Err(SwapError::RolledBack(e)) => assert_eq!(e.component, "trap"),

@@ -20,7 +20,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use sluice_record::{Field, Schema, SchemaKind, SchemaRef, Struct, Value, logical};
+use sluice_record::{CompactString, Field, Schema, SchemaKind, SchemaRef, Struct, Value, logical};
 
 use super::decimal;
 use crate::error::{ConvertError, Segment, render_path};
@@ -247,7 +247,7 @@ impl Typed<'_> {
         let ctx = self.ctx;
         let mut entries = Vec::new();
         while let Some(key) = map
-            .next_key::<String>()
+            .next_key::<CompactString>()
             .map_err(ctx.push(Segment::MapKey(entries.len())))?
         {
             let seed = Typed {
@@ -314,7 +314,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
         match self.schema.kind {
-            SchemaKind::String => Ok(Value::String(v.to_owned())),
+            SchemaKind::String => Ok(Value::String(v.into())),
             SchemaKind::Bytes => super::BASE64
                 .decode(v)
                 .map(Value::Bytes)
@@ -331,7 +331,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
         match self.schema.kind {
-            SchemaKind::String => Ok(Value::String(v)),
+            SchemaKind::String => Ok(Value::String(v.into())),
             _ => self.visit_str(&v),
         }
     }
@@ -551,10 +551,10 @@ impl<'de> Visitor<'de> for Schemaless {
         Ok(Value::Float64(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(v.into()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(v.into()))
     }
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
         Ok(Value::Bytes(v.to_vec()))
@@ -570,7 +570,7 @@ impl<'de> Visitor<'de> for Schemaless {
         // JSON does not say how many keys follow; from empty, a record of five to eight
         // keys took an allocation and a reallocation (4 → 8 entries).
         let mut entries = Vec::with_capacity(OBJECT_ENTRIES);
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key::<CompactString>()? {
             let value = map.next_value_seed(Schemaless)?;
             entries.push((Value::String(key), value));
         }

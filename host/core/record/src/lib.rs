@@ -15,6 +15,9 @@ mod value;
 /// The type of [`RawRecord`]'s payloads, re-exported so that its users need not depend on
 /// the `bytes` crate themselves.
 pub use bytes::Bytes;
+/// The text of a [`Value::String`], re-exported so that its users need not depend on the
+/// `compact_str` crate themselves.
+pub use compact_str::CompactString;
 pub use record::{Batch, Data, Header, RawRecord, Record};
 pub use schema::{Field, Schema, SchemaBuilder, SchemaKind, SchemaRef, SchemaType};
 pub use validate::ValidationError;

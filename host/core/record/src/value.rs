@@ -1,5 +1,7 @@
 //! Values: the data a key or a value holds, with or without a schema.
 
+use compact_str::CompactString;
+
 use crate::SchemaRef;
 
 /// A value in Kafka Connect's model.
@@ -25,8 +27,9 @@ pub enum Value {
     Float32(f32),
     /// A `double` (64-bit).
     Float64(f64),
-    /// A `string`.
-    String(String),
+    /// A `string`. Held inline when it is at most 24 bytes long (most map keys and
+    /// short values), so that parsing a schemaless object allocates for neither.
+    String(CompactString),
     /// A `bytes`; also a `Decimal`'s unscaled integer (see [`crate::logical::decimal_from_bytes`]).
     Bytes(Vec<u8>),
     /// An `array`, or a schemaless list.
@@ -110,12 +113,12 @@ impl Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
-        Value::String(s.to_owned())
+        Value::String(s.into())
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Value {
-        Value::String(s)
+        Value::String(s.into())
     }
 }
 impl From<i32> for Value {

@@ -44,7 +44,7 @@ pub fn batch(schema: &SchemaRef) -> Vec<Record> {
                 .with("amount", i as f64 * 1.25)
                 .with("ts", 1_700_000_000_000i64 + i as i64);
             Record::new("customers", 0, i as i64)
-                .with_key(Data::schemaless(Value::String(format!("k{i}"))))
+                .with_key(Data::schemaless(Value::String(format!("k{i}").into())))
                 .with_value(Data::with_schema(schema.clone(), Value::Struct(v)))
                 .with_timestamp(1_700_000_000_000)
         })
@@ -70,7 +70,7 @@ pub fn to_naive(r: &Record) -> NRecord {
             nodes.push(match v {
                 Value::Int64(x) => Node::Int64(*x),
                 Value::Float64(x) => Node::Float64(*x),
-                Value::String(x) => Node::String(x.clone()),
+                Value::String(x) => Node::String(x.as_str().into()),
                 _ => Node::Null,
             });
         }
@@ -100,7 +100,7 @@ pub fn from_naive(n: NRecord, schema: &SchemaRef) -> Record {
         .map(|node| match node {
             Node::Int64(x) => Value::Int64(*x),
             Node::Float64(x) => Value::Float64(*x),
-            Node::String(x) => Value::String(x.clone()),
+            Node::String(x) => Value::String(x.as_str().into()),
             _ => Value::Null,
         })
         .collect();
@@ -112,7 +112,7 @@ pub fn from_naive(n: NRecord, schema: &SchemaRef) -> Record {
         timestamp: n.timestamp,
         headers: Vec::new(),
         key: Data::schemaless(Value::String(
-            String::from_utf8(n.key.unwrap_or_default()).unwrap(),
+            String::from_utf8(n.key.unwrap_or_default()).unwrap().into(),
         )),
         value: Data::with_schema(schema.clone(), Value::Struct(value)),
     }

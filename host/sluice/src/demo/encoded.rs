@@ -68,7 +68,7 @@ impl<R: Records> super::produce::Generator for Encoded<R> {
         *value = encode(self.converter.as_ref(), &self.topic, &data)?;
         *key = match &self.key_converter {
             Some(converter) => {
-                let key_data = Data::new(Some(KEY_SCHEMA.clone()), Value::String(text));
+                let key_data = Data::new(Some(KEY_SCHEMA.clone()), Value::String(text.into()));
                 encode(converter.as_ref(), &self.topic, &key_data)?
             }
             None => text.into_bytes(),

@@ -166,8 +166,8 @@ fn enum_symbol(schema: &Schema, rng: &mut SplitMix64) -> Value {
         .filter_map(|k| k.strip_prefix(&prefix))
         .collect();
     match symbols.len() {
-        0 => Value::String(String::new()),
-        n => Value::String(symbols[rng.below(n as u64) as usize].to_owned()),
+        0 => Value::String("".into()),
+        n => Value::String(symbols[rng.below(n as u64) as usize].into()),
     }
 }
 

@@ -73,11 +73,11 @@ impl SmallAvro {
         let f = Fields::of(index);
         let values = vec![
             Value::Int64(f.id as i64),
-            Value::String(format!("S{:03}", f.symbol)),
+            Value::String(format!("S{:03}", f.symbol).into()),
             Value::Float64(f.price_units as f64 + f.price_cents as f64 / 100.0),
             Value::Int64(f.size as i64),
             Value::Int64(f.ts as i64),
-            Value::String("x".repeat(pad)),
+            Value::String("x".repeat(pad).into()),
         ];
         let value = Struct::from_values(self.schema.clone(), values)
             .expect("one value per field of the schema");

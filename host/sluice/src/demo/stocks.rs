@@ -191,9 +191,9 @@ impl super::encoded::Records for StockQuotes {
         key.push_str(q.symbol);
         let schema = CONNECT_SCHEMA.clone();
         let values = vec![
-            Value::String(q.symbol.to_owned()),
-            Value::String(q.sector.to_owned()),
-            Value::String(q.security_type.to_owned()),
+            Value::String(q.symbol.into()),
+            Value::String(q.sector.into()),
+            Value::String(q.security_type.into()),
             Value::Float64(q.bid),
             Value::Int32(q.bid_size),
             Value::Float64(q.ask),
@@ -259,7 +259,10 @@ mod tests {
         let Value::Struct(quote) = &data.value else {
             panic!("a struct value");
         };
-        assert_eq!(quote.get("symbol"), Some(&Value::String(key.clone())));
+        assert_eq!(
+            quote.get("symbol"),
+            Some(&Value::String(key.as_str().into()))
+        );
         assert!(LISTINGS.iter().any(|(s, _, _)| *s == key));
     }
 

@@ -28,11 +28,11 @@ fn ssn(r: &Record) -> &Value {
 }
 
 fn masked(r: &Record) {
-    assert_eq!(ssn(r), &Value::String(String::new()), "ssn not masked");
+    assert_eq!(ssn(r), &Value::String("".into()), "ssn not masked");
 }
 
 fn kept(r: &Record) {
-    assert_ne!(ssn(r), &Value::String(String::new()), "ssn changed");
+    assert_ne!(ssn(r), &Value::String("".into()), "ssn changed");
 }
 
 fn main() {
