@@ -326,6 +326,28 @@ fn bad_json_names_the_position() {
     assert!(err.to_string().contains("EOF"), "{err}");
 }
 
+/// A document is read as text when it is UTF-8 as a whole and from its bytes when not
+/// (host/convert/src/json/decode.rs): either way its strings come out the same, and
+/// bytes that are not UTF-8 are an error naming where they are.
+#[test]
+fn text_that_is_not_utf8_names_the_position() {
+    let multibyte = "{\"k\u{e9}y\":\"v\u{2603}\\u00e9\",\"n\":1}";
+    let value = schemaless()
+        .to_data("t", Some(multibyte.as_bytes()))
+        .unwrap()
+        .value;
+    assert_eq!(value.get("k\u{e9}y"), Some(&Value::from("v\u{2603}\u{e9}")));
+    for bad in [&b"{\"a\":\"x\xff\"}"[..], b"{\"\xc3\":1}"] {
+        let err = schemaless().to_data("t", Some(bad)).unwrap_err();
+        let ConvertError::Syntax { line, column, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*line, 1, "{err}");
+        assert!(*column > 0, "{err}");
+        assert!(err.to_string().contains("unicode"), "{err}");
+    }
+}
+
 #[test]
 fn syntax_errors_inside_a_typed_payload_name_the_field() {
     let err = read_err(
