@@ -259,6 +259,33 @@ impl types::HostBatch for HostState {
         self.current().record(index).ok().and_then(|r| r.timestamp)
     }
 
+    fn partitions(&mut self, _: Resource<BatchRep>) -> Vec<i32> {
+        self.current()
+            .records()
+            .iter()
+            .map(|r| r.partition)
+            .collect()
+    }
+
+    fn offsets(&mut self, _: Resource<BatchRep>) -> Vec<i64> {
+        self.current().records().iter().map(|r| r.offset).collect()
+    }
+
+    fn timestamps(&mut self, _: Resource<BatchRep>) -> Vec<Option<i64>> {
+        self.current()
+            .records()
+            .iter()
+            .map(|r| r.timestamp)
+            .collect()
+    }
+
+    fn any_schema(&mut self, _: Resource<BatchRep>, part: Part) -> bool {
+        self.current()
+            .records()
+            .iter()
+            .any(|r| part_of(r, part).schema.is_some())
+    }
+
     fn headers(&mut self, _: Resource<BatchRep>, index: u32) -> Vec<WitHeader> {
         self.current()
             .record(index)

@@ -93,6 +93,8 @@ fn insert_field_adds_typed_fields_to_the_schema() {
         &[
             ("topic.field", "t"),
             ("offset.field", "o"),
+            ("partition.field", "p"),
+            ("timestamp.field", "ts"),
             ("static.field", "src"),
             ("static.value", "kafka"),
         ],
@@ -105,13 +107,19 @@ fn insert_field_adds_typed_fields_to_the_schema() {
         Some(&Value::String("people".into()))
     );
     assert_eq!(r.value.value.get("o"), Some(&Value::Int64(101)));
+    assert_eq!(r.value.value.get("p"), Some(&Value::Int32(2)));
+    assert_eq!(r.value.value.get("ts"), Some(&Value::Int64(1_001)));
+    assert_eq!(
+        out.records[0].value.value.get("o"),
+        Some(&Value::Int64(100))
+    );
     assert_eq!(
         r.value.value.get("src"),
         Some(&Value::String("kafka".into()))
     );
     let schema = r.value.schema.as_ref().unwrap();
     schema.validate(&r.value.value).unwrap();
-    assert_eq!(schema.fields().len(), 5);
+    assert_eq!(schema.fields().len(), 7);
 }
 
 #[test]

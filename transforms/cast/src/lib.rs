@@ -156,9 +156,7 @@ impl Cast {
             return false;
         }
         // A record with a schema changes schema when cast: the per-record path's work.
-        let schemaless =
-            (0..batch.len()).all(|i| matches!(batch.field_type(i, self.part, ""), Ok(None)));
-        if !schemaless {
+        if batch.any_schema(self.part) {
             return false;
         }
         let mut columns = Vec::with_capacity(self.fields.len());

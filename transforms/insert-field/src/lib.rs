@@ -142,14 +142,18 @@ impl Transform for InsertField {
             };
             columns.push((field, values));
         }
+        // Each coordinate asked for once for the whole batch, not once per record.
         if let Some(field) = &self.partition_field {
-            columns.push((field, column(&|i| Scalar::Int32(batch.partition(i)))));
+            let partitions = batch.partitions();
+            columns.push((field, column(&|i| Scalar::Int32(partitions[i as usize]))));
         }
         if let Some(field) = &self.offset_field {
-            columns.push((field, column(&|i| Scalar::Int64(batch.offset(i)))));
+            let offsets = batch.offsets();
+            columns.push((field, column(&|i| Scalar::Int64(offsets[i as usize]))));
         }
         if let Some(field) = &self.timestamp_field {
-            let values = column(&|i| batch.timestamp(i).map_or(Scalar::Null, Scalar::Int64));
+            let timestamps = batch.timestamps();
+            let values = column(&|i| timestamps[i as usize].map_or(Scalar::Null, Scalar::Int64));
             columns.push((field, values));
         }
         for (field, values) in columns {
