@@ -295,7 +295,7 @@ impl<'de> Visitor<'de> for Envelope<'_> {
                     ctx,
                 };
                 // The failure, if any, is recorded in ctx; only the marker travels.
-                decode::decode_slice(raw.get().as_bytes(), seed).map_err(de::Error::custom)?
+                decode::decode_str(raw.get(), seed).map_err(de::Error::custom)?
             }
             (None, None) => return Err(self.missing("the JSON object has no \"payload\" field")),
         };

@@ -611,9 +611,18 @@ where
     S: DeserializeSeed<'de>,
 {
     match std::str::from_utf8(bytes) {
-        Ok(text) => decode_whole(serde_json::Deserializer::from_str(text), seed),
+        Ok(text) => decode_str(text, seed),
         Err(_) => decode_whole(serde_json::Deserializer::from_slice(bytes), seed),
     }
+}
+
+/// Decodes a whole document already known to be text (a part of one read before, as
+/// serde_json's `RawValue`), rejecting trailing characters.
+pub(crate) fn decode_str<'de, S>(text: &'de str, seed: S) -> Result<S::Value, serde_json::Error>
+where
+    S: DeserializeSeed<'de>,
+{
+    decode_whole(serde_json::Deserializer::from_str(text), seed)
 }
 
 fn decode_whole<'de, R, S>(

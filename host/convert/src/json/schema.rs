@@ -23,7 +23,7 @@ use serde_json::{Map, Value as Json};
 use sluice_record::{Field, Schema, SchemaKind, SchemaRef, SchemaType};
 
 use super::DecimalFormat;
-use super::decode::{Ctx, Typed, decode_slice};
+use super::decode::{Ctx, Typed, decode_str};
 use super::encode::{Enc, EncCtx};
 use crate::ConvertError;
 
@@ -181,7 +181,7 @@ fn parse(json: &Json, raw: Option<&RawDefaults>, ptr: &mut String) -> Result<Sch
                 ctx: &ctx,
             };
             match raw.and_then(|r| r.default) {
-                Some(text) => decode_slice(text.get().as_bytes(), seed),
+                Some(text) => decode_str(text.get(), seed),
                 None => seed.deserialize(default),
             }
             .map_err(|e| {
