@@ -190,6 +190,43 @@ fn bad_records_with_tolerance_all_go_to_the_dead_letter_queue_and_the_rest_is_wr
 }
 
 #[test]
+fn without_transforms_the_dead_letter_queue_still_gets_the_original_headers() {
+    // Nothing but the dead letter queue reads headers here: the source must still
+    // deliver them (a pipeline with no reader at all has them left out).
+    let env = Env::new();
+    env.create_topic("plain", 1);
+    env.create_topic("plain-dlq", 1);
+    let traced = vec![Header {
+        key: "trace".into(),
+        value: Some(b"abc".to_vec()),
+    }];
+    env.produce_raw(
+        "plain",
+        &[
+            raw("plain", None, Some(br#"{"id": 0}"#), Vec::new()),
+            raw("plain", None, Some(br#"{"id": 1,"#), traced),
+        ],
+    );
+    let yaml = env.yaml(
+        "plain-p",
+        "plain",
+        "value.converter.schemas.enable: false\n\
+         errors.tolerance: all\n\
+         errors.deadletterqueue.topic.name: plain-dlq",
+    );
+    let pipeline = env.start(env.config("p.yaml", &yaml));
+    let dead = env.read_topic("plain-dlq", 1);
+    env.rows_when("plain", 1);
+    pipeline.stop().unwrap();
+    assert_eq!(dead[0].value.as_deref(), Some(&br#"{"id": 1,"#[..]));
+    assert_eq!(
+        header(&dead[0], "trace"),
+        Some("abc"),
+        "original headers kept"
+    );
+}
+
+#[test]
 fn a_trapping_transform_is_retried_then_stops_the_pipeline_uncommitted() {
     let env = Env::new();
     env.create_topic("traps", 1);

@@ -192,6 +192,10 @@ impl Source for KafkaSource {
         self.resume_assigned().map_err(ConnectError::new)
     }
 
+    fn leave_out_headers(&mut self) {
+        KafkaSource::leave_out_headers(self);
+    }
+
     fn seek(&mut self, positions: &Offsets) -> Result<(), ConnectError> {
         self.seek_after(positions).map_err(ConnectError::new)
     }

@@ -119,6 +119,31 @@ fn poll_batch_returns_every_record_in_partition_order_with_all_fields() {
 }
 
 #[test]
+fn a_source_told_to_leave_out_headers_delivers_records_without_them() {
+    logs();
+    let kafka = MockKafka::start().unwrap();
+    kafka.create_topic("bare", 1).unwrap();
+    let name: Arc<str> = Arc::from("bare");
+    let sent: Vec<RawRecord> = (0..12).map(|i| record(&name, 0, i)).collect();
+    producer(&kafka)
+        .send("bare", &sent, Partitioning::AsRecorded)
+        .unwrap();
+
+    let mut source = KafkaSource::new(&settings(&kafka, "bare-group", topic("bare"))).unwrap();
+    source.leave_out_headers();
+    let received = consume_exactly(&mut source, 12, TIMEOUT).unwrap();
+    let without_headers: Vec<RawRecord> = sent
+        .into_iter()
+        .map(|r| RawRecord {
+            headers: Vec::new(),
+            ..r
+        })
+        .collect();
+    // Everything else is as sent (records 1, 2, 4, … were sent with two headers).
+    assert_eq!(received, without_headers);
+}
+
+#[test]
 fn poll_batch_respects_max_records_and_does_not_wait_when_records_are_there() {
     logs();
     let kafka = MockKafka::start().unwrap();

@@ -105,6 +105,11 @@ impl Sink for TaskSink {
         SinkInput::Records
     }
 
+    /// Rows hold keys and values; headers are never stored.
+    fn reads_headers(&self) -> bool {
+        false
+    }
+
     fn write(&mut self, batch: SinkBatch<'_>) -> Result<WriteReport, ConnectError> {
         let SinkBatch::Records(records) = batch else {
             return Err(ConnectError::message(

@@ -185,7 +185,13 @@ impl Task {
         };
         // Last: a source starts reading only when it is first polled, after every task
         // is ready, so nothing is consumed by a pipeline that then fails to start.
-        let source = blueprint.source.create(context)?;
+        let mut source = blueprint.source.create(context)?;
+        // A component may read any record's headers, and the dead letter queue keeps
+        // the original ones; with none of them and a sink that ignores headers, the
+        // source need not read them at all.
+        if steps.is_empty() && predicates.is_empty() && dlq.is_none() && !sink.reads_headers() {
+            source.leave_out_headers();
+        }
         Ok(Task {
             id,
             blueprint,

@@ -75,6 +75,13 @@ pub trait Sink: Send {
     /// What [`write`](Sink::write) takes.
     fn input(&self) -> SinkInput;
 
+    /// Whether [`write`](Sink::write) looks at the records' headers. A sink that does
+    /// not lets the source leave them out when nothing else reads them
+    /// ([`crate::Source::leave_out_headers`]). Default: it does.
+    fn reads_headers(&self) -> bool {
+        true
+    }
+
     /// Writes a batch and returns once the destination acknowledged every record the
     /// report counts. An `Err` means the write as a whole did not complete: nothing
     /// of the batch may be committed, and the runtime retries it if the error is

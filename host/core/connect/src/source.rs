@@ -121,6 +121,12 @@ pub trait Source: Send {
         ))
     }
 
+    /// Nothing the pipeline runs after the source reads a record's headers (no
+    /// transform, predicate or dead letter queue, and a sink that ignores them): the
+    /// source may deliver records without them, where reading them costs something (a
+    /// Kafka consumer's header parse). Default: headers are delivered anyway.
+    fn leave_out_headers(&mut self) {}
+
     /// The task abandoned `batch` (partitions moved while it waited out a failure):
     /// deliver its records again, those of partitions still assigned, from the
     /// batch's first offset of each. The default refuses: the task then stops, and a

@@ -213,6 +213,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         setup: stats.total.saturating_sub(stats.elapsed),
         cpu: Some(stats.cpu),
         peak_memory: usage::peak_memory(),
+        emulator_cpu: None,
+        machine_busy: None,
     };
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -261,7 +263,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "\nTimes run from the first record read to the last one written; set-up (connecting, \
          joining the group, compiling components) is shown apart. MB/s counts keys and values. \
          CPU is this process's (user + system, every thread) over the timed part; the broker, \
-         the registry and the Kinetica emulator are processes of their own. Peak MB is the \
+         the registry and the Kinetica emulator are processes of their own: `emu µs/rec` is \
+         the emulator's CPU per record and `busy %` the share of the machine's CPU time in \
+         use (every process) over the same part — near 100 %, the machine's cores, not the \
+         pipeline alone, bound the rate. Peak MB is the \
          process's peak resident memory during the run. The Avro run reads `{avro_topic}`: \
          the same records as Avro (Confluent's wire format, values of the JSON ones' size), \
          with value.converter=avro and the registry above; the raw consume reads `{topic}`."
@@ -331,6 +336,27 @@ fn read_avro(overrides: &mut Overrides, topic: &str, registry_url: &str) {
     }
 }
 
+/// What a pipeline run reads at its first record and at its last.
+struct Mark {
+    at: Instant,
+    /// This process's CPU time.
+    cpu: Duration,
+    /// The emulator's.
+    emulator: Option<Duration>,
+    machine: Option<usage::MachineTime>,
+}
+
+impl Mark {
+    fn now(at: Instant, emulator_pid: u32) -> Mark {
+        Mark {
+            at,
+            cpu: usage::cpu_time(),
+            emulator: usage::process_cpu_time(emulator_pid),
+            machine: usage::MachineTime::now(),
+        }
+    }
+}
+
 /// What every pipeline run shares.
 struct Run<'a> {
     runtime: &'a tokio::runtime::Runtime,
@@ -381,7 +407,7 @@ impl Run<'_> {
         let started = Instant::now();
         let handle = Pipeline::start(config, self.engine, self.options.clone())?;
         let metrics = handle.metrics();
-        let (mut first, mut last) = (None, None);
+        let (mut first, mut last): (Option<Mark>, Option<Mark>) = (None, None);
         let deadline = started + self.timeout;
         // On a terminal: the run's records written (the table comes at the end).
         let bar = crate::progress_bar::Bar::on_terminal(self.records, "written", false);
@@ -393,10 +419,10 @@ impl Run<'_> {
                 bar.set(m.records_written, variant.label.clone());
             }
             if first.is_none() && m.records_in > 0 {
-                first = Some((now, usage::cpu_time()));
+                first = Some(Mark::now(now, emulator.pid()));
             }
             if m.records_written >= self.records {
-                last = Some((now, usage::cpu_time()));
+                last = Some(Mark::now(now, emulator.pid()));
             } else if let Some(error) = handle.failure() {
                 anyhow::bail!("{}: the pipeline failed: {error}", variant.label);
             } else if now > deadline {
@@ -423,17 +449,27 @@ impl Run<'_> {
                 count(self.records)
             );
         }
-        let at_start = (started, usage::cpu_time());
-        let ((first, cpu_first), (last, cpu_last)) =
-            (first.unwrap_or(at_start), last.unwrap_or(at_start));
+        let at_start = || Mark::now(started, emulator.pid());
+        let (first, last) = (
+            first.unwrap_or_else(at_start),
+            last.unwrap_or_else(at_start),
+        );
         Ok(Measurement {
             label: variant.label.clone(),
             records: summary.metrics.records_written,
             bytes: summary.metrics.bytes_in,
-            elapsed: last - first,
-            setup: first - started,
-            cpu: Some(cpu_last.saturating_sub(cpu_first)),
+            elapsed: last.at - first.at,
+            setup: first.at - started,
+            cpu: Some(last.cpu.saturating_sub(first.cpu)),
             peak_memory,
+            emulator_cpu: last
+                .emulator
+                .zip(first.emulator)
+                .map(|(last, first)| last.saturating_sub(first)),
+            machine_busy: last
+                .machine
+                .zip(first.machine)
+                .map(|(last, first)| last.busy_since(&first)),
         })
     }
 }

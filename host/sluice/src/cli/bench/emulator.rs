@@ -45,6 +45,11 @@ impl EmulatorProcess {
         Ok(EmulatorProcess { child, url, client })
     }
 
+    /// The emulator's process id, to read its CPU time.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

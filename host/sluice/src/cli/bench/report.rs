@@ -24,6 +24,11 @@ pub struct Measurement {
     pub cpu: Option<Duration>,
     /// The process's peak resident memory during the run, where Linux reports it.
     pub peak_memory: Option<u64>,
+    /// The Kinetica emulator's CPU time over `elapsed` (a pipeline run's).
+    pub emulator_cpu: Option<Duration>,
+    /// The share of the machine's CPU time spent busy over `elapsed`, every process
+    /// counted (1.0: all cores busy throughout).
+    pub machine_busy: Option<f64>,
 }
 
 impl Measurement {
@@ -33,7 +38,16 @@ impl Measurement {
 
     /// CPU microseconds per record.
     pub fn cpu_per_record(&self) -> Option<f64> {
-        Some(self.cpu?.as_secs_f64() * 1e6 / self.records.max(1) as f64)
+        self.per_record(self.cpu?)
+    }
+
+    /// The emulator's CPU microseconds per record.
+    pub fn emulator_cpu_per_record(&self) -> Option<f64> {
+        self.per_record(self.emulator_cpu?)
+    }
+
+    fn per_record(&self, cpu: Duration) -> Option<f64> {
+        Some(cpu.as_secs_f64() * 1e6 / self.records.max(1) as f64)
     }
 }
 
@@ -53,6 +67,11 @@ fn shown(value: Option<f64>, decimals: usize) -> String {
     value.map_or("?".to_owned(), |v| format!("{v:.decimals$}"))
 }
 
+/// A number only some rows have (the emulator's, for pipeline runs), `-` elsewhere.
+fn shown_or_dash(value: Option<f64>, decimals: usize) -> String {
+    value.map_or("-".to_owned(), |v| format!("{v:.decimals$}"))
+}
+
 /// The table; ratios are against `baseline`.
 pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
     let width = std::iter::once(baseline)
@@ -63,13 +82,15 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<width$}  {:>11}  {:>12}  {:>8}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "{:<width$}  {:>11}  {:>12}  {:>8}  {:>10}  {:>8}  {:>10}  {:>6}  {:>8}  {:>8}  {:>8}  {:>8}",
         "",
         "records",
         "records/s",
         "MB/s",
         "CPU µs/rec",
         "peak MB",
+        "emu µs/rec",
+        "busy %",
         "time",
         "set-up",
         "CPU/raw",
@@ -84,13 +105,15 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<width$}  {:>11}  {:>12}  {:>8.1}  {:>10}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
+            "{:<width$}  {:>11}  {:>12}  {:>8.1}  {:>10}  {:>8}  {:>10}  {:>6}  {:>8}  {:>8}  {:>8}  {:>8}",
             m.label,
             count(m.records),
             count(m.records_per_second().round() as u64),
             per_second(m.bytes, m.elapsed) / 1e6,
             shown(m.cpu_per_record(), 2),
             shown(m.peak_memory.map(|b| b as f64 / 1e6), 0),
+            shown_or_dash(m.emulator_cpu_per_record(), 2),
+            shown_or_dash(m.machine_busy.map(|b| b * 100.0), 0),
             seconds(m.elapsed),
             seconds(m.setup),
             cpu,
@@ -119,6 +142,8 @@ pub fn to_json(
             "cpu_seconds": m.cpu.map(|c| c.as_secs_f64()),
             "cpu_microseconds_per_record": m.cpu_per_record(),
             "peak_memory_bytes": m.peak_memory,
+            "emulator_cpu_microseconds_per_record": m.emulator_cpu_per_record(),
+            "machine_busy": m.machine_busy,
             "rate_vs_raw": ratios.map(|r| r.0),
             "cpu_per_record_vs_raw": ratios.and_then(|r| r.1),
         })
@@ -143,6 +168,8 @@ mod tests {
             setup: Duration::from_millis(1500),
             cpu: Some(Duration::from_millis(cpu_millis)),
             peak_memory: Some(48_000_000),
+            emulator_cpu: Some(Duration::from_millis(cpu_millis / 2)),
+            machine_busy: Some(0.875),
         }
     }
 
@@ -161,10 +188,11 @@ mod tests {
         assert_eq!(records, Some("500,000"), "{text}");
         assert!(lines[1].contains("2,000,000") && lines[1].trim_end().ends_with('-'));
         let columns: Vec<&str> = lines[2].split_whitespace().collect();
-        // records, records/s, MB/s, CPU µs per record, peak MB, …, CPU/raw, vs raw.
+        // records, records/s, MB/s, CPU µs per record, peak MB, the emulator's CPU µs
+        // per record, busy %, …, CPU/raw, vs raw.
         assert_eq!(
-            columns[2..7],
-            ["500,000", "500,000", "53.0", "2.00", "48"],
+            columns[2..9],
+            ["500,000", "500,000", "53.0", "2.00", "48", "1.00", "88"],
             "{text}"
         );
         assert_eq!(columns[columns.len() - 2..], ["4.00", "0.250"], "{text}");
@@ -182,6 +210,8 @@ mod tests {
         assert_eq!(pipeline["rate_vs_raw"], 0.25);
         assert_eq!(pipeline["cpu_per_record_vs_raw"], 4.0);
         assert_eq!(pipeline["cpu_microseconds_per_record"], 2.0);
+        assert_eq!(pipeline["emulator_cpu_microseconds_per_record"], 1.0);
+        assert_eq!(pipeline["machine_busy"], 0.875);
         assert_eq!(doc["baseline"]["rate_vs_raw"], serde_json::Value::Null);
         assert_eq!(doc["run"]["records"], 500_000);
     }

@@ -156,6 +156,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // would not be the pipeline's.
         cpu: None,
         peak_memory: None,
+        emulator_cpu: None,
+        machine_busy: None,
     };
 
     let options = RunOptions::default();
@@ -282,6 +284,8 @@ impl Bench<'_> {
             setup: first.saturating_duration_since(started),
             cpu: None,
             peak_memory: None,
+            emulator_cpu: None,
+            machine_busy: None,
         })
     }
 
