@@ -446,7 +446,8 @@ fn replace_field_refuses_bad_configuration_naming_the_property() {
 }
 
 /// Cast: per field (top-level and nested, every kind of source), on records with a
-/// schema, a schemaless map and a tombstone; then the whole key.
+/// schema, a schemaless map and a tombstone; then the whole key; then a batch of
+/// schemaless records only.
 #[test]
 
 fn cast_matches_its_golden_files() {
@@ -457,6 +458,14 @@ fn cast_matches_its_golden_files() {
         ],
     );
     golden_file("cast", "expected-key.jsonl", &["spec=int64", "part=key"]);
+    // A batch with no schema at all takes the column path (the batch's `any-schema`
+    // says so); the mixed batch above, one record at a time.
+    golden_case(
+        "cast",
+        "schemaless.jsonl",
+        "expected-schemaless.jsonl",
+        &["spec=id:int32,amount:string,flag:boolean,code:int16,qty:float64,customer.zip:int32"],
+    );
 }
 
 #[test]
