@@ -203,7 +203,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(out)?;
 
-    usage::reset_peak_memory();
+    let resident_at_start = usage::reset_peak_memory();
     let stats = raw_consume(&bootstrap, &topic, args.records, timeout, &consumer)?;
     let baseline = Measurement {
         label: "raw librdkafka consume (BaseConsumer)".to_owned(),
@@ -213,6 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         setup: stats.total.saturating_sub(stats.elapsed),
         cpu: Some(stats.cpu),
         peak_memory: usage::peak_memory(),
+        resident_at_start,
         emulator_cpu: None,
         machine_busy: None,
     };
@@ -403,7 +404,7 @@ impl Run<'_> {
             overrides.extra.push(((*k).to_owned(), (*v).to_owned()));
         }
         let config = pipeline::load(self.source, &overrides)?;
-        usage::reset_peak_memory();
+        let resident_at_start = usage::reset_peak_memory();
         let started = Instant::now();
         let handle = Pipeline::start(config, self.engine, self.options.clone())?;
         let metrics = handle.metrics();
@@ -462,6 +463,7 @@ impl Run<'_> {
             setup: first.at - started,
             cpu: Some(last.cpu.saturating_sub(first.cpu)),
             peak_memory,
+            resident_at_start,
             emulator_cpu: last
                 .emulator
                 .zip(first.emulator)

@@ -24,6 +24,9 @@ pub struct Measurement {
     pub cpu: Option<Duration>,
     /// The process's peak resident memory during the run, where Linux reports it.
     pub peak_memory: Option<u64>,
+    /// What was resident when the run started (the peak includes it): the engine, the
+    /// runtime, what earlier runs left mapped.
+    pub resident_at_start: Option<u64>,
     /// The Kinetica emulator's CPU time over `elapsed` (a pipeline run's).
     pub emulator_cpu: Option<Duration>,
     /// The share of the machine's CPU time spent busy over `elapsed`, every process
@@ -142,6 +145,7 @@ pub fn to_json(
             "cpu_seconds": m.cpu.map(|c| c.as_secs_f64()),
             "cpu_microseconds_per_record": m.cpu_per_record(),
             "peak_memory_bytes": m.peak_memory,
+            "resident_at_start_bytes": m.resident_at_start,
             "emulator_cpu_microseconds_per_record": m.emulator_cpu_per_record(),
             "machine_busy": m.machine_busy,
             "rate_vs_raw": ratios.map(|r| r.0),
@@ -168,6 +172,7 @@ mod tests {
             setup: Duration::from_millis(1500),
             cpu: Some(Duration::from_millis(cpu_millis)),
             peak_memory: Some(48_000_000),
+            resident_at_start: Some(20_000_000),
             emulator_cpu: Some(Duration::from_millis(cpu_millis / 2)),
             machine_busy: Some(0.875),
         }
@@ -212,6 +217,7 @@ mod tests {
         assert_eq!(pipeline["cpu_microseconds_per_record"], 2.0);
         assert_eq!(pipeline["emulator_cpu_microseconds_per_record"], 1.0);
         assert_eq!(pipeline["machine_busy"], 0.875);
+        assert_eq!(pipeline["resident_at_start_bytes"], 20_000_000);
         assert_eq!(doc["baseline"]["rate_vs_raw"], serde_json::Value::Null);
         assert_eq!(doc["run"]["records"], 500_000);
     }

@@ -156,6 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // would not be the pipeline's.
         cpu: None,
         peak_memory: None,
+        resident_at_start: None,
         emulator_cpu: None,
         machine_busy: None,
     };
@@ -284,6 +285,7 @@ impl Bench<'_> {
             setup: first.saturating_duration_since(started),
             cpu: None,
             peak_memory: None,
+            resident_at_start: None,
             emulator_cpu: None,
             machine_busy: None,
         })
