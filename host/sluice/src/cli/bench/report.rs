@@ -67,12 +67,13 @@ fn ratios(baseline: &Measurement, m: &Measurement) -> (f64, Option<f64>) {
 
 /// A number for the table, `?` where it was not measured.
 fn shown(value: Option<f64>, decimals: usize) -> String {
-    value.map_or("?".to_owned(), |v| format!("{v:.decimals$}"))
+    shown_or(value, decimals, "?")
 }
 
-/// A number only some rows have (the emulator's, for pipeline runs), `-` elsewhere.
-fn shown_or_dash(value: Option<f64>, decimals: usize) -> String {
-    value.map_or("-".to_owned(), |v| format!("{v:.decimals$}"))
+/// A number for the table, `missing` where there is none (`-`: a number only some rows
+/// have, such as the emulator's, which only pipeline runs have).
+fn shown_or(value: Option<f64>, decimals: usize, missing: &str) -> String {
+    value.map_or(missing.to_owned(), |v| format!("{v:.decimals$}"))
 }
 
 /// The table; ratios are against `baseline`.
@@ -115,8 +116,8 @@ pub fn render(baseline: &Measurement, runs: &[Measurement]) -> String {
             per_second(m.bytes, m.elapsed) / 1e6,
             shown(m.cpu_per_record(), 2),
             shown(m.peak_memory.map(|b| b as f64 / 1e6), 0),
-            shown_or_dash(m.emulator_cpu_per_record(), 2),
-            shown_or_dash(m.machine_busy.map(|b| b * 100.0), 0),
+            shown_or(m.emulator_cpu_per_record(), 2, "-"),
+            shown_or(m.machine_busy.map(|b| b * 100.0), 0, "-"),
             seconds(m.elapsed),
             seconds(m.setup),
             cpu,

@@ -11,6 +11,9 @@ pub fn cpu_time() -> Duration {
     cpu_time::ProcessTime::now().as_duration()
 }
 
+// `/proc` is read directly rather than through a crate (`procfs`): two numbers from two
+// files, for a benchmark that runs on Linux only.
+
 /// The CPU time another process (the emulator) has used so far, from
 /// `/proc/<pid>/stat` (user + system, in the kernel's clock ticks); `None` off Linux
 /// or once it is gone.
@@ -75,7 +78,9 @@ fn ticks_to_duration(ticks: u64) -> Duration {
         .ok()
         .filter(|&t| t > 0)
         .unwrap_or(100);
-    Duration::from_nanos(ticks.saturating_mul(1_000_000_000) / per_second)
+    // In two parts: a busy machine's total since boot overflows ticks × 10⁹.
+    Duration::from_secs(ticks / per_second)
+        + Duration::from_nanos((ticks % per_second) * 1_000_000_000 / per_second)
 }
 
 /// Starts measuring the peak resident memory from now: memory an earlier phase freed is
@@ -132,6 +137,9 @@ mod tests {
         let later = MachineTime::parse("cpu  150 5 100 850 20 3 2 10 0 0").unwrap();
         assert!((later.busy_since(&t) - 100.0 / 150.0).abs() < 1e-9);
         assert_eq!(MachineTime::parse("intr 1 2 3"), None);
+        // A large machine's counters since boot: no overflow.
+        let big = MachineTime::parse("cpu  200000000000 0 0 0 0 0 0 0").unwrap();
+        assert_eq!(big.busy, Duration::from_secs(2_000_000_000));
         assert!(
             MachineTime::now().is_some(),
             "no /proc/stat: Linux is needed"
