@@ -177,7 +177,8 @@ impl KafkaSource {
     /// Records are delivered without their headers from now on. For pipelines in which
     /// nothing reads them: librdkafka keeps each fetched record's header section
     /// unparsed and parses it on the first request, with an allocation even for a
-    /// record that has none (8 % of the CPU per 100-byte record, docs/benchmarks.md).
+    /// record that has none (about 9 % of the instructions per 100-byte record,
+    /// docs/benchmarks.md).
     pub fn leave_out_headers(&mut self) {
         self.read_headers = false;
     }

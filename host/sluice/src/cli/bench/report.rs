@@ -41,16 +41,16 @@ impl Measurement {
 
     /// CPU microseconds per record.
     pub fn cpu_per_record(&self) -> Option<f64> {
-        self.per_record(self.cpu?)
+        self.cpu.map(|cpu| self.per_record(cpu))
     }
 
     /// The emulator's CPU microseconds per record.
     pub fn emulator_cpu_per_record(&self) -> Option<f64> {
-        self.per_record(self.emulator_cpu?)
+        self.emulator_cpu.map(|cpu| self.per_record(cpu))
     }
 
-    fn per_record(&self, cpu: Duration) -> Option<f64> {
-        Some(cpu.as_secs_f64() * 1e6 / self.records.max(1) as f64)
+    fn per_record(&self, cpu: Duration) -> f64 {
+        cpu.as_secs_f64() * 1e6 / self.records.max(1) as f64
     }
 }
 
