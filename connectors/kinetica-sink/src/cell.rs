@@ -26,8 +26,9 @@ pub use sluice_kinetica::Value as Cell;
 use sluice_kinetica::ValueRef;
 
 /// A cell as a row holds it until the row is encoded: borrowed from the record's value
-/// where the value goes in as it is (text into a text column, bytes into a bytes one),
-/// owned where it was converted. Borrowing spares a copy of every string (at 50 KB
+/// where the value goes in as it is (text into a text column, bytes into a bytes one; a
+/// 64-bit integer or double into a column of its type, copied), owned where it was
+/// converted. Borrowing spares a copy of every string (at 50 KB
 /// values, one of the few passes over each byte; docs/benchmarks.md).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RowCell<'a> {
@@ -61,14 +62,21 @@ pub fn to_row_cell<'a>(
     kind: CellKind,
 ) -> Result<RowCell<'a>, CellError> {
     if logical.is_none() {
-        match value {
-            Value::String(s) => {
+        match (value, kind) {
+            (Value::String(s), _) => {
                 if let Some(fits) = verbatim_text(s, kind) {
                     return fits.map(|()| RowCell::Borrowed(ValueRef::Str(s)));
                 }
             }
-            Value::Bytes(b) if kind == CellKind::Bytes => {
+            (Value::Bytes(b), CellKind::Bytes) => {
                 return Ok(RowCell::Borrowed(ValueRef::Bytes(b)));
+            }
+            // The columns schemaless JSON makes for its numbers (schemaless.rs) take them
+            // as they are: found here before the general conversion's many cases, which
+            // cost about as much again per cell (callgrind, docs/benchmarks.md).
+            (Value::Int64(i), CellKind::Long) => return Ok(RowCell::Borrowed(ValueRef::Long(*i))),
+            (Value::Float64(f), CellKind::Double) => {
+                return Ok(RowCell::Borrowed(ValueRef::Double(*f)));
             }
             _ => {}
         }
@@ -823,6 +831,8 @@ mod tests {
             Value::from("12"),
             Value::Bytes(vec![1, 2]),
             Value::Int64(5),
+            Value::Float64(2.5),
+            Value::Int32(7),
         ];
         for kind in kinds {
             for value in &values {
@@ -839,6 +849,8 @@ mod tests {
                         Value::String(_),
                         K::String | K::Date | K::Time | K::DateTime | K::Ulong
                     ) | (Value::Bytes(_), K::Bytes)
+                        | (Value::Int64(_), K::Long)
+                        | (Value::Float64(_), K::Double)
                 ) || matches!((value, kind), (Value::String(s), K::Char(4)) if s.len() <= 4);
                 assert_eq!(
                     matches!(row, Ok(RowCell::Borrowed(_))),

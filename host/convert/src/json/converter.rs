@@ -10,7 +10,7 @@ use sluice_record::{Data, SchemaRef, Value};
 
 use super::cache::BoundedCache;
 use super::config::JsonConverterConfig;
-use super::decode::{self, Ctx, Failure, MaybeTyped, Schemaless};
+use super::decode::{self, Ctx, Failure, MaybeTyped};
 use super::encode::{Enc, EncCtx};
 use super::schema::{SchemaJson, schema_from_text};
 use crate::{ConvertError, Converter};
@@ -152,7 +152,7 @@ impl Converter for JsonConverter {
             };
             decode::decode_slice(bytes, seed)
         } else {
-            decode::decode_slice(bytes, Schemaless).map(Data::schemaless)
+            decode::schemaless(bytes).map(Data::schemaless)
         };
         result.map_err(|e| ctx.into_error(e))
     }

@@ -504,7 +504,7 @@ impl<'de> Visitor<'de> for Pair<'_> {
 }
 
 /// Entries allocated up front for a schemaless object.
-const OBJECT_ENTRIES: usize = 8;
+pub(crate) const OBJECT_ENTRIES: usize = 8;
 
 /// Reads JSON without a schema, as Connect does: objects become maps with string keys
 /// (in document order), integers `Int64`, other numbers `Float64`.
@@ -613,6 +613,18 @@ where
     match std::str::from_utf8(bytes) {
         Ok(text) => decode_str(text, seed),
         Err(_) => decode_whole(serde_json::Deserializer::from_slice(bytes), seed),
+    }
+}
+
+/// Decodes a whole document without a schema ([`Schemaless`]): a flat object by the
+/// fast path ([`super::flat`]), anything else by serde_json.
+pub(crate) fn schemaless(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => match super::flat::object(text) {
+            Some(value) => Ok(value),
+            None => decode_str(text, Schemaless),
+        },
+        Err(_) => decode_whole(serde_json::Deserializer::from_slice(bytes), Schemaless),
     }
 }
 

@@ -16,6 +16,7 @@ mod converter;
 mod decimal;
 mod decode;
 mod encode;
+mod flat;
 mod schema;
 
 use std::sync::Arc;
