@@ -379,16 +379,28 @@ impl types::HostBatch for HostState {
         let segments = path::segments(&path);
         // Non-null values first: a field they add to a schema is then added (as null)
         // to every other record of that schema too, so one column gives one schema.
-        let (nulls, values): (Vec<_>, Vec<_>) = records
-            .iter_mut()
-            .zip(values)
-            .partition(|(_, v)| matches!(v, Scalar::Null));
-        for (record, value) in values.into_iter().chain(nulls) {
+        // The nulls' places are noted on the way (most columns have none, and then
+        // nothing is allocated), not sorted apart, which copied every value twice.
+        let mut nulls = Vec::new();
+        for (index, (record, value)) in records.iter_mut().zip(values).enumerate() {
+            if matches!(value, Scalar::Null) {
+                nulls.push(index);
+                continue;
+            }
             path::set(
                 part_of_mut(record, part),
                 &segments,
                 &path,
                 value,
+                &mut batch.schemas,
+            )?;
+        }
+        for index in nulls {
+            path::set(
+                part_of_mut(&mut records[index], part),
+                &segments,
+                &path,
+                Scalar::Null,
                 &mut batch.schemas,
             )?;
         }

@@ -123,6 +123,45 @@ fn insert_field_adds_typed_fields_to_the_schema() {
 }
 
 #[test]
+fn a_column_that_starts_with_nulls_still_gives_every_record_one_schema() {
+    let engine = engine();
+    let p = plugin(
+        &engine,
+        "insert-field",
+        &[("timestamp.field", "ts")],
+        SandboxLimits::default(),
+    );
+    // The first and third records have no timestamp: their nulls are written after the
+    // second record's value has added the field, so all three share its schema.
+    let mut batch = records(3);
+    batch[0].timestamp = None;
+    batch[2].timestamp = None;
+    let out = p.instantiate().unwrap().apply(batch).unwrap();
+    let values: Vec<Option<&Value>> = out
+        .records
+        .iter()
+        .map(|r| r.value.value.get("ts"))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            Some(&Value::Null),
+            Some(&Value::Int64(1_001)),
+            Some(&Value::Null)
+        ]
+    );
+    let schema = out.records[1].value.schema.as_ref().unwrap();
+    assert!(schema.field("ts").is_some());
+    for r in &out.records {
+        assert!(
+            std::sync::Arc::ptr_eq(r.value.schema.as_ref().unwrap(), schema),
+            "{r:?}"
+        );
+        schema.validate(&r.value.value).unwrap();
+    }
+}
+
+#[test]
 fn bad_configuration_is_a_typed_error_naming_the_component() {
     let engine = engine();
     let loaded = engine
